@@ -1,0 +1,111 @@
+"""Conversation turns: `utterance_op` writes one line for the agent whose turn it is, and `chat_memory` the record both
+sides keep afterwards.
+
+Each agent keeps its own view of the dialogue (its lines as "You", the partner's by name), which keeps small models from
+echoing the partner; every line is grounded in memories retrieved about the partner and the last thing they said.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from agents.events import RetrievalLogged
+from agents.importance import PendingMemory
+from agents.llm.parsing import OutputError
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.operations import Operation, Outcome, numbered
+from agents.prompts import render
+from agents.schemas import UtteranceReply
+from town.core.inputs import Say
+from town.core.world import Conversation
+
+if TYPE_CHECKING:
+    from agents.mind import Mind
+
+FALLBACK_LINE = "…"
+CHAT_MEMORY_CHARS = 700
+
+
+class UtteranceFields(BaseModel):
+    name: str
+    identity: str
+    now: str
+    partner: str
+    relation: str
+    place: str
+    memories: str
+    transcript: str
+    example: str
+
+
+def own_view(speaker_lines: list[tuple[str, str]], me: str, limit: int) -> str:
+    lines = [f"{'You' if who == me else who}: {text}" for who, text in speaker_lines[-limit:]]
+    return "\n".join(lines) or "(nobody has spoken yet; you start)"
+
+
+def utterance_op(mind: Mind, conversation: Conversation, now: int) -> Operation:
+    persona = mind.persona
+    partner = conversation.partner_of(persona.name)
+    history = [(turn.speaker, turn.text) for turn in conversation.turns]
+    last_line = history[-1][1] if history else ""
+    query = f"{partner}. {last_line}".strip()
+    retrieved = mind.memory.retrieve(query, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    fields = UtteranceFields(
+        name=persona.name,
+        identity=mind.identity,
+        now=mind.now_label(now),
+        partner=partner,
+        relation=mind.relation_to(partner),
+        place=mind.place_label(conversation.place),
+        memories=numbered([r.record.text for r in retrieved]),
+        transcript=own_view(history, persona.name, mind.config.transcript_lines),
+        example=_example_line(partner, mind.current_action_text, bool(history)),
+    )
+    messages = render("utterance", fields)
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(
+            messages,
+            UtteranceReply,
+            purpose="utterance",
+            agent=persona.name,
+            fallback=lambda: UtteranceReply(utterance=FALLBACK_LINE, end_conversation=True),
+            log=calls,
+            check=lambda reply: reject_repeats(reply.utterance, [text for _, text in history]),
+        )
+        reply = answer.value
+        say = Say(conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=reply.end_conversation)
+        log = RetrievalLogged(agent=persona.name, purpose="utterance", query=query, memories=[r.record.id for r in retrieved])
+        return Outcome(purpose="utterance", inputs=[say], calls=calls, events=[log], touched=[r.record.id for r in retrieved])
+
+    return run
+
+
+def _example_line(partner: str, current_action: str, replying: bool) -> str:
+    """An example built from the situation: a small model that copies it still says something that fits."""
+    first = partner.split()[0]
+    if replying:
+        return f"That sounds good, {first}. I am {current_action} right now."
+    return f"Hi {first}! I am {current_action}. How is your day going?"
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split()).strip(" .!?")
+
+
+def reject_repeats(utterance: str, earlier: list[str]) -> None:
+    """Refuse a line that repeats one already said in this conversation (small models loop on greetings)."""
+    if _normal(utterance) in {_normal(line) for line in earlier}:
+        raise OutputError("that line was already said in this conversation; say something new or end the conversation")
+
+
+def chat_memory(me: str, partner: str, lines: list[tuple[str, str, int]]) -> PendingMemory:
+    """The record of a finished conversation, from `me`'s side, with the utterance events as its sources."""
+    body = " / ".join(f"{who}: {text}" for who, text, _ in lines) or "(nothing was said)"
+    text = f"Conversation between {me} and {partner}: {body}"
+    if len(text) > CHAT_MEMORY_CHARS:
+        text = text[: CHAT_MEMORY_CHARS - 1] + "…"
+    return PendingMemory(kind="chat", text=text, sources=tuple(e for *_, e in lines), subject=partner, told_by=partner)

@@ -1,0 +1,91 @@
+"""Events of the agents layer: `MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`, `RetrievalLogged`,
+`LLMCall`. They go through the same `EventBus` as the engine's and land in the trajectory log.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from town.core.events import Event
+
+
+class MemoryAdded(Event):
+    type: Literal["memory"] = "memory"
+    agent: str
+    memory: int
+    kind: str
+    text: str
+    importance: int
+    evidence: list[int] = []
+    sources: list[int] = []
+    subject: str | None = None
+    told_by: str | None = None
+    scored: bool = True
+
+
+class MemoryScored(Event):
+    """Batched importance scores replacing the provisional ones of earlier `memory` events."""
+
+    type: Literal["memory_scored"] = "memory_scored"
+    agent: str
+    memories: list[int]
+    scores: list[int]
+    fallback: bool = False
+
+
+class DayPlanned(Event):
+    type: Literal["day_plan"] = "day_plan"
+    agent: str
+    broad_strokes: list[str]
+    schedule: list[tuple[str, str]]
+    fallback: bool = False
+
+
+class StepsPlanned(Event):
+    type: Literal["steps"] = "steps"
+    agent: str
+    activity: str
+    steps: list[tuple[int, str, str, str]]
+    context: str = ""
+    fallback: bool = False
+
+
+class Reaction(Event):
+    type: Literal["reaction"] = "reaction"
+    agent: str
+    percept: str
+    decision: str
+    reason: str = ""
+    fallback: bool = False
+
+
+class Reflected(Event):
+    type: Literal["reflection"] = "reflection"
+    agent: str
+    questions: list[str]
+    insights: list[str] = []
+    fallback: bool = False
+
+
+class RetrievalLogged(Event):
+    """Which memories a decision saw: the evaluation traces answers back to their evidence with it."""
+
+    type: Literal["retrieval"] = "retrieval"
+    agent: str
+    purpose: str
+    query: str
+    memories: list[int]
+
+
+class LLMCall(Event):
+    """One model call; wall-clock latency and cache hits live in telemetry.jsonl so this log stays deterministic."""
+
+    type: Literal["llm_call"] = "llm_call"
+    agent: str
+    purpose: str
+    outcome: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    repaired: bool = False
+    fallback: bool = False
+    error: str | None = None

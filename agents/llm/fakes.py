@@ -1,0 +1,156 @@
+"""Deterministic models for tests and benchmarks: `ScriptedModel`, `SchemaFakeModel`, `CountingModel`, `FixedLatencyModel`.
+
+`SchemaFakeModel` answers any schema with valid random content seeded by a hash of the request, so its answers do not
+depend on call order and two runs with the same seed agree byte for byte. Token counts are estimated from text length.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, SamplingParams, estimate_tokens
+
+_WORDS = (
+    "coffee music garden book party market class park friend plan paint song election bread study weather "
+    "tonight morning neighbour library council harvest festival tea story walk dinner town cafe"
+).split()
+_VERBS = "talk about,think about,work on,look for,plan,enjoy,ask about,help with,read about,tidy".split(",")
+
+
+def _prompt_tokens(messages: list[ChatMessage]) -> int:
+    return sum(estimate_tokens(m.content) + 4 for m in messages)
+
+
+class ScriptedModel:
+    """Replies from a queue (strings, dicts turned into JSON, or callables of (messages, purpose))."""
+
+    name = "scripted"
+
+    def __init__(self, replies: Iterable[str | dict | Callable[[list[ChatMessage], str], str]] = ()) -> None:
+        self.replies: deque = deque(replies)
+        self.requests: list[tuple[str, list[ChatMessage]]] = []
+
+    def push(self, *replies: str | dict | Callable[[list[ChatMessage], str], str]) -> None:
+        self.replies.extend(replies)
+
+    async def complete(
+        self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
+    ) -> LLMReply:
+        self.requests.append((purpose, list(messages)))
+        if not self.replies:
+            raise AssertionError(f"ScriptedModel has no reply left for a {purpose} call")
+        reply = self.replies.popleft()
+        if callable(reply):
+            reply = reply(messages, purpose)
+        text = json.dumps(reply) if isinstance(reply, dict) else str(reply)
+        return LLMReply(text=text, prompt_tokens=_prompt_tokens(messages), completion_tokens=estimate_tokens(text))
+
+
+class SchemaFakeModel:
+    """Valid random JSON for whatever schema is asked, seeded by the request itself."""
+
+    def __init__(self, seed: int = 0, name: str = "fake") -> None:
+        self.seed = seed
+        self.name = name
+
+    async def complete(
+        self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
+    ) -> LLMReply:
+        digest = hashlib.sha256(
+            json.dumps([self.seed, purpose, [m.content for m in messages]]).encode()
+        ).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+        if schema is None:
+            text = _sentence(rng)
+        else:
+            json_schema = schema.model_json_schema()
+            text = json.dumps(_generate(json_schema, json_schema.get("$defs", {}), rng))
+        return LLMReply(text=text, prompt_tokens=_prompt_tokens(messages), completion_tokens=estimate_tokens(text))
+
+
+def _sentence(rng: np.random.Generator) -> str:
+    verb = _VERBS[int(rng.integers(len(_VERBS)))]
+    nouns = [_WORDS[int(i)] for i in rng.integers(len(_WORDS), size=2)]
+    return f"I {verb} the {nouns[0]} and the {nouns[1]}."
+
+
+def _generate(node: dict[str, Any], defs: dict[str, Any], rng: np.random.Generator) -> Any:
+    if "$ref" in node:
+        return _generate(defs[node["$ref"].rsplit("/", 1)[-1]], defs, rng)
+    if "const" in node:
+        return node["const"]
+    if "enum" in node:
+        return node["enum"][int(rng.integers(len(node["enum"])))]
+    if "anyOf" in node:
+        options = [o for o in node["anyOf"] if o.get("type") != "null"] or node["anyOf"]
+        return _generate(options[0], defs, rng)
+    kind = node.get("type")
+    if kind == "object":
+        return {key: _generate(sub, defs, rng) for key, sub in node.get("properties", {}).items()}
+    if kind == "array":
+        lo = node.get("minItems", 1)
+        hi = node.get("maxItems", max(lo, 4))
+        return [_generate(node.get("items", {}), defs, rng) for _ in range(int(rng.integers(lo, hi + 1)))]
+    if kind == "integer":
+        lo, hi = node.get("minimum", 0), node.get("maximum", 10)
+        return int(rng.integers(lo, hi + 1))
+    if kind == "number":
+        lo, hi = node.get("minimum", 0.0), node.get("maximum", 1.0)
+        return float(rng.uniform(lo, hi))
+    if kind == "boolean":
+        # Mostly false: a fake that ends every conversation at once would hide turn-taking.
+        return bool(rng.random() < 0.25)
+    text = _sentence(rng)
+    max_len = node.get("maxLength")
+    return text[:max_len] if max_len else text
+
+
+class CountingModel:
+    """Counts calls and tokens by purpose while delegating to another model."""
+
+    def __init__(self, inner: ChatModel) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.calls: Counter[str] = Counter()
+        self.prompt_tokens: Counter[str] = Counter()
+        self.completion_tokens: Counter[str] = Counter()
+
+    @property
+    def total_calls(self) -> int:
+        return sum(self.calls.values())
+
+    async def complete(
+        self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
+    ) -> LLMReply:
+        reply = await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
+        self.calls[purpose] += 1
+        self.prompt_tokens[purpose] += reply.prompt_tokens
+        self.completion_tokens[purpose] += reply.completion_tokens
+        return reply
+
+
+class FixedLatencyModel:
+    """Sleeps a fixed wall-clock time before answering, like a remote provider; tracks the sum of latencies."""
+
+    def __init__(self, inner: ChatModel, latency_s: float) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.latency_s = latency_s
+        self.total_latency_s = 0.0
+        self.calls = 0
+
+    async def complete(
+        self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
+    ) -> LLMReply:
+        await asyncio.sleep(self.latency_s)
+        self.total_latency_s += self.latency_s
+        self.calls += 1
+        return await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)

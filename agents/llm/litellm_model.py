@@ -1,0 +1,167 @@
+"""`LiteLLMModel`: every real provider through litellm, and `check_model`, the pre-flight check of a model choice.
+
+Model strings are litellm's: `gpt-4o-mini`, `anthropic/claude-...`, `ollama/llama3.1`, `openai/NAME` with `api_base`
+for vLLM or llama.cpp servers, and `embedded/smollm2-135m-instruct` for the bundled offline default. Provider
+exceptions become `ProviderError`s marked transient (timeout, rate limit, 5xx, connection) or not (auth, bad request).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any
+from urllib.parse import urlparse
+
+from pydantic import BaseModel
+
+from agents.llm.local_llama import EMBEDDED_PROVIDER, make_handler
+from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams, guard_real_call
+from town.core.errors import ConfigError
+
+_embedded_handler: list[Any] = []  # at most one loaded SmolLM2 per process, shared by every LiteLLMModel
+
+
+def import_litellm() -> Any:
+    """Import litellm with its network look-ups turned off (price map, telemetry)."""
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_TELEMETRY", "False")
+    import litellm  # noqa: PLC0415 - heavy backend, imported only when a real model is used
+
+    litellm.telemetry = False
+    litellm.suppress_debug_info = True
+    if not _embedded_handler:
+        _embedded_handler.append(make_handler())
+    if not any(entry.get("provider") == EMBEDDED_PROVIDER for entry in litellm.custom_provider_map):
+        litellm.custom_provider_map = [
+            *litellm.custom_provider_map,
+            {"provider": EMBEDDED_PROVIDER, "custom_handler": _embedded_handler[0]},
+        ]
+        litellm.utils.custom_llm_setup()
+    return litellm
+
+
+def close_embedded() -> None:
+    """Free the embedded model explicitly (its destructor complains when left to interpreter exit)."""
+    for handler in _embedded_handler:
+        handler.close()
+
+
+class LiteLLMModel:
+    def __init__(self, model: str, *, api_base: str | None = None, timeout_s: float = 60.0) -> None:
+        self.name = model
+        self.api_base = api_base
+        self.timeout_s = timeout_s
+
+    @property
+    def is_embedded(self) -> bool:
+        return self.name.startswith(f"{EMBEDDED_PROVIDER}/")
+
+    async def complete(
+        self,
+        messages: list[ChatMessage],
+        *,
+        schema: type[BaseModel] | None,
+        purpose: str,
+        params: SamplingParams,
+    ) -> LLMReply:
+        guard_real_call(self.name)
+        litellm = import_litellm()
+        request: dict[str, Any] = {
+            "model": self.name,
+            "messages": [m.model_dump() for m in messages],
+            "temperature": params.temperature,
+            "max_tokens": params.max_tokens,
+            "seed": params.seed,
+            "timeout": self.timeout_s,
+            "num_retries": 0,  # the gateway retries with its own backoff and counts every attempt
+        }
+        if self.api_base:
+            request["api_base"] = self.api_base
+        if schema is not None and (self.is_embedded or _supports_schema(litellm, self.name)):
+            request["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+            }
+        try:
+            response = await litellm.acompletion(**request)
+        except Exception as exc:  # litellm raises a wide family of provider exceptions
+            raise _as_provider_error(litellm, exc) from None
+        text = response.choices[0].message.content or ""
+        usage = getattr(response, "usage", None)
+        cost = 0.0
+        if not self.is_embedded:
+            try:
+                cost = float(litellm.completion_cost(completion_response=response) or 0.0)
+            except Exception:  # unknown prices are common for self-hosted models; cost stays 0
+                cost = 0.0
+        return LLMReply(
+            text=text,
+            prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+            completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+            cost=cost,
+        )
+
+
+def _supports_schema(litellm: Any, model: str) -> bool:
+    try:
+        return bool(litellm.supports_response_schema(model=model))
+    except Exception:
+        return False
+
+
+def _as_provider_error(litellm: Any, exc: Exception) -> ProviderError:
+    transient_types = tuple(
+        t
+        for t in (
+            getattr(litellm, name, None)
+            for name in ("Timeout", "RateLimitError", "ServiceUnavailableError", "InternalServerError", "APIConnectionError")
+        )
+        if isinstance(t, type)
+    )
+    status = getattr(exc, "status_code", None)
+    transient = isinstance(exc, transient_types) or (isinstance(status, int) and (status == 429 or status >= 500))
+    return ProviderError(f"{type(exc).__name__}: {exc}", transient=transient)
+
+
+def check_model(model: str, api_base: str | None = None) -> None:
+    """Refuse to start, with a one-line reason, when the model string or its endpoint cannot work.
+
+    Checks what can be known without spending a call: litellm knows the provider, the provider's API key is in the
+    environment, and a given api_base accepts TCP connections. (We refuse rather than run a whole day on fallbacks.)
+    """
+    if model.startswith(f"{EMBEDDED_PROVIDER}/"):
+        from agents.llm.local_llama import find_bundled_gguf  # noqa: PLC0415
+
+        find_bundled_gguf()
+        return
+    litellm = import_litellm()
+    try:
+        _, provider, _, _ = litellm.get_llm_provider(model=model, api_base=api_base)
+    except Exception:
+        raise ConfigError(
+            f"model {model!r}: litellm does not know this provider; use a litellm model string such as gpt-4o-mini, "
+            f"ollama/llama3.1 or openai/NAME with --api-base"
+        ) from None
+    if api_base:
+        _check_reachable(api_base)
+    elif provider not in {"ollama", "ollama_chat", "hosted_vllm", "lm_studio", "llamafile"}:
+        try:
+            env = litellm.validate_environment(model=model)
+        except Exception:
+            env = {"keys_in_environment": True}
+        if not env.get("keys_in_environment", True):
+            missing = ", ".join(env.get("missing_keys") or ["the provider's API key"])
+            raise ConfigError(f"model {model!r}: set {missing} in the environment (keys are read only from there)")
+
+
+def _check_reachable(api_base: str) -> None:
+    parsed = urlparse(api_base)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise ConfigError(f"--api-base {api_base!r}: expected a URL like http://localhost:8000/v1")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parsed.hostname, port), timeout=3.0):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"--api-base {api_base}: cannot connect ({reason}); start the server or fix the URL") from None

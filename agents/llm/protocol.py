@@ -1,0 +1,74 @@
+"""The model contract: `ChatMessage`, `SamplingParams`, `LLMReply`, `ChatModel`, `ProviderError`, and the pytest guard.
+
+A provider is data (a litellm model string and options); every model, real or fake, implements `ChatModel.complete`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Roughly four characters per token for English; used only where a provider reports no usage (fakes, some servers).
+CHARS_PER_TOKEN = 4
+ALLOW_REAL_LLM_ENV = "TOWN_ALLOW_REAL_LLM"
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class SamplingParams(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_tokens: int = Field(default=256, ge=1, le=8192)
+    seed: int = 0
+
+
+class LLMReply(BaseModel):
+    text: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    cached: bool = False
+
+
+class ProviderError(Exception):
+    """A provider failed; `transient` errors (timeout, 429, 5xx, connection) are retried with backoff."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        super().__init__(" ".join(message.split())[:300])
+        self.transient = transient
+
+
+class RealCallInTestError(RuntimeError):
+    """A test reached a real provider without the `real_llm` marker; never caught by fallbacks."""
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    name: str
+
+    async def complete(
+        self,
+        messages: list[ChatMessage],
+        *,
+        schema: type[BaseModel] | None,
+        purpose: str,
+        params: SamplingParams,
+    ) -> LLMReply: ...
+
+
+def estimate_tokens(text: str) -> int:
+    return max(1, len(text) // CHARS_PER_TOKEN)
+
+
+def guard_real_call(model: str) -> None:
+    """Refuse a real provider call inside pytest unless the test is marked `real_llm` (which sets the env flag)."""
+    if "PYTEST_CURRENT_TEST" in os.environ and os.environ.get(ALLOW_REAL_LLM_ENV) != "1":
+        raise RealCallInTestError(
+            f"test {os.environ['PYTEST_CURRENT_TEST']} tried to call real model {model!r}; use a fake or mark it real_llm"
+        )

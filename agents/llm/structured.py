@@ -1,0 +1,164 @@
+"""`StructuredLLM`: validated answers from any `ChatModel`, never a crash.
+
+For each question: wait for a concurrency slot; call the model, retrying transient provider errors with exponential
+backoff; parse and validate against the pydantic schema; on invalid output, one repair retry that quotes the error; if
+that fails too (or the provider keeps failing, or a budget is spent) return the caller's deterministic fallback. Every
+underlying call becomes a `CallRecord` in the caller's log, so the runtime can emit them in a deterministic order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field
+
+from agents.llm.parsing import OutputError, parse_structured
+from agents.llm.protocol import ChatMessage, ChatModel, ProviderError, SamplingParams
+
+T = TypeVar("T", bound=BaseModel)
+Outcome = Literal["ok", "invalid", "provider_error", "budget"]
+
+
+class GatewayConfig(BaseModel):
+    # Remote providers take many calls at once; the embedded model serialises its own calls behind a lock anyway.
+    concurrency: int = Field(default=32, ge=1, le=512)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    backoff_seconds: float = Field(default=1.0, ge=0)
+    max_calls: int | None = Field(default=None, ge=1)
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_cost: float | None = Field(default=None, gt=0)
+    temperature: float = Field(default=0.7, ge=0, le=2)
+    max_output_tokens: int = Field(default=400, ge=16, le=8192)
+
+
+class CallRecord(BaseModel):
+    """One call to the model. `latency_s` and `cached` are wall-clock facts kept out of the trajectory."""
+
+    purpose: str
+    agent: str
+    outcome: Outcome
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    repaired: bool = False
+    fallback: bool = False
+    error: str | None = None
+    latency_s: float = 0.0
+    cached: bool = False
+
+
+@dataclass
+class Answer(Generic[T]):
+    value: T
+    fallback: bool
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+    fallbacks: int = 0
+
+
+class StructuredLLM:
+    def __init__(self, model: ChatModel, config: GatewayConfig | None = None, seed: int = 0) -> None:
+        self.model = model
+        self.config = config or GatewayConfig()
+        self.seed = seed
+        self.usage = Usage()
+        self._slots = asyncio.Semaphore(self.config.concurrency)
+
+    def _over_budget(self) -> bool:
+        c, u = self.config, self.usage
+        return (
+            (c.max_calls is not None and u.calls >= c.max_calls)
+            or (c.max_tokens is not None and u.prompt_tokens + u.completion_tokens >= c.max_tokens)
+            or (c.max_cost is not None and u.cost >= c.max_cost)
+        )
+
+    async def ask(
+        self,
+        messages: list[ChatMessage],
+        schema: type[T],
+        *,
+        purpose: str,
+        agent: str,
+        fallback: Callable[[], T],
+        log: list[CallRecord],
+        check: Callable[[T], None] | None = None,
+    ) -> Answer[T]:
+        """A validated answer, or `fallback()` after one repair retry. `check` adds rules a schema cannot express
+        (it raises `OutputError`, whose message goes back to the model in the repair turn)."""
+        params = SamplingParams(
+            temperature=self.config.temperature, max_tokens=self.config.max_output_tokens, seed=self.seed
+        )
+        conversation = list(messages)
+        repaired = False
+        for attempt in range(2):  # the first answer and one repair
+            record, reply_text = await self._call(conversation, schema, purpose, agent, params)
+            log.append(record)
+            if reply_text is None:
+                break
+            try:
+                value = parse_structured(reply_text, schema)
+                if check is not None:
+                    check(value)
+            except OutputError as exc:
+                record.outcome = "invalid"
+                record.error = str(exc)
+                if attempt == 0:
+                    conversation = conversation + [
+                        ChatMessage(role="assistant", content=reply_text[:1500]),
+                        ChatMessage(role="user", content=f"That reply was invalid: {exc}. Answer again with only the JSON object."),
+                    ]
+                    repaired = True
+                continue
+            record.repaired = repaired
+            return Answer(value=value, fallback=False)
+        log[-1].fallback = True
+        self.usage.fallbacks += 1
+        return Answer(value=fallback(), fallback=True)
+
+    async def _call(
+        self, messages: list[ChatMessage], schema: type[T], purpose: str, agent: str, params: SamplingParams
+    ) -> tuple[CallRecord, str | None]:
+        """One logical call with provider retries: its record, and the reply text unless the provider failed."""
+        if self._over_budget():
+            return CallRecord(purpose=purpose, agent=agent, outcome="budget", error="budget exhausted"), None
+        last_error = ""
+        for retry in range(self.config.max_retries + 1):
+            async with self._slots:
+                started = time.perf_counter()
+                try:
+                    reply = await self.model.complete(messages, schema=schema, purpose=purpose, params=params)
+                except ProviderError as exc:
+                    last_error = str(exc)
+                    if not exc.transient:
+                        break
+                else:
+                    latency = time.perf_counter() - started
+                    u = self.usage
+                    u.calls += 1
+                    u.prompt_tokens += reply.prompt_tokens
+                    u.completion_tokens += reply.completion_tokens
+                    u.cost += reply.cost
+                    record = CallRecord(
+                        purpose=purpose,
+                        agent=agent,
+                        outcome="ok",
+                        prompt_tokens=reply.prompt_tokens,
+                        completion_tokens=reply.completion_tokens,
+                        cost=reply.cost,
+                        latency_s=latency,
+                        cached=reply.cached,
+                    )
+                    return record, reply.text
+            if retry < self.config.max_retries:
+                await asyncio.sleep(self.config.backoff_seconds * (2**retry))
+        return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=last_error), None

@@ -1,0 +1,162 @@
+"""An agent's memory stream: `MemoryRecord`, `MemoryDraft`, `Retrieved`, `MemoryStream`.
+
+Records are observations, thoughts (reflections), chats and plans, each with importance 1-10 (provisional until a
+batched scoring call replaces it, so a memory is retrievable the moment it is made), creation and last-access tick, evidence (ids of records a thought rests on) and sources (ids of trajectory events it came from — who said what to
+whom, which the evaluation needs for provenance). Scoring arrays live beside the records as numpy vectors so
+retrieval over 100k memories is a few vector operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from agents.embedding import Embedder
+from agents.retrieval import RetrievalWeights, score_memories, top_k
+from agents.vector_index import VectorIndex
+from town.core.clock import GameClock
+
+MemoryKind = Literal["observation", "thought", "chat", "plan"]
+
+
+class MemoryRecord(BaseModel):
+    id: int
+    kind: MemoryKind
+    text: str
+    created: int
+    last_accessed: int
+    importance: int = Field(ge=1, le=10)
+    evidence: list[int] = Field(default_factory=list)
+    sources: list[int] = Field(default_factory=list)
+    subject: str | None = None
+    told_by: str | None = None
+    depth: int = 0
+    scored: bool = True
+
+
+class MemoryDraft(BaseModel):
+    """A record before it has an id and an embedding (what operations return)."""
+
+    kind: MemoryKind
+    text: str
+    importance: int = Field(ge=1, le=10)
+    evidence: list[int] = Field(default_factory=list)
+    sources: list[int] = Field(default_factory=list)
+    subject: str | None = None
+    told_by: str | None = None
+    scored: bool = True
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    record: MemoryRecord
+    recency: float
+    importance: float
+    relevance: float
+    score: float
+
+
+class _Column:
+    """A growable numpy vector."""
+
+    def __init__(self, dtype: type) -> None:
+        self.data = np.zeros(64, dtype=dtype)
+        self.size = 0
+
+    def append(self, value: float) -> None:
+        if self.size == len(self.data):
+            self.data = np.concatenate([self.data, np.zeros_like(self.data)])
+        self.data[self.size] = value
+        self.size += 1
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
+class MemoryStream:
+    def __init__(self, embedder: Embedder, index: VectorIndex, clock: GameClock) -> None:
+        self.embedder = embedder
+        self.index = index
+        self.clock = clock
+        self.records: list[MemoryRecord] = []
+        self._created = _Column(np.int64)
+        self._accessed = _Column(np.int64)
+        self._importance = _Column(np.float64)
+        self.importance_since_reflection = 0
+        self.unscored: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def add(self, draft: MemoryDraft, tick: int) -> MemoryRecord:
+        return self.add_many([draft], tick)[0]
+
+    def add_many(self, drafts: list[MemoryDraft], tick: int) -> list[MemoryRecord]:
+        if not drafts:
+            return []
+        self.index.add(self.embedder.embed([d.text for d in drafts]))
+        added = []
+        for draft in drafts:
+            depth = 0
+            if draft.kind == "thought" and draft.evidence:
+                depth = 1 + max(self.records[i].depth for i in draft.evidence if 0 <= i < len(self.records))
+            record = MemoryRecord(id=len(self.records), created=tick, last_accessed=tick, depth=depth, **draft.model_dump())
+            self.records.append(record)
+            self._created.append(tick)
+            self._accessed.append(tick)
+            self._importance.append(record.importance)
+            if not record.scored:
+                self.unscored.append(record.id)
+            elif record.kind != "thought":
+                self.importance_since_reflection += record.importance
+            added.append(record)
+        return added
+
+    def set_importance(self, memory_id: int, score: int) -> None:
+        """Replace a provisional importance with the scored one; only scored importance counts towards reflection."""
+        record = self.records[memory_id]
+        record.importance = score
+        self._importance.data[memory_id] = score
+        if not record.scored:
+            record.scored = True
+            if record.kind != "thought":
+                self.importance_since_reflection += score
+
+    def retrieve(
+        self, query: str, now: int, weights: RetrievalWeights, k: int | None = None, *, touch: bool = True
+    ) -> list[Retrieved]:
+        """The k best records for `query`. Retrieval refreshes recency, as in the paper: with `touch` the records are
+        marked accessed now; operations pass False and touch them when their outcome is applied."""
+        if not self.records:
+            return []
+        query_vec = self.embedder.embed([query])[0]
+        hours = (now - self._accessed.view()) * (self.clock.tick_seconds / 3600.0)
+        scores = score_memories(hours, self._importance.view(), self.index.similarities(query_vec), weights)
+        chosen = top_k(scores.total, k or weights.top_k)
+        result = []
+        for i in chosen.tolist():
+            record = self.records[i]
+            result.append(
+                Retrieved(
+                    record=record,
+                    recency=float(scores.recency[i]),
+                    importance=float(scores.importance[i]),
+                    relevance=float(scores.relevance[i]),
+                    score=float(scores.total[i]),
+                )
+            )
+        if touch:
+            self.touch([r.record.id for r in result], now)
+        return result
+
+    def touch(self, ids: list[int], tick: int) -> None:
+        for i in ids:
+            if 0 <= i < len(self.records) and self.records[i].last_accessed < tick:
+                self.records[i].last_accessed = tick
+                self._accessed.data[i] = tick
+
+    def recent(self, count: int) -> list[MemoryRecord]:
+        return self.records[-count:] if count > 0 else []

@@ -1,0 +1,155 @@
+"""`Persona`: who an agent is, loaded from YAML or JSON, plus `load_personas` and `check_against_map`.
+
+Fields follow Park et al.'s seed descriptions and SPeCtrum's social identity / personal identity / life context split.
+Unknown fields are rejected so a typo never silently drops information; every problem is one `PersonaError` line naming
+the file and the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from town.core.errors import PersonaError
+from town.core.places import TownMap
+
+_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_hhmm(value: str) -> time:
+    match = _TIME.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a 24-hour time like 07:30")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+class BigFive(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    openness: float = Field(ge=0, le=1)
+    conscientiousness: float = Field(ge=0, le=1)
+    extraversion: float = Field(ge=0, le=1)
+    agreeableness: float = Field(ge=0, le=1)
+    neuroticism: float = Field(ge=0, le=1)
+
+
+class RoutineItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    time: str
+    activity: str = Field(min_length=1)
+    place: str = Field(min_length=1, description="'Sector: arena' as the map names them")
+
+    @field_validator("time")
+    @classmethod
+    def _valid_time(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+
+class Relationship(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person: str
+    relation: str
+
+
+class Persona(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    age: int = Field(ge=1, le=120)
+    occupation: str
+    traits: list[str] = Field(min_length=1)
+    big_five: BigFive
+    social_identity: str
+    personal_identity: str
+    life_context: str
+    lifestyle: str
+    home: str
+    home_arena: str | None = None
+    workplace: str | None = None
+    wake_time: str = "07:00"
+    bed_time: str = "23:00"
+    routine: list[RoutineItem] = Field(min_length=1)
+    relationships: list[Relationship] = Field(default_factory=list)
+    current_goals: list[str] = Field(default_factory=list)
+
+    @field_validator("wake_time", "bed_time")
+    @classmethod
+    def _valid_clock(cls, value: str) -> str:
+        parse_hhmm(value)
+        return value
+
+    def summary(self) -> str:
+        """The identity paragraph every prompt starts from; short because small models lose long context."""
+        goals = f" Today's goal: {' '.join(self.current_goals)}" if self.current_goals else ""
+        return (
+            f"{self.name}, {self.age}, {self.occupation}. Traits: {', '.join(self.traits)}. "
+            f"{self.social_identity} {self.personal_identity} {self.life_context} {self.lifestyle}{goals}"
+        )
+
+
+def load_persona(path: str | Path) -> Persona:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PersonaError(f"persona {path}: cannot read file ({exc.strerror})") from None
+    try:
+        raw: Any = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        first = str(exc).splitlines()[0]
+        raise PersonaError(f"persona {path}: not valid {path.suffix.lstrip('.').upper() or 'YAML'} ({first})") from None
+    if not isinstance(raw, dict):
+        raise PersonaError(f"persona {path}: expected a mapping of fields at the top level")
+    try:
+        return Persona.model_validate(raw)
+    except ValidationError as exc:
+        raise PersonaError(f"persona {path}: {describe_validation_error(exc)}") from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    """The first pydantic error as "field 'a.b': message" — one line, the field a user must fix."""
+    err = exc.errors()[0]
+    field = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    if err["type"] == "missing":
+        return f"field '{field}' is required"
+    if err["type"] == "extra_forbidden":
+        return f"field '{field}' is not a known field (check the spelling)"
+    return f"field '{field}': {err['msg']}"
+
+
+def load_personas(folder: str | Path) -> list[Persona]:
+    """All persona files of a folder in file-name order (the order `--agents N` takes them in)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise PersonaError(f"personas {folder}: not a folder of .yaml/.json persona files")
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml", ".json"})
+    if not files:
+        raise PersonaError(f"personas {folder}: no .yaml or .json files found")
+    personas = [load_persona(p) for p in files]
+    seen: dict[str, Path] = {}
+    for persona, path in zip(personas, files, strict=True):
+        if persona.id in seen:
+            raise PersonaError(f"persona {path}: id '{persona.id}' is already used by {seen[persona.id]}")
+        seen[persona.id] = path
+    return personas
+
+
+def check_against_map(persona: Persona, town_map: TownMap) -> None:
+    """Fail early, with the field to fix, when a persona names places the map does not have."""
+    where = f"persona {persona.id}"
+    if persona.home not in town_map.sectors:
+        raise PersonaError(f"{where}: field 'home': '{persona.home}' is not a sector of map {town_map.world}")
+    if persona.home_arena and f"{persona.home}: {persona.home_arena}" not in {a.label for a in town_map.arenas.values()}:
+        raise PersonaError(f"{where}: field 'home_arena': '{persona.home_arena}' is not an arena of '{persona.home}'")
+    if persona.workplace and persona.workplace not in town_map.sectors:
+        raise PersonaError(f"{where}: field 'workplace': '{persona.workplace}' is not a sector of map {town_map.world}")
+    for index, item in enumerate(persona.routine):
+        if town_map.arena_by_label(item.place) is None:
+            raise PersonaError(f"{where}: field 'routine.{index}.place': '{item.place}' is not a 'Sector: arena' on the map")

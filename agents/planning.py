@@ -1,0 +1,263 @@
+"""Planning: the day plan at wake-up and lazy decomposition of the current block into 5-15 minute steps.
+
+`plan_day_op` asks once for broad strokes plus an hourly schedule; `decompose_op` turns the next hour (at most) of the
+current block into steps whose place is chosen from an enum of the places the agent knows. Answers are normalised
+(`normalise_schedule`, `fit_steps`) and every failure falls back to the persona's routine (`routine_schedule`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from agents.events import DayPlanned, RetrievalLogged, StepsPlanned
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.memory import MemoryDraft
+from agents.operations import Operation, Outcome, numbered
+from agents.persona import Persona, parse_hhmm
+from agents.prompts import render
+from agents.schemas import DayPlan, HourBlock, steps_schema
+
+if TYPE_CHECKING:
+    from agents.mind import Mind
+
+# Emoji for the action bubble, chosen from words of the action so the model spends no tokens on it.
+_EMOJI = (
+    ("sleep", "😴"), ("coffee", "☕"), ("tea", "🍵"), ("bake", "🥐"), ("cook", "🍳"), ("breakfast", "🍳"),
+    ("lunch", "🥪"), ("dinner", "🍲"), ("eat", "🍽"), ("read", "📖"), ("study", "📚"), ("book", "📚"),
+    ("paint", "🎨"), ("sketch", "🎨"), ("guitar", "🎸"), ("song", "🎵"), ("music", "🎵"), ("teach", "🧑‍🏫"),
+    ("lecture", "🧑‍🏫"), ("garden", "🌱"), ("water", "🌱"), ("walk", "🚶"), ("jog", "🏃"), ("shop", "🛒"),
+    ("buy", "🛒"), ("serve", "🧾"), ("party", "🎉"), ("write", "✍"), ("clean", "🧹"), ("talk", "💬"),
+    ("chat", "💬"), ("wake", "☀"), ("wash", "🚿"), ("work", "💼"),
+)
+
+
+def emoji_for(action: str) -> str:
+    lowered = action.lower()
+    return next((emoji for word, emoji in _EMOJI if word in lowered), "🙂")
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    minutes: int
+    action: str
+    arena: str
+    object: str | None
+
+
+class DayPlanFields(BaseModel):
+    name: str
+    identity: str
+    now: str
+    wake_time: str
+    bed_time: str
+    routine: str
+    example: str
+
+
+class DecomposeFields(BaseModel):
+    name: str
+    identity: str
+    now: str
+    window_start: str
+    window_end: str
+    activity: str
+    context: str
+    memories: str
+    places: str
+    total_minutes: int
+    example: str
+
+
+def routine_schedule(persona: Persona) -> list[tuple[int, str]]:
+    """The persona's routine as (minute of the day, activity): the plan when the model gives nothing usable."""
+    return [(_minutes(item.time), item.activity) for item in persona.routine]
+
+
+def routine_place(persona: Persona, minute: int) -> str | None:
+    """The routine's place label for the block that covers `minute` (None before the first item)."""
+    current = None
+    for item in persona.routine:
+        if _minutes(item.time) <= minute % 1440:
+            current = item.place
+    return current
+
+
+def normalise_schedule(blocks: list[HourBlock], wake_minute: int, bed_minute: int) -> list[tuple[int, str]]:
+    """Sorted (minute, activity) blocks inside the waking window, one per hour; empty if nothing usable."""
+    out: dict[int, str] = {}
+    for block in blocks:
+        minute = block.hour * 60
+        if minute < wake_minute:
+            minute += 1440  # an hour after midnight belongs to the end of the same waking day
+        if wake_minute <= minute < bed_minute and minute not in out:
+            out[minute] = block.activity.strip()
+    return sorted(out.items())
+
+
+def fit_steps(steps: list[PlannedStep], total_minutes: int) -> list[PlannedStep]:
+    """Make steps cover exactly `total_minutes`: truncate the excess, or repeat the steps in order to fill the gap."""
+    if not steps:
+        return []
+    out: list[PlannedStep] = []
+    used, i = 0, 0
+    while used < total_minutes:
+        step = steps[i % len(steps)]
+        length = min(step.minutes, total_minutes - used)
+        if length < 5 and out:  # a sliver too short to be an action goes to the previous step
+            last = out.pop()
+            out.append(PlannedStep(last.minutes + length, last.action, last.arena, last.object))
+        else:
+            out.append(PlannedStep(length, step.action, step.arena, step.object))
+        used += length
+        i += 1
+    return out
+
+
+def _minutes(hhmm: str) -> int:
+    t = parse_hhmm(hhmm)
+    return t.hour * 60 + t.minute
+
+
+def _hhmm(minute: int) -> str:
+    minute %= 1440
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def plan_day_op(mind: Mind, now: int) -> Operation:
+    persona = mind.persona
+    fields = DayPlanFields(
+        name=persona.name,
+        identity=mind.identity,
+        now=mind.now_label(now),
+        wake_time=persona.wake_time,
+        bed_time=persona.bed_time,
+        routine="\n".join(f"- {item.time} {item.activity} ({item.place})" for item in persona.routine),
+        example=json.dumps(
+            {
+                "broad_strokes": [item.activity for item in persona.routine[:3]],
+                "schedule": [{"hour": int(item.time[:2]), "activity": item.activity} for item in persona.routine[:2]],
+            },
+            ensure_ascii=False,
+        ),
+    )
+    messages = render("day_plan", fields)
+    wake, bed = mind.wake_minute, mind.bed_minute
+
+    def fallback() -> DayPlan:
+        return DayPlan(
+            broad_strokes=[item.activity for item in persona.routine][:8],
+            schedule=[HourBlock(hour=(m // 60) % 24, activity=a) for m, a in routine_schedule(persona)][:18],
+        )
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(messages, DayPlan, purpose="plan_day", agent=persona.name, fallback=fallback, log=calls)
+        schedule = normalise_schedule(answer.value.schedule, wake, bed)
+        used_fallback = answer.fallback
+        if not schedule:
+            schedule = normalise_schedule(fallback().schedule, wake, bed)
+            used_fallback = True
+        if not schedule or schedule[0][0] > wake:
+            schedule.insert(0, (wake, "get ready for the day"))
+        strokes = answer.value.broad_strokes if not used_fallback else fallback().broad_strokes
+
+        def apply(m: Mind, tick: int) -> None:
+            m.set_day_plan(schedule, tick)
+
+        event = DayPlanned(
+            agent=persona.name,
+            broad_strokes=strokes,
+            schedule=[(_hhmm(minute), activity) for minute, activity in schedule],
+            fallback=used_fallback,
+        )
+        plan_memory = f"{persona.name}'s plan for today: {'; '.join(strokes)}"
+        return Outcome(
+            purpose="plan_day",
+            calls=calls,
+            events=[event],
+            apply=apply,
+            memories=[_plan_draft(plan_memory)],
+        )
+
+    return run
+
+
+def _plan_draft(text: str) -> MemoryDraft:
+    # Plans are remembered without a scoring call: Park et al. give the day plan a fixed, moderate weight.
+    return MemoryDraft(kind="plan", text=text[:600], importance=5)
+
+
+def decompose_op(mind: Mind, now: int, start: int) -> Operation:
+    """Steps for the window beginning at tick `start` (now, or when the current step ends when planning ahead)."""
+    persona = mind.persona
+    interrupt = start <= now
+    minute = mind.minute_of_day(start)
+    _, block_end, activity = mind.current_block(minute)
+    window_end = min(block_end, minute + mind.config.decompose_window_minutes, mind.bed_minute)
+    total = max(5, window_end - minute)
+    context = mind.replan_context or ""
+    query = f"{activity}. {context}".strip()
+    retrieved = mind.memory.retrieve(query, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    labels = tuple(mind.places)
+    default_label = routine_place(persona, minute) or mind.default_place_label
+    if default_label not in mind.places:
+        default_label = mind.default_place_label
+    example_object = next(iter(mind.places[default_label].objects), "")
+    example = {"steps": [{"minutes": 10, "action": f"start to {activity}"[:80], "place": default_label, "object": example_object}]}
+    fields = DecomposeFields(
+        name=persona.name,
+        identity=mind.identity,
+        now=mind.now_label(now),
+        window_start=_hhmm(minute),
+        window_end=_hhmm(minute + total),
+        activity=activity,
+        context=f"Just now: {context}" if context else "",
+        memories=numbered([r.record.text for r in retrieved]),
+        places="; ".join(labels),
+        total_minutes=total,
+        example=json.dumps(example, ensure_ascii=False),
+    )
+    messages = render("decompose", fields)
+    schema = steps_schema(labels)
+
+    def fallback() -> BaseModel:
+        return schema.model_validate(
+            {"steps": [{"minutes": 15, "action": activity[:80], "place": default_label, "object": ""}]}
+        )
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(messages, schema, purpose="decompose", agent=persona.name, fallback=fallback, log=calls)
+        raw: list[PlannedStep] = []
+        for step in answer.value.steps:  # type: ignore[attr-defined]
+            arena = mind.places[step.place]
+            obj = next((name for name in arena.objects if name.lower() == step.object.strip().lower()), None)
+            raw.append(PlannedStep(step.minutes, step.action.strip(), arena.address, obj))
+        steps = fit_steps(raw, total) if not answer.fallback else [
+            PlannedStep(total, activity[:80], mind.places[default_label].address, None)
+        ]
+
+        def apply(m: Mind, tick: int) -> None:
+            m.set_steps(steps, activity, context or None, interrupt=interrupt)
+
+        event = StepsPlanned(
+            agent=persona.name,
+            activity=activity,
+            steps=[(s.minutes, s.action, s.arena, s.object or "") for s in steps],
+            context=context,
+            fallback=answer.fallback,
+        )
+        log = RetrievalLogged(agent=persona.name, purpose="decompose", query=query, memories=[r.record.id for r in retrieved])
+        return Outcome(
+            purpose="decompose",
+            calls=calls,
+            events=[log, event],
+            touched=[r.record.id for r in retrieved],
+            apply=apply,
+        )
+
+    return run

@@ -1,0 +1,77 @@
+"""Reacting to what an agent notices: `react_op` decides continue / react (re-plan) / talk for one salient percept.
+
+Only other awake agents who are free to talk are salient, and cooldowns (per agent between decisions, per pair between
+chats) stop the same two people deciding about each other every tick.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from agents.events import Reaction, RetrievalLogged
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.operations import Operation, Outcome, numbered
+from agents.prompts import render
+from agents.schemas import ReactionChoice
+from town.core.inputs import StartConversation
+from town.core.perception import Percept
+
+if TYPE_CHECKING:
+    from agents.mind import Mind
+
+
+class ReactFields(BaseModel):
+    name: str
+    identity: str
+    now: str
+    current_action: str
+    percept: str
+    memories: str
+    other: str
+
+
+def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
+    persona = mind.persona
+    retrieved = mind.memory.retrieve(percept.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    fields = ReactFields(
+        name=persona.name,
+        identity=mind.identity,
+        now=mind.now_label(now),
+        current_action=mind.current_action_text,
+        percept=percept.text,
+        memories=numbered([r.record.text for r in retrieved]),
+        other=percept.subject,
+    )
+    messages = render("react", fields)
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(
+            messages,
+            ReactionChoice,
+            purpose="react",
+            agent=persona.name,
+            fallback=lambda: ReactionChoice(decision="continue", reason="no decision"),
+            log=calls,
+        )
+        choice = answer.value
+        inputs = []
+        if choice.decision == "talk":
+            inputs.append(StartConversation(initiator=persona.name, partner=percept.subject, opening_reason=choice.reason))
+
+        def apply(m: Mind, tick: int) -> None:
+            m.last_reaction_tick = tick
+            if choice.decision == "talk":
+                m.chat_cooldown[percept.subject] = tick
+            elif choice.decision == "react":
+                m.request_replan(f"{persona.name} noticed that {percept.text.rstrip('.')}. {choice.reason}".strip())
+
+        events = [
+            RetrievalLogged(agent=persona.name, purpose="react", query=percept.text, memories=[r.record.id for r in retrieved]),
+            Reaction(agent=persona.name, percept=percept.text, decision=choice.decision, reason=choice.reason, fallback=answer.fallback),
+        ]
+        return Outcome(purpose="react", inputs=inputs, calls=calls, events=events, touched=[r.record.id for r in retrieved], apply=apply)
+
+    return run

@@ -1,0 +1,112 @@
+"""Reflection in two operations: `questions_op` asks which high-level questions the recent memories raise;
+`insights_op` (started later, with its own retrieval) turns the retrieved statements into insights citing evidence.
+
+Splitting it keeps every memory read at the start of an operation, which is what makes runs reproducible.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from agents.events import Reflected, RetrievalLogged
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.memory import MemoryDraft
+from agents.operations import Operation, Outcome, numbered
+from agents.prompts import render
+from agents.schemas import FocalQuestions, Insights
+
+if TYPE_CHECKING:
+    from agents.mind import Mind
+
+
+class QuestionFields(BaseModel):
+    name: str
+    identity: str
+    memories: str
+    count: int
+
+
+class InsightFields(BaseModel):
+    name: str
+    identity: str
+    statements: str
+    questions: str
+
+
+def questions_op(mind: Mind) -> Operation:
+    persona = mind.persona
+    recent = mind.memory.recent(mind.config.reflection_recent)
+    fields = QuestionFields(
+        name=persona.name,
+        identity=mind.identity,
+        memories=numbered([r.text for r in recent]),
+        count=mind.config.reflection_questions,
+    )
+    messages = render("reflect_questions", fields)
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(
+            messages,
+            FocalQuestions,
+            purpose="reflect_questions",
+            agent=persona.name,
+            fallback=lambda: FocalQuestions(questions=[f"What matters most to {persona.name} right now?"]),
+            log=calls,
+        )
+        questions = [q.strip() for q in answer.value.questions if q.strip()][: mind.config.reflection_questions]
+
+        def apply(m: Mind, tick: int) -> None:
+            m.reflection_questions = questions or [f"What matters most to {persona.name} right now?"]
+
+        return Outcome(purpose="reflect_questions", calls=calls, apply=apply)
+
+    return run
+
+
+def insights_op(mind: Mind, questions: list[str], now: int) -> Operation:
+    persona = mind.persona
+    per_question = max(2, mind.config.memories_in_prompt)
+    evidence: dict[int, str] = {}
+    for question in questions:
+        for hit in mind.memory.retrieve(question, now, mind.config.retrieval, k=per_question, touch=False):
+            evidence.setdefault(hit.record.id, hit.record.text)
+    shown = list(evidence.items())
+    fields = InsightFields(
+        name=persona.name,
+        identity=mind.identity,
+        statements=numbered([text for _, text in shown]),
+        questions=" ".join(questions),
+    )
+    messages = render("reflect_insights", fields)
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(
+            messages,
+            Insights,
+            purpose="reflect_insights",
+            agent=persona.name,
+            fallback=lambda: Insights.model_construct(insights=[]),
+            log=calls,
+        )
+        drafts = []
+        for insight in answer.value.insights:
+            cited = sorted({shown[n - 1][0] for n in insight.evidence if 1 <= n <= len(shown)})
+            drafts.append(MemoryDraft(kind="thought", text=insight.text.strip(), importance=insight.importance, evidence=cited))
+
+        def apply(m: Mind, tick: int) -> None:
+            m.reflection_questions = None
+            m.memory.importance_since_reflection = 0
+
+        events = [
+            RetrievalLogged(agent=persona.name, purpose="reflect", query=" ".join(questions), memories=[i for i, _ in shown]),
+            Reflected(agent=persona.name, questions=questions, insights=[d.text for d in drafts], fallback=answer.fallback),
+        ]
+        return Outcome(
+            purpose="reflect_insights", calls=calls, memories=drafts, events=events, touched=[i for i, _ in shown], apply=apply
+        )
+
+    return run

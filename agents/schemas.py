@@ -1,0 +1,77 @@
+"""Pydantic schemas of every structured answer the agents ask for.
+
+Choices are enums (the place list is built per agent from the places it knows), lengths and ranges are bounded, and
+shapes stay flat: small models fill flat JSON far more reliably than nested free text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+
+Score = Annotated[int, Field(ge=1, le=10)]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class HourBlock(_Answer):
+    hour: int = Field(ge=0, le=23)
+    activity: str = Field(min_length=1, max_length=100)
+
+
+class DayPlan(_Answer):
+    broad_strokes: list[str] = Field(min_length=1, max_length=8)
+    schedule: list[HourBlock] = Field(min_length=1, max_length=18)
+
+
+class StepBase(_Answer):
+    minutes: int = Field(ge=5, le=15)
+    action: str = Field(min_length=1, max_length=80)
+    object: str = Field(default="", max_length=40)
+
+
+@lru_cache(maxsize=4096)
+def steps_schema(place_labels: tuple[str, ...]) -> type[BaseModel]:
+    """`{"steps": [{"minutes", "action", "place", "object"}]}` with `place` restricted to the agent's known places."""
+    place_type = Literal[place_labels]  # type: ignore[valid-type]
+    step = create_model("Step", __base__=StepBase, place=(place_type, ...))
+    return create_model("Steps", __base__=_Answer, steps=(list[step], Field(min_length=1, max_length=6)))  # type: ignore[valid-type]
+
+
+@lru_cache(maxsize=64)
+def importance_schema(count: int) -> type[BaseModel]:
+    """Exactly one 1-10 score per numbered memory."""
+    return create_model(
+        "ImportanceScores",
+        __base__=_Answer,
+        scores=(list[Score], Field(min_length=count, max_length=count)),
+    )
+
+
+class ReactionChoice(_Answer):
+    decision: Literal["continue", "react", "talk"]
+    reason: str = Field(default="", max_length=160)
+
+
+class UtteranceReply(_Answer):
+    utterance: str = Field(min_length=1, max_length=300)
+    end_conversation: bool = False
+
+
+class FocalQuestions(_Answer):
+    questions: list[str] = Field(min_length=1, max_length=3)
+
+
+class Insight(_Answer):
+    text: str = Field(min_length=1, max_length=240)
+    evidence: list[int] = Field(default_factory=list, max_length=6)
+    importance: int = Field(default=5, ge=1, le=10)
+
+
+class Insights(_Answer):
+    insights: list[Insight] = Field(min_length=1, max_length=5)

@@ -1,0 +1,45 @@
+import numpy as np
+import pytest
+
+from town.core.errors import NoPathError
+from town.core.pathfinding import PathFinder
+
+
+def grid(rows):
+    return np.array([[c == "." for c in row] for row in rows])
+
+
+def test_shortest_path_goes_around_a_wall():
+    finder = PathFinder(grid(["....", ".##.", "...."]))
+    path = finder.path((0, 1), (3, 1))
+    assert len(path) == 5  # up/down around the two-tile wall
+    assert path[-1] == (3, 1)
+    for (x0, y0), (x1, y1) in zip(((0, 1),) + path, path):
+        assert abs(x0 - x1) + abs(y0 - y1) == 1
+
+
+def test_already_there_is_an_empty_path():
+    assert PathFinder(grid(["..."])).path((1, 0), (1, 0)) == ()
+
+
+def test_unreachable_goal_raises_a_clear_error_without_giving_up_early():
+    big = np.ones((200, 200), dtype=bool)
+    big[:, 100] = False  # a wall across the whole map
+    finder = PathFinder(big)
+    with pytest.raises(NoPathError, match="walled off"):
+        finder.path((0, 0), (199, 199))
+    # A long but possible detour is still found (no iteration cap).
+    big[199, 100] = True
+    assert len(finder.path((0, 0), (199, 0))) == 199 + 2 * 199
+
+
+def test_blocked_goal_is_reported():
+    with pytest.raises(NoPathError, match="goal tile is blocked"):
+        PathFinder(grid([".#"])).path((0, 0), (1, 0))
+
+
+def test_paths_are_deterministic_and_cached():
+    finder = PathFinder(np.ones((30, 30), dtype=bool))
+    first = finder.path((0, 0), (20, 17))
+    assert finder.path((0, 0), (20, 17)) is first
+    assert PathFinder(np.ones((30, 30), dtype=bool)).path((0, 0), (20, 17)) == first

@@ -1,0 +1,46 @@
+from town.core.clock import GameClock
+from town.core.engine import Engine
+from town.core.events import EventBus
+from town.core.inputs import StartAction
+
+PARK = "Willowbrook:Willowbrook Park:park"
+
+
+def park_engine(town_map, names_and_offsets):
+    engine = Engine(town_map, GameClock(), EventBus())
+    base = (3, 27)
+    for name, (dx, dy) in names_and_offsets:
+        engine.spawn(name, (base[0] + dx, base[1] + dy))
+    return engine
+
+
+def test_only_agents_within_the_vision_radius_are_seen(town_map):
+    engine = park_engine(town_map, [("A", (0, 0)), ("Near", (3, 0)), ("Far", (9, 0))])
+    percepts = engine.step().percepts
+    assert [p.subject for p in percepts["A"]] == ["Near"]
+    assert "Far" not in {p.subject for p in percepts.get("Near", [])}
+
+
+def test_attention_bandwidth_keeps_the_nearest(town_map):
+    others = [(f"P{i}", (i % 3 + 1, i // 3)) for i in range(6)]
+    engine = park_engine(town_map, [("A", (0, 0))] + others)
+    seen = engine.step().percepts["A"]
+    assert len(seen) == 3
+    assert seen == sorted(seen, key=lambda p: (p.distance, p.key))
+
+
+def test_something_in_view_is_noticed_once_until_it_changes(town_map):
+    engine = park_engine(town_map, [("A", (0, 0)), ("B", (1, 0))])
+    assert [p.text for p in engine.step().percepts["A"]] == ["B is idle"]
+    assert "A" not in engine.step().percepts
+    engine.submit(StartAction(agent="B", description="watering the garden", arena=PARK, object="garden", duration_ticks=50))
+    first = engine.step().percepts["A"]
+    assert "B is watering the garden" in [p.text for p in first]
+
+
+def test_sleeping_agents_perceive_nothing(town_map):
+    engine = park_engine(town_map, [("A", (0, 0)), ("B", (1, 0))])
+    engine.submit(StartAction(agent="A", description="sleeping", arena=PARK, duration_ticks=50, asleep=True))
+    percepts = engine.step().percepts
+    assert "A" not in percepts
+    assert any(p.text == "A is sleeping" for p in percepts["B"])

@@ -1,0 +1,181 @@
+"""Benchmarks behind `town bench`: LLM calls and tokens per agent-hour, concurrency, engine overhead, retrieval speed.
+
+Each returns plain figures (a dict); `format_figures` prints them. They use the deterministic fakes, the hashing
+embedder and the numpy index unless stated, so they measure this project's overhead rather than a model's speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from typing import Any
+
+import numpy as np
+
+from agents.embedding import CachingEmbedder, HashingEmbedder
+from agents.llm.fakes import CountingModel, FixedLatencyModel, SchemaFakeModel
+from agents.llm.protocol import ChatModel
+from agents.memory import MemoryDraft, MemoryStream
+from agents.retrieval import RetrievalWeights
+from agents.vector_index import NumpyIndex
+from town.core.clock import GameClock
+from town.runtime.builders import build_simulation
+from town.runtime.config import RunConfig
+
+# Park et al.'s public code as measured by a user (REFERENCE.md): 13,705 calls and 6.6 M tokens for 25 agents over
+# 3,665 steps of 10 s — about 54 calls and 26k tokens per agent per game hour.
+PARK_CALLS_PER_AGENT_HOUR = 54.0
+PARK_TOKENS_PER_AGENT_HOUR = 26_000.0
+
+
+def _config(agents: int, hours: float, **extra: Any) -> RunConfig:
+    return RunConfig(
+        agents=agents, hours=hours, model="fake", embedder="hashing", index="numpy", cache="off", **extra
+    )
+
+
+async def _simulate(agents: int, hours: float, model: ChatModel, **extra: Any) -> tuple[Any, float]:
+    config = _config(agents, hours, **extra)
+    sim = build_simulation(config, model=model, embedder=CachingEmbedder(HashingEmbedder()))
+    started = time.perf_counter()
+    await sim.run(config.ticks)
+    wall = time.perf_counter() - started
+    sim.finish()
+    return sim, wall
+
+
+def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
+    counting = CountingModel(SchemaFakeModel(seed=0))
+    sim, wall = asyncio.run(_simulate(agents, hours, counting))
+    agent_hours = sim.stats.awake_agent_ticks * sim.clock.tick_seconds / 3600
+    tokens = {p: counting.prompt_tokens[p] + counting.completion_tokens[p] for p in counting.calls}
+    calls_rate = counting.total_calls / agent_hours
+    tokens_rate = sum(tokens.values()) / agent_hours
+    return {
+        "benchmark": "calls",
+        "agents": agents,
+        "game_hours": hours,
+        "awake_agent_hours": round(agent_hours, 1),
+        "calls": counting.total_calls,
+        "calls_per_awake_agent_hour": round(calls_rate, 2),
+        "tokens_per_awake_agent_hour": round(tokens_rate),
+        "by_purpose_per_agent_hour": {
+            p: {"calls": round(counting.calls[p] / agent_hours, 2), "tokens": round(tokens[p] / agent_hours)}
+            for p in sorted(counting.calls)
+        },
+        "park_calls_per_agent_hour": PARK_CALLS_PER_AGENT_HOUR,
+        "calls_vs_park": f"1/{PARK_CALLS_PER_AGENT_HOUR / calls_rate:.1f}",
+        "tokens_vs_park": f"1/{PARK_TOKENS_PER_AGENT_HOUR / tokens_rate:.1f}",
+        "conversations": sim.stats.counts["conversation_start"],
+        "reflections": sim.stats.counts["reflection"],
+        "wall_s": round(wall, 2),
+    }
+
+
+def bench_concurrency(agents: int = 25, hours: float = 4.0, latency: float = 0.05) -> dict[str, Any]:
+    slow = FixedLatencyModel(SchemaFakeModel(seed=0), latency)
+    sim, wall = asyncio.run(_simulate(agents, hours, slow))
+    sequential = slow.total_latency_s
+    return {
+        "benchmark": "concurrency",
+        "agents": agents,
+        "game_hours": hours,
+        "latency_s": latency,
+        "calls": slow.calls,
+        "sequential_latency_s": round(sequential, 2),
+        "wall_s": round(wall, 2),
+        "wall_over_sequential": round(wall / sequential, 4) if sequential else None,
+        "max_concurrency": sim.llm.config.concurrency,
+    }
+
+
+def bench_engine() -> dict[str, Any]:
+    rows = []
+    for agents, hours in ((25, 24.0), (1000, 1.0)):
+        sim, wall = asyncio.run(_simulate(agents, hours, SchemaFakeModel(seed=0)))
+        ticks = sim.stats.ticks
+        rows.append(
+            {
+                "agents": agents,
+                "game_hours": hours,
+                "ticks": ticks,
+                "wall_s": round(wall, 2),
+                "ms_per_tick": round(1000 * wall / ticks, 3),
+                "us_per_agent_tick": round(1e6 * wall / (ticks * agents), 2),
+                "game_seconds_per_wall_second": round(ticks * sim.clock.tick_seconds / wall),
+                "calls": sim.llm.usage.calls,
+            }
+        )
+    return {"benchmark": "engine", "model": "instant schema fake", "runs": rows}
+
+
+def bench_retrieval(memories: int = 100_000, top_k: int = 30, queries: int = 30) -> dict[str, Any]:
+    rng = np.random.default_rng(0)
+    clock = GameClock()
+    embedder = HashingEmbedder()
+    texts = [f"memory {i}: {' '.join(map(str, rng.integers(0, 5000, size=8)))}" for i in range(memories)]
+    results: dict[str, Any] = {"benchmark": "retrieval", "memories": memories, "top_k": top_k, "indexes": {}}
+    index_types: list[tuple[str, Any]] = [("numpy", NumpyIndex)]
+    try:
+        from agents.llm.faiss_index import FaissIndex  # noqa: PLC0415
+
+        index_types.append(("faiss", FaissIndex))
+    except ImportError:
+        pass
+    weights = RetrievalWeights(top_k=top_k)
+    for name, index_type in index_types:
+        stream = MemoryStream(CachingEmbedder(embedder), index_type(embedder.dim), clock)
+        started = time.perf_counter()
+        batch = 5000
+        for start in range(0, memories, batch):
+            drafts = [
+                MemoryDraft(kind="observation", text=t, importance=int(rng.integers(1, 11)))
+                for t in texts[start : start + batch]
+            ]
+            stream.add_many(drafts, tick=start // 100)
+        add_s = time.perf_counter() - started
+        latencies = []
+        for q in range(queries):
+            query = texts[int(rng.integers(memories))]
+            t0 = time.perf_counter()
+            stream.retrieve(query, memories // 100 + q, weights, touch=False)
+            latencies.append(time.perf_counter() - t0)
+        results["indexes"][name] = {
+            "add_s": round(add_s, 2),
+            "retrieve_ms_median": round(1000 * statistics.median(latencies), 2),
+            "retrieve_ms_p95": round(1000 * sorted(latencies)[int(0.95 * (len(latencies) - 1))], 2),
+        }
+    return results
+
+
+def run(which: str, *, agents: int, hours: float | None, latency: float, memories: int) -> list[dict[str, Any]]:
+    figures = []
+    if which in ("calls", "all"):
+        figures.append(bench_calls(agents, hours or 24.0))
+    if which in ("concurrency", "all"):
+        figures.append(bench_concurrency(agents, hours or 4.0, latency))
+    if which in ("engine", "all"):
+        figures.append(bench_engine())
+    if which in ("retrieval", "all"):
+        figures.append(bench_retrieval(memories))
+    return figures
+
+
+def format_figures(figures: list[dict[str, Any]]) -> str:
+    lines: list[str] = []
+    for fig in figures:
+        lines.append(f"== {fig['benchmark']} ==")
+        for key, value in fig.items():
+            if key == "benchmark":
+                continue
+            if isinstance(value, dict):
+                lines.append(f"{key}:")
+                lines.extend(f"  {k}: {v}" for k, v in value.items())
+            elif isinstance(value, list):
+                lines.append(f"{key}:")
+                lines.extend(f"  {row}" for row in value)
+            else:
+                lines.append(f"{key}: {value}")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""The `town` command: `town run` (a headless day) and `town bench ...` (figures for speed and cost claims).
+
+User mistakes (bad map, persona, config, model, save) print one line `error: ...` and exit with code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from town.core.errors import TownError
+
+EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="town", description="A town of generative agents.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the town headless and write a trajectory log")
+    run.add_argument("--config", type=Path, help="YAML/JSON run configuration; flags below override it")
+    run.add_argument("--agents", type=int, help="number of agents (default 3)")
+    run.add_argument("--hours", type=float, help="game hours to simulate (default 1)")
+    run.add_argument("--seed", type=int, help="random seed (default 0)")
+    run.add_argument("--model", help="litellm model string, 'embedded/smollm2-135m-instruct' (default) or 'fake'")
+    run.add_argument("--api-base", dest="api_base", help="base URL for an OpenAI-compatible server (vLLM, llama.cpp)")
+    run.add_argument("--out", type=Path, help="run folder (default runs/latest)")
+    run.add_argument("--map", type=Path, help="Tiled map (.tmj or .tmx)")
+    run.add_argument("--personas", type=Path, help="folder of persona YAML/JSON files")
+    run.add_argument("--embedder", choices=["minilm", "hashing"], help="memory embedder (default minilm)")
+    run.add_argument("--index", choices=["faiss", "numpy"], help="vector index (default faiss)")
+    run.add_argument("--cache", choices=["record", "replay", "off"], help="LLM record/replay cache mode (default record)")
+    run.add_argument("--cache-path", dest="cache_path", type=Path, help="cache file (default RUN/llm_cache.jsonl)")
+    run.add_argument("--fake-latency", dest="fake_latency_s", type=float, help="seconds per call for --model fake")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    bench = sub.add_parser("bench", help="benchmarks that print figures")
+    bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "all"])
+    bench.add_argument("--agents", type=int, default=25)
+    bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
+    bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")
+    bench.add_argument("--memories", type=int, default=100_000, help="memory count (retrieval)")
+    bench.add_argument("--json", action="store_true", help="print figures as JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _bench(args)
+    except TownError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console  # noqa: PLC0415
+
+    from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
+    from town.runtime.runner import run_headless  # noqa: PLC0415
+
+    keys = ("agents", "hours", "seed", "model", "api_base", "out", "map", "personas", "embedder", "index", "cache",
+            "cache_path", "fake_latency_s")
+    overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
+    console = Console(stderr=True)
+    console.print(
+        f"[bold]town run[/bold]: {config.agents} agents, {config.hours:g} game hours, model {config.model}, "
+        f"seed {config.seed} -> {config.out}"
+    )
+    if config.model.startswith("embedded/"):
+        console.print("[dim]The embedded SmolLM2-135M keeps the town running offline; its choices are weak. "
+                      "Name a stronger model with --model for real studies.[/dim]")
+    progress = _progress(console, config.ticks, args.quiet)
+    try:
+        with progress.context:
+            result = asyncio.run(run_headless(config, on_tick=progress.update))
+    except KeyboardInterrupt:
+        console.print(f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "
+                      "(trajectory.jsonl, telemetry.jsonl, llm_cache.jsonl, summary.json)")
+        return EXIT_INTERRUPTED
+    _print_summary(console, result.summary)
+    return 0
+
+
+class _ProgressView:
+    def __init__(self, context: Any, update: Any) -> None:
+        self.context = context
+        self.update = update
+
+
+def _progress(console: Any, total: int, quiet: bool) -> _ProgressView:
+    from contextlib import nullcontext  # noqa: PLC0415
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: PLC0415
+
+    if quiet:
+        return _ProgressView(nullcontext(), lambda sim: None)
+    progress = Progress(
+        TextColumn("[cyan]{task.fields[clock]}"),
+        BarColumn(),
+        TextColumn("tick {task.completed}/{task.total}"),
+        TextColumn("calls {task.fields[calls]} · tokens {task.fields[tokens]} · fallbacks {task.fields[fallbacks]}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+    task = progress.add_task("run", total=total, clock="", calls=0, tokens=0, fallbacks=0)
+
+    def update(sim: Any) -> None:
+        usage = sim.llm.usage
+        progress.update(
+            task,
+            completed=sim.stats.ticks,
+            clock=sim.clock.time_at(sim.tick).strftime("%a %d %b %H:%M"),
+            calls=usage.calls,
+            tokens=usage.prompt_tokens + usage.completion_tokens,
+            fallbacks=usage.fallbacks,
+        )
+
+    return _ProgressView(progress, update)
+
+
+def _print_summary(console: Any, summary: dict[str, Any]) -> None:
+    from rich.table import Table  # noqa: PLC0415
+
+    totals = summary["totals"]
+    table = Table(title=f"run {summary['reason']} in {summary['wall_seconds']} s wall", show_header=False)
+    table.add_row("ticks", str(totals["ticks"]))
+    table.add_row("game hours", str(summary["game_hours"]))
+    table.add_row("LLM calls", f"{totals['calls']}  ({summary['calls_per_awake_agent_hour']} per awake agent-hour)")
+    for purpose, count in totals["calls_by_purpose"].items():
+        table.add_row(f"  {purpose}", f"{count} calls, {totals['tokens_by_purpose'][purpose]} tokens")
+    table.add_row("tokens", f"{totals['prompt_tokens']} prompt + {totals['completion_tokens']} completion")
+    table.add_row("fallbacks", f"{totals['fallbacks']}  {json.dumps(totals['fallbacks_by_purpose'])}")
+    table.add_row("failed calls", str(totals["failed_calls"]))
+    table.add_row("conversations", f"{totals['conversations']} ({totals['utterances']} utterances)")
+    table.add_row("memories / reflections", f"{totals['memories']} / {totals['reflections']}")
+    if summary.get("cache"):
+        table.add_row("cache", f"{summary['cache']['hits']} hits, {summary['cache']['misses']} misses")
+    console.print(table)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from town import benchmarks  # noqa: PLC0415
+
+    figures = benchmarks.run(args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(benchmarks.format_figures(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""Events the simulation emits and the `EventBus` that numbers them and hands them to observers.
+
+Every event has a `type`, a sequential `id` and the `tick` it happened at; the trajectory log is these events, one per
+line, in emission order. Agents-layer events (memories, plans, LLM calls) subclass `Event` the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+TRAJECTORY_SCHEMA_VERSION = 1
+
+
+class Event(BaseModel):
+    type: str
+    id: int = 0
+    tick: int = 0
+
+
+class AgentSpawned(Event):
+    type: Literal["spawn"] = "spawn"
+    agent: str
+    tile: tuple[int, int]
+    home: str = ""
+
+
+class Moves(Event):
+    """All agents that changed tile this tick; one event per tick keeps the log compact."""
+
+    type: Literal["moves"] = "moves"
+    positions: dict[str, tuple[int, int]]
+
+
+class ActionStarted(Event):
+    type: Literal["action"] = "action"
+    agent: str
+    description: str
+    emoji: str = ""
+    place: str
+    object: str | None = None
+    object_state: str | None = None
+    until_tick: int
+
+
+class ObjectStateChanged(Event):
+    type: Literal["object_state"] = "object_state"
+    object: str
+    state: str
+
+
+class SleepChanged(Event):
+    type: Literal["sleep"] = "sleep"
+    agent: str
+    asleep: bool
+
+
+class ConversationStarted(Event):
+    type: Literal["conversation_start"] = "conversation_start"
+    conversation: int
+    participants: tuple[str, str]
+    place: str
+
+
+class Utterance(Event):
+    type: Literal["utterance"] = "utterance"
+    conversation: int
+    speaker: str
+    listener: str
+    text: str
+    turn: int
+
+
+class ConversationEnded(Event):
+    type: Literal["conversation_end"] = "conversation_end"
+    conversation: int
+    participants: tuple[str, str]
+    reason: str
+    turns: int
+
+
+class InputRejected(Event):
+    type: Literal["input_rejected"] = "input_rejected"
+    input: dict[str, Any]
+    reason: str
+
+
+class PathBlocked(Event):
+    type: Literal["path_blocked"] = "path_blocked"
+    agent: str
+    target: tuple[int, int]
+    reason: str
+
+
+class RunStarted(Event):
+    type: Literal["run_start"] = "run_start"
+    schema_version: int = TRAJECTORY_SCHEMA_VERSION
+    seed: int
+    model: str
+    map: str
+    start_time: str
+    tick_seconds: int
+    agents: list[str]
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class RunEnded(Event):
+    type: Literal["run_end"] = "run_end"
+    ticks: int
+    reason: str
+    totals: dict[str, Any] = Field(default_factory=dict)
+
+
+Observer = Callable[[Event], None]
+
+
+class EventBus:
+    """Assigns ids and ticks in emission order and fans events out to observers (trajectory writer, UI, stats)."""
+
+    def __init__(self) -> None:
+        self._observers: list[Observer] = []
+        self._next_id = 1
+        self.tick = 0
+
+    def subscribe(self, observer: Observer) -> None:
+        self._observers.append(observer)
+
+    def emit(self, event: Event) -> Event:
+        event.id = self._next_id
+        event.tick = self.tick
+        self._next_id += 1
+        for observer in self._observers:
+            observer(event)
+        return event

@@ -1,0 +1,81 @@
+"""Mutable world state: `WorldState`, `Body` (an agent's physical self), `Action`, `Conversation`.
+
+Only the engine writes it; minds and the UI read it. Bodies keep insertion order, which is the agent order used
+everywhere results are applied, so iteration order never depends on hashing.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+Tile = tuple[int, int]
+IDLE = "idle"
+
+
+@dataclass(frozen=True)
+class Action:
+    description: str
+    emoji: str
+    arena: str
+    object: str | None
+    object_state: str | None
+    start_tick: int
+    end_tick: int
+    seq: int
+
+
+@dataclass
+class Body:
+    name: str
+    tile: Tile
+    path: deque[Tile] = field(default_factory=deque)
+    action: Action | None = None
+    asleep: bool = False
+    conversation: int | None = None
+    action_seq: int = 0
+
+    def status_text(self, world: WorldState) -> str:
+        """What an onlooker sees this agent doing."""
+        if self.asleep:
+            return f"{self.name} is sleeping"
+        if self.conversation is not None:
+            partner = world.conversations[self.conversation].partner_of(self.name)
+            return f"{self.name} is chatting with {partner}"
+        if self.action is None:
+            return f"{self.name} is idle"
+        return f"{self.name} is {self.action.description}"
+
+
+@dataclass
+class Turn:
+    speaker: str
+    text: str
+    tick: int
+    event_id: int
+
+
+@dataclass
+class Conversation:
+    id: int
+    participants: tuple[str, str]
+    place: str
+    started_tick: int
+    next_speaker: str
+    last_turn_tick: int
+    turns: list[Turn] = field(default_factory=list)
+    ended: bool = False
+
+    def partner_of(self, name: str) -> str:
+        a, b = self.participants
+        return b if name == a else a
+
+
+@dataclass
+class WorldState:
+    tick: int = 0
+    bodies: dict[str, Body] = field(default_factory=dict)
+    objects: dict[str, str] = field(default_factory=dict)
+    object_users: dict[str, set[str]] = field(default_factory=dict)
+    conversations: dict[int, Conversation] = field(default_factory=dict)
+    next_conversation_id: int = 1

@@ -1,0 +1,1 @@
+"""Persistence: the JSONL trajectory log and its telemetry sidecar."""

@@ -1,0 +1,56 @@
+"""`TrajectoryWriter` (the JSONL event log) and `TelemetryWriter` (wall-clock facts kept beside it).
+
+trajectory.jsonl holds one event per line exactly as emitted (schema in docs/trajectory.md, version in the first
+`run_start` line). Nothing wall-clock-dependent goes in it — latencies, cache hits and costs go to telemetry.jsonl — so
+two runs with the same seed and the same model answers produce byte-identical trajectories. Lines are flushed every
+tick: a crash loses at most the tick in progress.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, Any
+
+from town.core.events import Event
+
+
+class TrajectoryWriter:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+        self.lines = 0
+
+    def __call__(self, event: Event) -> None:
+        self._file.write(event.model_dump_json() + "\n")
+        self.lines += 1
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+class TelemetryWriter:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    def flush(self) -> None:
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+
+
+def read_trajectory(path: str | Path) -> list[dict[str, Any]]:
+    with Path(path).open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]

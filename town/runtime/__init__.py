@@ -1,0 +1,1 @@
+"""The runtime: `Simulation` (engine + minds + in-flight LLM operations), `RunConfig`, run statistics and builders."""

@@ -1,0 +1,79 @@
+"""`RunConfig`: everything that defines a run, loadable from YAML/JSON (`load_run_config`) and overridable by CLI flags."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agents.config import CognitionConfig
+from agents.llm.local_llama import DEFAULT_EMBEDDED_MODEL
+from agents.llm.structured import GatewayConfig
+from agents.persona import describe_validation_error
+from town.core.engine import EngineConfig
+from town.core.errors import ConfigError
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+DEFAULT_MAP = ASSETS / "maps" / "willowbrook.tmj"
+DEFAULT_PERSONAS = ASSETS / "personas"
+
+
+class RunConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agents: int = Field(default=3, ge=1, le=5000)
+    hours: float = Field(default=1.0, gt=0, le=24 * 30)
+    seed: int = 0
+    model: str = DEFAULT_EMBEDDED_MODEL
+    api_base: str | None = None
+    map: Path = DEFAULT_MAP
+    personas: Path = DEFAULT_PERSONAS
+    start: datetime = datetime(2025, 2, 13, 8, 0)
+    tick_seconds: int = Field(default=10, ge=1, le=600)
+    out: Path = Path("runs/latest")
+    embedder: Literal["minilm", "hashing"] = "minilm"
+    index: Literal["faiss", "numpy"] = "faiss"
+    cache: Literal["record", "replay", "off"] = "record"
+    cache_path: Path | None = None
+    fake_latency_s: float = Field(default=0.0, ge=0, description="only for --model fake: wall-clock delay per call")
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    cognition: CognitionConfig = Field(default_factory=CognitionConfig)
+    gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+
+    @property
+    def ticks(self) -> int:
+        return max(1, round(self.hours * 3600 / self.tick_seconds))
+
+    def public_dict(self) -> dict[str, Any]:
+        """The config as logged in the trajectory: what shapes the run, not where its files go (so runs compare byte
+        for byte), JSON-ready and without secrets (keys only ever come from the environment)."""
+        return json.loads(self.model_dump_json(exclude={"out", "cache_path", "cache"}))
+
+
+def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"config {path}: cannot read file ({exc.strerror})") from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"config {path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({str(exc).splitlines()[0]})") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config {path}: expected a mapping of settings at the top level")
+    raw.update(overrides or {})
+    return validate_run_config(raw, str(path))
+
+
+def validate_run_config(raw: dict[str, Any], where: str = "options") -> RunConfig:
+    try:
+        return RunConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None

@@ -1,0 +1,144 @@
+"""`run_headless`: a complete headless run into a run folder, and `RunResult`, what it wrote and measured.
+
+The folder gets trajectory.jsonl (deterministic event log), telemetry.jsonl (per-call latency, cache hits, cost),
+llm_cache.jsonl (record/replay cache) and summary.json (totals plus wall-clock figures). Interrupting the run
+(Ctrl-C) cancels operations in flight, closes the log with a `run_end` event whose reason is "interrupted", and still
+writes the summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents.llm.cache import RecordReplayModel
+from agents.llm.protocol import ChatModel
+from agents.llm.structured import CallRecord
+from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
+from town.runtime.builders import build_model, build_simulation, ensure_out_dir
+from town.runtime.config import RunConfig
+from town.runtime.simulation import Simulation
+
+
+@dataclass
+class RunResult:
+    out: Path
+    reason: str
+    totals: dict[str, Any]
+    wall_s: float
+    files: list[Path] = field(default_factory=list)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _close_models(model: ChatModel) -> None:
+    inner: Any = model
+    while inner is not None:
+        if isinstance(inner, RecordReplayModel):
+            inner.close()
+        inner = getattr(inner, "inner", None)
+    if not model.name.startswith("fake"):
+        from agents.llm.litellm_model import close_embedded  # noqa: PLC0415
+
+        close_embedded()
+
+
+async def run_headless(
+    config: RunConfig,
+    *,
+    model: ChatModel | None = None,
+    on_tick: Callable[[Simulation], None] | None = None,
+) -> RunResult:
+    out = config.out
+    ensure_out_dir(out)
+    chat_model = model if model is not None else build_model(config)
+    telemetry = TelemetryWriter(out / "telemetry.jsonl")
+    call_counter = [0]
+
+    def on_call(record: CallRecord) -> None:
+        call_counter[0] += 1
+        telemetry.write(
+            {
+                "call": call_counter[0],
+                "agent": record.agent,
+                "purpose": record.purpose,
+                "outcome": record.outcome,
+                "latency_s": round(record.latency_s, 4),
+                "cached": record.cached,
+                "cost": record.cost,
+                "prompt_tokens": record.prompt_tokens,
+                "completion_tokens": record.completion_tokens,
+            }
+        )
+
+    sim = build_simulation(config, model=chat_model, on_call=on_call)
+    trajectory = TrajectoryWriter(out / "trajectory.jsonl")
+    sim.subscribe(trajectory)
+    started = time.perf_counter()
+    reason = "completed"
+
+    def tick_done(s: Simulation) -> None:
+        trajectory.flush()
+        telemetry.flush()
+        if on_tick is not None:
+            on_tick(s)
+
+    try:
+        await sim.run(config.ticks, on_tick=tick_done)
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        reason = "interrupted"
+        raise
+    finally:
+        end = sim.finish(reason)
+        trajectory.close()
+        telemetry.close()
+        _close_models(chat_model)
+        wall = time.perf_counter() - started
+        result = _summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
+        (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+        result.files.append(out / "summary.json")
+    return result
+
+
+def _summarise(
+    config: RunConfig,
+    sim: Simulation,
+    totals: dict[str, Any],
+    reason: str,
+    wall: float,
+    model: ChatModel,
+    files: list[Path],
+) -> RunResult:
+    agent_hours = totals["awake_agent_ticks"] * config.tick_seconds / 3600
+    cache = next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
+    if cache is not None:
+        files.append(cache.path)
+    summary = {
+        "reason": reason,
+        "model": config.model,
+        "seed": config.seed,
+        "agents": config.agents,
+        "game_hours": round(totals["ticks"] * config.tick_seconds / 3600, 3),
+        "wall_seconds": round(wall, 2),
+        "awake_agent_hours": round(agent_hours, 2),
+        "calls_per_awake_agent_hour": round(totals["calls"] / agent_hours, 2) if agent_hours else None,
+        "tokens_per_awake_agent_hour": round((totals["prompt_tokens"] + totals["completion_tokens"]) / agent_hours)
+        if agent_hours
+        else None,
+        "cost_usd": round(sim.llm.usage.cost, 6),
+        "cache": {"hits": cache.hits, "misses": cache.misses, "path": str(cache.path)} if cache else None,
+        "totals": totals,
+    }
+    return RunResult(out=config.out, reason=reason, totals=totals, wall_s=wall, files=files, summary=summary)
+
+
+def _chain(model: ChatModel) -> list[Any]:
+    chain, inner = [], model
+    while inner is not None:
+        chain.append(inner)
+        inner = getattr(inner, "inner", None)
+    return chain

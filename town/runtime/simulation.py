@@ -1,0 +1,215 @@
+"""`Simulation`: the engine, the agents' minds and their in-flight LLM operations, advanced tick by tick.
+
+Per tick (headless, deterministic):
+1. `Engine.step()` — inputs, movement, conversations, perception;
+2. every mind observes, in agent order;
+3. triggers, in agent order: immediate inputs and memories are applied at once; operations start as asyncio tasks,
+   due when their thinking time has passed (game time; the body carries on meanwhile);
+4. operations due before the next tick are awaited and their outcomes applied in (agent, lane, start) order.
+Model calls overlap across agents and ticks (bounded by the gateway's semaphore), but what the world sees depends only
+on game time and answers, never on which call returned first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from agents.config import CognitionConfig
+from agents.embedding import Embedder
+from agents.events import LLMCall, MemoryAdded
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.memory import MemoryDraft, MemoryStream
+from agents.mind import ACT, MEMORY, Mind
+from agents.operations import Launch, Outcome
+from agents.persona import Persona
+from agents.vector_index import VectorIndex
+from town.core.clock import GameClock
+from town.core.engine import Engine, EngineConfig
+from town.core.events import Event, EventBus, RunEnded, RunStarted
+from town.core.places import TownMap
+from town.core.rng import RngTree
+from town.runtime.stats import RunStats
+
+_LANE_ORDER = {ACT: 0, MEMORY: 1}
+
+
+@dataclass
+class InFlight:
+    agent_index: int
+    lane: str
+    started: int
+    due: int
+    task: asyncio.Task[Outcome]
+
+
+class Simulation:
+    def __init__(
+        self,
+        *,
+        town_map: TownMap,
+        personas: list[Persona],
+        llm: StructuredLLM,
+        embedder: Embedder,
+        index_factory: Callable[[int], VectorIndex],
+        clock: GameClock,
+        seed: int,
+        model_name: str,
+        engine_config: EngineConfig | None = None,
+        cognition: CognitionConfig | None = None,
+        run_config: dict | None = None,
+        on_call: Callable[[CallRecord], None] | None = None,
+    ) -> None:
+        self.map = town_map
+        self.clock = clock
+        self.bus = EventBus()
+        self.stats = RunStats()
+        self.bus.subscribe(self.stats)
+        self.engine = Engine(town_map, clock, self.bus, engine_config)
+        self.llm = llm
+        self.rng = RngTree(seed)
+        self.cognition = cognition or CognitionConfig()
+        self._on_call = on_call
+        self._inflight: list[InFlight] = []
+        self._started = False
+        self._ended = False
+        self._seed = seed
+        self._model_name = model_name
+        self._run_config = run_config or {}
+        names_by_id = {p.id: p.name for p in personas}
+        self.minds: list[Mind] = [
+            Mind(p, MemoryStream(embedder, index_factory(embedder.dim), clock), town_map, clock, self.cognition, names_by_id)
+            for p in personas
+        ]
+        self._personas = personas
+
+    @property
+    def tick(self) -> int:
+        return self.engine.world.tick
+
+    def subscribe(self, observer: Callable[[Event], None]) -> None:
+        self.bus.subscribe(observer)
+
+    # -- lifecycle -------------------------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.bus.emit(
+            RunStarted(
+                seed=self._seed,
+                model=self._model_name,
+                map=self.map.world,
+                start_time=self.clock.start.isoformat(),
+                tick_seconds=self.clock.tick_seconds,
+                agents=[m.name for m in self.minds],
+                config=self._run_config,
+            )
+        )
+        spawn_rng = self.rng.child("spawn")
+        for mind in self.minds:
+            persona = mind.persona
+            tile = self.map.spawns.get(persona.id)
+            if tile is None or any(b.tile == tile for b in self.engine.world.bodies.values()):
+                tiles = mind.home_arena.tiles
+                tile = tiles[int(spawn_rng.integers(len(tiles)))]
+            self.engine.spawn(mind.name, tile, home=persona.home)
+
+    async def run(self, ticks: int, on_tick: Callable[[Simulation], None] | None = None) -> None:
+        self.start()
+        for _ in range(ticks):
+            await self.step()
+            if on_tick is not None:
+                on_tick(self)
+
+    def finish(self, reason: str = "completed") -> RunEnded:
+        """Cancel what is still thinking and emit the closing event with the run's totals."""
+        for flight in self._inflight:
+            flight.task.cancel()
+        self._inflight.clear()
+        self._ended = True
+        self.bus.tick = self.tick
+        return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, totals=self.stats.totals()))  # type: ignore[return-value]
+
+    # -- one tick --------------------------------------------------------------------------------------------------
+    async def step(self) -> None:
+        self.start()
+        result = self.engine.step()
+        now = result.tick
+        world = self.engine.world
+        self.stats.ticks += 1
+        for mind in self.minds:
+            mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
+        for index, mind in enumerate(self.minds):
+            if not mind.asleep:
+                self.stats.awake_agent_ticks += 1
+            inputs, launch = mind.next_action(now, world)
+            for item in inputs:
+                self.engine.submit(item)
+            self._launch(launch, index, ACT, now)
+            drafts, launch = mind.next_memory(now)
+            self._remember(mind, drafts, now)
+            self._launch(launch, index, MEMORY, now)
+        await asyncio.sleep(0)  # let new operations reach their first model call
+        await self._settle(now + 1)
+
+    def _launch(self, launch: Launch | None, index: int, lane: str, now: int) -> None:
+        if launch is None:
+            return
+        self.minds[index].busy.add(lane)
+        task = asyncio.ensure_future(launch.op(self.llm))
+        self._inflight.append(InFlight(index, lane, now, launch.due, task))
+
+    async def _settle(self, next_tick: int) -> None:
+        due = [f for f in self._inflight if f.due <= next_tick]
+        if not due:
+            return
+        await asyncio.gather(*(f.task for f in due))
+        self._inflight = [f for f in self._inflight if f.due > next_tick]
+        self.bus.tick = next_tick
+        for flight in sorted(due, key=lambda f: (f.agent_index, _LANE_ORDER[f.lane], f.started)):
+            self._apply(self.minds[flight.agent_index], flight.lane, flight.task.result(), next_tick)
+
+    def _apply(self, mind: Mind, lane: str, outcome: Outcome, tick: int) -> None:
+        mind.busy.discard(lane)
+        for record in outcome.calls:
+            self.bus.emit(
+                LLMCall(
+                    agent=record.agent,
+                    purpose=record.purpose,
+                    outcome=record.outcome,
+                    prompt_tokens=record.prompt_tokens,
+                    completion_tokens=record.completion_tokens,
+                    repaired=record.repaired,
+                    fallback=record.fallback,
+                    error=record.error,
+                )
+            )
+            if self._on_call is not None:
+                self._on_call(record)
+        mind.memory.touch(outcome.touched, tick)
+        self._remember(mind, outcome.memories, tick)
+        if outcome.apply is not None:
+            outcome.apply(mind, tick)
+        for event in outcome.events:
+            self.bus.emit(event)
+        for item in outcome.inputs:
+            self.engine.submit(item)
+
+    def _remember(self, mind: Mind, drafts: list[MemoryDraft], tick: int) -> None:
+        for record in mind.memory.add_many(drafts, tick):
+            self.bus.emit(
+                MemoryAdded(
+                    agent=mind.name,
+                    memory=record.id,
+                    kind=record.kind,
+                    text=record.text,
+                    importance=record.importance,
+                    evidence=record.evidence,
+                    sources=record.sources,
+                    subject=record.subject,
+                    told_by=record.told_by,
+                    scored=record.scored,
+                )
+            )
