@@ -8,6 +8,7 @@ current block into steps whose place is chosen from an enum of the places the ag
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,20 +25,23 @@ from agents.schemas import DayPlan, HourBlock, steps_schema
 if TYPE_CHECKING:
     from agents.mind import Mind
 
-# Emoji for the action bubble, chosen from words of the action so the model spends no tokens on it.
+# Emoji for the action bubble, chosen from word stems of the action so the model spends no tokens on it.
 _EMOJI = (
-    ("sleep", "😴"), ("coffee", "☕"), ("tea", "🍵"), ("bake", "🥐"), ("cook", "🍳"), ("breakfast", "🍳"),
+    ("sleep", "😴"), ("coffee", "☕"), ("teach", "🧑‍🏫"), ("tea", "🍵"), ("bak", "🥐"), ("cook", "🍳"), ("breakfast", "🍳"),
     ("lunch", "🥪"), ("dinner", "🍲"), ("eat", "🍽"), ("read", "📖"), ("study", "📚"), ("book", "📚"),
-    ("paint", "🎨"), ("sketch", "🎨"), ("guitar", "🎸"), ("song", "🎵"), ("music", "🎵"), ("teach", "🧑‍🏫"),
+    ("paint", "🎨"), ("sketch", "🎨"), ("guitar", "🎸"), ("song", "🎵"), ("music", "🎵"),
     ("lecture", "🧑‍🏫"), ("garden", "🌱"), ("water", "🌱"), ("walk", "🚶"), ("jog", "🏃"), ("shop", "🛒"),
-    ("buy", "🛒"), ("serve", "🧾"), ("party", "🎉"), ("write", "✍"), ("clean", "🧹"), ("talk", "💬"),
+    ("buy", "🛒"), ("serv", "🧾"), ("party", "🎉"), ("writ", "✍"), ("clean", "🧹"), ("talk", "💬"),
     ("chat", "💬"), ("wake", "☀"), ("wash", "🚿"), ("work", "💼"),
 )
 
 
+_EMOJI_PATTERNS = tuple((re.compile(rf"\b{stem}"), emoji) for stem, emoji in _EMOJI)
+
+
 def emoji_for(action: str) -> str:
     lowered = action.lower()
-    return next((emoji for word, emoji in _EMOJI if word in lowered), "🙂")
+    return next((emoji for pattern, emoji in _EMOJI_PATTERNS if pattern.search(lowered)), "🙂")
 
 
 @dataclass(frozen=True)
@@ -86,16 +90,26 @@ def routine_place(persona: Persona, minute: int) -> str | None:
     return current
 
 
-def normalise_schedule(blocks: list[HourBlock], wake_minute: int, bed_minute: int) -> list[tuple[int, str]]:
-    """Sorted (minute, activity) blocks inside the waking window, one per hour; empty if nothing usable."""
+def normalise_schedule(
+    blocks: list[HourBlock], wake_minute: int, bed_minute: int, routine: list[tuple[int, str]] | None = None
+) -> list[tuple[int, str]]:
+    """Sorted (minute, activity) blocks inside the waking window, one per hour; empty if nothing usable.
+
+    Hours the plan leaves open keep the persona's routine (when given): a model that plans only the morning still
+    leaves the agent a sensible afternoon, and what it did plan wins over habit.
+    """
     out: dict[int, str] = {}
+    planned_hours = {b.hour for b in blocks}
+    for minute, activity in routine or []:
+        if minute // 60 not in planned_hours:
+            out[minute if minute >= wake_minute else minute + 1440] = activity
     for block in blocks:
         minute = block.hour * 60
         if minute < wake_minute:
             minute += 1440  # an hour after midnight belongs to the end of the same waking day
-        if wake_minute <= minute < bed_minute and minute not in out:
-            out[minute] = block.activity.strip()
-    return sorted(out.items())
+        if wake_minute <= minute < bed_minute and block.activity.strip():
+            out.setdefault(minute, block.activity.strip())
+    return sorted((m, a) for m, a in out.items() if wake_minute <= m < bed_minute)
 
 
 def fit_steps(steps: list[PlannedStep], total_minutes: int) -> list[PlannedStep]:
@@ -156,7 +170,7 @@ def plan_day_op(mind: Mind, now: int) -> Operation:
     async def run(llm: StructuredLLM) -> Outcome:
         calls: list[CallRecord] = []
         answer = await llm.ask(messages, DayPlan, purpose="plan_day", agent=persona.name, fallback=fallback, log=calls)
-        schedule = normalise_schedule(answer.value.schedule, wake, bed)
+        schedule = normalise_schedule(answer.value.schedule, wake, bed, routine_schedule(persona))
         used_fallback = answer.fallback
         if not schedule:
             schedule = normalise_schedule(fallback().schedule, wake, bed)
@@ -207,7 +221,7 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
     if default_label not in mind.places:
         default_label = mind.default_place_label
     example_object = next(iter(mind.places[default_label].objects), "")
-    example = {"steps": [{"minutes": 10, "action": f"start to {activity}"[:80], "place": default_label, "object": example_object}]}
+    example = {"steps": [{"minutes": 10, "action": activity[:80], "place": default_label, "object": example_object}]}
     fields = DecomposeFields(
         name=persona.name,
         identity=mind.identity,

@@ -9,10 +9,24 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 
-Score = Annotated[int, Field(ge=1, le=10)]
+def _clamp(lo: int, hi: int) -> BeforeValidator:
+    """Bring an out-of-range number back into range instead of discarding the whole answer: constrained decoding
+    does not enforce bounds, and a 3-minute step or an importance of 11 is a near miss, not nonsense."""
+
+    def clamp(value: object) -> object:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return min(hi, max(lo, int(value)))
+        return value
+
+    return BeforeValidator(clamp)
+
+
+Score = Annotated[int, _clamp(1, 10), Field(ge=1, le=10)]
+StepMinutes = Annotated[int, _clamp(5, 15), Field(ge=5, le=15)]
+Hour = Annotated[int, _clamp(0, 23), Field(ge=0, le=23)]
 
 
 class _Answer(BaseModel):
@@ -20,7 +34,7 @@ class _Answer(BaseModel):
 
 
 class HourBlock(_Answer):
-    hour: int = Field(ge=0, le=23)
+    hour: Hour
     activity: str = Field(min_length=1, max_length=100)
 
 
@@ -30,7 +44,7 @@ class DayPlan(_Answer):
 
 
 class StepBase(_Answer):
-    minutes: int = Field(ge=5, le=15)
+    minutes: StepMinutes
     action: str = Field(min_length=1, max_length=80)
     object: str = Field(default="", max_length=40)
 
@@ -70,7 +84,7 @@ class FocalQuestions(_Answer):
 class Insight(_Answer):
     text: str = Field(min_length=1, max_length=240)
     evidence: list[int] = Field(default_factory=list, max_length=6)
-    importance: int = Field(default=5, ge=1, le=10)
+    importance: Score = 5
 
 
 class Insights(_Answer):

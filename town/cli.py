@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
 
+    from town.runtime.builders import build_model, load_world  # noqa: PLC0415
     from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
 
@@ -70,7 +71,9 @@ def _run(args: argparse.Namespace) -> int:
             "cache_path", "fake_latency_s")
     overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
-    console = Console(stderr=True)
+    world = load_world(config)
+    model = build_model(config)
+    console = Console(stderr=True, soft_wrap=True)
     console.print(
         f"[bold]town run[/bold]: {config.agents} agents, {config.hours:g} game hours, model {config.model}, "
         f"seed {config.seed} -> {config.out}"
@@ -81,7 +84,7 @@ def _run(args: argparse.Namespace) -> int:
     progress = _progress(console, config.ticks, args.quiet)
     try:
         with progress.context:
-            result = asyncio.run(run_headless(config, on_tick=progress.update))
+            result = asyncio.run(run_headless(config, model=model, world=world, on_tick=progress.update))
     except KeyboardInterrupt:
         console.print(f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "
                       "(trajectory.jsonl, telemetry.jsonl, llm_cache.jsonl, summary.json)")

@@ -85,8 +85,9 @@ def build_simulation(
     model: ChatModel | None = None,
     embedder: Embedder | None = None,
     on_call: Callable[[CallRecord], None] | None = None,
+    world: tuple[TownMap, list[Persona]] | None = None,
 ) -> Simulation:
-    town_map, personas = load_world(config)
+    town_map, personas = world if world is not None else load_world(config)
     chat_model = model if model is not None else build_model(config)
     llm = StructuredLLM(chat_model, config.gateway, seed=config.seed)
     return Simulation(

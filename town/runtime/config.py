@@ -69,7 +69,7 @@ def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -
     if not isinstance(raw, dict):
         raise ConfigError(f"config {path}: expected a mapping of settings at the top level")
     raw.update(overrides or {})
-    return validate_run_config(raw, str(path))
+    return validate_run_config(raw, f"config {path}")
 
 
 def validate_run_config(raw: dict[str, Any], where: str = "options") -> RunConfig:

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from agents.llm.cache import RecordReplayModel
+from agents.persona import Persona
 from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord
+from town.core.places import TownMap
 from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
-from town.runtime.builders import build_model, build_simulation, ensure_out_dir
+from town.runtime.builders import build_model, build_simulation, ensure_out_dir, load_world
 from town.runtime.config import RunConfig
 from town.runtime.simulation import Simulation
 
@@ -51,11 +53,14 @@ async def run_headless(
     config: RunConfig,
     *,
     model: ChatModel | None = None,
+    world: tuple[TownMap, list[Persona]] | None = None,
     on_tick: Callable[[Simulation], None] | None = None,
 ) -> RunResult:
+    """Run to the configured length; map, personas and model are checked before anything is written."""
+    world = world if world is not None else load_world(config)
+    chat_model = model if model is not None else build_model(config)
     out = config.out
     ensure_out_dir(out)
-    chat_model = model if model is not None else build_model(config)
     telemetry = TelemetryWriter(out / "telemetry.jsonl")
     call_counter = [0]
 
@@ -75,7 +80,7 @@ async def run_headless(
             }
         )
 
-    sim = build_simulation(config, model=chat_model, on_call=on_call)
+    sim = build_simulation(config, model=chat_model, on_call=on_call, world=world)
     trajectory = TrajectoryWriter(out / "trajectory.jsonl")
     sim.subscribe(trajectory)
     started = time.perf_counter()

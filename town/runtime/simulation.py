@@ -126,6 +126,8 @@ class Simulation:
     def finish(self, reason: str = "completed") -> RunEnded:
         """Cancel what is still thinking and emit the closing event with the run's totals."""
         for flight in self._inflight:
+            if flight.task.done() and not flight.task.cancelled():
+                flight.task.exception()  # an outcome that was never due is dropped, its error with it
             flight.task.cancel()
         self._inflight.clear()
         self._ended = True

@@ -1,0 +1,87 @@
+import asyncio
+
+from agents.dialogue import own_view
+from tests.helpers import ByPurpose, collect, make_sim
+
+CAFE_PLAN = {"broad_strokes": ["work at the cafe"], "schedule": [{"hour": 8, "activity": "work at the cafe"}]}
+CAFE_STEPS = {"steps": [{"minutes": 15, "action": "serving coffee", "place": "Rosewood Cafe: cafe", "object": "counter"}]}
+
+
+def scripted_talk():
+    lines = {
+        "Mei Lin": iter(["Morning, Jonah! The harvest party is at five tonight.", "See you there!"]),
+        "Jonah Price": iter(["I'll bring my guitar.", "Bye!"]),
+    }
+
+    def utterance(messages):
+        speaker = messages[0].content.split(".")[0].removeprefix("You are ")
+        text = next(lines[speaker])
+        return {"utterance": text, "end_conversation": text == "See you there!"}
+
+    return ByPurpose({
+        "plan_day": CAFE_PLAN,
+        "decompose": CAFE_STEPS,
+        "react": lambda m: {"decision": "talk" if m[0].content.startswith("You are Mei") else "continue", "reason": "party"},
+        "utterance": utterance,
+        "importance": lambda m: {"scores": [4] * sum(1 for line in m[-1].content.splitlines() if line[:1].isdigit())},
+    })
+
+
+def test_two_agents_meet_talk_in_turns_remember_and_replan(town_map, personas):
+    model = scripted_talk()
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(200))
+    starts = [e for e in events if e.type == "conversation_start"]
+    assert len(starts) == 1 and starts[0].participants == ("Mei Lin", "Jonah Price")
+    said = [(e.speaker, e.text) for e in events if e.type == "utterance"]
+    assert said == [
+        ("Mei Lin", "Morning, Jonah! The harvest party is at five tonight."),
+        ("Jonah Price", "I'll bring my guitar."),
+        ("Mei Lin", "See you there!"),
+    ]
+    end = next(e for e in events if e.type == "conversation_end")
+    assert end.reason == "said goodbye" and end.turns == 3
+    utterance_ids = [e.id for e in events if e.type == "utterance"]
+    chats = [e for e in events if e.type == "memory" and e.kind == "chat"]
+    assert {c.agent for c in chats} == {"Mei Lin", "Jonah Price"}
+    for chat in chats:
+        assert chat.sources == utterance_ids  # provenance: which utterance events the memory came from
+        assert "harvest party is at five" in chat.text
+    assert next(c for c in chats if c.agent == "Jonah Price").told_by == "Mei Lin"
+    replans = [e for e in events if e.type == "steps" and "just finished talking" in e.context]
+    assert {r.agent for r in replans} == {"Mei Lin", "Jonah Price"}
+    # Each utterance prompt shows the agent's own view of the dialogue.
+    jonah_prompt = next(m for p, m in model.requests if p == "utterance" and m[0].content.startswith("You are Jonah"))
+    assert "Mei Lin: Morning, Jonah!" in jonah_prompt[-1].content
+    mei_second = [m for p, m in model.requests if p == "utterance" and m[0].content.startswith("You are Mei")][1]
+    assert "You: Morning, Jonah!" in mei_second[-1].content
+    # The retrieval behind each line is logged.
+    assert any(e.type == "retrieval" and e.purpose == "utterance" for e in events)
+
+
+def test_chat_cooldown_stops_the_pair_from_talking_again_at_once(town_map, personas):
+    model = scripted_talk()
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(500))
+    assert sum(1 for e in events if e.type == "conversation_start") == 1
+
+
+def test_repeated_lines_are_refused_and_end_the_talk(town_map, personas):
+    model = scripted_talk()
+    model.handlers["utterance"] = lambda m: {"utterance": "Hi! How are you today?", "end_conversation": False}
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(200))
+    said = [e.text for e in events if e.type == "utterance"]
+    assert said[0] == "Hi! How are you today?"
+    assert said[1] == "…"  # the partner's copy was refused twice, so the fallback line ends the conversation
+    assert next(e for e in events if e.type == "conversation_end").turns == 2
+
+
+def test_own_view_labels_lines_from_the_speakers_side():
+    lines = [("Mei", "hi"), ("Jonah", "hello"), ("Mei", "bye")]
+    assert own_view(lines, "Jonah", 8) == "Mei: hi\nYou: hello\nMei: bye"
+    assert own_view(lines, "Mei", 2) == "Jonah: hello\nYou: bye"
+    assert own_view([], "Mei", 8).startswith("(nobody has spoken yet")

@@ -1,0 +1,96 @@
+import asyncio
+
+from agents.planning import PlannedStep, emoji_for, fit_steps, normalise_schedule, routine_schedule
+from agents.schemas import HourBlock
+from tests.helpers import ByPurpose, collect, make_sim
+
+
+def test_schedule_is_sorted_deduplicated_and_clipped_to_waking_hours():
+    blocks = [HourBlock(hour=h, activity=a) for h, a in [(13, "lunch"), (6, "too early"), (9, "work"), (9, "dup"), (23, "late")]]
+    assert normalise_schedule(blocks, wake_minute=7 * 60, bed_minute=22 * 60) == [(540, "work"), (780, "lunch")]
+    # After-midnight hours belong to the end of a late sleeper's day.
+    assert normalise_schedule([HourBlock(hour=0, activity="write")], 8 * 60, 24 * 60 + 30) == [(1440, "write")]
+
+
+def test_hours_the_plan_leaves_open_keep_the_routine():
+    routine = [(7 * 60, "breakfast"), (9 * 60 + 30, "lecture"), (13 * 60, "library")]
+    blocks = [HourBlock(hour=9, activity="study at the cafe"), HourBlock(hour=15, activity="help at the market")]
+    assert normalise_schedule(blocks, 7 * 60, 23 * 60, routine) == [
+        (420, "breakfast"), (540, "study at the cafe"), (780, "library"), (900, "help at the market")
+    ]
+
+
+def test_out_of_range_numbers_are_clamped_not_discarded():
+    from agents.schemas import importance_schema, steps_schema
+
+    steps = steps_schema(("A: b",)).model_validate({"steps": [{"minutes": 2, "action": "x", "place": "A: b"},
+                                                             {"minutes": 40, "action": "y", "place": "A: b"}]})
+    assert [s.minutes for s in steps.steps] == [5, 15]
+    assert importance_schema(2).model_validate({"scores": [0, 12]}).scores == [1, 10]
+
+
+def test_steps_fill_the_window_exactly():
+    a = PlannedStep(10, "a", "x", None)
+    b = PlannedStep(15, "b", "x", None)
+    assert [s.minutes for s in fit_steps([a, b], 60)] == [10, 15, 10, 15, 10]
+    assert [s.minutes for s in fit_steps([a, b], 20)] == [10, 10]
+    # A remainder under five minutes joins the previous step instead of becoming a sliver.
+    assert [s.minutes for s in fit_steps([a], 23)] == [10, 13]
+    assert fit_steps([], 30) == []
+
+
+def test_routine_fallback_and_emoji(personas):
+    mei = personas[0]
+    assert routine_schedule(mei)[0] == (390, "wake up, wash and have tea")
+    assert emoji_for("brewing coffee") == "☕" and emoji_for("pondering") == "🙂"
+
+
+def _plan(messages):
+    return {"broad_strokes": ["run the cafe", "host the party"],
+            "schedule": [{"hour": 8, "activity": "bake pastries"}, {"hour": 9, "activity": "serve customers"}]}
+
+
+def test_day_plan_then_lazy_decomposition_into_known_places(town_map, personas):
+    def steps(messages):
+        user = messages[-1].content
+        assert "Places Mei Lin can go:" in user and "Rosewood Cafe: cafe kitchen" in user
+        return {"steps": [{"minutes": 15, "action": "baking pastries", "place": "Rosewood Cafe: cafe kitchen", "object": "Stove"},
+                          {"minutes": 15, "action": "icing buns", "place": "Rosewood Cafe: cafe kitchen", "object": "oven"}]}
+
+    model = ByPurpose({"plan_day": _plan, "decompose": steps, "importance": lambda m: {"scores": [2] * m[-1].content.count("\n")}})
+    sim = make_sim(town_map, personas[:1], model)
+    events = collect(sim)
+    asyncio.run(sim.run(80))
+    plan = next(e for e in events if e.type == "day_plan")
+    # The model planned 08:00 and 09:00; the hours it left open keep Mei's routine.
+    assert plan.schedule[:5] == [("06:30", "wake up, wash and have tea"), ("07:30", "open the cafe and bake pastries"),
+                                 ("08:00", "bake pastries"), ("09:00", "serve customers"),
+                                 ("13:00", "lunch break and plan the party")]
+    planned = next(e for e in events if e.type == "steps")
+    # The plan lands at 08:05 (five minutes of thought), so the window is 08:05-09:00: the two answered steps repeat
+    # to fill its 55 minutes; the object is matched to the arena's objects.
+    assert [s[0] for s in planned.steps] == [15, 15, 15, 10]
+    assert planned.steps[0][2] == "Willowbrook:Rosewood Cafe:cafe kitchen"
+    assert planned.steps[0][3] == "stove" and planned.steps[1][3] == ""
+    action = next(e for e in events if e.type == "action" and e.description == "baking pastries")
+    assert action.emoji == "🥐" and action.object == "stove"
+    assert model.calls["decompose"] == 1  # the next window is only planned when the last step begins
+
+
+def test_invalid_answers_are_repaired_once_then_fall_back_to_the_routine(town_map, personas):
+    answers = iter(['{"steps": [{"minutes": 10, "action": "x", "place": "Mars: base"}]}', "no json at all"])
+    model = ByPurpose({"plan_day": _plan, "decompose": lambda m: next(answers, "still no json")})
+    sim = make_sim(town_map, personas[:1], model)
+    events = collect(sim)
+    asyncio.run(sim.run(50))
+    calls = [e for e in events if e.type == "llm_call" and e.purpose == "decompose"]
+    assert [c.outcome for c in calls[:2]] == ["invalid", "invalid"]
+    assert "Place" in calls[0].error or "place" in calls[0].error
+    assert calls[1].fallback and "repair" not in calls[1].error
+    # The repair turn quoted the error back to the model.
+    repair_messages = model.requests[2][1]
+    assert model.requests[2][0] == "decompose"
+    assert repair_messages[-1].content.startswith("That reply was invalid:")
+    planned = next(e for e in events if e.type == "steps")
+    assert planned.fallback and planned.steps[0][1] == "bake pastries"
+    assert sim.stats.totals()["fallbacks"] == 1

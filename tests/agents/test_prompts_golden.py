@@ -1,0 +1,64 @@
+"""Golden tests: the exact text each prompt sends. Regenerate with UPDATE_GOLDEN=1 after a deliberate change."""
+
+import os
+
+import pytest
+
+from agents.dialogue import UtteranceFields
+from agents.importance import ImportanceFields
+from agents.planning import DayPlanFields, DecomposeFields
+from agents.prompts import render
+from agents.reaction import ReactFields
+from agents.reflection import InsightFields, QuestionFields
+from tests.helpers import golden_path
+
+IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
+CASES = {
+    "day_plan": DayPlanFields(
+        name="Mei Lin", identity=IDENTITY, now="Thursday February 13, 06:30", wake_time="06:30", bed_time="22:30",
+        routine="- 07:30 open the cafe (Rosewood Cafe: cafe)",
+        example='{"broad_strokes": ["open the cafe"], "schedule": [{"hour": 7, "activity": "open the cafe"}]}',
+    ),
+    "decompose": DecomposeFields(
+        name="Mei Lin", identity=IDENTITY, now="Thursday February 13, 08:00", window_start="08:00", window_end="09:00",
+        activity="bake pastries", context="Just now: Mei Lin just finished talking with Jonah Price.",
+        memories="1. Jonah Price is making coffee", places="Rosewood Cafe: cafe; Rosewood Cafe: cafe kitchen",
+        total_minutes=60,
+        example='{"steps": [{"minutes": 10, "action": "bake pastries", "place": "Rosewood Cafe: cafe kitchen", "object": "stove"}]}',
+    ),
+    "importance": ImportanceFields(name="Mei Lin", identity=IDENTITY, items="1. Jonah Price is idle\n2. Sofia is crying"),
+    "react": ReactFields(
+        name="Mei Lin", identity=IDENTITY, now="Thursday February 13, 09:10", current_action="serving coffee",
+        percept="Sofia Moreno is studying", memories="1. Sofia studies here most mornings", other="Sofia Moreno",
+    ),
+    "utterance": UtteranceFields(
+        name="Mei Lin", identity=IDENTITY, now="Thursday February 13, 09:11", partner="Sofia Moreno",
+        relation="regular customer", place="Rosewood Cafe: cafe", memories="1. Sofia has exams soon",
+        transcript="(nobody has spoken yet; you start)", example="Hi Sofia! I am serving coffee. How is your day going?",
+    ),
+    "reflect_questions": QuestionFields(name="Mei Lin", identity=IDENTITY, memories="1. Mei planned a party", count=3),
+    "reflect_insights": InsightFields(
+        name="Mei Lin", identity=IDENTITY, statements="1. Mei planned a party\n2. Jonah will play guitar",
+        questions="What is Mei looking forward to?",
+    ),
+}
+
+
+def as_text(messages):
+    return "".join(f"--- {m.role} ---\n{m.content}\n" for m in messages)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_prompt_text_is_exactly_the_golden_file(name):
+    text = as_text(render(name, CASES[name]))
+    path = golden_path(name)
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")
+
+
+def test_every_template_has_a_golden_case():
+    from importlib.resources import files
+
+    templates = {p.name.removesuffix(".txt") for p in files("agents.prompts").iterdir() if p.name.endswith(".txt")}
+    assert templates == set(CASES)

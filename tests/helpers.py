@@ -1,0 +1,66 @@
+"""Test helpers: a model that answers by purpose, and a small simulation around it."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from agents.config import CognitionConfig
+from agents.embedding import CachingEmbedder, HashingEmbedder
+from agents.llm.protocol import ChatMessage, LLMReply, SamplingParams, estimate_tokens
+from agents.llm.structured import GatewayConfig, StructuredLLM
+from agents.vector_index import NumpyIndex
+from town.core.clock import GameClock
+from town.runtime.simulation import Simulation
+
+Handler = Callable[[list[ChatMessage]], str | dict]
+
+
+class ByPurpose:
+    """Answers each purpose with its handler (a dict is sent as JSON); records every request."""
+
+    name = "by-purpose"
+
+    def __init__(self, handlers: dict[str, Handler | str | dict]) -> None:
+        self.handlers = handlers
+        self.requests: list[tuple[str, list[ChatMessage]]] = []
+        self.calls: Counter[str] = Counter()
+
+    async def complete(self, messages, *, schema, purpose, params: SamplingParams) -> LLMReply:
+        self.requests.append((purpose, list(messages)))
+        self.calls[purpose] += 1
+        handler = self.handlers[purpose]
+        reply = handler(messages) if callable(handler) else handler
+        text = json.dumps(reply) if isinstance(reply, dict) else reply
+        return LLMReply(text=text, prompt_tokens=sum(estimate_tokens(m.content) for m in messages),
+                        completion_tokens=estimate_tokens(text))
+
+
+def make_sim(town_map, personas, model, *, start=datetime(2025, 2, 13, 8, 0), cognition=None, **engine):
+    from town.core.engine import EngineConfig
+
+    return Simulation(
+        town_map=town_map,
+        personas=personas,
+        llm=StructuredLLM(model, GatewayConfig(backoff_seconds=0)),
+        embedder=CachingEmbedder(HashingEmbedder()),
+        index_factory=NumpyIndex,
+        clock=GameClock(start=start),
+        seed=0,
+        model_name=model.name,
+        engine_config=EngineConfig(**engine),
+        cognition=cognition or CognitionConfig(),
+    )
+
+
+def collect(sim):
+    events = []
+    sim.subscribe(events.append)
+    return events
+
+
+def golden_path(name: str) -> Path:
+    return Path(__file__).parent / "golden" / f"{name}.txt"

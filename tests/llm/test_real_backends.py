@@ -1,0 +1,58 @@
+"""Tests of the real parts: the embedded SmolLM2 through litellm + llama.cpp, MiniLM embeddings, FAISS."""
+
+import asyncio
+
+import numpy as np
+import pytest
+
+
+from agents.llm.protocol import ChatMessage, SamplingParams
+from agents.schemas import ReactionChoice
+from agents.vector_index import NumpyIndex
+
+
+@pytest.mark.real_llm
+def test_embedded_model_answers_a_schema_through_litellm():
+    from agents.llm.litellm_model import LiteLLMModel, check_model, close_embedded
+    from agents.llm.local_llama import DEFAULT_EMBEDDED_MODEL
+
+    check_model(DEFAULT_EMBEDDED_MODEL)
+    model = LiteLLMModel(DEFAULT_EMBEDDED_MODEL)
+    messages = [ChatMessage(role="user", content="Jonah walks by. Should Mei continue, react or talk? Reply in JSON.")]
+    try:
+        reply = asyncio.run(model.complete(messages, schema=ReactionChoice, purpose="react", params=SamplingParams(seed=1)))
+    finally:
+        close_embedded()
+    choice = ReactionChoice.model_validate_json(reply.text[reply.text.index("{"):])
+    assert choice.decision in {"continue", "react", "talk"}
+    assert reply.prompt_tokens > 10 and reply.completion_tokens > 0
+
+
+def test_minilm_embeddings_load_offline_and_rank_meaning():
+    from agents.llm.sentence_embedder import SentenceEmbedder
+
+    vectors = SentenceEmbedder().embed(
+        ["Mei is hosting a party at the cafe", "There is a celebration at Rosewood Cafe tonight", "The garden needs water"]
+    )
+    assert vectors.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_faiss_index_agrees_with_the_numpy_index():
+    from agents.llm.faiss_index import FaissIndex
+
+    rng = np.random.default_rng(0)
+    data = rng.standard_normal((500, 384)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    faiss_index, numpy_index = FaissIndex(384), NumpyIndex(384)
+    for chunk in (data[:200], data[200:]):
+        faiss_index.add(chunk)
+        numpy_index.add(chunk)
+    query = data[17]
+    assert np.allclose(faiss_index.similarities(query), numpy_index.similarities(query), atol=1e-5)
+    scores, ids = faiss_index.search(query, 3)
+    assert ids[0] == 17 and len(faiss_index) == 500
+    assert np.allclose(faiss_index.vectors(), data)
+
+

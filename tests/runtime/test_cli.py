@@ -1,0 +1,118 @@
+"""The `town` command as a user meets it: exit codes, one-line errors, files written, Ctrl-C."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from town.cli import main
+from town.runtime.config import DEFAULT_PERSONAS
+
+ROOT = Path(__file__).resolve().parents[2]
+FAST = ["--model", "fake", "--embedder", "hashing", "--index", "numpy", "--quiet"]
+
+
+def run_cli(args, capsys):
+    code = main(args)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_run_writes_the_trajectory_and_a_summary(tmp_path, capsys):
+    code, _, err = run_cli(["run", "--agents", "3", "--hours", "1", "--out", str(tmp_path), *FAST], capsys)
+    assert code == 0
+    for name in ("trajectory.jsonl", "telemetry.jsonl", "llm_cache.jsonl", "summary.json"):
+        assert (tmp_path / name).is_file()
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["reason"] == "completed" and summary["totals"]["ticks"] == 360
+    assert "LLM calls" in err and "per awake agent-hour" in err
+    last = json.loads((tmp_path / "trajectory.jsonl").read_text().splitlines()[-1])
+    assert last["type"] == "run_end" and last["totals"]["calls"] == summary["totals"]["calls"]
+
+
+def test_config_file_with_flag_overrides(tmp_path, capsys):
+    config = tmp_path / "run.yaml"
+    config.write_text("agents: 2\nhours: 0.25\nseed: 4\nmodel: fake\nembedder: hashing\nindex: numpy\n"
+                      "cognition:\n  reflection_threshold: 90\n")
+    code, _, _ = run_cli(["run", "--config", str(config), "--seed", "9", "--out", str(tmp_path / "o"), "--quiet"], capsys)
+    assert code == 0
+    start = json.loads((tmp_path / "o" / "trajectory.jsonl").read_text().splitlines()[0])
+    assert start["seed"] == 9 and start["agents"] == ["Mei Lin", "Jonah Price"]
+    assert start["config"]["cognition"]["reflection_threshold"] == 90
+
+
+def _bad_persona_dir(tmp_path):
+    folder = tmp_path / "personas"
+    folder.mkdir()
+    text = (DEFAULT_PERSONAS / "01-mei-lin.yaml").read_text().replace("home: Lin Family Home\n", "")
+    (folder / "mei.yaml").write_text(text)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (lambda t: ["--map", str(t / "missing.tmj")], "map {t}/missing.tmj: file not found"),
+        (lambda t: ["--map", str(t / "bad.tmj")], "map {t}/bad.tmj: not valid JSON"),
+        (lambda t: ["--personas", str(_bad_persona_dir(t))], "persona {t}/personas/mei.yaml: field 'home' is required"),
+        (lambda t: ["--agents", "0"], "command line: field 'agents'"),
+        (lambda t: ["--config", str(t / "bad.yaml")], "config {t}/bad.yaml: field 'hourz' is not a known field"),
+    ],
+)
+def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, extra, expected):
+    (tmp_path / "bad.tmj").write_text("{oops")
+    (tmp_path / "bad.yaml").write_text("hourz: 3\n")
+    args = ["run", "--out", str(tmp_path / "out"), *FAST, *extra(tmp_path)]
+    code, out, err = run_cli(args, capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert expected.format(t=tmp_path) in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("model_args", "expected"),
+    [
+        (["--model", "no-such-model-anywhere"], "litellm does not know this provider"),
+        (["--model", "openai/my-model", "--api-base", "http://127.0.0.1:9/v1"], "cannot connect"),
+        (["--model", "gpt-4o-mini"], "set OPENAI_API_KEY in the environment"),
+    ],
+)
+def test_unusable_models_are_refused_before_the_run(tmp_path, capsys, monkeypatch, model_args, expected):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code, _, err = run_cli(["run", "--out", str(tmp_path), "--embedder", "hashing", "--index", "numpy", "--quiet",
+                            *model_args], capsys)
+    assert code == 2 and expected in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "trajectory.jsonl").exists()
+
+
+def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "town.cli", "run", "--agents", "6", "--hours", "24", "--out", str(tmp_path),
+         "--fake-latency", "0.02", *FAST],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    trajectory = tmp_path / "trajectory.jsonl"
+    deadline = time.time() + 60
+    while time.time() < deadline and (not trajectory.exists() or trajectory.stat().st_size < 20_000):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "trajectory.jsonl" in err
+    assert "Traceback" not in err
+    lines = trajectory.read_text().splitlines()
+    assert json.loads(lines[-1])["type"] == "run_end" and json.loads(lines[-1])["reason"] == "interrupted"
+    assert all(json.loads(line) for line in lines)  # every line is whole
+    assert json.loads((tmp_path / "summary.json").read_text())["reason"] == "interrupted"
+
+
+def test_bench_retrieval_prints_figures(capsys):
+    code, out, _ = run_cli(["bench", "retrieval", "--memories", "3000"], capsys)
+    assert code == 0 and "retrieve_ms_median" in out and "memories: 3000" in out

@@ -1,0 +1,77 @@
+"""The layering rules of DESIGN.md: imports point downward, and the headless core under fakes loads no heavy backend."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("pygame", "litellm", "faiss", "sentence_transformers", "llama_cpp", "torch")
+
+
+def test_headless_run_on_fakes_imports_no_heavy_backend():
+    script = (
+        "import asyncio, sys, tempfile, pathlib\n"
+        "from town.runtime.config import RunConfig\n"
+        "from town.runtime.runner import run_headless\n"
+        "out = pathlib.Path(tempfile.mkdtemp())\n"
+        "cfg = RunConfig(agents=3, hours=0.3, model='fake', embedder='hashing', index='numpy', cache='record', out=out)\n"
+        "asyncio.run(run_headless(cfg))\n"
+        f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "print(loaded)\n"
+        "sys.exit(1 if loaded else 0)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _files(package: str):
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def test_core_imports_only_stdlib_numpy_networkx_pydantic():
+    allowed_third_party = {"numpy", "networkx", "pydantic", "pytmx"}  # pytmx only lazily, for .tmx maps
+    stdlib = set(sys.stdlib_module_names)
+    for path in _files("town/core"):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert top in stdlib or top in allowed_third_party or name.startswith("town.core"), f"{path}: {name}"
+
+
+def test_agents_never_import_upward_or_heavy_backends_outside_the_gateway():
+    for path in _files("agents"):
+        in_gateway = "agents/llm" in path.as_posix()
+        for name in _imports(path):
+            top = name.split(".")[0]
+            assert not name.startswith(("town.runtime", "town.persistence", "town.ui", "town.cli")), f"{path}: {name}"
+            assert top != "pygame", f"{path}: {name}"
+            if not in_gateway:
+                assert top not in HEAVY, f"{path}: {name}"
+
+
+def test_heavy_backends_are_imported_lazily_inside_functions():
+    for path in _files("agents/llm"):
+        tree = ast.parse(path.read_text())
+        for node in tree.body:  # module level only
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                assert not any(n.split(".")[0] in HEAVY for n in names), f"{path} imports a backend at module level"
+
+
+def test_nothing_imports_the_ui():
+    for package in ("town", "agents"):
+        for path in _files(package):
+            if "town/ui" in path.as_posix():
+                continue
+            assert not any(n.startswith("town.ui") for n in _imports(path)), path
