@@ -77,16 +77,22 @@ def utterance_op(mind: Mind, conversation: Conversation, now: int) -> Operation:
             check=lambda reply: reject_repeats(reply.utterance, [text for _, text in history]),
         )
         reply = answer.value
-        say = Say(conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=reply.end_conversation)
-        log = RetrievalLogged(agent=persona.name, purpose="utterance", query=query, memories=[r.record.id for r in retrieved])
-        return Outcome(purpose="utterance", inputs=[say], calls=calls, events=[log], touched=[r.record.id for r in retrieved])
+        say = Say(
+            conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=reply.end_conversation
+        )
+        log = RetrievalLogged(
+            agent=persona.name, purpose="utterance", query=query, memories=[r.record.id for r in retrieved]
+        )
+        return Outcome(
+            purpose="utterance", inputs=[say], calls=calls, events=[log], touched=[r.record.id for r in retrieved]
+        )
 
     return run
 
 
 def _example_line(partner: str, current_action: str, replying: bool) -> str:
     """An example built from the situation: a small model that copies it still says something that fits."""
-    first = partner.split()[0]
+    first = partner.split(maxsplit=1)[0]
     if replying:
         return f"That sounds good, {first}. I am {current_action} right now."
     return f"Hi {first}! I am {current_action}. How is your day going?"

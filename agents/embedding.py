@@ -40,7 +40,7 @@ class HashingEmbedder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for row, text in enumerate(texts):
             words = _WORD.findall(text.lower())
-            for token in words + [f"{a} {b}" for a, b in zip(words, words[1:])]:
+            for token in words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]:
                 h = zlib.crc32(token.encode())
                 out[row, h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)

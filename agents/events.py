@@ -1,5 +1,5 @@
-"""Events of the agents layer: `MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`, `RetrievalLogged`,
-`LLMCall`. They go through the same `EventBus` as the engine's and land in the trajectory log.
+"""Events of the agents layer: `MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`,
+`RetrievalLogged`, `LLMCall`. They go through the same `EventBus` as the engine's and land in the trajectory log.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """An agent's memory stream: `MemoryRecord`, `MemoryDraft`, `Retrieved`, `MemoryStream`.
 
 Records are observations, thoughts (reflections), chats and plans, each with importance 1-10 (provisional until a
-batched scoring call replaces it, so a memory is retrievable the moment it is made), creation and last-access tick, evidence (ids of records a thought rests on) and sources (ids of trajectory events it came from — who said what to
-whom, which the evaluation needs for provenance). Scoring arrays live beside the records as numpy vectors so
-retrieval over 100k memories is a few vector operations.
-"""
+batched scoring call replaces it, so a memory is retrievable the moment it is made), creation and last-access tick,
+evidence (ids of records a thought rests on) and sources (ids of trajectory events it came from — who said what to whom,
+which the evaluation needs for provenance). Scoring arrays live beside the records as numpy vectors so retrieval over
+100k memories is a few vector operations."""
 
 from __future__ import annotations
 
@@ -103,7 +103,10 @@ class MemoryStream:
             depth = 0
             if draft.kind == "thought" and draft.evidence:
                 depth = 1 + max(self.records[i].depth for i in draft.evidence if 0 <= i < len(self.records))
-            record = MemoryRecord(id=len(self.records), created=tick, last_accessed=tick, depth=depth, **draft.model_dump())
+            # The draft is already validated; constructing skips re-validating hundreds of thousands of records.
+            record = MemoryRecord.model_construct(
+                id=len(self.records), created=tick, last_accessed=tick, depth=depth, **dict(draft)
+            )
             self.records.append(record)
             self._created.append(tick)
             self._accessed.append(tick)

@@ -188,9 +188,11 @@ class Mind:
 
     # -- the action lane ---------------------------------------------------------------------------------------------
     def launch(self, op: Operation, purpose: str, tick: int, not_before: int = 0) -> Launch:
-        """Wrap an operation with the tick its outcome lands: after the purpose's thinking time, never before `not_before`."""
+        """Wrap an operation with the tick its outcome lands: after its thinking time, and not before `not_before`."""
         minutes = self.config.think_minutes.get(purpose, 1.0)
-        return Launch(op=op, purpose=purpose, due=max(tick + self.clock.ticks_for(minutes=minutes), not_before, tick + 1))
+        return Launch(
+            op=op, purpose=purpose, due=max(tick + self.clock.ticks_for(minutes=minutes), not_before, tick + 1)
+        )
 
     def next_action(self, tick: int, world: WorldState) -> tuple[list[WorldInput], Launch | None]:
         body = world.bodies[self.name]
@@ -232,7 +234,9 @@ class Mind:
             return [], self.launch(op, "decompose", tick, not_before=self.step_end_tick)
         return [], None
 
-    def _start(self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False) -> StartAction:
+    def _start(
+        self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False
+    ) -> StartAction:
         duration = self.clock.ticks_for(minutes=minutes)
         self.step_end_tick = tick + duration
         self.current_action_text = action

@@ -27,12 +27,40 @@ if TYPE_CHECKING:
 
 # Emoji for the action bubble, chosen from word stems of the action so the model spends no tokens on it.
 _EMOJI = (
-    ("sleep", "😴"), ("coffee", "☕"), ("teach", "🧑‍🏫"), ("tea", "🍵"), ("bak", "🥐"), ("cook", "🍳"), ("breakfast", "🍳"),
-    ("lunch", "🥪"), ("dinner", "🍲"), ("eat", "🍽"), ("read", "📖"), ("study", "📚"), ("book", "📚"),
-    ("paint", "🎨"), ("sketch", "🎨"), ("guitar", "🎸"), ("song", "🎵"), ("music", "🎵"),
-    ("lecture", "🧑‍🏫"), ("garden", "🌱"), ("water", "🌱"), ("walk", "🚶"), ("jog", "🏃"), ("shop", "🛒"),
-    ("buy", "🛒"), ("serv", "🧾"), ("party", "🎉"), ("writ", "✍"), ("clean", "🧹"), ("talk", "💬"),
-    ("chat", "💬"), ("wake", "☀"), ("wash", "🚿"), ("work", "💼"),
+    ("sleep", "😴"),
+    ("coffee", "☕"),
+    ("teach", "🧑‍🏫"),
+    ("tea", "🍵"),
+    ("bak", "🥐"),
+    ("cook", "🍳"),
+    ("breakfast", "🍳"),
+    ("lunch", "🥪"),
+    ("dinner", "🍲"),
+    ("eat", "🍽"),
+    ("read", "📖"),
+    ("study", "📚"),
+    ("book", "📚"),
+    ("paint", "🎨"),
+    ("sketch", "🎨"),
+    ("guitar", "🎸"),
+    ("song", "🎵"),
+    ("music", "🎵"),
+    ("lecture", "🧑‍🏫"),
+    ("garden", "🌱"),
+    ("water", "🌱"),
+    ("walk", "🚶"),
+    ("jog", "🏃"),
+    ("shop", "🛒"),
+    ("buy", "🛒"),
+    ("serv", "🧾"),
+    ("party", "🎉"),
+    ("writ", "✍"),
+    ("clean", "🧹"),
+    ("talk", "💬"),
+    ("chat", "💬"),
+    ("wake", "☀"),
+    ("wash", "🚿"),
+    ("work", "💼"),
 )
 
 
@@ -251,9 +279,11 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
             arena = mind.places[step.place]
             obj = next((name for name in arena.objects if name.lower() == step.object.strip().lower()), None)
             raw.append(PlannedStep(step.minutes, step.action.strip(), arena.address, obj))
-        steps = fit_steps(raw, total) if not answer.fallback else [
-            PlannedStep(total, activity[:80], mind.places[default_label].address, None)
-        ]
+        steps = (
+            fit_steps(raw, total)
+            if not answer.fallback
+            else [PlannedStep(total, activity[:80], mind.places[default_label].address, None)]
+        )
 
         def apply(m: Mind, tick: int) -> None:
             m.set_steps(steps, activity, context or None, interrupt=interrupt)
@@ -265,7 +295,9 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
             context=context,
             fallback=answer.fallback,
         )
-        log = RetrievalLogged(agent=persona.name, purpose="decompose", query=query, memories=[r.record.id for r in retrieved])
+        log = RetrievalLogged(
+            agent=persona.name, purpose="decompose", query=query, memories=[r.record.id for r in retrieved]
+        )
         return Outcome(
             purpose="decompose",
             calls=calls,

@@ -34,7 +34,9 @@ class ReactFields(BaseModel):
 
 def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
     persona = mind.persona
-    retrieved = mind.memory.retrieve(percept.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    retrieved = mind.memory.retrieve(
+        percept.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False
+    )
     fields = ReactFields(
         name=persona.name,
         identity=mind.identity,
@@ -59,7 +61,9 @@ def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
         choice = answer.value
         inputs = []
         if choice.decision == "talk":
-            inputs.append(StartConversation(initiator=persona.name, partner=percept.subject, opening_reason=choice.reason))
+            inputs.append(
+                StartConversation(initiator=persona.name, partner=percept.subject, opening_reason=choice.reason)
+            )
 
         def apply(m: Mind, tick: int) -> None:
             m.last_reaction_tick = tick
@@ -69,9 +73,24 @@ def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
                 m.request_replan(f"{persona.name} noticed that {percept.text.rstrip('.')}. {choice.reason}".strip())
 
         events = [
-            RetrievalLogged(agent=persona.name, purpose="react", query=percept.text, memories=[r.record.id for r in retrieved]),
-            Reaction(agent=persona.name, percept=percept.text, decision=choice.decision, reason=choice.reason, fallback=answer.fallback),
+            RetrievalLogged(
+                agent=persona.name, purpose="react", query=percept.text, memories=[r.record.id for r in retrieved]
+            ),
+            Reaction(
+                agent=persona.name,
+                percept=percept.text,
+                decision=choice.decision,
+                reason=choice.reason,
+                fallback=answer.fallback,
+            ),
         ]
-        return Outcome(purpose="react", inputs=inputs, calls=calls, events=events, touched=[r.record.id for r in retrieved], apply=apply)
+        return Outcome(
+            purpose="react",
+            inputs=inputs,
+            calls=calls,
+            events=events,
+            touched=[r.record.id for r in retrieved],
+            apply=apply,
+        )
 
     return run

@@ -95,18 +95,29 @@ def insights_op(mind: Mind, questions: list[str], now: int) -> Operation:
         drafts = []
         for insight in answer.value.insights:
             cited = sorted({shown[n - 1][0] for n in insight.evidence if 1 <= n <= len(shown)})
-            drafts.append(MemoryDraft(kind="thought", text=insight.text.strip(), importance=insight.importance, evidence=cited))
+            drafts.append(
+                MemoryDraft(kind="thought", text=insight.text.strip(), importance=insight.importance, evidence=cited)
+            )
 
         def apply(m: Mind, tick: int) -> None:
             m.reflection_questions = None
             m.memory.importance_since_reflection = 0
 
         events = [
-            RetrievalLogged(agent=persona.name, purpose="reflect", query=" ".join(questions), memories=[i for i, _ in shown]),
-            Reflected(agent=persona.name, questions=questions, insights=[d.text for d in drafts], fallback=answer.fallback),
+            RetrievalLogged(
+                agent=persona.name, purpose="reflect", query=" ".join(questions), memories=[i for i, _ in shown]
+            ),
+            Reflected(
+                agent=persona.name, questions=questions, insights=[d.text for d in drafts], fallback=answer.fallback
+            ),
         ]
         return Outcome(
-            purpose="reflect_insights", calls=calls, memories=drafts, events=events, touched=[i for i, _ in shown], apply=apply
+            purpose="reflect_insights",
+            calls=calls,
+            memories=drafts,
+            events=events,
+            touched=[i for i, _ in shown],
+            apply=apply,
         )
 
     return run

@@ -39,7 +39,14 @@ def personas():
 
 def fake_config(tmp_path: Path, **overrides) -> RunConfig:
     """A fast, deterministic configuration: schema fake model, hashing embedder, numpy index."""
-    base = {"agents": 3, "hours": 0.5, "model": "fake", "embedder": "hashing", "index": "numpy", "cache": "off",
-            "out": tmp_path / "run"}
+    base = {
+        "agents": 3,
+        "hours": 0.5,
+        "model": "fake",
+        "embedder": "hashing",
+        "index": "numpy",
+        "cache": "off",
+        "out": tmp_path / "run",
+    }
     base.update(overrides)
     return RunConfig(**base)

@@ -35,8 +35,11 @@ class ByPurpose:
         handler = self.handlers[purpose]
         reply = handler(messages) if callable(handler) else handler
         text = json.dumps(reply) if isinstance(reply, dict) else reply
-        return LLMReply(text=text, prompt_tokens=sum(estimate_tokens(m.content) for m in messages),
-                        completion_tokens=estimate_tokens(text))
+        return LLMReply(
+            text=text,
+            prompt_tokens=sum(estimate_tokens(m.content) for m in messages),
+            completion_tokens=estimate_tokens(text),
+        )
 
 
 def make_sim(town_map, personas, model, *, start=datetime(2025, 2, 13, 8, 0), cognition=None, **engine):

@@ -30,9 +30,7 @@ PARK_TOKENS_PER_AGENT_HOUR = 26_000.0
 
 
 def _config(agents: int, hours: float, **extra: Any) -> RunConfig:
-    return RunConfig(
-        agents=agents, hours=hours, model="fake", embedder="hashing", index="numpy", cache="off", **extra
-    )
+    return RunConfig(agents=agents, hours=hours, model="fake", embedder="hashing", index="numpy", cache="off", **extra)
 
 
 async def _simulate(agents: int, hours: float, model: ChatModel, **extra: Any) -> tuple[Any, float]:

@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--personas", type=Path, help="folder of persona YAML/JSON files")
     run.add_argument("--embedder", choices=["minilm", "hashing"], help="memory embedder (default minilm)")
     run.add_argument("--index", choices=["faiss", "numpy"], help="vector index (default faiss)")
-    run.add_argument("--cache", choices=["record", "replay", "off"], help="LLM record/replay cache mode (default record)")
+    run.add_argument(
+        "--cache", choices=["record", "replay", "off"], help="LLM record/replay cache mode (default record)"
+    )
     run.add_argument("--cache-path", dest="cache_path", type=Path, help="cache file (default RUN/llm_cache.jsonl)")
     run.add_argument("--fake-latency", dest="fake_latency_s", type=float, help="seconds per call for --model fake")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -67,8 +69,21 @@ def _run(args: argparse.Namespace) -> int:
     from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
 
-    keys = ("agents", "hours", "seed", "model", "api_base", "out", "map", "personas", "embedder", "index", "cache",
-            "cache_path", "fake_latency_s")
+    keys = (
+        "agents",
+        "hours",
+        "seed",
+        "model",
+        "api_base",
+        "out",
+        "map",
+        "personas",
+        "embedder",
+        "index",
+        "cache",
+        "cache_path",
+        "fake_latency_s",
+    )
     overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
     world = load_world(config)
@@ -79,15 +94,19 @@ def _run(args: argparse.Namespace) -> int:
         f"seed {config.seed} -> {config.out}"
     )
     if config.model.startswith("embedded/"):
-        console.print("[dim]The embedded SmolLM2-135M keeps the town running offline; its choices are weak. "
-                      "Name a stronger model with --model for real studies.[/dim]")
+        console.print(
+            "[dim]The embedded SmolLM2-135M keeps the town running offline; its choices are weak. "
+            "Name a stronger model with --model for real studies.[/dim]"
+        )
     progress = _progress(console, config.ticks, args.quiet)
     try:
         with progress.context:
             result = asyncio.run(run_headless(config, model=model, world=world, on_tick=progress.update))
     except KeyboardInterrupt:
-        console.print(f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "
-                      "(trajectory.jsonl, telemetry.jsonl, llm_cache.jsonl, summary.json)")
+        console.print(
+            f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "
+            "(trajectory.jsonl, telemetry.jsonl, llm_cache.jsonl, summary.json)"
+        )
         return EXIT_INTERRUPTED
     _print_summary(console, result.summary)
     return 0
@@ -154,7 +173,9 @@ def _print_summary(console: Any, summary: dict[str, Any]) -> None:
 def _bench(args: argparse.Namespace) -> int:
     from town import benchmarks  # noqa: PLC0415
 
-    figures = benchmarks.run(args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories)
+    figures = benchmarks.run(
+        args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories
+    )
     if args.json:
         print(json.dumps(figures, indent=2))
     else:

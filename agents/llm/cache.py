@@ -15,7 +15,7 @@ from typing import IO, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, ProviderError, SamplingParams
+from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, ProviderError, SamplingParams, schema_json
 from town.core.errors import ConfigError
 
 CacheMode = Literal["record", "replay"]
@@ -25,7 +25,7 @@ def request_key(model: str, messages: list[ChatMessage], schema: type[BaseModel]
     payload = {
         "model": model,
         "messages": [m.model_dump() for m in messages],
-        "schema": schema.model_json_schema() if schema is not None else None,
+        "schema": schema_json(schema) if schema is not None else None,
         "params": params.model_dump(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
@@ -44,7 +44,9 @@ class RecordReplayModel:
         if self.path.exists():
             self._load()
         elif mode == "replay":
-            raise ConfigError(f"LLM cache {self.path}: file not found (replay needs a cache recorded by an earlier run)")
+            raise ConfigError(
+                f"LLM cache {self.path}: file not found (replay needs a cache recorded by an earlier run)"
+            )
 
     def _load(self) -> None:
         with self.path.open(encoding="utf-8") as handle:
@@ -57,7 +59,9 @@ class RecordReplayModel:
                 except (json.JSONDecodeError, KeyError, TypeError, ValidationError):
                     # A torn last line from a crash is expected; anything earlier means the file was edited.
                     if handle.readline():
-                        raise ConfigError(f"LLM cache {self.path}: line {number} is corrupt; delete the file to re-record") from None
+                        raise ConfigError(
+                            f"LLM cache {self.path}: line {number} is corrupt; delete the file to re-record"
+                        ) from None
 
     async def complete(
         self,
@@ -84,7 +88,9 @@ class RecordReplayModel:
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(json.dumps({"key": key, "reply": reply.model_dump(exclude={"cached"})}, ensure_ascii=False) + "\n")
+        self._file.write(
+            json.dumps({"key": key, "reply": reply.model_dump(exclude={"cached"})}, ensure_ascii=False) + "\n"
+        )
         self._file.flush()
 
     def close(self) -> None:

@@ -1,4 +1,6 @@
-"""Deterministic models for tests and benchmarks: `ScriptedModel`, `SchemaFakeModel`, `CountingModel`, `FixedLatencyModel`.
+"""Deterministic models for tests and benchmarks.
+
+`ScriptedModel`, `SchemaFakeModel`, `CountingModel` and `FixedLatencyModel` all implement `ChatModel`.
 
 `SchemaFakeModel` answers any schema with valid random content seeded by a hash of the request, so its answers do not
 depend on call order and two runs with the same seed agree byte for byte. Token counts are estimated from text length.
@@ -16,7 +18,7 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, SamplingParams, estimate_tokens
+from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, SamplingParams, estimate_tokens, schema_json
 
 _WORDS = (
     "coffee music garden book party market class park friend plan paint song election bread study weather "
@@ -64,14 +66,12 @@ class SchemaFakeModel:
     async def complete(
         self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
     ) -> LLMReply:
-        digest = hashlib.sha256(
-            json.dumps([self.seed, purpose, [m.content for m in messages]]).encode()
-        ).digest()
+        digest = hashlib.sha256(json.dumps([self.seed, purpose, [m.content for m in messages]]).encode()).digest()
         rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
         if schema is None:
             text = _sentence(rng)
         else:
-            json_schema = schema.model_json_schema()
+            json_schema = schema_json(schema)
             text = json.dumps(_generate(json_schema, json_schema.get("$defs", {}), rng))
         return LLMReply(text=text, prompt_tokens=_prompt_tokens(messages), completion_tokens=estimate_tokens(text))
 

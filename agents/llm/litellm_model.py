@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from pydantic import BaseModel
 
 from agents.llm.local_llama import EMBEDDED_PROVIDER, make_handler
-from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams, guard_real_call
+from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams, guard_real_call, schema_json
 from town.core.errors import ConfigError
 
 _embedded_handler: list[Any] = []  # at most one loaded SmolLM2 per process, shared by every LiteLLMModel
@@ -80,7 +80,7 @@ class LiteLLMModel:
         if schema is not None and (self.is_embedded or _supports_schema(litellm, self.name)):
             request["response_format"] = {
                 "type": "json_schema",
-                "json_schema": {"name": schema.__name__, "schema": schema.model_json_schema()},
+                "json_schema": {"name": schema.__name__, "schema": schema_json(schema)},
             }
         try:
             response = await litellm.acompletion(**request)
@@ -114,7 +114,13 @@ def _as_provider_error(litellm: Any, exc: Exception) -> ProviderError:
         t
         for t in (
             getattr(litellm, name, None)
-            for name in ("Timeout", "RateLimitError", "ServiceUnavailableError", "InternalServerError", "APIConnectionError")
+            for name in (
+                "Timeout",
+                "RateLimitError",
+                "ServiceUnavailableError",
+                "InternalServerError",
+                "APIConnectionError",
+            )
         )
         if isinstance(t, type)
     )
@@ -164,4 +170,6 @@ def _check_reachable(api_base: str) -> None:
             pass
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ConfigError(f"--api-base {api_base}: cannot connect ({reason}); start the server or fix the URL") from None
+        raise ConfigError(
+            f"--api-base {api_base}: cannot connect ({reason}); start the server or fix the URL"
+        ) from None

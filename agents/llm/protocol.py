@@ -6,7 +6,8 @@ A provider is data (a litellm model string and options); every model, real or fa
 from __future__ import annotations
 
 import os
-from typing import Literal, Protocol, runtime_checkable
+from functools import lru_cache
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,6 +63,12 @@ class ChatModel(Protocol):
     ) -> LLMReply: ...
 
 
+@lru_cache(maxsize=4096)
+def schema_json(schema: type[BaseModel]) -> dict[str, Any]:
+    """The JSON schema of an answer model, built once per model class (it is asked for on every call)."""
+    return schema.model_json_schema()
+
+
 def estimate_tokens(text: str) -> int:
     return max(1, len(text) // CHARS_PER_TOKEN)
 
@@ -70,5 +77,6 @@ def guard_real_call(model: str) -> None:
     """Refuse a real provider call inside pytest unless the test is marked `real_llm` (which sets the env flag)."""
     if "PYTEST_CURRENT_TEST" in os.environ and os.environ.get(ALLOW_REAL_LLM_ENV) != "1":
         raise RealCallInTestError(
-            f"test {os.environ['PYTEST_CURRENT_TEST']} tried to call real model {model!r}; use a fake or mark it real_llm"
+            f"test {os.environ['PYTEST_CURRENT_TEST']} tried to call real model {model!r}; "
+            "use a fake or mark it real_llm"
         )

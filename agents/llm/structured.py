@@ -115,7 +115,10 @@ class StructuredLLM:
                 if attempt == 0:
                     conversation = conversation + [
                         ChatMessage(role="assistant", content=reply_text[:1500]),
-                        ChatMessage(role="user", content=f"That reply was invalid: {exc}. Answer again with only the JSON object."),
+                        ChatMessage(
+                            role="user",
+                            content=f"That reply was invalid: {exc}. Answer again with only the JSON object.",
+                        ),
                     ]
                     repaired = True
                 continue

@@ -1,12 +1,13 @@
 """Prompt templates (one .txt file per purpose) and `render`, which fills them from typed fields.
 
-A template holds a system part and a user part separated by a line `### user`; placeholders are `$name` (string.Template),
-so a missing field is an error, never a silent blank. Each template has a golden test of the exact text sent.
+A template holds a system part and a user part separated by a line `### user`; placeholders are `$name`
+(string.Template), so a missing field is an error, never a silent blank. Each template has a golden test of the
+exact text sent.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib.resources import files
 from string import Template
 
@@ -17,7 +18,7 @@ from agents.llm.protocol import ChatMessage
 _SPLIT = "### user\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template(name: str) -> tuple[Template, Template]:
     text = (files(__package__) / f"{name}.txt").read_text(encoding="utf-8")
     system, user = text.split(_SPLIT, 1)

@@ -4,7 +4,9 @@ from agents.dialogue import own_view
 from tests.helpers import ByPurpose, collect, make_sim
 
 CAFE_PLAN = {"broad_strokes": ["work at the cafe"], "schedule": [{"hour": 8, "activity": "work at the cafe"}]}
-CAFE_STEPS = {"steps": [{"minutes": 15, "action": "serving coffee", "place": "Rosewood Cafe: cafe", "object": "counter"}]}
+CAFE_STEPS = {
+    "steps": [{"minutes": 15, "action": "serving coffee", "place": "Rosewood Cafe: cafe", "object": "counter"}]
+}
 
 
 def scripted_talk():
@@ -18,13 +20,20 @@ def scripted_talk():
         text = next(lines[speaker])
         return {"utterance": text, "end_conversation": text == "See you there!"}
 
-    return ByPurpose({
-        "plan_day": CAFE_PLAN,
-        "decompose": CAFE_STEPS,
-        "react": lambda m: {"decision": "talk" if m[0].content.startswith("You are Mei") else "continue", "reason": "party"},
-        "utterance": utterance,
-        "importance": lambda m: {"scores": [4] * sum(1 for line in m[-1].content.splitlines() if line[:1].isdigit())},
-    })
+    return ByPurpose(
+        {
+            "plan_day": CAFE_PLAN,
+            "decompose": CAFE_STEPS,
+            "react": lambda m: {
+                "decision": "talk" if m[0].content.startswith("You are Mei") else "continue",
+                "reason": "party",
+            },
+            "utterance": utterance,
+            "importance": lambda m: {
+                "scores": [4] * sum(1 for line in m[-1].content.splitlines() if line[:1].isdigit())
+            },
+        }
+    )
 
 
 def test_two_agents_meet_talk_in_turns_remember_and_replan(town_map, personas):

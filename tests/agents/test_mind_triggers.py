@@ -4,8 +4,8 @@ from datetime import datetime
 from agents.config import CognitionConfig
 from agents.importance import MUNDANE_SCORE
 from agents.memory import MemoryDraft
-from tests.helpers import ByPurpose, collect, make_sim
 from tests.agents.test_conversation import CAFE_PLAN, CAFE_STEPS
+from tests.helpers import ByPurpose, collect, make_sim
 
 
 def numbered_count(messages):
@@ -13,12 +13,16 @@ def numbered_count(messages):
 
 
 def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, personas):
-    model = ByPurpose({
-        "plan_day": CAFE_PLAN,
-        "decompose": CAFE_STEPS,
-        "reflect_questions": {"questions": ["What does Mei care about?"]},
-        "reflect_insights": {"insights": [{"text": "Mei cares about her party", "evidence": [1, 2, 99], "importance": 7}]},
-    })
+    model = ByPurpose(
+        {
+            "plan_day": CAFE_PLAN,
+            "decompose": CAFE_STEPS,
+            "reflect_questions": {"questions": ["What does Mei care about?"]},
+            "reflect_insights": {
+                "insights": [{"text": "Mei cares about her party", "evidence": [1, 2, 99], "importance": 7}]
+            },
+        }
+    )
     sim = make_sim(town_map, personas[:1], model, cognition=CognitionConfig(reflection_threshold=20))
     events = collect(sim)
     mind = sim.minds[0]
@@ -38,12 +42,14 @@ def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, per
 
 
 def test_memories_are_stored_at_once_and_scored_in_batches(town_map, personas):
-    model = ByPurpose({
-        "plan_day": CAFE_PLAN,
-        "decompose": CAFE_STEPS,
-        "react": {"decision": "continue", "reason": ""},
-        "importance": lambda m: {"scores": [6] * numbered_count(m)},
-    })
+    model = ByPurpose(
+        {
+            "plan_day": CAFE_PLAN,
+            "decompose": CAFE_STEPS,
+            "react": {"decision": "continue", "reason": ""},
+            "importance": lambda m: {"scores": [6] * numbered_count(m)},
+        }
+    )
     cognition = CognitionConfig(importance_batch_minutes=30, importance_batch_size=60)
     sim = make_sim(town_map, personas[:3], model, cognition=cognition)
     events = collect(sim)
@@ -63,12 +69,14 @@ def test_memories_are_stored_at_once_and_scored_in_batches(town_map, personas):
 
 
 def test_sleeping_agents_make_no_calls(town_map, personas):
-    model = ByPurpose({
-        "plan_day": CAFE_PLAN,
-        "decompose": CAFE_STEPS,
-        "react": {"decision": "continue", "reason": ""},
-        "importance": lambda m: {"scores": [2] * numbered_count(m)},
-    })
+    model = ByPurpose(
+        {
+            "plan_day": CAFE_PLAN,
+            "decompose": CAFE_STEPS,
+            "react": {"decision": "continue", "reason": ""},
+            "importance": lambda m: {"scores": [2] * numbered_count(m)},
+        }
+    )
     # 23:30 to 05:30: Mei (bed 22:30, up 06:30) sleeps throughout; Leo (bed 00:30) is up for the first hour.
     sim = make_sim(town_map, [personas[0], personas[8]], model, start=datetime(2025, 2, 13, 23, 30))
     events = collect(sim)

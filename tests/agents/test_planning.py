@@ -6,7 +6,10 @@ from tests.helpers import ByPurpose, collect, make_sim
 
 
 def test_schedule_is_sorted_deduplicated_and_clipped_to_waking_hours():
-    blocks = [HourBlock(hour=h, activity=a) for h, a in [(13, "lunch"), (6, "too early"), (9, "work"), (9, "dup"), (23, "late")]]
+    blocks = [
+        HourBlock(hour=h, activity=a)
+        for h, a in [(13, "lunch"), (6, "too early"), (9, "work"), (9, "dup"), (23, "late")]
+    ]
     assert normalise_schedule(blocks, wake_minute=7 * 60, bed_minute=22 * 60) == [(540, "work"), (780, "lunch")]
     # After-midnight hours belong to the end of a late sleeper's day.
     assert normalise_schedule([HourBlock(hour=0, activity="write")], 8 * 60, 24 * 60 + 30) == [(1440, "write")]
@@ -16,15 +19,19 @@ def test_hours_the_plan_leaves_open_keep_the_routine():
     routine = [(7 * 60, "breakfast"), (9 * 60 + 30, "lecture"), (13 * 60, "library")]
     blocks = [HourBlock(hour=9, activity="study at the cafe"), HourBlock(hour=15, activity="help at the market")]
     assert normalise_schedule(blocks, 7 * 60, 23 * 60, routine) == [
-        (420, "breakfast"), (540, "study at the cafe"), (780, "library"), (900, "help at the market")
+        (420, "breakfast"),
+        (540, "study at the cafe"),
+        (780, "library"),
+        (900, "help at the market"),
     ]
 
 
 def test_out_of_range_numbers_are_clamped_not_discarded():
     from agents.schemas import importance_schema, steps_schema
 
-    steps = steps_schema(("A: b",)).model_validate({"steps": [{"minutes": 2, "action": "x", "place": "A: b"},
-                                                             {"minutes": 40, "action": "y", "place": "A: b"}]})
+    steps = steps_schema(("A: b",)).model_validate(
+        {"steps": [{"minutes": 2, "action": "x", "place": "A: b"}, {"minutes": 40, "action": "y", "place": "A: b"}]}
+    )
     assert [s.minutes for s in steps.steps] == [5, 15]
     assert importance_schema(2).model_validate({"scores": [0, 12]}).scores == [1, 10]
 
@@ -46,26 +53,38 @@ def test_routine_fallback_and_emoji(personas):
 
 
 def _plan(messages):
-    return {"broad_strokes": ["run the cafe", "host the party"],
-            "schedule": [{"hour": 8, "activity": "bake pastries"}, {"hour": 9, "activity": "serve customers"}]}
+    return {
+        "broad_strokes": ["run the cafe", "host the party"],
+        "schedule": [{"hour": 8, "activity": "bake pastries"}, {"hour": 9, "activity": "serve customers"}],
+    }
 
 
 def test_day_plan_then_lazy_decomposition_into_known_places(town_map, personas):
     def steps(messages):
         user = messages[-1].content
         assert "Places Mei Lin can go:" in user and "Rosewood Cafe: cafe kitchen" in user
-        return {"steps": [{"minutes": 15, "action": "baking pastries", "place": "Rosewood Cafe: cafe kitchen", "object": "Stove"},
-                          {"minutes": 15, "action": "icing buns", "place": "Rosewood Cafe: cafe kitchen", "object": "oven"}]}
+        return {
+            "steps": [
+                {"minutes": 15, "action": "baking pastries", "place": "Rosewood Cafe: cafe kitchen", "object": "Stove"},
+                {"minutes": 15, "action": "icing buns", "place": "Rosewood Cafe: cafe kitchen", "object": "oven"},
+            ]
+        }
 
-    model = ByPurpose({"plan_day": _plan, "decompose": steps, "importance": lambda m: {"scores": [2] * m[-1].content.count("\n")}})
+    model = ByPurpose(
+        {"plan_day": _plan, "decompose": steps, "importance": lambda m: {"scores": [2] * m[-1].content.count("\n")}}
+    )
     sim = make_sim(town_map, personas[:1], model)
     events = collect(sim)
     asyncio.run(sim.run(80))
     plan = next(e for e in events if e.type == "day_plan")
     # The model planned 08:00 and 09:00; the hours it left open keep Mei's routine.
-    assert plan.schedule[:5] == [("06:30", "wake up, wash and have tea"), ("07:30", "open the cafe and bake pastries"),
-                                 ("08:00", "bake pastries"), ("09:00", "serve customers"),
-                                 ("13:00", "lunch break and plan the party")]
+    assert plan.schedule[:5] == [
+        ("06:30", "wake up, wash and have tea"),
+        ("07:30", "open the cafe and bake pastries"),
+        ("08:00", "bake pastries"),
+        ("09:00", "serve customers"),
+        ("13:00", "lunch break and plan the party"),
+    ]
     planned = next(e for e in events if e.type == "steps")
     # The plan lands at 08:05 (five minutes of thought), so the window is 08:05-09:00: the two answered steps repeat
     # to fill its 55 minutes; the object is matched to the arena's objects.

@@ -41,7 +41,9 @@ def make_stream():
 def test_stream_retrieves_relevant_recent_important_memories_and_touches_them():
     stream = make_stream()
     stream.add(MemoryDraft(kind="observation", text="Tom is watering the garden in the park", importance=2), tick=0)
-    stream.add(MemoryDraft(kind="chat", text="Mei said there is a party at Rosewood Cafe at 5pm", importance=8), tick=360)
+    stream.add(
+        MemoryDraft(kind="chat", text="Mei said there is a party at Rosewood Cafe at 5pm", importance=8), tick=360
+    )
     stream.add(MemoryDraft(kind="observation", text="the stove is in use", importance=1), tick=720)
     hits = stream.retrieve("party at the cafe", now=1080, weights=RetrievalWeights(), k=2)
     assert hits[0].record.text.startswith("Mei said there is a party")

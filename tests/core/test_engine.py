@@ -17,7 +17,9 @@ def make_engine(town_map, **config):
 def test_agent_walks_one_tile_per_tick_to_the_object(town_map):
     engine, events = make_engine(town_map)
     engine.spawn("Mei", town_map.spawns["mei-lin"])
-    engine.submit(StartAction(agent="Mei", description="serving coffee", arena=CAFE, object="counter", duration_ticks=100))
+    engine.submit(
+        StartAction(agent="Mei", description="serving coffee", arena=CAFE, object="counter", duration_ticks=100)
+    )
     target = town_map.objects[f"{CAFE}:counter"].access_tile
     distance = len(engine.paths.path(town_map.spawns["mei-lin"], target))
     for _ in range(distance):
@@ -47,7 +49,11 @@ def test_bad_inputs_are_rejected_as_events_not_exceptions(town_map):
     engine.submit(Say(conversation=99, speaker="Mei", text="hello?"))
     engine.step()
     rejected = [e for e in events if e.type == "input_rejected"]
-    assert [r.reason for r in rejected] == ["unknown agent", "unknown place Willowbrook:Nowhere:void", "no such open conversation"]
+    assert [r.reason for r in rejected] == [
+        "unknown agent",
+        "unknown place Willowbrook:Nowhere:void",
+        "no such open conversation",
+    ]
 
 
 def _two_in_the_cafe(town_map, **config):
@@ -73,7 +79,10 @@ def test_conversation_turns_alternate_and_end_on_the_turn_cap(town_map):
         result = engine.step()
     utterances = [e for e in events if e.type == "utterance"]
     assert [(u.speaker, u.listener, u.turn) for u in utterances] == [
-        ("Mei", "Jonah", 1), ("Jonah", "Mei", 2), ("Mei", "Jonah", 3), ("Jonah", "Mei", 4)
+        ("Mei", "Jonah", 1),
+        ("Jonah", "Mei", 2),
+        ("Mei", "Jonah", 3),
+        ("Jonah", "Mei", 4),
     ]
     ended = [e for e in events if e.type == "conversation_end"]
     assert ended[0].reason == "turn limit" and ended[0].turns == 4

@@ -14,7 +14,7 @@ def test_shortest_path_goes_around_a_wall():
     path = finder.path((0, 1), (3, 1))
     assert len(path) == 5  # up/down around the two-tile wall
     assert path[-1] == (3, 1)
-    for (x0, y0), (x1, y1) in zip(((0, 1),) + path, path):
+    for (x0, y0), (x1, y1) in zip(((0, 1),) + path, path, strict=False):
         assert abs(x0 - x1) + abs(y0 - y1) == 1
 
 

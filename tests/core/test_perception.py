@@ -33,7 +33,9 @@ def test_something_in_view_is_noticed_once_until_it_changes(town_map):
     engine = park_engine(town_map, [("A", (0, 0)), ("B", (1, 0))])
     assert [p.text for p in engine.step().percepts["A"]] == ["B is idle"]
     assert "A" not in engine.step().percepts
-    engine.submit(StartAction(agent="B", description="watering the garden", arena=PARK, object="garden", duration_ticks=50))
+    engine.submit(
+        StartAction(agent="B", description="watering the garden", arena=PARK, object="garden", duration_ticks=50)
+    )
     first = engine.step().percepts["A"]
     assert "B is watering the garden" in [p.text for p in first]
 

@@ -49,7 +49,9 @@ def test_base64_zlib_layers_read_the_same_as_csv(raw_map):
     data = raw_map["layers"][2]["data"]
     encoded = copy.deepcopy(raw_map)
     packed = zlib.compress(struct.pack(f"<{len(data)}I", *data))
-    encoded["layers"][2].update({"data": base64.b64encode(packed).decode(), "encoding": "base64", "compression": "zlib"})
+    encoded["layers"][2].update(
+        {"data": base64.b64encode(packed).decode(), "encoding": "base64", "compression": "zlib"}
+    )
     assert parse_tiled_json(encoded, "x").tile_layer("collision").data == data
 
 
@@ -65,8 +67,14 @@ def test_flip_flags_are_masked(raw_map):
         (lambda m: m.update(infinite=True), "infinite maps are not supported"),
         (lambda m: m.update(width=0), "field 'width' must be a positive integer"),
         (lambda m: m["layers"][2]["data"].pop(), "layer 'collision' has"),
-        (lambda m: m.update(layers=[x for x in m["layers"] if x["name"] != "collision"]), "tile layer 'collision' is missing"),
-        (lambda m: m.update(layers=[x for x in m["layers"] if x["name"] != "spawns"]), "object layer 'spawns' is missing"),
+        (
+            lambda m: m.update(layers=[x for x in m["layers"] if x["name"] != "collision"]),
+            "tile layer 'collision' is missing",
+        ),
+        (
+            lambda m: m.update(layers=[x for x in m["layers"] if x["name"] != "spawns"]),
+            "object layer 'spawns' is missing",
+        ),
         (lambda m: m["layers"][5]["objects"][0].update(x=-9999), "extends outside"),
         (lambda m: m["layers"][4]["objects"].append(dict(m["layers"][4]["objects"][0])), "appears twice"),
         (lambda m: m["layers"][2].update(encoding="base64", data="@@@", compression="zlib"), "corrupt base64"),
@@ -104,8 +112,10 @@ def test_tmx_maps_load_through_pytmx(tmp_path, town_map):
             if o.get("point"):
                 objs.append(f'<object id="{o["id"]}" name="{o["name"]}" x="{o["x"]}" y="{o["y"]}"><point/></object>')
             else:
-                objs.append(f'<object id="{o["id"]}" name="{o["name"]}" x="{o["x"]}" y="{o["y"]}" '
-                            f'width="{o["width"]}" height="{o["height"]}"/>')
+                objs.append(
+                    f'<object id="{o["id"]}" name="{o["name"]}" x="{o["x"]}" y="{o["y"]}" '
+                    f'width="{o["width"]}" height="{o["height"]}"/>'
+                )
         return f'<objectgroup name="{name}">{"".join(objs)}</objectgroup>'
 
     xml = (

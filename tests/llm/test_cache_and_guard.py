@@ -68,7 +68,12 @@ def test_cache_file_holds_no_secrets_or_pickles(tmp_path):
     complete(recorder)
     recorder.close()
     entry = json.loads(path.read_text().splitlines()[0])
-    assert set(entry) == {"key", "reply"} and set(entry["reply"]) == {"text", "prompt_tokens", "completion_tokens", "cost"}
+    assert set(entry) == {"key", "reply"} and set(entry["reply"]) == {
+        "text",
+        "prompt_tokens",
+        "completion_tokens",
+        "cost",
+    }
 
 
 def test_real_provider_calls_fail_loudly_inside_tests():
@@ -77,7 +82,9 @@ def test_real_provider_calls_fail_loudly_inside_tests():
         complete(model)
     # The gateway's fallbacks never hide the guard.
     with pytest.raises(RealCallInTestError):
-        asyncio.run(StructuredLLM(model).ask(MESSAGES, Answer, purpose="p", agent="a", fallback=lambda: Answer(text=""), log=[]))
+        asyncio.run(
+            StructuredLLM(model).ask(MESSAGES, Answer, purpose="p", agent="a", fallback=lambda: Answer(text=""), log=[])
+        )
 
 
 def test_litellm_errors_map_to_transient_or_permanent():

@@ -5,7 +5,6 @@ import asyncio
 import numpy as np
 import pytest
 
-
 from agents.llm.protocol import ChatMessage, SamplingParams
 from agents.schemas import ReactionChoice
 from agents.vector_index import NumpyIndex
@@ -20,10 +19,12 @@ def test_embedded_model_answers_a_schema_through_litellm():
     model = LiteLLMModel(DEFAULT_EMBEDDED_MODEL)
     messages = [ChatMessage(role="user", content="Jonah walks by. Should Mei continue, react or talk? Reply in JSON.")]
     try:
-        reply = asyncio.run(model.complete(messages, schema=ReactionChoice, purpose="react", params=SamplingParams(seed=1)))
+        reply = asyncio.run(
+            model.complete(messages, schema=ReactionChoice, purpose="react", params=SamplingParams(seed=1))
+        )
     finally:
         close_embedded()
-    choice = ReactionChoice.model_validate_json(reply.text[reply.text.index("{"):])
+    choice = ReactionChoice.model_validate_json(reply.text[reply.text.index("{") :])
     assert choice.decision in {"continue", "react", "talk"}
     assert reply.prompt_tokens > 10 and reply.completion_tokens > 0
 
@@ -32,7 +33,11 @@ def test_minilm_embeddings_load_offline_and_rank_meaning():
     from agents.llm.sentence_embedder import SentenceEmbedder
 
     vectors = SentenceEmbedder().embed(
-        ["Mei is hosting a party at the cafe", "There is a celebration at Rosewood Cafe tonight", "The garden needs water"]
+        [
+            "Mei is hosting a party at the cafe",
+            "There is a celebration at Rosewood Cafe tonight",
+            "The garden needs water",
+        ]
     )
     assert vectors.shape == (3, 384)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
@@ -54,5 +59,3 @@ def test_faiss_index_agrees_with_the_numpy_index():
     scores, ids = faiss_index.search(query, 3)
     assert ids[0] == 17 and len(faiss_index) == 500
     assert np.allclose(faiss_index.vectors(), data)
-
-

@@ -20,7 +20,15 @@ MESSAGES = [ChatMessage(role="user", content="decide")]
 
 def ask(llm, log, **kw):
     return asyncio.run(
-        llm.ask(MESSAGES, Choice, purpose="test", agent="A", fallback=lambda: Choice(decision="no", confidence=1), log=log, **kw)
+        llm.ask(
+            MESSAGES,
+            Choice,
+            purpose="test",
+            agent="A",
+            fallback=lambda: Choice(decision="no", confidence=1),
+            log=log,
+            **kw,
+        )
     )
 
 
@@ -118,8 +126,12 @@ def test_concurrency_is_bounded_and_calls_overlap():
 
     async def many():
         logs = [[] for _ in range(8)]
-        await asyncio.gather(*(llm.ask(MESSAGES, Choice, purpose="p", agent=str(i), fallback=lambda: None, log=logs[i])
-                               for i in range(8)))
+        await asyncio.gather(
+            *(
+                llm.ask(MESSAGES, Choice, purpose="p", agent=str(i), fallback=lambda: None, log=logs[i])
+                for i in range(8)
+            )
+        )
 
     import time
 

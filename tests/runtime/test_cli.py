@@ -37,9 +37,13 @@ def test_run_writes_the_trajectory_and_a_summary(tmp_path, capsys):
 
 def test_config_file_with_flag_overrides(tmp_path, capsys):
     config = tmp_path / "run.yaml"
-    config.write_text("agents: 2\nhours: 0.25\nseed: 4\nmodel: fake\nembedder: hashing\nindex: numpy\n"
-                      "cognition:\n  reflection_threshold: 90\n")
-    code, _, _ = run_cli(["run", "--config", str(config), "--seed", "9", "--out", str(tmp_path / "o"), "--quiet"], capsys)
+    config.write_text(
+        "agents: 2\nhours: 0.25\nseed: 4\nmodel: fake\nembedder: hashing\nindex: numpy\n"
+        "cognition:\n  reflection_threshold: 90\n"
+    )
+    code, _, _ = run_cli(
+        ["run", "--config", str(config), "--seed", "9", "--out", str(tmp_path / "o"), "--quiet"], capsys
+    )
     assert code == 0
     start = json.loads((tmp_path / "o" / "trajectory.jsonl").read_text().splitlines()[0])
     assert start["seed"] == 9 and start["agents"] == ["Mei Lin", "Jonah Price"]
@@ -85,8 +89,9 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, extra, expected):
 )
 def test_unusable_models_are_refused_before_the_run(tmp_path, capsys, monkeypatch, model_args, expected):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    code, _, err = run_cli(["run", "--out", str(tmp_path), "--embedder", "hashing", "--index", "numpy", "--quiet",
-                            *model_args], capsys)
+    code, _, err = run_cli(
+        ["run", "--out", str(tmp_path), "--embedder", "hashing", "--index", "numpy", "--quiet", *model_args], capsys
+    )
     assert code == 2 and expected in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "trajectory.jsonl").exists()
 
@@ -94,9 +99,26 @@ def test_unusable_models_are_refused_before_the_run(tmp_path, capsys, monkeypatc
 def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "town.cli", "run", "--agents", "6", "--hours", "24", "--out", str(tmp_path),
-         "--fake-latency", "0.02", *FAST],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "town.cli",
+            "run",
+            "--agents",
+            "6",
+            "--hours",
+            "24",
+            "--out",
+            str(tmp_path),
+            "--fake-latency",
+            "0.02",
+            *FAST,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     trajectory = tmp_path / "trajectory.jsonl"
     deadline = time.time() + 60

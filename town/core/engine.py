@@ -253,7 +253,9 @@ class Engine:
             body = self.world.bodies.get(name)
             if body is not None and body.conversation == conv.id:
                 body.conversation = None
-        ended = ConversationEnded(conversation=conv.id, participants=conv.participants, reason=reason, turns=len(conv.turns))
+        ended = ConversationEnded(
+            conversation=conv.id, participants=conv.participants, reason=reason, turns=len(conv.turns)
+        )
         self.bus.emit(ended)
         self._result.ended.append(conv)
 

@@ -1,7 +1,7 @@
 """User-facing errors.
 
-`TownError` is the one exception type the CLI turns into a one-line message and exit code 2: it must say what went wrong,
-where (file, field, tick) and what to do. Everything else that escapes is a bug and keeps its traceback.
+`TownError` is the one exception type the CLI turns into a one-line message and exit code 2: it must say what went
+wrong, where (file, field, tick) and what to do. Everything else that escapes is a bug and keeps its traceback.
 """
 
 

@@ -3,7 +3,8 @@
 Vision is a radius in tiles; attention keeps the nearest `attention_bandwidth` new things; retention stops an agent
 re-noticing the same thing (the same agent doing the same action, the same object state) among its last `retention`
 percepts — Park et al.'s 4 / 3 / 5. Only what is new counts: something that stays in view is noticed once, when it
-enters view or changes, so a busy cafe does not produce a fresh memory every tick. Agents are bucketed by grid cell so the cost stays near-linear in the number of agents.
+enters view or changes, so a busy cafe does not produce a fresh memory every tick. Distances take one vectorised pass
+per agent, and in a crowd only the nearest few dozen are considered, so the cost stays near-linear in agents.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import math
 from collections import deque
 from dataclasses import dataclass
 
+import numpy as np
+
 from town.core.places import TownMap
-from town.core.world import IDLE, WorldState
+from town.core.world import IDLE, Body, WorldState
 
 
 @dataclass(frozen=True)
@@ -31,53 +34,71 @@ class Perceiver:
         self.radius = vision_radius
         self.bandwidth = attention_bandwidth
         self.retention = retention
+        # In a crowd only the nearest few dozen are in view at all: this bounds the work per agent.
+        self.pool = max(4 * attention_bandwidth, 16)
         self._recent: dict[str, deque[str]] = {}
         self._in_view: dict[str, set[str]] = {}
 
     def perceive(self, world: WorldState) -> dict[str, list[Percept]]:
-        r = self.radius
-        buckets: dict[tuple[int, int], list[str]] = {}
-        for name, body in world.bodies.items():
-            buckets.setdefault((body.tile[0] // r, body.tile[1] // r), []).append(name)
-        busy_objects = [(addr, state) for addr, state in world.objects.items() if state != IDLE]
+        bodies = list(world.bodies.values())
+        if not bodies:
+            return {}
+        positions = np.array([b.tile for b in bodies], dtype=np.int64)
+        keys = [_agent_key(b) for b in bodies]
+        busy = [(self._map.objects[a], state) for a, state in world.objects.items() if state != IDLE]
+        r2 = self.radius * self.radius
         result: dict[str, list[Percept]] = {}
-        for name, body in world.bodies.items():
+        for i, body in enumerate(bodies):
             if body.asleep:
                 continue
+            d2 = ((positions - positions[i]) ** 2).sum(axis=1)
+            d2[i] = r2 + 1
+            near = np.flatnonzero(d2 <= r2)
+            if len(near) > self.pool:
+                near = near[np.argpartition(d2[near], self.pool)[: self.pool]]
+            # (distance, key, what) for everything in view; text is only built for what gets noticed.
+            in_view: list[tuple[float, str, Body | tuple[str, str, str]]] = [
+                (math.sqrt(d2[j]), keys[j], bodies[j]) for j in near.tolist()
+            ]
             x, y = body.tile
-            bx, by = x // r, y // r
-            candidates: list[Percept] = []
-            for cx in (bx - 1, bx, bx + 1):
-                for cy in (by - 1, by, by + 1):
-                    for other_name in buckets.get((cx, cy), ()):
-                        if other_name == name:
-                            continue
-                        other = world.bodies[other_name]
-                        d = math.hypot(other.tile[0] - x, other.tile[1] - y)
-                        if d <= r:
-                            state = "asleep" if other.asleep else f"c{other.conversation}" if other.conversation else other.action_seq
-                            text = other.status_text(world)
-                            candidates.append(Percept("agent", other_name, text, d, f"{other_name}#{state}"))
-            for address, state in busy_objects:
-                tile = self._map.objects[address].access_tile
-                d = math.hypot(tile[0] - x, tile[1] - y)
-                if d <= r:
-                    obj_name = self._map.objects[address].name
-                    candidates.append(Percept("object", address, f"the {obj_name} is {state}", d, f"{address}#{state}"))
-            previously_in_view = self._in_view.get(name, set())
-            self._in_view[name] = {p.key for p in candidates}
-            if not candidates:
-                continue
-            candidates.sort(key=lambda p: (p.distance, p.key))
-            recent = self._recent.setdefault(name, deque(maxlen=self.retention))
-            fresh: list[Percept] = []
-            for percept in candidates:
-                if percept.key in recent or percept.key in previously_in_view:
-                    continue
-                fresh.append(percept)
-                recent.append(percept.key)
-                if len(fresh) == self.bandwidth:
-                    break
+            for obj, state in busy:
+                d = math.hypot(obj.access_tile[0] - x, obj.access_tile[1] - y)
+                if d <= self.radius:
+                    in_view.append((d, f"{obj.address}#{state}", (obj.address, obj.name, state)))
+            fresh = self._notice(body.name, in_view, world)
             if fresh:
-                result[name] = fresh
+                result[body.name] = fresh
         return result
+
+    def _notice(
+        self, name: str, in_view: list[tuple[float, str, Body | tuple[str, str, str]]], world: WorldState
+    ) -> list[Percept]:
+        """The nearest new things, up to the attention bandwidth; what stays in view is not noticed again."""
+        previously_in_view = self._in_view.get(name, set())
+        self._in_view[name] = {key for _, key, _ in in_view}
+        if not in_view:
+            return []
+        in_view.sort(key=lambda item: (item[0], item[1]))
+        recent = self._recent.setdefault(name, deque(maxlen=self.retention))
+        fresh: list[Percept] = []
+        for distance, key, what in in_view:
+            if key in recent or key in previously_in_view:
+                continue
+            if isinstance(what, Body):
+                fresh.append(Percept("agent", what.name, what.status_text(world), distance, key))
+            else:
+                address, obj_name, state = what
+                fresh.append(Percept("object", address, f"the {obj_name} is {state}", distance, key))
+            recent.append(key)
+            if len(fresh) == self.bandwidth:
+                break
+        return fresh
+
+
+def _agent_key(body: Body) -> str:
+    """What an onlooker would call 'the same thing': this agent in this action, asleep, or in this conversation."""
+    if body.asleep:
+        return f"{body.name}#asleep"
+    if body.conversation is not None:
+        return f"{body.name}#c{body.conversation}"
+    return f"{body.name}#{body.action_seq}"

@@ -2,7 +2,8 @@
 
 Layers the map must have (names are fixed so a map made in the Tiled editor needs no code):
 - `collision` (tile layer): any non-zero tile blocks walking;
-- `sectors`, `arenas`, `objects` (object layers of rectangles): each arena lies inside a sector, each object inside an arena;
+- `sectors`, `arenas`, `objects` (object layers of rectangles): each arena lies inside a sector, each object inside
+  an arena;
   a sector with the bool property `public` is a place every agent knows;
 - `spawns` (object layer of points): named start tiles (a persona id, or anything for extra agents).
 """
@@ -96,7 +97,7 @@ def build_town_map(tiled: TiledMap) -> TownMap:
         if tiled.object_layer(name) is None:
             raise MapError(f"map {src}: object layer '{name}' is missing (see docs/map-format.md)")
     w, h, ts = tiled.width, tiled.height, tiled.tile_width
-    walkable = (np.asarray(collision.data, dtype=np.int64).reshape(h, w) == 0)
+    walkable = np.asarray(collision.data, dtype=np.int64).reshape(h, w) == 0
     world = str(tiled.properties.get("world") or Path(src).stem)
 
     sectors: dict[str, Sector] = {}

@@ -1,13 +1,14 @@
 """`RngTree`: the simulation's one seeded random source and its named child streams.
 
-Each agent (and each subsystem) draws from its own child stream, so adding an agent or a draw in one place does not shift
-the numbers every other agent sees. Child seeds come from the root seed and a stable hash of the name (crc32), never
-from Python's salted `hash`.
+Each agent (and each subsystem) draws from its own child stream, so adding an agent or a draw in one place does not
+shift the numbers every other agent sees. Child seeds come from the root seed and a stable hash of the name (crc32),
+never from Python's salted `hash`.
 """
 
 from __future__ import annotations
 
 import zlib
+from typing import Any
 
 import numpy as np
 
@@ -25,10 +26,10 @@ class RngTree:
             self._children[name] = np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key,)))
         return self._children[name]
 
-    def state(self) -> dict[str, dict]:
+    def state(self) -> dict[str, dict[str, Any]]:
         """JSON-ready bit-generator states of every child stream (for saves)."""
-        return {name: gen.bit_generator.state for name, gen in sorted(self._children.items())}
+        return {name: dict(gen.bit_generator.state) for name, gen in sorted(self._children.items())}
 
-    def restore(self, state: dict[str, dict]) -> None:
+    def restore(self, state: dict[str, dict[str, Any]]) -> None:
         for name, bit_state in state.items():
             self.child(name).bit_generator.state = bit_state

@@ -108,10 +108,14 @@ def parse_tiled_json(raw: Any, source: str) -> TiledMap:
         for layer in _flatten_groups(layers, source):
             kind = layer.get("type")
             if kind == "tilelayer":
-                tile_layers.append(TileLayer(name=str(layer.get("name", "")), data=_tile_data(layer, width, height, source)))
+                tile_layers.append(
+                    TileLayer(name=str(layer.get("name", "")), data=_tile_data(layer, width, height, source))
+                )
             elif kind == "objectgroup":
                 object_layers.append(
-                    ObjectLayer(name=str(layer.get("name", "")), objects=[_object(o, source) for o in layer.get("objects", [])])
+                    ObjectLayer(
+                        name=str(layer.get("name", "")), objects=[_object(o, source) for o in layer.get("objects", [])]
+                    )
                 )
         tilesets = [
             TilesetRef(
@@ -183,7 +187,9 @@ def _decode_base64(text: str, compression: str, name: str, source: str) -> list[
         elif compression == "gzip":
             blob = gzip.decompress(blob)
         elif compression:
-            raise MapError(f"map {source}: layer '{name}' uses {compression} compression; choose CSV, zlib or gzip in Tiled")
+            raise MapError(
+                f"map {source}: layer '{name}' uses {compression} compression; choose CSV, zlib or gzip in Tiled"
+            )
     except (ValueError, zlib.error, OSError) as exc:
         raise MapError(f"map {source}: layer '{name}' has corrupt base64 tile data ({exc})") from None
     if len(blob) % 4:

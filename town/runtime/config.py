@@ -1,4 +1,4 @@
-"""`RunConfig`: everything that defines a run, loadable from YAML/JSON (`load_run_config`) and overridable by CLI flags."""
+"""`RunConfig`: everything that defines a run, loaded from YAML/JSON (`load_run_config`), overridable by CLI flags."""
 
 from __future__ import annotations
 
@@ -63,7 +63,9 @@ def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -
     try:
         raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"config {path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({str(exc).splitlines()[0]})") from None
+        raise ConfigError(
+            f"config {path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({str(exc).splitlines()[0]})"
+        ) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from agents.llm.cache import RecordReplayModel
-from agents.persona import Persona
 from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord
+from agents.persona import Persona
 from town.core.places import TownMap
 from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, ensure_out_dir, load_world

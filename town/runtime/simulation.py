@@ -79,7 +79,14 @@ class Simulation:
         self._run_config = run_config or {}
         names_by_id = {p.id: p.name for p in personas}
         self.minds: list[Mind] = [
-            Mind(p, MemoryStream(embedder, index_factory(embedder.dim), clock), town_map, clock, self.cognition, names_by_id)
+            Mind(
+                p,
+                MemoryStream(embedder, index_factory(embedder.dim), clock),
+                town_map,
+                clock,
+                self.cognition,
+                names_by_id,
+            )
             for p in personas
         ]
         self._personas = personas

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from agents.events import LLMCall
 from town.core.events import Event
 
 
@@ -21,16 +22,15 @@ class RunStats:
 
     def __call__(self, event: Event) -> None:
         self.counts[event.type] += 1
-        if event.type == "llm_call":
-            purpose = getattr(event, "purpose")
-            outcome = getattr(event, "outcome")
-            if outcome in ("ok", "invalid"):
+        if isinstance(event, LLMCall):
+            purpose = event.purpose
+            if event.outcome in ("ok", "invalid"):
                 self.calls[purpose] += 1
-                self.prompt_tokens[purpose] += getattr(event, "prompt_tokens")
-                self.completion_tokens[purpose] += getattr(event, "completion_tokens")
+                self.prompt_tokens[purpose] += event.prompt_tokens
+                self.completion_tokens[purpose] += event.completion_tokens
             else:
                 self.failed_calls[purpose] += 1
-            if getattr(event, "fallback"):
+            if event.fallback:
                 self.fallbacks[purpose] += 1
 
     def totals(self) -> dict[str, Any]:
@@ -42,9 +42,7 @@ class RunStats:
             "calls_by_purpose": dict(sorted(self.calls.items())),
             "prompt_tokens": sum(self.prompt_tokens.values()),
             "completion_tokens": sum(self.completion_tokens.values()),
-            "tokens_by_purpose": {
-                p: self.prompt_tokens[p] + self.completion_tokens[p] for p in sorted(self.calls)
-            },
+            "tokens_by_purpose": {p: self.prompt_tokens[p] + self.completion_tokens[p] for p in sorted(self.calls)},
             "failed_calls": sum(self.failed_calls.values()),
             "fallbacks": sum(self.fallbacks.values()),
             "fallbacks_by_purpose": dict(sorted(self.fallbacks.items())),
