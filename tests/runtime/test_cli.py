@@ -138,3 +138,10 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
 def test_bench_retrieval_prints_figures(capsys):
     code, out, _ = run_cli(["bench", "retrieval", "--memories", "3000"], capsys)
     assert code == 0 and "retrieve_ms_median" in out and "memories: 3000" in out
+
+
+def test_example_config_is_valid():
+    from town.runtime.config import load_run_config
+
+    config = load_run_config(ROOT / "examples" / "party-day.yaml")
+    assert config.agents == 10 and config.gateway.max_calls == 20000
