@@ -1,8 +1,9 @@
 """`Mind`: one agent's cognitive state and the triggers that decide when it needs to think.
 
-Each tick the runtime hands a mind what its body perceived (`observe`) and asks for work on two lanes: the action lane
-(`next_action`: wake, sleep, speak, plan the day, re-plan, react, take the next step, decompose) and the memory lane
-(`next_memory`: score new memories, reflect). A lane runs at most one operation at a time; everything that needs no
+Each tick the runtime hands a mind what its body perceived (`observe`) and asks for work on three lanes: the action
+lane (`next_action`: wake, sleep, speak, plan the day, re-plan, react, take the next step, decompose), the planning lane
+(`next_plan`: decompose the next window while the last step runs) and the memory lane (`next_memory`: score new
+memories, reflect). A lane runs at most one operation at a time; everything that needs no
 model call (the next planned step, going to bed, idle observations) happens at once. Sleeping agents make no calls.
 """
 
@@ -26,7 +27,7 @@ from town.core.perception import Percept
 from town.core.places import Arena, TownMap
 from town.core.world import Conversation, WorldState
 
-ACT, MEMORY = "act", "memory"
+ACT, PLAN, MEMORY = "act", "plan", "memory"
 # A percept older than this is no longer worth a reaction decision (the other agent has likely moved on).
 SALIENT_TICKS = 6
 WAKE_UP_MINUTES = 10
@@ -94,6 +95,7 @@ class Mind:
         self.busy: set[str] = set()
         self.asleep = False
         self.prefetched = False
+        self.plan_version = 0
 
     # -- time ------------------------------------------------------------------------------------------------------
     def minute_of_day(self, tick: int) -> int:
@@ -133,9 +135,16 @@ class Mind:
         self.schedule = schedule
         self.plan_day = self.waking_day(tick)
         self.steps.clear()
+        self.plan_version += 1
 
-    def set_steps(self, steps: list[PlannedStep], activity: str, context: str | None, *, interrupt: bool) -> None:
-        """Queue freshly planned steps; a re-plan (`interrupt`) also ends the current action so the first starts now."""
+    def set_steps(
+        self, steps: list[PlannedStep], activity: str, context: str | None, *, interrupt: bool, version: int
+    ) -> None:
+        """Queue freshly planned steps; a re-plan (`interrupt`) also ends the current action so the first starts now.
+        Steps planned ahead under an older plan version (a re-plan happened meanwhile) are dropped."""
+        if not interrupt and version != self.plan_version:
+            return
+        self.plan_version += 1
         self.steps = deque(steps)
         self.current_activity = activity
         if interrupt:
@@ -147,6 +156,7 @@ class Mind:
         self.replan_context = context[:300]
         self.steps.clear()
         self.prefetched = False
+        self.plan_version += 1
 
     # -- perception --------------------------------------------------------------------------------------------------
     def observe(
@@ -165,6 +175,7 @@ class Mind:
             if self.name in conv.participants:
                 self.steps.clear()
                 self.salient = None
+                self.plan_version += 1
         for conv in ended:
             if self.name not in conv.participants:
                 continue
@@ -227,12 +238,26 @@ class Mind:
                 self.prefetched = False
                 return [self._start(tick, step.action, arena, step.object, step.minutes)], None
             return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
-        if not self.steps and self.minute_of_day(self.step_end_tick) < self.bed_minute and not self.prefetched:
-            # Plan the next window while the last step runs, due the moment it ends: no one waits on this call.
-            self.prefetched = True
-            op = decompose_op(self, tick, self.step_end_tick)
-            return [], self.launch(op, "decompose", tick, not_before=self.step_end_tick)
         return [], None
+
+    def next_plan(self, tick: int, world: WorldState) -> Launch | None:
+        """Plan the next window while the last step runs, due the moment it ends: nobody waits on this call, and the
+        action lane stays free to talk and react meanwhile. A re-plan in between makes its answer stale (dropped)."""
+        if (
+            PLAN in self.busy
+            or self.asleep
+            or self.prefetched
+            or self.steps
+            or self.replan_context is not None
+            or self.plan_day != self.waking_day(tick)
+            or tick >= self.step_end_tick
+            or world.bodies[self.name].conversation is not None
+            or self.minute_of_day(self.step_end_tick) >= self.bed_minute
+        ):
+            return None
+        self.prefetched = True
+        op = decompose_op(self, tick, self.step_end_tick)
+        return self.launch(op, "decompose", tick, not_before=self.step_end_tick)
 
     def _start(
         self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False
@@ -254,6 +279,7 @@ class Mind:
     def _go_to_sleep(self, tick: int) -> StartAction:
         self.asleep = True
         self.steps.clear()
+        self.plan_version += 1
         self.salient = None
         self.replan_context = None
         minutes_left = (self.wake_minute + 1440 - self.minute_of_day(tick)) % 1440 or 1440

@@ -237,6 +237,7 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
     """Steps for the window beginning at tick `start` (now, or when the current step ends when planning ahead)."""
     persona = mind.persona
     interrupt = start <= now
+    version = mind.plan_version
     minute = mind.minute_of_day(start)
     _, block_end, activity = mind.current_block(minute)
     window_end = min(block_end, minute + mind.config.decompose_window_minutes, mind.bed_minute)
@@ -286,7 +287,7 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
         )
 
         def apply(m: Mind, tick: int) -> None:
-            m.set_steps(steps, activity, context or None, interrupt=interrupt)
+            m.set_steps(steps, activity, context or None, interrupt=interrupt, version=version)
 
         event = StepsPlanned(
             agent=persona.name,

@@ -94,3 +94,36 @@ def test_own_view_labels_lines_from_the_speakers_side():
     assert own_view(lines, "Jonah", 8) == "Mei: hi\nYou: hello\nMei: bye"
     assert own_view(lines, "Mei", 2) == "Jonah: hello\nYou: bye"
     assert own_view([], "Mei", 8).startswith("(nobody has spoken yet")
+
+
+def test_planning_ahead_leaves_the_action_lane_free_to_talk(town_map, personas):
+    from agents.config import CognitionConfig
+    from agents.mind import ACT, PLAN
+
+    model = scripted_talk()
+    # One 15-minute step per window: the next window is always being planned while the agents meet and talk.
+    sim = make_sim(town_map, personas[:2], model, cognition=CognitionConfig(decompose_window_minutes=15))
+    events = collect(sim)
+    overlap = []
+
+    async def go():
+        for _ in range(200):
+            await sim.step()
+            overlap.extend(m.name for m in sim.minds if {ACT, PLAN} <= m.busy)
+
+    asyncio.run(go())
+    assert overlap  # a step was being planned ahead while the same agent spoke or reacted
+    assert [e.reason for e in events if e.type == "conversation_end"] == ["said goodbye"]
+
+
+def test_steps_planned_ahead_are_dropped_after_a_replan(town_map, personas):
+    from agents.planning import PlannedStep
+
+    sim = make_sim(town_map, personas[:1], scripted_talk())
+    mind = sim.minds[0]
+    version = mind.plan_version
+    mind.request_replan("Mei heard the news")
+    mind.set_steps([PlannedStep(10, "stale", "x", None)], "old block", None, interrupt=False, version=version)
+    assert not mind.steps
+    mind.set_steps([PlannedStep(10, "fresh", "x", None)], "block", "Mei heard the news", interrupt=True, version=0)
+    assert [s.action for s in mind.steps] == ["fresh"] and mind.replan_context is None

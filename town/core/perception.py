@@ -46,29 +46,39 @@ class Perceiver:
         positions = np.array([b.tile for b in bodies], dtype=np.int64)
         keys = [_agent_key(b) for b in bodies]
         busy = [(self._map.objects[a], state) for a, state in world.objects.items() if state != IDLE]
-        r2 = self.radius * self.radius
+        r = self.radius
         result: dict[str, list[Percept]] = {}
-        for i, body in enumerate(bodies):
-            if body.asleep:
+        # Agents are grouped by grid cell of the vision radius; each cell's members are compared with the 3x3 cells
+        # around it in one vectorised step, so the work grows with crowding, not with the square of the population.
+        cells: dict[tuple[int, int], list[int]] = {}
+        for i, (x, y) in enumerate(positions.tolist()):
+            cells.setdefault((x // r, y // r), []).append(i)
+        for (cx, cy), members in cells.items():
+            awake = [i for i in members if not bodies[i].asleep]
+            if not awake:
                 continue
-            d2 = ((positions - positions[i]) ** 2).sum(axis=1)
-            d2[i] = r2 + 1
-            near = np.flatnonzero(d2 <= r2)
-            if len(near) > self.pool:
-                near = near[np.argpartition(d2[near], self.pool)[: self.pool]]
-            # (distance, key, what) for everything in view; text is only built for what gets noticed.
-            in_view: list[tuple[float, str, Body | tuple[str, str, str]]] = [
-                (math.sqrt(d2[j]), keys[j], bodies[j]) for j in near.tolist()
-            ]
-            x, y = body.tile
-            for obj, state in busy:
-                d = math.hypot(obj.access_tile[0] - x, obj.access_tile[1] - y)
-                if d <= self.radius:
-                    in_view.append((d, f"{obj.address}#{state}", (obj.address, obj.name, state)))
-            fresh = self._notice(body.name, in_view, world)
-            if fresh:
-                result[body.name] = fresh
-        return result
+            around = np.array(
+                [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())], dtype=np.int64
+            )
+            diff = positions[awake][:, None, :] - positions[around][None, :, :]
+            dist2 = (diff * diff).sum(axis=2)
+            for row, i in enumerate(awake):
+                d2 = dist2[row]
+                near = np.flatnonzero((d2 <= r * r) & (around != i))
+                if len(near) > self.pool:
+                    near = near[np.argpartition(d2[near], self.pool)[: self.pool]]
+                in_view: list[tuple[float, str, Body | tuple[str, str, str]]] = [
+                    (math.sqrt(d2[k]), keys[around[k]], bodies[around[k]]) for k in near.tolist()
+                ]
+                x, y = bodies[i].tile
+                for obj, state in busy:
+                    d = math.hypot(obj.access_tile[0] - x, obj.access_tile[1] - y)
+                    if d <= r:
+                        in_view.append((d, f"{obj.address}#{state}", (obj.address, obj.name, state)))
+                fresh = self._notice(bodies[i].name, in_view, world)
+                if fresh:
+                    result[bodies[i].name] = fresh
+        return {b.name: result[b.name] for b in bodies if b.name in result}
 
     def _notice(
         self, name: str, in_view: list[tuple[float, str, Body | tuple[str, str, str]]], world: WorldState

@@ -21,7 +21,7 @@ from agents.embedding import Embedder
 from agents.events import LLMCall, MemoryAdded
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryStream
-from agents.mind import ACT, MEMORY, Mind
+from agents.mind import ACT, MEMORY, PLAN, Mind
 from agents.operations import Launch, Outcome
 from agents.persona import Persona
 from agents.vector_index import VectorIndex
@@ -32,7 +32,7 @@ from town.core.places import TownMap
 from town.core.rng import RngTree
 from town.runtime.stats import RunStats
 
-_LANE_ORDER = {ACT: 0, MEMORY: 1}
+_LANE_ORDER = {ACT: 0, PLAN: 1, MEMORY: 2}
 
 
 @dataclass
@@ -157,6 +157,7 @@ class Simulation:
             for item in inputs:
                 self.engine.submit(item)
             self._launch(launch, index, ACT, now)
+            self._launch(mind.next_plan(now, world), index, PLAN, now)
             drafts, launch = mind.next_memory(now)
             self._remember(mind, drafts, now)
             self._launch(launch, index, MEMORY, now)
