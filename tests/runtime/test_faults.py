@@ -1,0 +1,69 @@
+"""A run never crashes on a failing or nonsensical model: every failure becomes a counted fallback."""
+
+import asyncio
+import json
+
+from agents.llm.protocol import LLMReply, ProviderError
+from tests.conftest import fake_config
+from town.runtime.runner import run_headless
+
+
+class AlwaysDown:
+    name = "down"
+
+    def __init__(self, transient: bool) -> None:
+        self.transient = transient
+        self.calls = 0
+
+    async def complete(self, messages, *, schema, purpose, params):
+        self.calls += 1
+        raise ProviderError(
+            "503 service unavailable" if self.transient else "401 invalid key", transient=self.transient
+        )
+
+
+class Gibberish:
+    name = "gibberish"
+
+    async def complete(self, messages, *, schema, purpose, params):
+        return LLMReply(text="I am not sure what you mean {", prompt_tokens=5, completion_tokens=7)
+
+
+def _events(config):
+    return [json.loads(line) for line in (config.out / "trajectory.jsonl").read_text().splitlines()]
+
+
+def test_a_provider_that_is_down_all_day_costs_fallbacks_not_the_run(tmp_path):
+    config = fake_config(tmp_path, agents=3, hours=1.5)
+    config.gateway.backoff_seconds = 0
+    model = AlwaysDown(transient=True)
+    result = asyncio.run(run_headless(config, model=model))
+    totals = result.totals
+    assert result.reason == "completed" and totals["ticks"] == config.ticks
+    assert totals["calls"] == 0 and totals["failed_calls"] > 0 and totals["fallbacks"] == totals["failed_calls"]
+    # Each failed call was tried 1 + max_retries times (operations still in flight when the run ends add a few).
+    attempts = config.gateway.max_retries + 1
+    in_flight_bound = 3 * config.agents * attempts
+    assert totals["failed_calls"] * attempts <= model.calls <= totals["failed_calls"] * attempts + in_flight_bound
+    events = _events(config)
+    # Agents still live their day from their routines: they plan (fallback), act and move.
+    assert any(e["type"] == "day_plan" and e["fallback"] for e in events)
+    assert sum(1 for e in events if e["type"] == "action") >= 6
+    assert any(e["type"] == "moves" for e in events)
+
+
+def test_permanent_errors_are_not_retried(tmp_path):
+    config = fake_config(tmp_path, agents=2, hours=0.5)
+    model = AlwaysDown(transient=False)
+    result = asyncio.run(run_headless(config, model=model))
+    failed = result.totals["failed_calls"]
+    assert failed > 0 and failed <= model.calls <= failed + 3 * config.agents
+
+
+def test_unparseable_answers_get_one_repair_then_a_fallback(tmp_path):
+    config = fake_config(tmp_path, agents=3, hours=1)
+    result = asyncio.run(run_headless(config, model=Gibberish()))
+    calls = [e for e in _events(config) if e["type"] == "llm_call"]
+    assert calls and all(c["outcome"] == "invalid" for c in calls)
+    assert sum(c["fallback"] for c in calls) == len(calls) // 2 == result.totals["fallbacks"]
+    assert result.summary["totals"]["actions"] >= 3
