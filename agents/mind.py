@@ -21,6 +21,7 @@ from agents.persona import Persona, parse_hhmm
 from agents.planning import PlannedStep, decompose_op, emoji_for, plan_day_op
 from agents.reaction import react_op
 from agents.reflection import insights_op, questions_op
+from agents.wording import progressive
 from town.core.clock import GameClock, clock_label
 from town.core.inputs import StartAction, WorldInput
 from town.core.perception import Percept
@@ -264,6 +265,7 @@ class Mind:
     ) -> StartAction:
         duration = self.clock.ticks_for(minutes=minutes)
         self.step_end_tick = tick + duration
+        action = progressive(action)
         self.current_action_text = action
         self.pending.append(PendingMemory(kind="observation", text=f"{self.name} is {action} at {arena.label}"))
         return StartAction(

@@ -1,0 +1,63 @@
+"""`progressive`: turn a plan item ("bake pastries and open the cafe") into what an onlooker says someone is doing
+("baking pastries and opening the cafe"), so memories read "Mei Lin is baking pastries" whatever form a model wrote.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Plan items that start with a noun rather than a verb, and the verb that goes with them.
+_NOUN_STARTS = {
+    "breakfast": "having",
+    "lunch": "having",
+    "dinner": "having",
+    "tea": "having",
+    "coffee": "having",
+    "brunch": "having",
+    "supper": "having",
+    "office": "holding",
+    "band": "at",
+    "lecture": "giving",
+    "class": "in",
+    "seminar": "in",
+    "book": "at",
+    "morning": "taking a",
+    "afternoon": "taking an",
+}
+_SINGLE_VOWEL_CLOSED = re.compile(r"^[^aeiou]*[aeiou][^aeiouwxy]$")
+_IRREGULAR = {"be": "being", "see": "seeing", "lie": "lying", "die": "dying", "tie": "tying", "free": "freeing"}
+
+
+def gerund(verb: str) -> str:
+    word = verb.lower()
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("ing") and len(word) > 4:
+        return word
+    if word.endswith("ie"):
+        return word[:-2] + "ying"
+    if word.endswith("e") and not word.endswith(("ee", "ye", "oe")) and len(word) > 2:
+        return word[:-1] + "ing"
+    if _SINGLE_VOWEL_CLOSED.match(word):
+        return word + word[-1] + "ing"  # sit -> sitting, plan -> planning, shop -> shopping
+    return word + "ing"
+
+
+def _clause(text: str) -> str:
+    words = text.split(" ", 1)
+    first, rest = words[0], (words[1] if len(words) > 1 else "")
+    lowered = first.lower()
+    if not lowered.isalpha() or (lowered.endswith("ing") and len(lowered) > 4):
+        return text
+    if lowered in _NOUN_STARTS:
+        return f"{_NOUN_STARTS[lowered]} {text}"
+    return f"{gerund(first)} {rest}".strip()
+
+
+def progressive(action: str) -> str:
+    """Progressive form of each clause joined by 'and' (only the first word of a clause is touched)."""
+    text = " ".join(action.split())
+    if not text:
+        return text
+    clauses = re.split(r"(?<=\S) and (?=\S)", text)
+    return " and ".join(_clause(c) for c in clauses)

@@ -1,0 +1,28 @@
+import pytest
+
+from agents.wording import progressive
+
+
+@pytest.mark.parametrize(
+    ("plan", "doing"),
+    [
+        ("open the cafe and bake pastries", "opening the cafe and baking pastries"),
+        ("make coffee and serve customers", "making coffee and serving customers"),
+        ("study with a coffee", "studying with a coffee"),
+        ("sit on the bench", "sitting on the bench"),
+        ("plan the party", "planning the party"),
+        ("wake up, wash and have tea", "waking up, wash and having tea"),
+        ("breakfast with Tom", "having breakfast with Tom"),
+        ("office hours", "holding office hours"),
+        ("read a mystery novel", "reading a mystery novel"),
+        ("water the garden", "watering the garden"),
+        ("visit Anna", "visiting Anna"),
+        ("see a friend", "seeing a friend"),
+        ("lie down", "lying down"),
+        ("baking bread", "baking bread"),
+        ("jog and breakfast", "jogging and having breakfast"),
+        ("", ""),
+    ],
+)
+def test_plan_items_become_what_someone_is_doing(plan, doing):
+    assert progressive(plan) == doing
