@@ -9,6 +9,7 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="random seed (default 0)")
     run.add_argument("--model", help="litellm model string, 'embedded/smollm2-135m-instruct' (default) or 'fake'")
     run.add_argument("--api-base", dest="api_base", help="base URL for an OpenAI-compatible server (vLLM, llama.cpp)")
-    run.add_argument("--out", type=Path, help="run folder (default runs/latest)")
+    run.add_argument("--out", type=Path, help="run folder (default runs/run-YYYYMMDD-HHMMSS)")
+    run.add_argument("--overwrite", action="store_true", default=None, help="replace an earlier run in --out")
     run.add_argument("--map", type=Path, help="Tiled map (.tmj or .tmx)")
     run.add_argument("--personas", type=Path, help="folder of persona YAML/JSON files")
     run.add_argument("--embedder", choices=["minilm", "hashing"], help="memory embedder (default minilm)")
@@ -69,6 +71,8 @@ def _run(args: argparse.Namespace) -> int:
     from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
 
+    if args.out is None and not (args.config and "out" in _config_keys(args.config)):
+        args.out = Path("runs") / datetime.now().strftime("run-%Y%m%d-%H%M%S")
     keys = (
         "agents",
         "hours",
@@ -83,6 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         "cache",
         "cache_path",
         "fake_latency_s",
+        "overwrite",
     )
     overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
     config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
@@ -110,6 +115,17 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     _print_summary(console, result.summary)
     return 0
+
+
+def _config_keys(path: Path) -> set[str]:
+    """Top-level keys of a config file (to know whether it names an output folder); errors surface when it is loaded."""
+    try:
+        import yaml  # noqa: PLC0415
+
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception:
+        return set()
+    return set(raw) if isinstance(raw, dict) else set()
 
 
 class _ProgressView:

@@ -29,6 +29,8 @@ def import_litellm() -> Any:
 
     litellm.telemetry = False
     litellm.suppress_debug_info = True
+    # Providers differ in what they accept (a seed, a schema); drop what one does not support instead of failing.
+    litellm.drop_params = True
     if not _embedded_handler:
         _embedded_handler.append(make_handler())
     if not any(entry.get("provider") == EMBEDDED_PROVIDER for entry in litellm.custom_provider_map):

@@ -145,3 +145,22 @@ def test_example_config_is_valid():
 
     config = load_run_config(ROOT / "examples" / "party-day.yaml")
     assert config.agents == 10 and config.gateway.max_calls == 20000
+
+
+def test_an_earlier_run_is_never_overwritten_by_accident(tmp_path, capsys):
+    args = ["run", "--hours", "0.1", "--out", str(tmp_path), *FAST]
+    assert run_cli(args, capsys)[0] == 0
+    before = (tmp_path / "trajectory.jsonl").read_bytes()
+    code, _, err = run_cli(args, capsys)
+    assert code == 2 and "already holds a run; choose another folder or pass --overwrite" in err
+    assert (tmp_path / "trajectory.jsonl").read_bytes() == before
+    assert run_cli([*args, "--overwrite", "--seed", "3"], capsys)[0] == 0
+    assert (tmp_path / "trajectory.jsonl").read_bytes() != before
+
+
+def test_without_out_each_run_gets_its_own_folder(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["run", "--hours", "0.05", *FAST], capsys)[0] == 0
+    folders = list((tmp_path / "runs").iterdir())
+    assert len(folders) == 1 and folders[0].name.startswith("run-")
+    assert (folders[0] / "trajectory.jsonl").is_file()

@@ -106,7 +106,10 @@ def build_simulation(
     )
 
 
-def ensure_out_dir(path: Path) -> None:
+def ensure_out_dir(path: Path, *, overwrite: bool) -> None:
+    """Create the run folder; never silently replace the log of an earlier run."""
+    if (path / "trajectory.jsonl").exists() and not overwrite:
+        raise ConfigError(f"--out {path}: already holds a run; choose another folder or pass --overwrite")
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

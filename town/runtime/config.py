@@ -35,6 +35,7 @@ class RunConfig(BaseModel):
     start: datetime = datetime(2025, 2, 13, 8, 0)
     tick_seconds: int = Field(default=10, ge=1, le=600)
     out: Path = Path("runs/latest")
+    overwrite: bool = Field(default=False, description="replace the log of an earlier run in the same folder")
     embedder: Literal["minilm", "hashing"] = "minilm"
     index: Literal["faiss", "numpy"] = "faiss"
     cache: Literal["record", "replay", "off"] = "record"
@@ -51,7 +52,7 @@ class RunConfig(BaseModel):
     def public_dict(self) -> dict[str, Any]:
         """The config as logged in the trajectory: what shapes the run, not where its files go (so runs compare byte
         for byte), JSON-ready and without secrets (keys only ever come from the environment)."""
-        return json.loads(self.model_dump_json(exclude={"out", "cache_path", "cache"}))
+        return json.loads(self.model_dump_json(exclude={"out", "cache_path", "cache", "overwrite"}))
 
 
 def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:

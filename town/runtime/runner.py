@@ -60,7 +60,7 @@ async def run_headless(
     world = world if world is not None else load_world(config)
     chat_model = model if model is not None else build_model(config)
     out = config.out
-    ensure_out_dir(out)
+    ensure_out_dir(out, overwrite=config.overwrite)
     telemetry = TelemetryWriter(out / "telemetry.jsonl")
     call_counter = [0]
 
