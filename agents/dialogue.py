@@ -1,5 +1,6 @@
-"""Conversation turns: `utterance_op` writes one line for the agent whose turn it is, and `chat_memory` the record both
-sides keep afterwards.
+"""Conversation turns: `utterance_op` and `chat_memory`.
+
+`utterance_op` writes one line for the agent whose turn it is; `chat_memory` is the record both sides keep afterwards.
 
 Each agent keeps its own view of the dialogue (its lines as "You", the partner's by name), which keeps small models from
 echoing the partner; every line is grounded in memories retrieved about the partner and the last thing they said.

@@ -1,5 +1,7 @@
-"""Events of the agents layer: `MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`,
-`RetrievalLogged`, `LLMCall`. They go through the same `EventBus` as the engine's and land in the trajectory log.
+"""Events of the agents layer.
+
+`MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`, `RetrievalLogged` and
+`LLMCall` go through the same `EventBus` as the engine's and land in the trajectory log.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Records are observations, thoughts (reflections), chats and plans, each with imp
 batched scoring call replaces it, so a memory is retrievable the moment it is made), creation and last-access tick,
 evidence (ids of records a thought rests on) and sources (ids of trajectory events it came from — who said what to whom,
 which the evaluation needs for provenance). Scoring arrays live beside the records as numpy vectors so retrieval over
-100k memories is a few vector operations."""
+100k memories is a few vector operations.
+"""
 
 from __future__ import annotations
 
@@ -131,8 +132,11 @@ class MemoryStream:
     def retrieve(
         self, query: str, now: int, weights: RetrievalWeights, k: int | None = None, *, touch: bool = True
     ) -> list[Retrieved]:
-        """The k best records for `query`. Retrieval refreshes recency, as in the paper: with `touch` the records are
-        marked accessed now; operations pass False and touch them when their outcome is applied."""
+        """The k best records for `query`.
+
+        Retrieval refreshes recency, as in the paper: with `touch` the records are marked accessed now; operations
+        pass False and touch them when their outcome is applied.
+        """
         if not self.records:
             return []
         query_vec = self.embedder.embed([query])[0]

@@ -141,8 +141,11 @@ class Mind:
     def set_steps(
         self, steps: list[PlannedStep], activity: str, context: str | None, *, interrupt: bool, version: int
     ) -> None:
-        """Queue freshly planned steps; a re-plan (`interrupt`) also ends the current action so the first starts now.
-        Steps planned ahead under an older plan version (a re-plan happened meanwhile) are dropped."""
+        """Queue freshly planned steps.
+
+        A re-plan (`interrupt`) also ends the current action so the first step starts now. Steps planned ahead under
+        an older plan version (a re-plan happened meanwhile) are dropped.
+        """
         if not interrupt and version != self.plan_version:
             return
         self.plan_version += 1
@@ -242,8 +245,11 @@ class Mind:
         return [], None
 
     def next_plan(self, tick: int, world: WorldState) -> Launch | None:
-        """Plan the next window while the last step runs, due the moment it ends: nobody waits on this call, and the
-        action lane stays free to talk and react meanwhile. A re-plan in between makes its answer stale (dropped)."""
+        """Plan the next window while the last step runs, due the moment it ends.
+
+        Nobody waits on this call, and the action lane stays free to talk and react meanwhile. A re-plan in between
+        makes its answer stale (dropped).
+        """
         if (
             PLAN in self.busy
             or self.asleep

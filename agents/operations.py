@@ -44,5 +44,5 @@ class Launch:
 
 
 def numbered(lines: list[str], empty: str = "(nothing yet)") -> str:
-    """'1. first\n2. second' — the layout prompts use for lists the model must refer back to."""
+    """Number lines as '1. first', '2. second': the layout prompts use for lists the model must refer back to."""
     return "\n".join(f"{i}. {line}" for i, line in enumerate(lines, start=1)) or empty

