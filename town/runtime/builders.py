@@ -1,6 +1,7 @@
 """Builders that turn a `RunConfig` into live parts.
 
-`build_model`, `build_embedder`, `index_factory`, `roster`, `load_world`, `build_simulation`. Heavy backends are imported only when the configuration asks for them.
+`build_model`, `build_embedder`, `index_factory`, `roster`, `load_world`, `build_simulation`. Heavy backends are
+imported only when the configuration asks for them.
 """
 
 from __future__ import annotations
