@@ -26,6 +26,11 @@ _NOUN_STARTS = {
     "morning": "taking a",
     "afternoon": "taking an",
 }
+# Words that start a clause without being its verb: such a clause is left as it is.
+_NOT_VERBS = frozenset(
+    "i you he she it we they me my your his her its our their the a an this that these those some any all no "
+    "to at in on with for of from by about into after before while then also still just not very".split()
+)
 _SINGLE_VOWEL_CLOSED = re.compile(r"^[^aeiou]*[aeiou][^aeiouwxy]$")
 _IRREGULAR = {"be": "being", "see": "seeing", "lie": "lying", "die": "dying", "tie": "tying", "free": "freeing"}
 
@@ -49,7 +54,7 @@ def _clause(text: str) -> str:
     words = text.split(" ", 1)
     first, rest = words[0], (words[1] if len(words) > 1 else "")
     lowered = first.lower()
-    if not lowered.isalpha() or (lowered.endswith("ing") and len(lowered) > 4):
+    if not lowered.isalpha() or lowered in _NOT_VERBS or (lowered.endswith("ing") and len(lowered) > 4):
         return text
     if lowered in _NOUN_STARTS:
         return f"{_NOUN_STARTS[lowered]} {text}"

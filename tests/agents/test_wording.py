@@ -22,6 +22,8 @@ from agents.wording import progressive
         ("baking bread", "baking bread"),
         ("jog and breakfast", "jogging and having breakfast"),
         ("", ""),
+        ("I talk about the garden and the election", "I talk about the garden and the election"),
+        ("walk to the park and then read", "walking to the park and then read"),
     ],
 )
 def test_plan_items_become_what_someone_is_doing(plan, doing):

@@ -46,3 +46,19 @@ def test_sleeping_agents_perceive_nothing(town_map):
     percepts = engine.step().percepts
     assert "A" not in percepts
     assert any(p.text == "A is sleeping" for p in percepts["B"])
+
+
+def test_the_same_sight_is_not_news_again_within_the_renotice_window(town_map):
+    engine = park_engine(town_map, [("A", (0, 0)), ("B", (1, 0))])
+    b = engine.world.bodies["B"]
+    assert [p.subject for p in engine.step().percepts["A"]] == ["B"]
+
+    def leave_and_return():
+        b.tile = (20, 8)
+        engine.step()
+        b.tile = (4, 27)
+        return engine.step().percepts.get("A", [])
+
+    assert leave_and_return() == []  # walked out of view and back a moment later: not news
+    engine.world.tick += engine.clock.ticks_for(minutes=31)
+    assert [p.subject for p in leave_and_return()] == ["B"]

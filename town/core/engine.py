@@ -44,6 +44,9 @@ class EngineConfig(BaseModel):
     vision_radius: int = Field(default=4, ge=1, le=50)
     attention_bandwidth: int = Field(default=3, ge=1, le=20)
     retention: int = Field(default=5, ge=1, le=100)
+    # Seeing the same person doing the same thing again within this many game minutes is not news (walking past
+    # each other in a crowd would otherwise make a fresh memory every tick).
+    renotice_minutes: int = Field(default=30, ge=0, le=24 * 60)
     max_turns: int = Field(default=8, ge=2, le=40)
     # Two game minutes of silence ends a conversation, so a lost or failed turn can never freeze two agents.
     turn_timeout_ticks: int = Field(default=12, ge=1)
@@ -79,7 +82,11 @@ class Engine:
         self.world = WorldState()
         self.paths = PathFinder(town_map.walkable)
         self.perceiver = Perceiver(
-            town_map, self.config.vision_radius, self.config.attention_bandwidth, self.config.retention
+            town_map,
+            self.config.vision_radius,
+            self.config.attention_bandwidth,
+            self.config.retention,
+            renotice_ticks=clock.ticks_for(minutes=self.config.renotice_minutes),
         )
         self._queue: list[WorldInput] = []
         self._result = TickResult(tick=0)

@@ -3,7 +3,8 @@
 Vision is a radius in tiles; attention keeps the nearest `attention_bandwidth` new things; retention stops an agent
 re-noticing the same thing (the same agent doing the same action, the same object state) among its last `retention`
 percepts — Park et al.'s 4 / 3 / 5. Only what is new counts: something that stays in view is noticed once, when it
-enters view or changes, so a busy cafe does not produce a fresh memory every tick. Distances take one vectorised pass
+enters view or changes, and the same thing is not noticed again within `renotice_ticks`, so a busy cafe or a crowd
+walking past does not produce a fresh memory every tick. Distances take one vectorised pass
 per agent, and in a crowd only the nearest few dozen are considered, so the cost stays near-linear in agents.
 """
 
@@ -29,7 +30,9 @@ class Percept:
 
 
 class Perceiver:
-    def __init__(self, town_map: TownMap, vision_radius: int, attention_bandwidth: int, retention: int) -> None:
+    def __init__(
+        self, town_map: TownMap, vision_radius: int, attention_bandwidth: int, retention: int, renotice_ticks: int = 0
+    ) -> None:
         self._map = town_map
         self.radius = vision_radius
         self.bandwidth = attention_bandwidth
@@ -38,6 +41,8 @@ class Perceiver:
         self.pool = max(4 * attention_bandwidth, 16)
         self._recent: dict[str, deque[str]] = {}
         self._in_view: dict[str, set[str]] = {}
+        self.renotice_ticks = renotice_ticks
+        self._noticed_at: dict[str, dict[str, int]] = {}
 
     def perceive(self, world: WorldState) -> dict[str, list[Percept]]:
         bodies = list(world.bodies.values())
@@ -90,9 +95,16 @@ class Perceiver:
             return []
         in_view.sort(key=lambda item: (item[0], item[1]))
         recent = self._recent.setdefault(name, deque(maxlen=self.retention))
+        noticed_at = self._noticed_at.setdefault(name, {})
+        tick = world.tick
+        if len(noticed_at) > 512:  # forget what is past the re-notice window
+            for old in [k for k, t in noticed_at.items() if tick - t >= self.renotice_ticks]:
+                del noticed_at[old]
         fresh: list[Percept] = []
         for distance, key, what in in_view:
             if key in recent or key in previously_in_view:
+                continue
+            if tick - noticed_at.get(key, -(10**9)) < self.renotice_ticks:
                 continue
             if isinstance(what, Body):
                 fresh.append(Percept("agent", what.name, what.status_text(world), distance, key))
@@ -100,6 +112,7 @@ class Perceiver:
                 address, obj_name, state = what
                 fresh.append(Percept("object", address, f"the {obj_name} is {state}", distance, key))
             recent.append(key)
+            noticed_at[key] = tick
             if len(fresh) == self.bandwidth:
                 break
         return fresh
