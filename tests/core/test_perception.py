@@ -1,5 +1,5 @@
 from town.core.clock import GameClock
-from town.core.engine import Engine
+from town.core.engine import Engine, EngineConfig
 from town.core.events import EventBus
 from town.core.inputs import StartAction
 
@@ -49,16 +49,22 @@ def test_sleeping_agents_perceive_nothing(town_map):
 
 
 def test_the_same_sight_is_not_news_again_within_the_renotice_window(town_map):
-    engine = park_engine(town_map, [("A", (0, 0)), ("B", (1, 0))])
-    b = engine.world.bodies["B"]
+    engine = Engine(town_map, GameClock(), EventBus(), EngineConfig(retention=1))
+    engine.spawn("A", (3, 27))
+    engine.spawn("B", (4, 27))
+    engine.spawn("C", (20, 30))
+    b, c = engine.world.bodies["B"], engine.world.bodies["C"]
     assert [p.subject for p in engine.step().percepts["A"]] == ["B"]
 
     def leave_and_return():
         b.tile = (20, 8)
         engine.step()
         b.tile = (4, 27)
-        return engine.step().percepts.get("A", [])
+        return [p.subject for p in engine.step().percepts.get("A", [])]
 
     assert leave_and_return() == []  # walked out of view and back a moment later: not news
+    c.tile = (3, 28)  # A notices C, so B is no longer among the last `retention` sights
+    assert [p.subject for p in engine.step().percepts["A"]] == ["C"]
+    assert leave_and_return() == []  # still within 30 game minutes of seeing B
     engine.world.tick += engine.clock.ticks_for(minutes=31)
-    assert [p.subject for p in leave_and_return()] == ["B"]
+    assert leave_and_return() == ["B"]
