@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,15 +39,13 @@ class RunResult:
 
 
 def _close_models(model: ChatModel) -> None:
-    inner: Any = model
-    while inner is not None:
-        if isinstance(inner, RecordReplayModel):
-            inner.close()
-        inner = getattr(inner, "inner", None)
-    if not model.name.startswith("fake"):
-        from agents.llm.litellm_model import close_embedded  # noqa: PLC0415
-
-        close_embedded()
+    """Flush the cache file and free the embedded model (if this process loaded the real backends at all)."""
+    for link in _chain(model):
+        if isinstance(link, RecordReplayModel):
+            link.close()
+    backend = sys.modules.get("agents.llm.litellm_model")
+    if backend is not None:
+        backend.close_embedded()
 
 
 async def run_headless(

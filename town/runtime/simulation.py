@@ -89,7 +89,6 @@ class Simulation:
             )
             for p in personas
         ]
-        self._personas = personas
 
     @property
     def tick(self) -> int:
