@@ -73,7 +73,6 @@ class Simulation:
         self._on_call = on_call
         self._inflight: list[InFlight] = []
         self._started = False
-        self._ended = False
         self._seed = seed
         self._model_name = model_name
         self._run_config = run_config or {}
@@ -136,7 +135,6 @@ class Simulation:
                 flight.task.exception()  # an outcome that was never due is dropped, its error with it
             flight.task.cancel()
         self._inflight.clear()
-        self._ended = True
         self.bus.tick = self.tick
         return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, totals=self.stats.totals()))  # type: ignore[return-value]
 
