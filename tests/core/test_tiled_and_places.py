@@ -3,6 +3,7 @@ import copy
 import json
 import struct
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from town.core.pathfinding import PathFinder
 from town.core.places import build_town_map, load_town_map
 from town.core.tiled import load_tiled, parse_tiled_json
 from town.runtime.config import DEFAULT_MAP
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(scope="module")
@@ -99,37 +102,14 @@ def test_missing_and_non_json_files(tmp_path):
         load_tiled(broken)
 
 
-def test_tmx_maps_load_through_pytmx(tmp_path, town_map):
-    # A TMX with the same layers as the default map's collision and spawns must give the same walkable grid.
-    tmj = json.loads(DEFAULT_MAP.read_text())
-    w, h = tmj["width"], tmj["height"]
-    layers = {layer["name"]: layer for layer in tmj["layers"]}
-    csv = ",".join(str(v) for v in layers["collision"]["data"])
-
-    def group(name):
-        objs = []
-        for o in layers[name]["objects"]:
-            if o.get("point"):
-                objs.append(f'<object id="{o["id"]}" name="{o["name"]}" x="{o["x"]}" y="{o["y"]}"><point/></object>')
-            else:
-                objs.append(
-                    f'<object id="{o["id"]}" name="{o["name"]}" x="{o["x"]}" y="{o["y"]}" '
-                    f'width="{o["width"]}" height="{o["height"]}"/>'
-                )
-        return f'<objectgroup name="{name}">{"".join(objs)}</objectgroup>'
-
-    xml = (
-        f'<?xml version="1.0"?><map version="1.10" orientation="orthogonal" renderorder="right-down" width="{w}" '
-        f'height="{h}" tilewidth="32" tileheight="32" infinite="0">'
-        f'<properties><property name="world" value="Willowbrook"/></properties>'
-        f'<tileset firstgid="1" name="t" tilewidth="32" tileheight="32" tilecount="7" columns="7"/>'
-        f'<layer name="collision" width="{w}" height="{h}"><data encoding="csv">{csv}</data></layer>'
-        + "".join(group(n) for n in ("sectors", "arenas", "objects", "spawns"))
-        + "</map>"
-    )
-    path = tmp_path / "town.tmx"
-    path.write_text(xml)
-    loaded = load_town_map(path)
-    assert (loaded.walkable == town_map.walkable).all()
-    assert loaded.spawns == town_map.spawns
-    assert set(loaded.arenas) == set(town_map.arenas)
+def test_the_map_as_saved_by_the_tiled_editor_loads_to_the_same_town(town_map):
+    # The fixture is the default map opened and exported as TMX by Tiled 1.8.2 itself (`tiled --export-map`): Tiled
+    # reads our JSON, and our TMX reader (pytmx) reads what Tiled writes.
+    exported = load_town_map(FIXTURES / "willowbrook-exported-by-tiled-1.8.2.tmx")
+    assert (exported.walkable == town_map.walkable).all()
+    assert exported.spawns == town_map.spawns
+    assert set(exported.arenas) == set(town_map.arenas)
+    assert {a: o.access_tile for a, o in exported.objects.items()} == {
+        a: o.access_tile for a, o in town_map.objects.items()
+    }
+    assert {n: s.public for n, s in exported.sectors.items()} == {n: s.public for n, s in town_map.sectors.items()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import logging
 import struct
 import zlib
 from pathlib import Path
@@ -225,7 +226,14 @@ def _properties(raw: Any, source: str) -> dict[str, Any]:
 
 def _load_tmx(path: Path) -> TiledMap:
     try:
-        import pytmx  # noqa: PLC0415 - optional reader, imported only for .tmx maps
+        # pytmx logs an error at import when pygame is absent (and the headless town has no pygame): silence just that.
+        pytmx_log = logging.getLogger("pytmx")
+        level = pytmx_log.level
+        pytmx_log.setLevel(logging.CRITICAL)
+        try:
+            import pytmx  # noqa: PLC0415 - optional reader, imported only for .tmx maps
+        finally:
+            pytmx_log.setLevel(level)
     except ImportError:
         raise MapError(f"map {path}: reading .tmx needs pytmx (pip install pytmx) or export the map as .tmj") from None
     try:
