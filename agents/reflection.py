@@ -58,7 +58,9 @@ def questions_op(mind: Mind) -> Operation:
             fallback=lambda: FocalQuestions(questions=[f"What matters most to {persona.name} right now?"]),
             log=calls,
         )
-        questions = [q.strip() for q in answer.value.questions if q.strip()][: mind.config.reflection_questions]
+        # Small models repeat themselves; the same question twice would only retrieve the same evidence twice.
+        questions = list(dict.fromkeys(q.strip() for q in answer.value.questions if q.strip()))
+        questions = questions[: mind.config.reflection_questions]
 
         def apply(m: Mind, tick: int) -> None:
             m.reflection_questions = questions or [f"What matters most to {persona.name} right now?"]
@@ -95,7 +97,12 @@ def insights_op(mind: Mind, questions: list[str], now: int) -> Operation:
             log=calls,
         )
         drafts = []
+        seen: set[str] = set()
         for insight in answer.value.insights:
+            key = " ".join(insight.text.lower().split())
+            if not key or key in seen:
+                continue
+            seen.add(key)
             cited = sorted({shown[n - 1][0] for n in insight.evidence if 1 <= n <= len(shown)})
             drafts.append(
                 MemoryDraft(kind="thought", text=insight.text.strip(), importance=insight.importance, evidence=cited)
