@@ -17,9 +17,12 @@ def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, per
         {
             "plan_day": CAFE_PLAN,
             "decompose": CAFE_STEPS,
-            "reflect_questions": {"questions": ["What does Mei care about?"]},
+            "reflect_questions": {"questions": ["What does Mei care about?", "What does Mei care about?"]},
             "reflect_insights": {
-                "insights": [{"text": "Mei cares about her party", "evidence": [1, 2, 99], "importance": 7}]
+                "insights": [
+                    {"text": "Mei cares about her party", "evidence": [1, 2, 99], "importance": 7},
+                    {"text": "Mei cares about  her party", "evidence": [3], "importance": 7},
+                ]
             },
         }
     )
@@ -33,6 +36,7 @@ def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, per
     asyncio.run(sim.run(200))
     assert model.calls["reflect_questions"] == 1 and model.calls["reflect_insights"] == 1
     reflected = next(e for e in events if e.type == "reflection")
+    assert reflected.questions == ["What does Mei care about?"]  # repeated questions and insights count once
     assert reflected.insights == ["Mei cares about her party"]
     thought = next(e for e in events if e.type == "memory" and e.kind == "thought")
     retrieval = next(e for e in events if e.type == "retrieval" and e.purpose == "reflect")
