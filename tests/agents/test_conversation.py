@@ -127,3 +127,21 @@ def test_steps_planned_ahead_are_dropped_after_a_replan(town_map, personas):
     assert not mind.steps
     mind.set_steps([PlannedStep(10, "fresh", "x", None)], "block", "Mei heard the news", interrupt=True, version=0)
     assert [s.action for s in mind.steps] == ["fresh"] and mind.replan_context is None
+
+
+def test_reacting_to_a_sight_replans_with_it_as_context(town_map, personas):
+    model = scripted_talk()
+    model.handlers["react"] = {"decision": "react", "reason": "She wants to hear about the party."}
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(150))
+    reactions = [e for e in events if e.type == "reaction"]
+    assert reactions and all(r.decision == "react" for r in reactions)
+    replans = [e for e in events if e.type == "steps" and "noticed that" in e.context]
+    assert replans and "She wants to hear about the party." in replans[0].context
+    assert not any(e.type == "conversation_start" for e in events)
+    # The next reaction of the same agent waits for the cooldown (30 game minutes = 180 ticks).
+    by_agent = {}
+    for r in reactions:
+        by_agent.setdefault(r.agent, []).append(r.tick)
+    assert all(len(ticks) == 1 for ticks in by_agent.values())
