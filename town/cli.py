@@ -1,4 +1,4 @@
-"""The `town` command: `town run` (a headless day) and `town bench ...` (figures for speed and cost claims).
+"""The `town` command: `town run` (a headless day), `town play` (the window) and `town bench ...` (figures).
 
 User mistakes (bad map, persona, config, model, save) print one line `error: ...` and exit with code 2.
 """
@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from town.core.errors import TownError
+from town.core.errors import ConfigError, TownError
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -43,6 +43,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fake-latency", dest="fake_latency_s", type=float, help="seconds per call for --model fake")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    play = sub.add_parser("play", help="open the town in a window (pygame)")
+    for flag, kw in (
+        ("--config", {"type": Path}),
+        ("--agents", {"type": int}),
+        ("--hours", {"type": float, "help": "game hours before the town pauses (default: no limit)"}),
+        ("--seed", {"type": int}),
+        ("--model", {}),
+        ("--api-base", {"dest": "api_base"}),
+        ("--out", {"type": Path}),
+        ("--map", {"type": Path}),
+        ("--personas", {"type": Path}),
+        ("--embedder", {"choices": ["minilm", "hashing"]}),
+        ("--index", {"choices": ["faiss", "numpy"]}),
+        ("--fake-latency", {"dest": "fake_latency_s", "type": float}),
+    ):
+        play.add_argument(flag, **kw)
+    play.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
+
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "all"])
     bench.add_argument("--agents", type=int, default=25)
@@ -58,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "play":
+            return _play(args)
         return _bench(args)
     except TownError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -114,6 +134,52 @@ def _run(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     _print_summary(console, result.summary)
+    return 0
+
+
+def _play(args: argparse.Namespace) -> int:
+    from town.runtime.builders import build_model, build_simulation, load_world  # noqa: PLC0415
+    from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
+    from town.runtime.live import LiveSession  # noqa: PLC0415
+
+    try:
+        width, height = (int(v) for v in args.size.lower().split("x"))
+    except ValueError:
+        raise ConfigError(f"--size {args.size!r}: expected WIDTHxHEIGHT, like 1280x720") from None
+    if args.out is None and not (args.config and "out" in _config_keys(args.config)):
+        args.out = Path("runs") / datetime.now().strftime("play-%Y%m%d-%H%M%S")
+    keys = (
+        "agents",
+        "hours",
+        "seed",
+        "model",
+        "api_base",
+        "out",
+        "map",
+        "personas",
+        "embedder",
+        "index",
+        "fake_latency_s",
+    )
+    overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
+    world = load_world(config)
+    model = build_model(config)
+    from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
+    from town.runtime.builders import ensure_out_dir  # noqa: PLC0415
+    from town.ui.app import App  # noqa: PLC0415 - the only import of pygame, and only for this command
+
+    ensure_out_dir(config.out, overwrite=config.overwrite)
+    sim = build_simulation(config, model=model, world=world)
+    trajectory = TrajectoryWriter(config.out / "trajectory.jsonl")
+    sim.subscribe(trajectory)
+    max_ticks = config.ticks if args.hours is not None else None
+    session = LiveSession(sim, max_ticks=max_ticks, on_tick=lambda s: trajectory.flush())
+    try:
+        App(session, size=(width, height)).run()
+    finally:
+        trajectory.close()
+    print(f"the town's log is in {config.out}/trajectory.jsonl", file=sys.stderr)
     return 0
 
 

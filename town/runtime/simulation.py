@@ -7,7 +7,8 @@ Per tick (headless, deterministic):
    due when their thinking time has passed (game time; the body carries on meanwhile);
 4. operations due before the next tick are awaited and their outcomes applied in (agent, lane, start) order.
 Model calls overlap across agents and ticks (bounded by the gateway's semaphore), but what the world sees depends only
-on game time and answers, never on which call returned first.
+on game time and answers, never on which call returned first. In live mode (the app) step 4 applies only what has
+already been answered, so a slow model delays decisions, never the world.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ class Simulation:
         self.llm = llm
         self.rng = RngTree(seed)
         self.cognition = cognition or CognitionConfig()
+        # Live mode (the app): outcomes land once answered, not at a fixed tick: never blocks, not reproducible.
+        self.live = False
         self._on_call = on_call
         self._inflight: list[InFlight] = []
         self._started = False
@@ -170,10 +173,14 @@ class Simulation:
 
     async def _settle(self, next_tick: int) -> None:
         due = [f for f in self._inflight if f.due <= next_tick]
+        if self.live:
+            # The app never waits on a model: what is not answered yet lands on a later tick, while bodies carry on.
+            due = [f for f in due if f.task.done()]
         if not due:
             return
         await asyncio.gather(*(f.task for f in due))
-        self._inflight = [f for f in self._inflight if f.due > next_tick]
+        chosen = {id(f) for f in due}
+        self._inflight = [f for f in self._inflight if id(f) not in chosen]
         self.bus.tick = next_tick
         for flight in sorted(due, key=lambda f: (f.agent_index, _LANE_ORDER[f.lane], f.started)):
             self._apply(self.minds[flight.agent_index], flight.lane, flight.task.result(), next_tick)

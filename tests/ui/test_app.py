@@ -1,0 +1,126 @@
+"""The desktop app driven headless (SDL dummy video): frames are rendered to PNG and inspected."""
+
+from datetime import datetime
+
+import pygame
+import pytest
+
+from tests.conftest import fake_config
+from town.runtime.builders import build_simulation
+from town.runtime.live import Command, LiveSession
+from town.runtime.snapshot import AgentView, Snapshot
+from town.ui.app import App
+from town.ui.camera import Camera
+from town.ui.render import PAPER, TownRenderer, night_alpha
+
+
+def _session(tmp_path, agents=6):
+    sim = build_simulation(fake_config(tmp_path, agents=agents, hours=2, fake_latency_s=0.005))
+    return sim, LiveSession(sim)
+
+
+def test_the_app_runs_renders_frames_and_closes_cleanly(tmp_path):
+    sim, session = _session(tmp_path)
+    session.send(Command(kind="speed", speed="max"))
+    events = []
+    sim.subscribe(events.append)
+    app = App(session, size=(960, 600))
+    app.run(max_frames=90, screenshot_dir=tmp_path, screenshot_every=30)
+    frames = sorted(tmp_path.glob("frame-*.png"))
+    assert [f.name for f in frames] == ["frame-00030.png", "frame-00060.png", "frame-00090.png"]
+    image = pygame.image.load(str(frames[-1]))
+    assert image.get_size() == (960, 600)
+    colours = {image.get_at((x, y))[:3] for x in range(0, 960, 40) for y in range(0, 600, 40)}
+    assert len(colours) > 10  # a drawn town, not a blank window
+    assert sim.tick > 0 and not session.running
+    assert events[-1].type == "run_end" and events[-1].reason == "window closed"
+
+
+def test_keys_pause_step_and_change_speed(tmp_path):
+    sim, session = _session(tmp_path, agents=2)
+    app = App(session, size=(640, 400))
+    for key in (pygame.K_SPACE,):
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=" "))
+    app.run(max_frames=20)
+    assert session.paused
+    ticks = sim.tick
+    # Restart a fresh session: step and speed keys go through the same input boundary.
+    sim2, session2 = _session(tmp_path / "b", agents=2)
+    app2 = App(session2, size=(640, 400))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_4, unicode="4"))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, unicode=""))
+    app2.run(max_frames=20)
+    assert session2.speed == "8x"
+    assert type(app2.states[-1]).__name__ == "HelpOverlay"
+    assert ticks >= 0
+
+
+def _snapshot(**agent):
+    base = dict(
+        name="Mei Lin",
+        tile=(6, 8),
+        facing=(0, 1),
+        moving=False,
+        action="baking pastries",
+        emoji="🥐",
+        place="Rosewood Cafe: cafe",
+        asleep=False,
+        talking_to=None,
+        speech=None,
+    )
+    base.update(agent)
+    return Snapshot(
+        tick=0,
+        time=datetime(2025, 2, 13, 12, 0),
+        agents=(AgentView(**base),),
+        calls=0,
+        tokens=0,
+        cost=0.0,
+        fallbacks=0,
+        feed=(),
+    )
+
+
+@pytest.fixture(scope="module")
+def renderer(town_map):
+    pygame.display.init()
+    pygame.font.init()
+    pygame.display.set_mode((640, 400))
+    return TownRenderer(town_map)
+
+
+def test_speech_bubbles_are_drawn_above_the_speaker(renderer, town_map):
+    camera = Camera(0, 0, 1.0, 640, 400, town_map.width * 32, town_map.height * 32)
+    plain, talking = pygame.Surface((640, 400)), pygame.Surface((640, 400))
+    renderer.draw(plain, _snapshot(), camera, 0, None)
+    renderer.draw(talking, _snapshot(speech="The harvest party is at five tonight, come along!"), camera, 0, None)
+    x, y = camera.to_screen(6 * 32 + 16, 8 * 32)
+    changed = [
+        (px, py)
+        for px in range(x - 60, x + 60, 3)
+        for py in range(y - 60, y - 8, 3)
+        if talking.get_at((px, py))[:3] != plain.get_at((px, py))[:3]
+    ]
+    assert len(changed) > 100
+    assert any(talking.get_at(p)[:3] == PAPER for p in changed)
+
+
+def test_night_is_darker_than_day(renderer, town_map):
+    assert night_alpha(datetime(2025, 2, 13, 12, 0)) == 0 and night_alpha(datetime(2025, 2, 13, 23, 0)) == 150
+    camera = Camera(0, 0, 1.0, 640, 400, town_map.width * 32, town_map.height * 32)
+    day, night = pygame.Surface((640, 400)), pygame.Surface((640, 400))
+    renderer.draw(day, _snapshot(), camera, 0, None)
+    snap = _snapshot()
+    renderer.draw(night, Snapshot(**{**snap.__dict__, "time": datetime(2025, 2, 13, 23, 0)}), camera, 0, None)
+    assert sum(night.get_at((320, 200))[:3]) < sum(day.get_at((320, 200))[:3])
+
+
+def test_camera_zoom_keeps_the_point_under_the_cursor():
+    camera = Camera(100, 100, 1.0, 800, 600, 4000, 4000)
+    before = camera.to_world(200, 150)
+    camera.zoom_step(1, (200, 150))
+    assert camera.zoom == 1.5
+    after = camera.to_world(200, 150)
+    assert after == pytest.approx(before)
+    camera.pan(-10_000, -10_000)
+    assert (camera.x, camera.y) == (0, 0)

@@ -1,0 +1,116 @@
+"""`LiveSession`: a simulation running in a worker thread for the app, steered by typed `Command`s.
+
+The worker owns its own asyncio loop and the simulation (in live mode: no tick ever waits for a model). After every
+tick it publishes a fresh `Snapshot` by swapping one reference, which is atomic, so the UI thread reads snapshots
+without locks. Commands (pause, speed, step, stop) arrive through a thread-safe queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from town.runtime.simulation import Simulation
+from town.runtime.snapshot import Snapshot, SnapshotBuilder
+
+# Ticks per real second at each speed; "max" runs as fast as the machine allows. At 1x a game minute takes 0.6 s.
+SPEEDS: dict[str, float | None] = {"1x": 10.0, "2x": 20.0, "4x": 40.0, "8x": 80.0, "max": None}
+
+
+class Command(BaseModel):
+    """One request from the UI to the simulation thread."""
+
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["pause", "resume", "toggle_pause", "step", "speed", "stop"]
+    speed: str = "1x"
+
+
+class LiveSession:
+    def __init__(
+        self, sim: Simulation, *, max_ticks: int | None = None, on_tick: Callable[[Simulation], None] | None = None
+    ):
+        self.sim = sim
+        sim.live = True
+        self.max_ticks = max_ticks
+        self._on_tick = on_tick
+        self._builder = SnapshotBuilder(sim)
+        self._commands: queue.Queue[Command] = queue.Queue()
+        self.paused = False
+        self.speed = "1x"
+        self._steps_requested = 0
+        self._stop = threading.Event()
+        self.error: BaseException | None = None
+        sim.start()
+        self.snapshot: Snapshot = self._builder.build()
+        self._thread = threading.Thread(target=self._run, name="town-simulation", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def send(self, command: Command) -> None:
+        self._commands.put(command)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._loop())
+        except BaseException as exc:  # surfaced to the UI thread, which shows it and closes
+            self.error = exc
+
+    async def _loop(self) -> None:
+        next_due = time.perf_counter()
+        while not self._stop.is_set():
+            self._drain_commands()
+            if self.max_ticks is not None and self.sim.stats.ticks >= self.max_ticks:
+                self.paused = True
+            if self.paused and self._steps_requested == 0:
+                self.snapshot = self._builder.build(paused=True, speed=self.speed)
+                await asyncio.sleep(0.02)
+                continue
+            rate = SPEEDS[self.speed]
+            if rate is not None and not self._steps_requested:
+                delay = next_due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                next_due = max(next_due + 1.0 / rate, time.perf_counter() - 0.5)
+            await self.sim.step()
+            self._steps_requested = max(0, self._steps_requested - 1)
+            if self._on_tick is not None:
+                self._on_tick(self.sim)
+            self.snapshot = self._builder.build(paused=self.paused, speed=self.speed)
+            if rate is None:
+                await asyncio.sleep(0)  # let model calls progress even at full speed
+        self.sim.finish("window closed")
+
+    def _drain_commands(self) -> None:
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if command.kind == "pause":
+                self.paused = True
+            elif command.kind == "resume":
+                self.paused = False
+            elif command.kind == "toggle_pause":
+                self.paused = not self.paused
+            elif command.kind == "step":
+                self.paused = True
+                self._steps_requested += 1
+            elif command.kind == "speed" and command.speed in SPEEDS:
+                self.speed = command.speed
+            elif command.kind == "stop":
+                self._stop.set()

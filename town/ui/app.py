@@ -1,0 +1,144 @@
+"""`App`: the window, its state stack (`TownView`, `HelpOverlay`) and the frame loop.
+
+Each state has `process(intent)`, `update(dt)` and `draw(surface)`. The simulation runs in a `LiveSession` worker
+thread; every frame reads the latest snapshot and sends typed commands back, so the window stays responsive however
+slow the model is.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pygame
+
+from town.runtime.live import Command, LiveSession
+from town.ui.camera import Camera
+from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents
+from town.ui.render import HUD_BG, PAPER, TownRenderer, draw_hud
+
+PAN_SPEED = 600  # screen pixels per second with a pan key held
+
+
+class TownView:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.selected: str | None = None
+        self.follow = False
+
+    def process(self, intent: UiIntent) -> None:
+        app, session = self.app, self.app.session
+        if intent.kind == "toggle_pause":
+            session.send(Command(kind="toggle_pause"))
+        elif intent.kind == "step":
+            session.send(Command(kind="step"))
+        elif intent.kind == "speed":
+            session.send(Command(kind="speed", speed=intent.speed))
+        elif intent.kind == "zoom":
+            anchor = (intent.x, intent.y) if intent.x or intent.y else None
+            app.camera.zoom_step(intent.steps, anchor)
+        elif intent.kind == "drag":
+            self.follow = False
+            app.camera.pan(intent.dx, intent.dy)
+        elif intent.kind == "select":
+            self.selected = app.renderer.agent_at(session.snapshot, app.camera, (intent.x, intent.y))
+        elif intent.kind == "follow" and self.selected:
+            self.follow = not self.follow
+        elif intent.kind == "escape":
+            self.selected, self.follow = None, False
+        elif intent.kind == "help":
+            app.states.append(HelpOverlay(app))
+
+    def update(self, dt: float) -> None:
+        dx, dy = held_pan()
+        if dx or dy:
+            self.follow = False
+            self.app.camera.pan(dx * PAN_SPEED * dt, dy * PAN_SPEED * dt)
+        if self.follow and self.selected:
+            agent = next((a for a in self.app.session.snapshot.agents if a.name == self.selected), None)
+            if agent:
+                size = self.app.renderer.tile
+                self.app.camera.center_on((agent.tile[0] + 0.5) * size, (agent.tile[1] + 0.5) * size)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        snap = self.app.session.snapshot
+        self.app.renderer.draw(surface, snap, self.app.camera, self.app.frame, self.selected)
+        draw_hud(surface, self.app.renderer, snap, self.selected, self.app.fps)
+
+
+class HelpOverlay:
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def process(self, intent: UiIntent) -> None:
+        if intent.kind in ("help", "escape"):
+            self.app.states.pop()
+
+    def update(self, dt: float) -> None:
+        return None
+
+    def draw(self, surface: pygame.Surface) -> None:
+        font = self.app.renderer.font
+        rows = [(font.render(k, True, (255, 230, 120)), font.render(v, True, PAPER)) for k, v in HELP_LINES]
+        w = 420
+        h = 50 + 22 * len(rows)
+        panel = pygame.Surface((w, h), pygame.SRCALPHA)
+        panel.fill(HUD_BG)
+        x0, y0 = (surface.get_width() - w) // 2, (surface.get_height() - h) // 2
+        surface.blit(panel, (x0, y0))
+        surface.blit(self.app.renderer.big.render("Keys", True, PAPER), (x0 + 16, y0 + 12))
+        for i, (key, what) in enumerate(rows):
+            surface.blit(key, (x0 + 16, y0 + 44 + 22 * i))
+            surface.blit(what, (x0 + 190, y0 + 44 + 22 * i))
+
+
+class App:
+    def __init__(self, session: LiveSession, size: tuple[int, int] = (1280, 720)) -> None:
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.set_caption("Willowbrook")
+        self.window = pygame.display.set_mode(size)
+        self.session = session
+        town_map = session.sim.map
+        self.renderer = TownRenderer(town_map)
+        world_w, world_h = town_map.width * town_map.tile_size, town_map.height * town_map.tile_size
+        self.camera = Camera(0, 0, 1.0, size[0], size[1], world_w, world_h)
+        self.camera.clamp()
+        self.states: list[TownView | HelpOverlay] = [TownView(self)]
+        self.frame = 0
+        self.fps = 0.0
+        self.frame_times: list[float] = []
+
+    def run(
+        self, *, max_frames: int | None = None, screenshot_dir: Path | None = None, screenshot_every: int = 0
+    ) -> None:
+        clock = pygame.time.Clock()
+        self.session.start()
+        try:
+            while max_frames is None or self.frame < max_frames:
+                started = time.perf_counter()
+                dt = clock.tick(60) / 1000.0
+                quit_requested = False
+                for event in pygame.event.get():
+                    for intent in intents(event):
+                        if intent.kind == "quit":
+                            quit_requested = True
+                        else:
+                            self.states[-1].process(intent)
+                if quit_requested or self.session.error is not None:
+                    break
+                for state in self.states:
+                    state.update(dt)
+                for state in self.states:
+                    state.draw(self.window)
+                pygame.display.flip()
+                self.frame += 1
+                self.frame_times.append(time.perf_counter() - started)
+                self.fps = clock.get_fps()
+                if screenshot_dir is not None and screenshot_every and self.frame % screenshot_every == 0:
+                    pygame.image.save(self.window, str(screenshot_dir / f"frame-{self.frame:05d}.png"))
+        finally:
+            self.session.stop()
+            pygame.display.quit()
+        if self.session.error is not None:
+            raise self.session.error

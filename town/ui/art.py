@@ -1,0 +1,156 @@
+"""Pixel art drawn in code: the town tileset, furniture and agent sprites (all original, 32 px).
+
+`make_town_tileset` is what tools/make_tileset.py saves as assets/tiles/town.png, so Tiled shows the same tiles as the
+app. Colours and shapes derive from fixed palettes and stable hashes, never from a random generator.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import pygame
+
+TILE = 32
+GRASS, ROAD, FLOOR, WALL, WATER, DIRT, BLOCK = 1, 2, 3, 4, 5, 6, 7
+SHIRTS = [(200, 70, 70), (70, 120, 200), (80, 160, 90), (200, 160, 60), (150, 90, 180), (60, 160, 170), (210, 120, 60)]
+SKINS = [(240, 205, 170), (220, 180, 140), (190, 140, 100), (150, 105, 75), (110, 75, 55)]
+HAIRS = [(40, 30, 25), (90, 60, 30), (200, 170, 90), (150, 60, 30), (120, 120, 120), (20, 20, 20)]
+
+
+def _speckle(surface: pygame.Surface, colour: tuple[int, int, int], seed: int, count: int) -> None:
+    for i in range(count):
+        h = zlib.crc32(f"{seed}:{i}".encode())
+        surface.set_at((h % TILE, (h >> 8) % TILE), colour)
+
+
+def make_tile(gid: int) -> pygame.Surface:
+    tile = pygame.Surface((TILE, TILE), pygame.SRCALPHA)
+    if gid == GRASS:
+        tile.fill((96, 160, 72))
+        _speckle(tile, (120, 184, 88), 1, 18)
+        _speckle(tile, (76, 136, 60), 2, 12)
+    elif gid == ROAD:
+        tile.fill((150, 146, 138))
+        _speckle(tile, (132, 128, 120), 3, 20)
+        pygame.draw.line(tile, (170, 166, 158), (0, 0), (TILE, 0))
+    elif gid == FLOOR:
+        tile.fill((196, 156, 104))
+        for y in range(0, TILE, 8):
+            pygame.draw.line(tile, (170, 132, 86), (0, y), (TILE, y))
+            offset = 12 if (y // 8) % 2 else 4
+            pygame.draw.line(tile, (170, 132, 86), (offset, y), (offset, y + 7))
+    elif gid == WALL:
+        tile.fill((150, 84, 64))
+        for row, y in enumerate(range(0, TILE, 8)):
+            pygame.draw.line(tile, (110, 60, 46), (0, y), (TILE, y))
+            for x in range(-8 if row % 2 else 0, TILE, 16):
+                pygame.draw.line(tile, (110, 60, 46), (x, y), (x, y + 7))
+    elif gid == WATER:
+        tile.fill((70, 130, 200))
+        for y in (8, 20):
+            pygame.draw.arc(tile, (150, 200, 240), (4, y, 12, 6), 0, 3.14)
+            pygame.draw.arc(tile, (150, 200, 240), (18, y + 4, 12, 6), 0, 3.14)
+    elif gid == DIRT:
+        tile.fill((186, 160, 110))
+        _speckle(tile, (160, 134, 90), 4, 22)
+    return tile
+
+
+def make_town_tileset() -> pygame.Surface:
+    """The seven default tiles in one row, in gid order (the collision marker tile is transparent)."""
+    sheet = pygame.Surface((TILE * 7, TILE), pygame.SRCALPHA)
+    for gid in range(1, 8):
+        sheet.blit(make_tile(gid), ((gid - 1) * TILE, 0))
+    return sheet
+
+
+def furniture(name: str) -> pygame.Surface:
+    """A small top-down drawing for an object, chosen by words in its name."""
+    s = pygame.Surface((TILE, TILE), pygame.SRCALPHA)
+    n = name.lower()
+    wood, dark = (150, 100, 60), (100, 66, 40)
+    if "bed" in n:
+        pygame.draw.rect(s, (90, 60, 40), (3, 2, 26, 28), border_radius=3)
+        pygame.draw.rect(s, (230, 230, 240), (5, 4, 22, 8), border_radius=2)
+        pygame.draw.rect(s, (90, 120, 190), (5, 12, 22, 16), border_radius=2)
+    elif "stove" in n or "oven" in n:
+        pygame.draw.rect(s, (70, 70, 76), (3, 3, 26, 26), border_radius=3)
+        for cx, cy in ((10, 10), (22, 10), (10, 22), (22, 22)):
+            pygame.draw.circle(s, (30, 30, 30), (cx, cy), 4, 2)
+    elif "fridge" in n:
+        pygame.draw.rect(s, (225, 230, 235), (6, 2, 20, 28), border_radius=3)
+        pygame.draw.line(s, (160, 165, 170), (7, 12), (25, 12), 2)
+    elif "sink" in n:
+        pygame.draw.rect(s, (200, 205, 210), (4, 6, 24, 20), border_radius=4)
+        pygame.draw.rect(s, (120, 160, 200), (8, 10, 16, 12), border_radius=3)
+    elif "fountain" in n:
+        pygame.draw.circle(s, (170, 170, 175), (16, 16), 14)
+        pygame.draw.circle(s, (90, 150, 220), (16, 16), 10)
+        pygame.draw.circle(s, (220, 240, 255), (16, 16), 3)
+    elif "garden" in n:
+        for i, (cx, cy) in enumerate(((8, 8), (22, 9), (10, 22), (23, 23), (16, 15))):
+            pygame.draw.circle(s, (60, 130, 50), (cx, cy), 6)
+            pygame.draw.circle(s, [(230, 80, 90), (250, 210, 60), (200, 110, 220)][i % 3], (cx, cy), 2)
+    elif "bench" in n:
+        pygame.draw.rect(s, wood, (2, 10, 28, 8), border_radius=2)
+        pygame.draw.rect(s, dark, (2, 20, 28, 3))
+    elif "shel" in n or "bookcase" in n or "bookshel" in n:
+        pygame.draw.rect(s, dark, (2, 4, 28, 24))
+        for y, colours in (
+            (7, ((200, 60, 60), (60, 120, 200), (220, 180, 60))),
+            (17, ((80, 160, 90), (150, 90, 180), (230, 120, 60))),
+        ):
+            for i, colour in enumerate(colours):
+                pygame.draw.rect(s, colour, (5 + i * 8, y, 6, 8))
+    elif "piano" in n:
+        pygame.draw.rect(s, (30, 30, 34), (2, 6, 28, 20), border_radius=2)
+        for x in range(4, 28, 4):
+            pygame.draw.rect(s, (240, 240, 240), (x, 18, 3, 7))
+    elif "easel" in n:
+        pygame.draw.line(s, dark, (8, 30), (16, 4), 2)
+        pygame.draw.line(s, dark, (24, 30), (16, 4), 2)
+        pygame.draw.rect(s, (245, 240, 225), (8, 8, 16, 12))
+        pygame.draw.circle(s, (230, 120, 60), (14, 13), 3)
+    elif "machine" in n:
+        pygame.draw.rect(s, (60, 60, 64), (6, 4, 20, 24), border_radius=3)
+        pygame.draw.circle(s, (200, 200, 200), (16, 12), 4)
+        pygame.draw.rect(s, (250, 250, 250), (12, 20, 8, 6))
+    elif "blackboard" in n:
+        pygame.draw.rect(s, (50, 80, 60), (1, 6, 30, 18))
+        pygame.draw.rect(s, wood, (1, 6, 30, 18), 2)
+        pygame.draw.line(s, (230, 230, 230), (6, 12), (20, 12))
+    elif "guitar" in n:
+        pygame.draw.circle(s, (180, 110, 50), (16, 21), 7)
+        pygame.draw.line(s, dark, (16, 4), (16, 18), 3)
+    else:  # tables, desks, counters, lecterns, cabinets, doors: a wooden top with an edge
+        pygame.draw.rect(s, wood, (3, 6, 26, 20), border_radius=3)
+        pygame.draw.rect(s, dark, (3, 6, 26, 20), 2, border_radius=3)
+    return s
+
+
+def _pick(palette: list[tuple[int, int, int]], name: str, salt: str) -> tuple[int, int, int]:
+    return palette[zlib.crc32(f"{salt}:{name}".encode()) % len(palette)]
+
+
+def agent_sprite(name: str, facing: tuple[int, int], frame: int, moving: bool) -> pygame.Surface:
+    """A 32 px villager: shirt, skin and hair from the name; legs swing while walking; eyes show the direction."""
+    s = pygame.Surface((TILE, TILE), pygame.SRCALPHA)
+    shirt, skin, hair = _pick(SHIRTS, name, "shirt"), _pick(SKINS, name, "skin"), _pick(HAIRS, name, "hair")
+    pygame.draw.ellipse(s, (0, 0, 0, 60), (8, 26, 16, 5))
+    swing = (2 if frame % 2 else -2) if moving else 0
+    pygame.draw.rect(s, (60, 60, 80), (11, 21 + max(0, swing), 4, 7 - max(0, swing)))
+    pygame.draw.rect(s, (60, 60, 80), (17, 21 + max(0, -swing), 4, 7 - max(0, -swing)))
+    pygame.draw.rect(s, shirt, (9, 13, 14, 10), border_radius=3)
+    pygame.draw.circle(s, skin, (16, 9), 6)
+    dx, dy = facing
+    if dy < 0:  # seen from behind: all hair
+        pygame.draw.circle(s, hair, (16, 8), 6)
+    else:
+        pygame.draw.rect(s, hair, (10, 2, 12, 4), border_radius=2)
+        eye_y = 9
+        if dx == 0:
+            s.set_at((14, eye_y), (20, 20, 20))
+            s.set_at((18, eye_y), (20, 20, 20))
+        else:
+            s.set_at((16 + 3 * dx, eye_y), (20, 20, 20))
+    return s

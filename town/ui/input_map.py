@@ -1,0 +1,84 @@
+"""The one place where pygame events become typed UI intents (`UiIntent`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pygame
+from pydantic import BaseModel, ConfigDict
+
+SPEED_KEYS = {pygame.K_1: "1x", pygame.K_2: "2x", pygame.K_3: "4x", pygame.K_4: "8x", pygame.K_5: "max"}
+PAN_KEYS = {
+    pygame.K_LEFT: (-1, 0),
+    pygame.K_a: (-1, 0),
+    pygame.K_RIGHT: (1, 0),
+    pygame.K_d: (1, 0),
+    pygame.K_UP: (0, -1),
+    pygame.K_w: (0, -1),
+    pygame.K_DOWN: (0, 1),
+    pygame.K_s: (0, 1),
+}
+HELP_LINES = (
+    ("Space", "pause / resume"),
+    ("N", "advance one tick (pauses)"),
+    ("1 2 3 4 5", "speed 1x, 2x, 4x, 8x, max"),
+    ("Arrows / WASD / drag", "pan the camera"),
+    ("Wheel / + -", "zoom"),
+    ("Click", "select an agent"),
+    ("F", "follow the selected agent"),
+    ("Esc", "clear selection / close help"),
+    ("F1 or ?", "this help"),
+    ("Q / close window", "quit (the log is closed cleanly)"),
+)
+
+
+class UiIntent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    kind: Literal["quit", "toggle_pause", "step", "speed", "pan", "drag", "zoom", "select", "follow", "help", "escape"]
+    speed: str = ""
+    dx: float = 0.0
+    dy: float = 0.0
+    steps: int = 0
+    x: int = 0
+    y: int = 0
+
+
+def intents(event: pygame.event.Event) -> list[UiIntent]:
+    if event.type == pygame.QUIT:
+        return [UiIntent(kind="quit")]
+    if event.type == pygame.KEYDOWN:
+        key = event.key
+        if key == pygame.K_q:
+            return [UiIntent(kind="quit")]
+        if key == pygame.K_SPACE:
+            return [UiIntent(kind="toggle_pause")]
+        if key == pygame.K_n:
+            return [UiIntent(kind="step")]
+        if key in SPEED_KEYS:
+            return [UiIntent(kind="speed", speed=SPEED_KEYS[key])]
+        if key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+            return [UiIntent(kind="zoom", steps=1)]
+        if key in (pygame.K_MINUS, pygame.K_KP_MINUS):
+            return [UiIntent(kind="zoom", steps=-1)]
+        if key == pygame.K_f:
+            return [UiIntent(kind="follow")]
+        if key == pygame.K_F1 or event.unicode == "?":
+            return [UiIntent(kind="help")]
+        if key == pygame.K_ESCAPE:
+            return [UiIntent(kind="escape")]
+    if event.type == pygame.MOUSEWHEEL:
+        x, y = pygame.mouse.get_pos()
+        return [UiIntent(kind="zoom", steps=1 if event.y > 0 else -1, x=x, y=y)]
+    if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
+        return [UiIntent(kind="select", x=event.pos[0], y=event.pos[1])]
+    if event.type == pygame.MOUSEMOTION and event.buttons[0]:
+        return [UiIntent(kind="drag", dx=-event.rel[0], dy=-event.rel[1])]
+    return []
+
+
+def held_pan() -> tuple[int, int]:
+    """Direction of the pan keys held down this frame."""
+    pressed = pygame.key.get_pressed()
+    dx = sum(d[0] for k, d in PAN_KEYS.items() if pressed[k])
+    dy = sum(d[1] for k, d in PAN_KEYS.items() if pressed[k])
+    return dx, dy

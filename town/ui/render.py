@@ -1,0 +1,214 @@
+"""`TownRenderer`: draws a `Snapshot` — map layers, furniture, agents, bubbles, day-night tint, HUD — onto a surface.
+
+The static map (tile layers and furniture) is drawn once per zoom level and cached; each frame blits the visible part
+and draws agents and bubbles in screen space, so cost grows with what is on screen, not with the map.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import datetime
+
+import pygame
+
+from town.core.places import TownMap
+from town.runtime.snapshot import AgentView, Snapshot
+from town.ui import art
+from town.ui.camera import Camera
+from town.ui.tiles import load_tile_images
+
+DRAWN_LAYERS = ("ground", "walls")
+INK = (30, 30, 36)
+PAPER = (250, 248, 240)
+HUD_BG = (24, 26, 34, 215)
+
+
+def night_alpha(when: datetime) -> int:
+    """Darkness of the night tint: 0 by day, up to 150 at night, fading over an hour at dusk and dawn."""
+    hour = when.hour + when.minute / 60
+    if 7 <= hour < 18.5:
+        return 0
+    if 18.5 <= hour < 19.5:
+        return int(150 * (hour - 18.5))
+    if 6 <= hour < 7:
+        return int(150 * (7 - hour))
+    return 150
+
+
+class TownRenderer:
+    def __init__(self, town_map: TownMap) -> None:
+        self.map = town_map
+        self.tile = town_map.tile_size
+        self.font = pygame.font.Font(None, 18)
+        self.small = pygame.font.Font(None, 15)
+        self.big = pygame.font.Font(None, 24)
+        self._static = self._draw_static()
+        self._scaled: dict[float, pygame.Surface] = {}
+        self._sprites: dict[tuple[str, tuple[int, int], int, bool], pygame.Surface] = {}
+
+    def _draw_static(self) -> pygame.Surface:
+        tiled = self.map.tiled
+        surface = pygame.Surface((self.map.width * self.tile, self.map.height * self.tile))
+        surface.fill((96, 160, 72))
+        if tiled is None:
+            return surface
+        images = load_tile_images(tiled)
+        for name in DRAWN_LAYERS:
+            layer = tiled.tile_layer(name)
+            if layer is None:
+                continue
+            for index, gid in enumerate(layer.data):
+                if gid and gid in images:
+                    surface.blit(
+                        images[gid], ((index % self.map.width) * self.tile, (index // self.map.width) * self.tile)
+                    )
+        objects_layer = tiled.object_layer("objects")
+        for obj in objects_layer.objects if objects_layer else []:
+            surface.blit(art.furniture(obj.name), (int(obj.x), int(obj.y)))
+        for sector_obj in tiled.object_layer("sectors").objects if tiled.object_layer("sectors") else []:
+            label = self.font.render(sector_obj.name, True, PAPER)
+            box = label.get_rect(midbottom=(int(sector_obj.x + sector_obj.width / 2), int(sector_obj.y) - 2))
+            pygame.draw.rect(surface, (40, 40, 48), box.inflate(8, 4), border_radius=4)
+            surface.blit(label, box)
+        return surface
+
+    def _static_at(self, zoom: float) -> pygame.Surface:
+        if zoom not in self._scaled:
+            w, h = self._static.get_size()
+            self._scaled[zoom] = (
+                self._static
+                if zoom == 1.0
+                else pygame.transform.scale(self._static, (round(w * zoom), round(h * zoom)))
+            )
+        return self._scaled[zoom]
+
+    def _sprite(self, agent: AgentView, frame: int, zoom: float) -> pygame.Surface:
+        key = (agent.name, agent.facing, frame % 2 if agent.moving else 0, agent.moving)
+        sprite = self._sprites.get(key)
+        if sprite is None:
+            sprite = art.agent_sprite(agent.name, agent.facing, frame, agent.moving)
+            self._sprites[key] = sprite
+        if zoom != 1.0:
+            size = round(self.tile * zoom)
+            sprite = pygame.transform.scale(sprite, (size, size))
+        return sprite
+
+    def draw(self, target: pygame.Surface, snap: Snapshot, camera: Camera, frame: int, selected: str | None) -> None:
+        target.fill((20, 22, 28))
+        static = self._static_at(camera.zoom)
+        ox, oy = camera.to_screen(0, 0)
+        target.blit(static, (ox, oy))
+        ordered = sorted(snap.agents, key=lambda a: a.tile[1])
+        for agent in ordered:
+            self._draw_agent(target, agent, camera, frame, agent.name == selected)
+        for agent in ordered:
+            self._draw_bubbles(target, agent, camera)
+        alpha = night_alpha(snap.time)
+        if alpha:
+            tint = pygame.Surface(target.get_size(), pygame.SRCALPHA)
+            tint.fill((10, 16, 60, alpha))
+            target.blit(tint, (0, 0))
+
+    def agent_at(self, snap: Snapshot, camera: Camera, pos: tuple[int, int]) -> str | None:
+        wx, wy = camera.to_world(*pos)
+        tx, ty = int(wx // self.tile), int(wy // self.tile)
+        return next((a.name for a in snap.agents if a.tile == (tx, ty)), None)
+
+    def _anchor(self, agent: AgentView, camera: Camera) -> tuple[int, int]:
+        return camera.to_screen(agent.tile[0] * self.tile, agent.tile[1] * self.tile)
+
+    def _draw_agent(self, target: pygame.Surface, agent: AgentView, camera: Camera, frame: int, selected: bool) -> None:
+        x, y = self._anchor(agent, camera)
+        size = round(self.tile * camera.zoom)
+        if selected:
+            pygame.draw.ellipse(target, (255, 230, 90), (x - 3, y + size - 9, size + 6, 10), 2)
+        target.blit(self._sprite(agent, frame, camera.zoom), (x, y))
+        if agent.asleep:
+            z = self.big.render("z", True, (220, 230, 255))
+            target.blit(z, (x + size - 6, y - 6 - (frame // 8) % 4))
+        name = self.small.render(agent.name, True, PAPER)
+        box = name.get_rect(midtop=(x + size // 2, y + size))
+        pygame.draw.rect(target, (20, 20, 26), box.inflate(6, 2), border_radius=3)
+        target.blit(name, box)
+
+    def _draw_bubbles(self, target: pygame.Surface, agent: AgentView, camera: Camera) -> None:
+        x, y = self._anchor(agent, camera)
+        size = round(self.tile * camera.zoom)
+        cx = x + size // 2
+        if agent.speech:
+            lines = textwrap.wrap(agent.speech, 34)[:3]
+            if len(textwrap.wrap(agent.speech, 34)) > 3:
+                lines[-1] = lines[-1][:31] + "…"
+            rendered = [self.font.render(line, True, INK) for line in lines]
+            w = max(r.get_width() for r in rendered) + 12
+            h = sum(r.get_height() for r in rendered) + 8
+            box = pygame.Rect(0, 0, w, h)
+            box.midbottom = (cx, y - 6)
+            pygame.draw.rect(target, PAPER, box, border_radius=7)
+            pygame.draw.rect(target, INK, box, 1, border_radius=7)
+            pygame.draw.polygon(
+                target, PAPER, [(cx - 5, box.bottom - 1), (cx + 5, box.bottom - 1), (cx, box.bottom + 6)]
+            )
+            ty = box.top + 4
+            for r in rendered:
+                target.blit(r, (box.left + 6, ty))
+                ty += r.get_height()
+        elif not agent.asleep and agent.action:
+            text = agent.action if len(agent.action) <= 26 else agent.action[:25] + "…"
+            label = self.small.render(text, True, INK)
+            box = label.get_rect(midbottom=(cx + 7, y - 2))
+            bubble = box.inflate(22, 6)
+            pygame.draw.rect(target, (235, 240, 250), bubble, border_radius=6)
+            pygame.draw.circle(target, _icon_colour(agent.emoji), (bubble.left + 8, bubble.centery), 5)
+            target.blit(label, (box.left + 7, box.top))
+
+
+def _icon_colour(emoji: str) -> tuple[int, int, int]:
+    """The bubble's icon: a colour per kind of activity (the default font has no emoji glyphs)."""
+    groups = {
+        "☕🍵🍳🥪🍲🍽🥐": (210, 140, 60),
+        "📖📚✍🧑‍🏫": (70, 120, 200),
+        "🎨🎸🎵🎉": (190, 90, 180),
+        "🌱🚶🏃": (80, 160, 90),
+        "💬": (240, 190, 60),
+        "🛒🧾💼🧹": (120, 120, 130),
+    }
+    for chars, colour in groups.items():
+        if emoji and emoji in chars:
+            return colour
+    return (160, 160, 170)
+
+
+def draw_hud(target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, selected: str | None, fps: float) -> None:
+    """Status bar (time, speed, agents, calls, tokens, cost, fallbacks) and the event feed."""
+    w, h = target.get_size()
+    bar = pygame.Surface((w, 26), pygame.SRCALPHA)
+    bar.fill(HUD_BG)
+    target.blit(bar, (0, 0))
+    state = "paused" if snap.paused else snap.speed
+    text = (
+        f"{snap.time:%a %d %b %H:%M}   {state}   agents {len(snap.agents)}   calls {snap.calls}   "
+        f"tokens {snap.tokens}   cost ${snap.cost:.4f}   fallbacks {snap.fallbacks}   {fps:.0f} fps"
+    )
+    target.blit(renderer.big.render(text, True, PAPER), (8, 4))
+    hint = renderer.small.render("F1 help", True, (180, 185, 200))
+    target.blit(hint, (w - hint.get_width() - 8, 7))
+    feed = list(snap.feed)[-6:]
+    if feed:
+        lines = [renderer.small.render(line[:110], True, PAPER) for line in feed]
+        panel_h = 8 + 16 * len(lines)
+        panel = pygame.Surface((min(w - 16, 640), panel_h), pygame.SRCALPHA)
+        panel.fill(HUD_BG)
+        target.blit(panel, (8, h - panel_h - 8))
+        for i, line in enumerate(lines):
+            target.blit(line, (14, h - panel_h - 4 + 16 * i))
+    if selected:
+        agent = next((a for a in snap.agents if a.name == selected), None)
+        if agent:
+            info = f"{agent.name} — {agent.action} at {agent.place}" + (
+                f", talking to {agent.talking_to}" if agent.talking_to else ""
+            )
+            label = renderer.font.render(info[:120], True, PAPER)
+            box = label.get_rect(topleft=(8, 32)).inflate(10, 6)
+            pygame.draw.rect(target, HUD_BG, box, border_radius=5)
+            target.blit(label, (13, 35))
