@@ -1,7 +1,8 @@
 """Events of the agents layer.
 
-`MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`, `RetrievalLogged` and
-`LLMCall` go through the same `EventBus` as the engine's and land in the trajectory log.
+`MemoryAdded`, `MemoryScored`, `DayPlanned`, `StepsPlanned`, `Reaction`, `Reflected`, `RetrievalLogged`,
+`VisitorExchange`, `Whispered` and `LLMCall` go through the same `EventBus` as the engine's and land in the trajectory
+log.
 """
 
 from __future__ import annotations
@@ -77,6 +78,23 @@ class RetrievalLogged(Event):
     purpose: str
     query: str
     memories: list[int]
+
+
+class VisitorExchange(Event):
+    """Someone outside the town spoke to an agent: a visitor (remembered) or an interviewer (not remembered)."""
+
+    type: Literal["visitor"] = "visitor"
+    agent: str
+    mode: str
+    said: str
+    reply: str
+    fallback: bool = False
+
+
+class Whispered(Event):
+    type: Literal["whisper"] = "whisper"
+    agent: str
+    thought: str
 
 
 class LLMCall(Event):

@@ -115,6 +115,11 @@ class Mind:
         return clock_label(self.clock.time_at(tick))
 
     # -- lookups used by prompts -----------------------------------------------------------------------------------
+    @property
+    def relations(self) -> dict[str, str]:
+        """Relation by the other person's name (persona ids resolved against the cast)."""
+        return dict(self._relations)
+
     def relation_to(self, name: str) -> str:
         return self._relations.get(name, "an acquaintance")
 

@@ -147,6 +147,38 @@ def bench_retrieval(memories: int = 100_000, top_k: int = 30, queries: int = 30)
     return results
 
 
+def bench_fps(agents: int = 25, latency: float = 0.2, frames: int = 600) -> dict[str, Any]:
+    """Frames per second of the app's render loop (SDL dummy video) while a fixed-latency fake model answers."""
+    import os  # noqa: PLC0415
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from town.runtime.live import Command, LiveSession  # noqa: PLC0415
+    from town.ui.app import App  # noqa: PLC0415 - the benchmark of the window itself
+
+    sim = build_simulation(_config(agents, 24.0, fake_latency_s=latency))
+    session = LiveSession(sim)
+    session.send(Command(kind="speed", speed="8x"))
+    app = App(session, size=(1280, 720))
+    app.states[0].select(sim.minds[0].name)
+    started = time.perf_counter()
+    app.run(max_frames=frames)
+    wall = time.perf_counter() - started
+    times = sorted(app.frame_times)
+    return {
+        "benchmark": "fps",
+        "agents": agents,
+        "model_latency_s": latency,
+        "frames": app.frame,
+        "fps_capped_at_60": round(app.frame / wall, 1),
+        "frame_ms_mean": round(1000 * statistics.mean(times), 2),
+        "frame_ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 2),
+        "fps_if_uncapped": round(1 / statistics.mean(times)),
+        "ticks_simulated": sim.stats.ticks,
+        "llm_calls_during": sim.llm.usage.calls,
+    }
+
+
 def run(which: str, *, agents: int, hours: float | None, latency: float, memories: int) -> list[dict[str, Any]]:
     figures = []
     if which in ("calls", "all"):
@@ -157,6 +189,8 @@ def run(which: str, *, agents: int, hours: float | None, latency: float, memorie
         figures.append(bench_engine())
     if which in ("retrieval", "all"):
         figures.append(bench_retrieval(memories))
+    if which in ("fps", "all"):
+        figures.append(bench_fps(agents))
     return figures
 
 

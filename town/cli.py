@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "all"])
+    bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "all"])
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
     bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")

@@ -10,6 +10,7 @@ from agents.planning import DayPlanFields, DecomposeFields
 from agents.prompts import render
 from agents.reaction import ReactFields
 from agents.reflection import InsightFields, QuestionFields
+from agents.visitor import VisitorFields
 from tests.helpers import golden_path
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
@@ -58,6 +59,26 @@ CASES = {
         memories="1. Sofia has exams soon",
         transcript="(nobody has spoken yet; you start)",
         example="Hi Sofia! I am serving coffee. How is your day going?",
+    ),
+    "visitor_reply": VisitorFields(
+        name="Mei Lin",
+        identity=IDENTITY,
+        now="Thursday February 13, 10:00",
+        current_action="serving coffee",
+        place="Rosewood Cafe: cafe",
+        memories="1. Mei planned a party",
+        transcript="Visitor: Anything on tonight?",
+        example="I am serving coffee right now; what brings you to Willowbrook?",
+    ),
+    "interview": VisitorFields(
+        name="Mei Lin",
+        identity=IDENTITY,
+        now="Thursday February 13, 10:00",
+        current_action="serving coffee",
+        place="Rosewood Cafe: cafe",
+        memories="1. Mei planned a party",
+        transcript="Interviewer: Who is Kane Martinez?",
+        example="I am serving coffee right now, and I will tell you what I know.",
     ),
     "reflect_questions": QuestionFields(name="Mei Lin", identity=IDENTITY, memories="1. Mei planned a party", count=3),
     "reflect_insights": InsightFields(

@@ -27,8 +27,11 @@ class Command(BaseModel):
     """One request from the UI to the simulation thread."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["pause", "resume", "toggle_pause", "step", "speed", "stop"]
+    kind: Literal["pause", "resume", "toggle_pause", "step", "speed", "stop", "inspect", "say", "whisper"]
     speed: str = "1x"
+    agent: str | None = None
+    mode: Literal["visitor", "interview"] = "visitor"
+    text: str = ""
 
 
 class LiveSession:
@@ -44,6 +47,10 @@ class LiveSession:
         self.paused = False
         self.speed = "1x"
         self._steps_requested = 0
+        self.inspected: str | None = None
+        self._chats: dict[str, list[tuple[str, str]]] = {}
+        self._waiting: set[str] = set()
+        self._talks: set[asyncio.Task[None]] = set()
         self._stop = threading.Event()
         self.error: BaseException | None = None
         sim.start()
@@ -77,7 +84,7 @@ class LiveSession:
             if self.max_ticks is not None and self.sim.stats.ticks >= self.max_ticks:
                 self.paused = True
             if self.paused and self._steps_requested == 0:
-                self.snapshot = self._builder.build(paused=True, speed=self.speed)
+                self._publish()
                 await asyncio.sleep(0.02)
                 continue
             rate = SPEEDS[self.speed]
@@ -90,10 +97,31 @@ class LiveSession:
             self._steps_requested = max(0, self._steps_requested - 1)
             if self._on_tick is not None:
                 self._on_tick(self.sim)
-            self.snapshot = self._builder.build(paused=self.paused, speed=self.speed)
+            self._publish()
             if rate is None:
                 await asyncio.sleep(0)  # let model calls progress even at full speed
+        for task in list(self._talks):
+            task.cancel()
         self.sim.finish("window closed")
+
+    def _publish(self) -> None:
+        name = self.inspected
+        view = self._builder.inspect(name, self._chats.get(name, []), name in self._waiting) if name else None
+        self.snapshot = self._builder.build(paused=self.paused, speed=self.speed, inspected=view)
+
+    async def _talk(self, name: str, mode: Literal["visitor", "interview"], text: str) -> None:
+        log = self._chats.setdefault(name, [])
+        speaker = "You" if mode == "visitor" else "Interviewer"
+        history = [(("Visitor" if who == "You" else who), said) for who, said in log if who in (speaker, name)]
+        log.append((speaker, text))
+        self._waiting.add(name)
+        try:
+            reply = await self.sim.talk_to(name, mode, text, history)
+        finally:
+            self._waiting.discard(name)
+        log.append((name, reply))
+        self._builder.said(name, reply, self.sim.tick)
+        self._publish()
 
     def _drain_commands(self) -> None:
         while True:
@@ -114,3 +142,12 @@ class LiveSession:
                 self.speed = command.speed
             elif command.kind == "stop":
                 self._stop.set()
+            elif command.kind == "inspect":
+                self.inspected = command.agent
+            elif command.kind == "whisper" and command.agent and command.text.strip():
+                self.sim.whisper(command.agent, command.text)
+                self._chats.setdefault(command.agent, []).append(("(whisper)", command.text))
+            elif command.kind == "say" and command.agent and command.text.strip():
+                task = asyncio.ensure_future(self._talk(command.agent, command.mode, command.text.strip()))
+                self._talks.add(task)
+                task.add_done_callback(self._talks.discard)

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 
 from agents.config import CognitionConfig
 from agents.embedding import Embedder
-from agents.events import LLMCall, MemoryAdded
+from agents.events import LLMCall, MemoryAdded, VisitorExchange, Whispered
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryStream
 from agents.mind import ACT, MEMORY, PLAN, Mind
 from agents.operations import Launch, Outcome
 from agents.persona import Persona
 from agents.vector_index import VectorIndex
+from agents.visitor import VisitorMode, visitor_op, whisper_draft
 from town.core.clock import GameClock
 from town.core.engine import Engine, EngineConfig
 from town.core.events import Event, EventBus, RunEnded, RunStarted
@@ -34,6 +35,7 @@ from town.core.rng import RngTree
 from town.runtime.stats import RunStats
 
 _LANE_ORDER = {ACT: 0, PLAN: 1, MEMORY: 2}
+VISITOR_LANE = "visitor"
 
 
 @dataclass
@@ -71,6 +73,7 @@ class Simulation:
         self.llm = llm
         self.rng = RngTree(seed)
         self.cognition = cognition or CognitionConfig()
+        self._index: dict[str, int] = {p.name: i for i, p in enumerate(personas)}
         # Live mode (the app): outcomes land once answered, not at a fixed tick: never blocks, not reproducible.
         self.live = False
         self._on_call = on_call
@@ -80,6 +83,8 @@ class Simulation:
         self._model_name = model_name
         self._run_config = run_config or {}
         names_by_id = {p.id: p.name for p in personas}
+        if len(names_by_id) != len(personas) or len({p.name for p in personas}) != len(personas):
+            raise ValueError("persona ids and names must be unique")
         self.minds: list[Mind] = [
             Mind(
                 p,
@@ -140,6 +145,24 @@ class Simulation:
         self._inflight.clear()
         self.bus.tick = self.tick
         return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, totals=self.stats.totals()))  # type: ignore[return-value]
+
+    # -- talking to agents from outside -------------------------------------------------------------------------------
+    async def talk_to(self, name: str, mode: VisitorMode, said: str, history: list[tuple[str, str]]) -> str:
+        """Ask an agent as a visitor or an interviewer; the outcome applies at once (the app's chat)."""
+        mind = self.minds[self._index[name]]
+        arena = self.map.arena_at(self.engine.world.bodies[name].tile)
+        place = arena.label if arena else self.map.world
+        outcome = await visitor_op(mind, mode, said, history, self.tick, place)(self.llm)
+        self.bus.tick = self.tick
+        self._apply(mind, VISITOR_LANE, outcome, self.tick)
+        return next(e.reply for e in outcome.events if isinstance(e, VisitorExchange))
+
+    def whisper(self, name: str, thought: str) -> None:
+        """Plant an inner thought; it enters the agent's memory with the next tick's new memories."""
+        mind = self.minds[self._index[name]]
+        mind.pending.append(whisper_draft(mind, thought))
+        self.bus.tick = self.tick
+        self.bus.emit(Whispered(agent=name, thought=thought))
 
     # -- one tick --------------------------------------------------------------------------------------------------
     async def step(self) -> None:

@@ -15,8 +15,10 @@ from agents.events import DayPlanned, Reflected
 from town.core.events import ConversationEnded, ConversationStarted, Event, Utterance
 from town.runtime.simulation import Simulation
 
-# A line stays in its speech bubble for two game minutes; the feed keeps the last forty notable events.
+# A line stays in its speech bubble for two game minutes (a reply to the player for ten, so it can be read at any
+# speed); the feed keeps the last forty notable events.
 SPEECH_TICKS = 12
+REPLY_TICKS = 60
 FEED_LENGTH = 40
 
 
@@ -35,6 +37,32 @@ class AgentView:
 
 
 @dataclass(frozen=True)
+class MemoryLine:
+    text: str
+    recency: float
+    importance: float
+    relevance: float
+    score: float
+
+
+@dataclass(frozen=True)
+class InspectorView:
+    """What the inspector panel shows about one agent, computed on the simulation thread."""
+
+    name: str
+    summary: str
+    action: str
+    place: str
+    schedule: tuple[tuple[str, str], ...]
+    current_block: int
+    next_steps: tuple[str, ...]
+    memories: tuple[MemoryLine, ...]
+    relationships: tuple[tuple[str, str], ...]
+    chat: tuple[tuple[str, str], ...]
+    waiting: bool
+
+
+@dataclass(frozen=True)
 class Snapshot:
     tick: int
     time: datetime
@@ -46,6 +74,7 @@ class Snapshot:
     feed: tuple[str, ...]
     paused: bool = False
     speed: str = "1x"
+    inspected: InspectorView | None = None
 
 
 class SnapshotBuilder:
@@ -56,6 +85,10 @@ class SnapshotBuilder:
         self._last_tile: dict[str, tuple[int, int]] = {}
         self._feed: deque[str] = deque(maxlen=FEED_LENGTH)
         sim.subscribe(self._on_event)
+
+    def said(self, name: str, text: str, tick: int) -> None:
+        """Show a line in the agent's speech bubble (replies to the player come from outside the event stream)."""
+        self._speech[name] = (text, tick + REPLY_TICKS - SPEECH_TICKS)
 
     def _on_event(self, event: Event) -> None:
         clock = self.sim.clock.time_at(event.tick).strftime("%H:%M")
@@ -71,7 +104,33 @@ class SnapshotBuilder:
         elif isinstance(event, DayPlanned):
             self._feed.append(f"{clock} {event.agent} plans the day: {', '.join(event.broad_strokes)[:90]}")
 
-    def build(self, *, paused: bool = False, speed: str = "1x") -> Snapshot:
+    def inspect(self, name: str, chat: list[tuple[str, str]], waiting: bool) -> InspectorView | None:
+        sim = self.sim
+        mind = next((m for m in sim.minds if m.name == name), None)
+        body = sim.engine.world.bodies.get(name)
+        if mind is None or body is None:
+            return None
+        tick = sim.tick
+        minute = mind.minute_of_day(tick)
+        block = max((i for i, (start, _) in enumerate(mind.schedule) if start <= minute), default=-1)
+        query = mind.current_activity or mind.current_action_text
+        hits = mind.memory.retrieve(query, tick, mind.config.retrieval, k=5, touch=False)
+        arena = sim.map.arena_at(body.tile)
+        return InspectorView(
+            name=name,
+            summary=mind.identity,
+            action="sleeping" if body.asleep else mind.current_action_text,
+            place=arena.label if arena else sim.map.world,
+            schedule=tuple((f"{(m // 60) % 24:02d}:{m % 60:02d}", a) for m, a in mind.schedule),
+            current_block=block,
+            next_steps=tuple(f"{s.minutes} min: {s.action}" for s in list(mind.steps)[:4]),
+            memories=tuple(MemoryLine(h.record.text, h.recency, h.importance, h.relevance, h.score) for h in hits),
+            relationships=tuple(mind.relations.items()),
+            chat=tuple(chat[-12:]),
+            waiting=waiting,
+        )
+
+    def build(self, *, paused: bool = False, speed: str = "1x", inspected: InspectorView | None = None) -> Snapshot:
         sim = self.sim
         world = sim.engine.world
         tick = world.tick
@@ -114,4 +173,5 @@ class SnapshotBuilder:
             feed=tuple(self._feed),
             paused=paused,
             speed=speed,
+            inspected=inspected,
         )

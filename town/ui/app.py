@@ -1,6 +1,7 @@
-"""`App`: the window, its state stack (`TownView`, `HelpOverlay`) and the frame loop.
+"""`App`: the window, its state stack (`TownView`, `ChatBox`, `HelpOverlay`) and the frame loop.
 
-Each state has `process(intent)`, `update(dt)` and `draw(surface)`. The simulation runs in a `LiveSession` worker
+Each state turns pygame events into typed intents (`events`), and has `process(intent)`, `update(dt)` and
+`draw(surface)`; the state on top of the stack gets the input. The simulation runs in a `LiveSession` worker
 thread; every frame reads the latest snapshot and sends typed commands back, so the window stays responsive however
 slow the model is.
 """
@@ -14,17 +15,24 @@ import pygame
 
 from town.runtime.live import Command, LiveSession
 from town.ui.camera import Camera
-from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents
+from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents, text_intents
+from town.ui.panels import draw_inspector
 from town.ui.render import HUD_BG, PAPER, TownRenderer, draw_hud
 
 PAN_SPEED = 600  # screen pixels per second with a pan key held
 
 
 class TownView:
+    events = staticmethod(intents)
+
     def __init__(self, app: App) -> None:
         self.app = app
         self.selected: str | None = None
         self.follow = False
+
+    def select(self, name: str | None) -> None:
+        self.selected = name
+        self.app.session.send(Command(kind="inspect", agent=name))
 
     def process(self, intent: UiIntent) -> None:
         app, session = self.app, self.app.session
@@ -41,11 +49,17 @@ class TownView:
             self.follow = False
             app.camera.pan(intent.dx, intent.dy)
         elif intent.kind == "select":
-            self.selected = app.renderer.agent_at(session.snapshot, app.camera, (intent.x, intent.y))
+            hit = app.renderer.agent_at(session.snapshot, app.camera, (intent.x, intent.y))
+            if hit is not None or intent.x < app.window.get_width() - 400 or self.selected is None:
+                self.select(hit)
         elif intent.kind == "follow" and self.selected:
             self.follow = not self.follow
+        elif intent.kind in ("talk", "interview", "whisper") and self.selected:
+            mode = "visitor" if intent.kind == "talk" else intent.kind
+            app.states.append(ChatBox(app, self.selected, mode))
         elif intent.kind == "escape":
-            self.selected, self.follow = None, False
+            self.select(None)
+            self.follow = False
         elif intent.kind == "help":
             app.states.append(HelpOverlay(app))
 
@@ -64,9 +78,61 @@ class TownView:
         snap = self.app.session.snapshot
         self.app.renderer.draw(surface, snap, self.app.camera, self.app.frame, self.selected)
         draw_hud(surface, self.app.renderer, snap, self.selected, self.app.fps)
+        if snap.inspected is not None and snap.inspected.name == self.selected:
+            chat = self.app.states[-1] if isinstance(self.app.states[-1], ChatBox) else None
+            draw_inspector(
+                surface,
+                self.app.renderer.fonts,
+                snap.inspected,
+                chat.mode if chat else None,
+                chat.typed if chat else "",
+            )
+
+
+class ChatBox:
+    """Typing to the selected agent: as a visitor (remembered), an interviewer (not remembered), or a whisper."""
+
+    events = staticmethod(text_intents)
+
+    def __init__(self, app: App, agent: str, mode: str) -> None:
+        self.app = app
+        self.agent = agent
+        self.mode = mode
+        self.typed = ""
+        self.history: list[str] = []
+        self._recall = 0
+
+    def process(self, intent: UiIntent) -> None:
+        if intent.kind == "text":
+            self.typed += intent.text
+        elif intent.kind == "backspace":
+            self.typed = self.typed[:-1]
+        elif intent.kind == "escape":
+            self.app.states.pop()
+        elif intent.kind in ("history_up", "history_down") and self.history:
+            step = -1 if intent.kind == "history_up" else 1
+            self._recall = max(0, min(len(self.history), self._recall + step))
+            self.typed = self.history[self._recall] if self._recall < len(self.history) else ""
+        elif intent.kind == "submit" and self.typed.strip():
+            text = self.typed.strip()
+            if self.mode == "whisper":
+                self.app.session.send(Command(kind="whisper", agent=self.agent, text=text))
+            else:
+                self.app.session.send(Command(kind="say", agent=self.agent, mode=self.mode, text=text))  # type: ignore[arg-type]
+            self.history.append(text)
+            self._recall = len(self.history)
+            self.typed = ""
+
+    def update(self, dt: float) -> None:
+        return None
+
+    def draw(self, surface: pygame.Surface) -> None:
+        return None  # drawn by the town view's inspector, which hosts the box
 
 
 class HelpOverlay:
+    events = staticmethod(intents)
+
     def __init__(self, app: App) -> None:
         self.app = app
 
@@ -104,7 +170,7 @@ class App:
         world_w, world_h = town_map.width * town_map.tile_size, town_map.height * town_map.tile_size
         self.camera = Camera(0, 0, 1.0, size[0], size[1], world_w, world_h)
         self.camera.clamp()
-        self.states: list[TownView | HelpOverlay] = [TownView(self)]
+        self.states: list[TownView | ChatBox | HelpOverlay] = [TownView(self)]
         self.frame = 0
         self.fps = 0.0
         self.frame_times: list[float] = []
@@ -116,11 +182,11 @@ class App:
         self.session.start()
         try:
             while max_frames is None or self.frame < max_frames:
-                started = time.perf_counter()
                 dt = clock.tick(60) / 1000.0
+                started = time.perf_counter()  # frame_times measure the work of a frame, not the wait for the cap
                 quit_requested = False
                 for event in pygame.event.get():
-                    for intent in intents(event):
+                    for intent in self.states[-1].events(event):
                         if intent.kind == "quit":
                             quit_requested = True
                         else:

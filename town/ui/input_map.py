@@ -26,6 +26,10 @@ HELP_LINES = (
     ("Wheel / + -", "zoom"),
     ("Click", "select an agent"),
     ("F", "follow the selected agent"),
+    ("T", "talk to the selected agent as a visitor (remembered)"),
+    ("I", "interview the selected agent (not remembered)"),
+    ("H", "whisper an inner thought to the selected agent"),
+    ("Enter / Up / Down", "send; recall earlier lines (in the chat box)"),
     ("Esc", "clear selection / close help"),
     ("F1 or ?", "this help"),
     ("Q / close window", "quit (the log is closed cleanly)"),
@@ -34,7 +38,28 @@ HELP_LINES = (
 
 class UiIntent(BaseModel):
     model_config = ConfigDict(frozen=True)
-    kind: Literal["quit", "toggle_pause", "step", "speed", "pan", "drag", "zoom", "select", "follow", "help", "escape"]
+    kind: Literal[
+        "quit",
+        "toggle_pause",
+        "step",
+        "speed",
+        "pan",
+        "drag",
+        "zoom",
+        "select",
+        "follow",
+        "help",
+        "escape",
+        "talk",
+        "interview",
+        "whisper",
+        "text",
+        "backspace",
+        "submit",
+        "history_up",
+        "history_down",
+    ]
+    text: str = ""
     speed: str = ""
     dx: float = 0.0
     dy: float = 0.0
@@ -62,6 +87,12 @@ def intents(event: pygame.event.Event) -> list[UiIntent]:
             return [UiIntent(kind="zoom", steps=-1)]
         if key == pygame.K_f:
             return [UiIntent(kind="follow")]
+        if key == pygame.K_t:
+            return [UiIntent(kind="talk")]
+        if key == pygame.K_i:
+            return [UiIntent(kind="interview")]
+        if key == pygame.K_h:
+            return [UiIntent(kind="whisper")]
         if key == pygame.K_F1 or event.unicode == "?":
             return [UiIntent(kind="help")]
         if key == pygame.K_ESCAPE:
@@ -73,6 +104,26 @@ def intents(event: pygame.event.Event) -> list[UiIntent]:
         return [UiIntent(kind="select", x=event.pos[0], y=event.pos[1])]
     if event.type == pygame.MOUSEMOTION and event.buttons[0]:
         return [UiIntent(kind="drag", dx=-event.rel[0], dy=-event.rel[1])]
+    return []
+
+
+def text_intents(event: pygame.event.Event) -> list[UiIntent]:
+    """Keys while typing in the chat box: text goes to the box, not to the game's shortcuts."""
+    if event.type == pygame.QUIT:
+        return [UiIntent(kind="quit")]
+    if event.type == pygame.TEXTINPUT:
+        return [UiIntent(kind="text", text=event.text)]
+    if event.type == pygame.KEYDOWN:
+        mapping = {
+            pygame.K_RETURN: "submit",
+            pygame.K_KP_ENTER: "submit",
+            pygame.K_BACKSPACE: "backspace",
+            pygame.K_ESCAPE: "escape",
+            pygame.K_UP: "history_up",
+            pygame.K_DOWN: "history_down",
+        }
+        if event.key in mapping:
+            return [UiIntent(kind=mapping[event.key])]  # type: ignore[arg-type]
     return []
 
 

@@ -42,6 +42,7 @@ class TownRenderer:
         self.font = pygame.font.Font(None, 18)
         self.small = pygame.font.Font(None, 15)
         self.big = pygame.font.Font(None, 24)
+        self.fonts = (self.small, self.font, self.big)
         self._static = self._draw_static()
         self._scaled: dict[float, pygame.Surface] = {}
         self._sprites: dict[tuple[str, tuple[int, int], int, bool], pygame.Surface] = {}

@@ -1,0 +1,94 @@
+"""Talking to an agent from outside the town: `visitor_op` (talk as a visitor or interview) and `whisper`.
+
+- Visitor: the agent answers in character and remembers the exchange (a chat memory told by "a visitor").
+- Interview (Park et al.'s interview mode): the agent answers from its memories; nothing is remembered.
+- Whisper: an inner thought planted in the agent's memory stream, no model call.
+Each exchange is an event in the trajectory, so evaluations can tell visitors' words from the town's own talk.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel, Field
+
+from agents.events import RetrievalLogged, VisitorExchange
+from agents.importance import PendingMemory
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.operations import Operation, Outcome, numbered
+from agents.prompts import render
+
+if TYPE_CHECKING:
+    from agents.mind import Mind
+
+VisitorMode = Literal["visitor", "interview"]
+VISITOR = "a visitor"
+FALLBACK_REPLY = "…"
+
+
+class VisitorReply(BaseModel):
+    reply: str = Field(min_length=1, max_length=500)
+
+
+class VisitorFields(BaseModel):
+    name: str
+    identity: str
+    now: str
+    current_action: str
+    place: str
+    memories: str
+    transcript: str
+    example: str
+
+
+def visitor_op(
+    mind: Mind, mode: VisitorMode, said: str, history: list[tuple[str, str]], now: int, place: str
+) -> Operation:
+    """One reply to a visitor's (or interviewer's) line; `history` is this exchange so far as (speaker, text)."""
+    persona = mind.persona
+    retrieved = mind.memory.retrieve(said, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    speaker = "Visitor" if mode == "visitor" else "Interviewer"
+    lines = [*history, (speaker, said)]
+    fields = VisitorFields(
+        name=persona.name,
+        identity=mind.identity,
+        now=mind.now_label(now),
+        current_action=mind.current_action_text,
+        place=place,
+        memories=numbered([r.record.text for r in retrieved]),
+        transcript="\n".join(f"{who}: {text}" for who, text in lines[-mind.config.transcript_lines :]),
+        example=(
+            f"I am {mind.current_action_text} right now; what brings you to Willowbrook?"
+            if mode == "visitor"
+            else f"I am {mind.current_action_text} right now, and I will tell you what I know."
+        ),
+    )
+    messages = render("visitor_reply" if mode == "visitor" else "interview", fields)
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(
+            messages,
+            VisitorReply,
+            purpose=mode,
+            agent=persona.name,
+            fallback=lambda: VisitorReply(reply=FALLBACK_REPLY),
+            log=calls,
+        )
+        reply = answer.value.reply.strip()
+        memories = []
+        if mode == "visitor":
+            text = f"Conversation between {persona.name} and {VISITOR}: Visitor: {said} / {persona.name}: {reply}"
+            memories.append(PendingMemory(kind="chat", text=text[:700], subject=VISITOR, told_by=VISITOR).draft(None))
+        events = [
+            RetrievalLogged(agent=persona.name, purpose=mode, query=said, memories=[r.record.id for r in retrieved]),
+            VisitorExchange(agent=persona.name, mode=mode, said=said, reply=reply, fallback=answer.fallback),
+        ]
+        return Outcome(purpose=mode, calls=calls, memories=memories, events=events)
+
+    return run
+
+
+def whisper_draft(mind: Mind, thought: str) -> PendingMemory:
+    """An inner thought the agent will take as its own (scored with the next importance batch)."""
+    return PendingMemory(kind="thought", text=f"{mind.name} thinks: {thought.strip()}"[:600])

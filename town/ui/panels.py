@@ -1,0 +1,108 @@
+"""The inspector side panel: `draw_inspector`.
+
+It shows the persona, current action and place, today's plan with the current block marked, top memories with their
+recency / importance / relevance scores, relationships, and the chat with the player, hosting the chat box.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pygame
+
+from town.runtime.snapshot import InspectorView
+
+PANEL_W = 400
+BG = (24, 26, 34, 230)
+TEXT = (235, 236, 240)
+DIM = (160, 165, 180)
+ACCENT = (255, 214, 102)
+YOU = (150, 200, 255)
+
+
+def _blit_lines(
+    surface: pygame.Surface,
+    font: pygame.font.Font,
+    text: str,
+    x: int,
+    y: int,
+    width: int,
+    colour: tuple[int, int, int] = TEXT,
+    limit: int = 99,
+) -> int:
+    chars = max(10, width // 7)
+    for line in textwrap.wrap(text, chars)[:limit]:
+        surface.blit(font.render(line, True, colour), (x, y))
+        y += font.get_linesize()
+    return y
+
+
+def draw_inspector(
+    surface: pygame.Surface,
+    fonts: tuple[pygame.font.Font, pygame.font.Font, pygame.font.Font],
+    view: InspectorView,
+    chat_mode: str | None,
+    typed: str,
+) -> None:
+    small, font, big = fonts
+    w, h = surface.get_size()
+    x0, top = w - PANEL_W, 30
+    panel = pygame.Surface((PANEL_W, h - top), pygame.SRCALPHA)
+    panel.fill(BG)
+    surface.blit(panel, (x0, top))
+    x, y, inner = x0 + 12, top + 8, PANEL_W - 24
+    surface.blit(big.render(view.name, True, ACCENT), (x, y))
+    y += 26
+    y = _blit_lines(surface, small, view.summary, x, y, inner, DIM, limit=4) + 4
+    y = _blit_lines(surface, font, f"Now: {view.action} — {view.place}", x, y, inner) + 6
+
+    surface.blit(font.render("Today's plan", True, ACCENT), (x, y))
+    y += 18
+    start = max(0, view.current_block - 2)
+    for i, (when, activity) in enumerate(view.schedule[start : start + 6], start=start):
+        current = i == view.current_block
+        colour = ACCENT if current else TEXT
+        marker = "> " if current else "  "
+        surface.blit(small.render(f"{marker}{when} {activity}"[:62], True, colour), (x, y))
+        y += 15
+    for step in view.next_steps[:3]:
+        surface.blit(small.render(f"     next: {step}"[:62], True, DIM), (x, y))
+        y += 15
+    y += 6
+
+    surface.blit(font.render("Top memories  (recency / importance / relevance)", True, ACCENT), (x, y))
+    y += 18
+    for memory in view.memories[:5]:
+        scores = f"{memory.recency:.2f} / {memory.importance:.2f} / {memory.relevance:.2f}"
+        surface.blit(small.render(scores, True, DIM), (x, y))
+        y = _blit_lines(surface, small, memory.text, x + 110, y, inner - 110, TEXT, limit=2) + 2
+    y += 4
+    if view.relationships:
+        surface.blit(font.render("Relationships", True, ACCENT), (x, y))
+        y += 18
+        for person, relation in view.relationships[:5]:
+            surface.blit(small.render(f"{person}: {relation}"[:62], True, TEXT), (x, y))
+            y += 15
+    y += 6
+
+    surface.blit(font.render("Chat  (T talk · I interview · H whisper)", True, ACCENT), (x, y))
+    y += 18
+    box_h = 28
+    bottom = h - box_h - 16
+    lines: list[tuple[str, tuple[int, int, int]]] = []
+    for speaker, text in view.chat:
+        colour = YOU if speaker in ("You", "Interviewer", "(whisper)") else TEXT
+        for line in textwrap.wrap(f"{speaker}: {text}", inner // 7):
+            lines.append((line, colour))
+    if view.waiting:
+        lines.append((f"{view.name} is thinking…", DIM))
+    room = max(0, (bottom - y) // 15)
+    for line, colour in lines[-room:] if room else []:
+        surface.blit(small.render(line, True, colour), (x, y))
+        y += 15
+    if chat_mode:
+        box = pygame.Rect(x, h - box_h - 10, inner, box_h)
+        pygame.draw.rect(surface, (250, 248, 240), box, border_radius=5)
+        label = {"visitor": "Say", "interview": "Ask", "whisper": "Whisper"}[chat_mode]
+        prompt = font.render(f"{label}: {typed}_"[-60:], True, (30, 30, 36))
+        surface.blit(prompt, (box.left + 8, box.top + 6))
