@@ -64,7 +64,10 @@ class Mind:
         self.clock = clock
         self.config = config
         self.identity = persona.summary()
-        self._relations = {names_by_id.get(r.person, r.person): r.relation for r in persona.relationships}
+        # People outside the loaded cast keep a readable name made from their persona id.
+        self._relations = {
+            names_by_id.get(r.person, r.person.replace("-", " ").title()): r.relation for r in persona.relationships
+        }
         self.places = known_places(persona, town_map)
         home_label = f"{persona.home}: {persona.home_arena}" if persona.home_arena else None
         home_arenas = town_map.arenas_of(persona.home)

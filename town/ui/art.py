@@ -154,3 +154,99 @@ def agent_sprite(name: str, facing: tuple[int, int], frame: int, moving: bool) -
         else:
             s.set_at((16 + 3 * dx, eye_y), (20, 20, 20))
     return s
+
+
+# Activity icons for action bubbles, drawn in code (the default font has no emoji): emoji -> icon kind.
+ICON_OF = {
+    "☕": "cup",
+    "🍵": "cup",
+    "🍳": "pan",
+    "🥪": "plate",
+    "🍲": "plate",
+    "🍽": "plate",
+    "🥐": "pan",
+    "📖": "book",
+    "📚": "book",
+    "✍": "pen",
+    "🧑‍🏫": "book",
+    "🎨": "brush",
+    "🎸": "note",
+    "🎵": "note",
+    "🎉": "star",
+    "🌱": "leaf",
+    "🚶": "shoe",
+    "🏃": "shoe",
+    "💬": "speech",
+    "🛒": "cart",
+    "🧾": "cart",
+    "💼": "case",
+    "🧹": "case",
+    "😴": "moon",
+    "☀": "sun",
+    "🚿": "drop",
+}
+
+
+def icon(emoji: str, size: int = 14) -> pygame.Surface:
+    """A tiny pictogram for an action's emoji (a plain dot when the activity has none)."""
+    s = pygame.Surface((size, size), pygame.SRCALPHA)
+    kind = ICON_OF.get(emoji, "dot")
+    c = size // 2
+    if kind == "cup":
+        pygame.draw.rect(s, (250, 250, 250), (2, 4, 8, 8), border_radius=2)
+        pygame.draw.circle(s, (250, 250, 250), (11, 8), 3, 1)
+        pygame.draw.rect(s, (120, 70, 40), (3, 5, 6, 2))
+    elif kind == "pan":
+        pygame.draw.circle(s, (60, 60, 66), (6, 8), 5)
+        pygame.draw.line(s, (60, 60, 66), (10, 8), (13, 5), 2)
+        pygame.draw.circle(s, (250, 220, 90), (6, 8), 2)
+    elif kind == "plate":
+        pygame.draw.circle(s, (245, 245, 245), (c, c), 6)
+        pygame.draw.circle(s, (220, 120, 70), (c, c), 3)
+    elif kind == "book":
+        pygame.draw.rect(s, (70, 120, 200), (2, 2, 10, 11), border_radius=1)
+        pygame.draw.line(s, (240, 240, 240), (4, 5), (10, 5))
+        pygame.draw.line(s, (240, 240, 240), (4, 8), (10, 8))
+    elif kind == "pen":
+        pygame.draw.line(s, (60, 60, 70), (3, 12), (11, 3), 3)
+        pygame.draw.line(s, (230, 180, 60), (10, 4), (12, 2), 2)
+    elif kind == "brush":
+        pygame.draw.line(s, (150, 100, 60), (3, 12), (10, 4), 2)
+        pygame.draw.circle(s, (200, 80, 180), (11, 3), 2)
+    elif kind == "note":
+        pygame.draw.circle(s, (190, 90, 180), (5, 11), 3)
+        pygame.draw.line(s, (190, 90, 180), (7, 11), (7, 2), 2)
+        pygame.draw.line(s, (190, 90, 180), (7, 2), (11, 4), 2)
+    elif kind == "star":
+        pygame.draw.polygon(
+            s, (250, 200, 60), [(7, 1), (9, 5), (13, 6), (10, 9), (11, 13), (7, 11), (3, 13), (4, 9), (1, 6), (5, 5)]
+        )
+    elif kind == "leaf":
+        pygame.draw.ellipse(s, (80, 170, 80), (2, 3, 10, 8))
+        pygame.draw.line(s, (40, 110, 40), (3, 11), (11, 4))
+    elif kind == "shoe":
+        pygame.draw.rect(s, (150, 90, 50), (2, 7, 10, 5), border_radius=2)
+        pygame.draw.rect(s, (150, 90, 50), (2, 3, 5, 6))
+    elif kind == "speech":
+        pygame.draw.ellipse(s, (250, 250, 250), (1, 2, 12, 8))
+        pygame.draw.polygon(s, (250, 250, 250), [(4, 9), (4, 13), (7, 9)])
+    elif kind == "cart":
+        pygame.draw.rect(s, (120, 120, 130), (2, 3, 10, 6), 2)
+        pygame.draw.circle(s, (60, 60, 66), (4, 11), 2)
+        pygame.draw.circle(s, (60, 60, 66), (10, 11), 2)
+    elif kind == "case":
+        pygame.draw.rect(s, (140, 100, 60), (2, 5, 11, 8), border_radius=2)
+        pygame.draw.rect(s, (140, 100, 60), (5, 3, 5, 3), 1)
+    elif kind == "moon":
+        pygame.draw.circle(s, (240, 230, 150), (c, c), 5)
+        pygame.draw.circle(s, (0, 0, 0, 0), (c + 3, c - 2), 4)
+    elif kind == "sun":
+        pygame.draw.circle(s, (250, 200, 60), (c, c), 4)
+        for dx, dy in ((0, -6), (0, 6), (-6, 0), (6, 0)):
+            pygame.draw.line(s, (250, 200, 60), (c, c), (c + dx, c + dy))
+    elif kind == "drop":
+        pygame.draw.circle(s, (90, 160, 230), (c, 9), 4)
+        pygame.draw.polygon(s, (90, 160, 230), [(c - 3, 8), (c + 3, 8), (c, 2)])
+    else:
+        pygame.draw.circle(s, (160, 160, 170), (c, c), 4)
+    return s

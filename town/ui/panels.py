@@ -13,7 +13,7 @@ import pygame
 from town.runtime.snapshot import InspectorView
 
 PANEL_W = 400
-BG = (24, 26, 34, 230)
+BG = (24, 26, 34, 246)
 TEXT = (235, 236, 240)
 DIM = (160, 165, 180)
 ACCENT = (255, 214, 102)

@@ -46,6 +46,7 @@ class TownRenderer:
         self._static = self._draw_static()
         self._scaled: dict[float, pygame.Surface] = {}
         self._sprites: dict[tuple[str, tuple[int, int], int, bool], pygame.Surface] = {}
+        self._icons: dict[str, pygame.Surface] = {}
 
     def _draw_static(self) -> pygame.Surface:
         tiled = self.map.tiled
@@ -115,6 +116,11 @@ class TownRenderer:
         tx, ty = int(wx // self.tile), int(wy // self.tile)
         return next((a.name for a in snap.agents if a.tile == (tx, ty)), None)
 
+    def _icon(self, emoji: str) -> pygame.Surface:
+        if emoji not in self._icons:
+            self._icons[emoji] = art.icon(emoji)
+        return self._icons[emoji]
+
     def _anchor(self, agent: AgentView, camera: Camera) -> tuple[int, int]:
         return camera.to_screen(agent.tile[0] * self.tile, agent.tile[1] * self.tile)
 
@@ -160,24 +166,8 @@ class TownRenderer:
             box = label.get_rect(midbottom=(cx + 7, y - 2))
             bubble = box.inflate(22, 6)
             pygame.draw.rect(target, (235, 240, 250), bubble, border_radius=6)
-            pygame.draw.circle(target, _icon_colour(agent.emoji), (bubble.left + 8, bubble.centery), 5)
+            target.blit(self._icon(agent.emoji), (bubble.left + 2, bubble.centery - 7))
             target.blit(label, (box.left + 7, box.top))
-
-
-def _icon_colour(emoji: str) -> tuple[int, int, int]:
-    """The bubble's icon: a colour per kind of activity (the default font has no emoji glyphs)."""
-    groups = {
-        "☕🍵🍳🥪🍲🍽🥐": (210, 140, 60),
-        "📖📚✍🧑‍🏫": (70, 120, 200),
-        "🎨🎸🎵🎉": (190, 90, 180),
-        "🌱🚶🏃": (80, 160, 90),
-        "💬": (240, 190, 60),
-        "🛒🧾💼🧹": (120, 120, 130),
-    }
-    for chars, colour in groups.items():
-        if emoji and emoji in chars:
-            return colour
-    return (160, 160, 170)
 
 
 def draw_hud(target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, selected: str | None, fps: float) -> None:
