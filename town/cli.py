@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         ("--fake-latency", {"dest": "fake_latency_s", "type": float}),
     ):
         play.add_argument(flag, **kw)
+    play.add_argument("--overwrite", action="store_true", default=None, help="replace an earlier run in --out")
     play.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
@@ -88,29 +89,9 @@ def _run(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
 
     from town.runtime.builders import build_model, load_world  # noqa: PLC0415
-    from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
 
-    if args.out is None and not (args.config and "out" in _config_keys(args.config)):
-        args.out = Path("runs") / datetime.now().strftime("run-%Y%m%d-%H%M%S")
-    keys = (
-        "agents",
-        "hours",
-        "seed",
-        "model",
-        "api_base",
-        "out",
-        "map",
-        "personas",
-        "embedder",
-        "index",
-        "cache",
-        "cache_path",
-        "fake_latency_s",
-        "overwrite",
-    )
-    overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
-    config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
+    config = _config_from_args(args, "run")
     world = load_world(config)
     model = build_model(config)
     console = Console(stderr=True, soft_wrap=True)
@@ -139,30 +120,14 @@ def _run(args: argparse.Namespace) -> int:
 
 def _play(args: argparse.Namespace) -> int:
     from town.runtime.builders import build_model, build_simulation, load_world  # noqa: PLC0415
-    from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
     from town.runtime.live import LiveSession  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         raise ConfigError(f"--size {args.size!r}: expected WIDTHxHEIGHT, like 1280x720") from None
-    if args.out is None and not (args.config and "out" in _config_keys(args.config)):
-        args.out = Path("runs") / datetime.now().strftime("play-%Y%m%d-%H%M%S")
-    keys = (
-        "agents",
-        "hours",
-        "seed",
-        "model",
-        "api_base",
-        "out",
-        "map",
-        "personas",
-        "embedder",
-        "index",
-        "fake_latency_s",
-    )
-    overrides: dict[str, Any] = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
-    config = load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
+    config = _config_from_args(args, "play")
     world = load_world(config)
     model = build_model(config)
     from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
@@ -177,10 +142,43 @@ def _play(args: argparse.Namespace) -> int:
     session = LiveSession(sim, max_ticks=max_ticks, on_tick=lambda s: trajectory.flush())
     try:
         App(session, size=(width, height)).run()
+    except KeyboardInterrupt:
+        print(f"interrupted: the town's log is closed in {config.out}/trajectory.jsonl", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         trajectory.close()
+        close_models(model)
     print(f"the town's log is in {config.out}/trajectory.jsonl", file=sys.stderr)
     return 0
+
+
+# Flags that override fields of RunConfig of the same name (a flag a command lacks is simply absent).
+CONFIG_FLAGS = (
+    "agents",
+    "hours",
+    "seed",
+    "model",
+    "api_base",
+    "out",
+    "map",
+    "personas",
+    "embedder",
+    "index",
+    "cache",
+    "cache_path",
+    "fake_latency_s",
+    "overwrite",
+)
+
+
+def _config_from_args(args: argparse.Namespace, command: str) -> Any:
+    """The run configuration: --config (if any) with flags on top, and a fresh timestamped folder unless named."""
+    from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
+
+    if args.out is None and not (args.config and "out" in _config_keys(args.config)):
+        args.out = Path("runs") / datetime.now().strftime(f"{command}-%Y%m%d-%H%M%S")
+    overrides: dict[str, Any] = {k: getattr(args, k, None) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
+    return load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
 
 
 def _config_keys(path: Path) -> set[str]:

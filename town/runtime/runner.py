@@ -38,7 +38,7 @@ class RunResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
-def _close_models(model: ChatModel) -> None:
+def close_models(model: ChatModel) -> None:
     """Flush the cache file and free the embedded model (if this process loaded the real backends at all)."""
     for link in _chain(model):
         if isinstance(link, RecordReplayModel):
@@ -100,7 +100,7 @@ async def run_headless(
         end = sim.finish(reason)
         trajectory.close()
         telemetry.close()
-        _close_models(chat_model)
+        close_models(chat_model)
         wall = time.perf_counter() - started
         result = _summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
         (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
