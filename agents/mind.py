@@ -249,6 +249,8 @@ class Mind:
                 arena = self.map.arenas[step.arena]
                 self.prefetched = False
                 return [self._start(tick, step.action, arena, step.object, step.minutes)], None
+            if PLAN in self.busy:
+                return [], None  # the next steps are being planned already
             return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
         return [], None
 

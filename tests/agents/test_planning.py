@@ -113,3 +113,18 @@ def test_invalid_answers_are_repaired_once_then_fall_back_to_the_routine(town_ma
     planned = next(e for e in events if e.type == "steps")
     assert planned.fallback and planned.steps[0][1] == "bake pastries"
     assert sim.stats.totals()["fallbacks"] == 1
+
+
+def test_a_window_being_planned_ahead_is_not_planned_twice(town_map, personas):
+    from agents.config import CognitionConfig
+
+    think = dict(CognitionConfig().think_minutes, decompose=10.0)  # planning takes longer than a 5-minute step
+    short = {"steps": [{"minutes": 5, "action": "wiping tables", "place": "Rosewood Cafe: cafe", "object": ""}]}
+    model = ByPurpose({"plan_day": _plan, "decompose": short, "importance": lambda m: {"scores": [2] * 40}})
+    sim = make_sim(
+        town_map, personas[:1], model, cognition=CognitionConfig(think_minutes=think, decompose_window_minutes=15)
+    )
+    asyncio.run(sim.run(720))
+    windows = [m[-1].content.split(". From ")[1].split(" to ")[0] for p, m in model.requests if p == "decompose"]
+    assert len(windows) > 5
+    assert len(windows) == len(set(windows))
