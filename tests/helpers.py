@@ -67,3 +67,28 @@ def collect(sim):
 
 def golden_path(name: str) -> Path:
     return Path(__file__).parent / "golden" / f"{name}.txt"
+
+
+def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run `python -m town.cli ARGS`, press Ctrl-C once `watch` holds `min_bytes`, return (exit code, stderr)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "town.cli", *args],
+        cwd=root,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline and (not watch.exists() or watch.stat().st_size < min_bytes):
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err

@@ -1,15 +1,11 @@
 """The `town` command as a user meets it: exit codes, one-line errors, files written, Ctrl-C."""
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import interrupt_town
 from town.cli import main
 from town.runtime.config import DEFAULT_PERSONAS
 
@@ -97,36 +93,10 @@ def test_unusable_models_are_refused_before_the_run(tmp_path, capsys, monkeypatc
 
 
 def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "town.cli",
-            "run",
-            "--agents",
-            "6",
-            "--hours",
-            "24",
-            "--out",
-            str(tmp_path),
-            "--fake-latency",
-            "0.02",
-            *FAST,
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     trajectory = tmp_path / "trajectory.jsonl"
-    deadline = time.time() + 60
-    while time.time() < deadline and (not trajectory.exists() or trajectory.stat().st_size < 20_000):
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    args = ["run", "--agents", "6", "--hours", "24", "--out", str(tmp_path), "--fake-latency", "0.02", *FAST]
+    code, err = interrupt_town(args, trajectory, 20_000)
+    assert code == 130, err
     assert "interrupted" in err and "trajectory.jsonl" in err
     assert "Traceback" not in err
     lines = trajectory.read_text().splitlines()

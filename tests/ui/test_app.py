@@ -1,12 +1,13 @@
 """The desktop app driven headless (SDL dummy video): frames are rendered to PNG and inspected."""
 
-import os
+import json
 from datetime import datetime
 
 import pygame
 import pytest
 
 from tests.conftest import fake_config
+from tests.helpers import interrupt_town
 from town.runtime.builders import build_simulation
 from town.runtime.live import Command, LiveSession
 from town.runtime.snapshot import AgentView, Snapshot
@@ -128,47 +129,24 @@ def test_camera_zoom_keeps_the_point_under_the_cursor():
 
 
 def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
-    import json
-    import signal
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "town.cli",
-            "play",
-            "--model",
-            "fake",
-            "--embedder",
-            "hashing",
-            "--index",
-            "numpy",
-            "--agents",
-            "4",
-            "--out",
-            str(tmp_path),
-            "--size",
-            "800x500",
-        ],
-        cwd=root,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    args = [
+        "play",
+        "--model",
+        "fake",
+        "--embedder",
+        "hashing",
+        "--index",
+        "numpy",
+        "--agents",
+        "4",
+        "--out",
+        str(tmp_path),
+        "--size",
+        "800x500",
+    ]
     log = tmp_path / "trajectory.jsonl"
-    deadline = time.time() + 60
-    while time.time() < deadline and (not log.exists() or log.stat().st_size < 5_000):
-        time.sleep(0.2)
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
+    code, err = interrupt_town(args, log, 5_000, env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
+    assert code == 130, err
     assert "Traceback" not in err and "log is closed" in err
     last = json.loads(log.read_text().splitlines()[-1])
     assert last["type"] == "run_end" and last["reason"] == "window closed"
