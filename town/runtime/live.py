@@ -78,6 +78,18 @@ class LiveSession:
             self.error = exc
 
     async def _loop(self) -> None:
+        reason = "window closed"
+        try:
+            await self._ticks()
+        except BaseException as exc:
+            reason = f"crashed: {type(exc).__name__}"
+            raise
+        finally:
+            for task in list(self._talks):
+                task.cancel()
+            self.sim.finish(reason)  # the log always ends with run_end, whatever stopped the town
+
+    async def _ticks(self) -> None:
         next_due = time.perf_counter()
         while not self._stop.is_set():
             self._drain_commands()
@@ -100,9 +112,6 @@ class LiveSession:
             self._publish()
             if rate is None:
                 await asyncio.sleep(0)  # let model calls progress even at full speed
-        for task in list(self._talks):
-            task.cancel()
-        self.sim.finish("window closed")
 
     def _publish(self) -> None:
         name = self.inspected
