@@ -132,8 +132,9 @@ def _play(args: argparse.Namespace) -> int:
     model = build_model(config)
     from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
     from town.runtime.builders import ensure_out_dir  # noqa: PLC0415
-    from town.ui.app import App  # noqa: PLC0415 - the only import of pygame, and only for this command
+    from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
 
+    check_display()
     ensure_out_dir(config.out, overwrite=config.overwrite)
     sim = build_simulation(config, model=model, world=world)
     trajectory = TrajectoryWriter(config.out / "trajectory.jsonl")

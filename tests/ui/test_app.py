@@ -1,6 +1,7 @@
 """The desktop app driven headless (SDL dummy video): frames are rendered to PNG and inspected."""
 
 import json
+import os
 from datetime import datetime
 
 import pygame
@@ -150,3 +151,39 @@ def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
     assert "Traceback" not in err and "log is closed" in err
     last = json.loads(log.read_text().splitlines()[-1])
     assert last["type"] == "run_end" and last["reason"] == "window closed"
+
+
+def test_no_display_is_a_one_line_error(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "town.cli",
+            "play",
+            "--model",
+            "fake",
+            "--embedder",
+            "hashing",
+            "--index",
+            "numpy",
+            "--agents",
+            "2",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=root,
+        env={**os.environ, "SDL_VIDEODRIVER": "no-such-driver"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    err = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(err) == 1, done.stderr
+    assert err[0].startswith("error: town play: cannot open a window")
+    assert not (tmp_path / "trajectory.jsonl").exists()  # refused before anything was written

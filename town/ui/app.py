@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pygame
 
+from town.core.errors import TownError
 from town.runtime.live import Command, LiveSession
 from town.ui.camera import Camera
 from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents, text_intents
@@ -158,9 +159,20 @@ class HelpOverlay:
             surface.blit(what, (x0 + 190, y0 + 44 + 22 * i))
 
 
+def check_display() -> None:
+    """Fail with one line, before anything is written, when no window can be opened here."""
+    try:
+        pygame.display.init()
+    except pygame.error as exc:
+        raise TownError(
+            f"town play: cannot open a window ({exc}); run it on a desktop, or under Xvfb, "
+            "or with SDL_VIDEODRIVER=dummy to render off-screen"
+        ) from None
+
+
 class App:
     def __init__(self, session: LiveSession, size: tuple[int, int] = (1280, 720)) -> None:
-        pygame.display.init()
+        check_display()
         pygame.font.init()
         pygame.display.set_caption("Willowbrook")
         self.window = pygame.display.set_mode(size)
