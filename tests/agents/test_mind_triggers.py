@@ -12,6 +12,18 @@ def numbered_count(messages):
     return sum(1 for line in messages[-1].content.splitlines() if line[:1].isdigit() and ". " in line)
 
 
+def quiet_day(score: int) -> ByPurpose:
+    """A day at the cafe where nobody stops to react and every memory scores `score`."""
+    return ByPurpose(
+        {
+            "plan_day": CAFE_PLAN,
+            "decompose": CAFE_STEPS,
+            "react": {"decision": "continue", "reason": ""},
+            "importance": lambda m: {"scores": [score] * numbered_count(m)},
+        }
+    )
+
+
 def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, personas):
     model = ByPurpose(
         {
@@ -46,14 +58,7 @@ def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, per
 
 
 def test_memories_are_stored_at_once_and_scored_in_batches(town_map, personas):
-    model = ByPurpose(
-        {
-            "plan_day": CAFE_PLAN,
-            "decompose": CAFE_STEPS,
-            "react": {"decision": "continue", "reason": ""},
-            "importance": lambda m: {"scores": [6] * numbered_count(m)},
-        }
-    )
+    model = quiet_day(score=6)
     cognition = CognitionConfig(importance_batch_minutes=30, importance_batch_size=60)
     sim = make_sim(town_map, personas[:3], model, cognition=cognition)
     events = collect(sim)
@@ -73,14 +78,7 @@ def test_memories_are_stored_at_once_and_scored_in_batches(town_map, personas):
 
 
 def test_sleeping_agents_make_no_calls(town_map, personas):
-    model = ByPurpose(
-        {
-            "plan_day": CAFE_PLAN,
-            "decompose": CAFE_STEPS,
-            "react": {"decision": "continue", "reason": ""},
-            "importance": lambda m: {"scores": [2] * numbered_count(m)},
-        }
-    )
+    model = quiet_day(score=2)
     # 23:30 to 05:30: Mei (bed 22:30, up 06:30) sleeps throughout; Leo (bed 00:30) is up for the first hour.
     sim = make_sim(town_map, [personas[0], personas[8]], model, start=datetime(2025, 2, 13, 23, 30))
     events = collect(sim)

@@ -129,23 +129,13 @@ def test_camera_zoom_keeps_the_point_under_the_cursor():
     assert (camera.x, camera.y) == (0, 0)
 
 
+# `town play` on the fake model, as a person would start it.
+PLAY_FAKE = ["play", "--model", "fake", "--embedder", "hashing", "--index", "numpy", "--agents", "3"]
+
+
 def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
-    args = [
-        "play",
-        "--model",
-        "fake",
-        "--embedder",
-        "hashing",
-        "--index",
-        "numpy",
-        "--agents",
-        "4",
-        "--out",
-        str(tmp_path),
-        "--size",
-        "800x500",
-    ]
     log = tmp_path / "trajectory.jsonl"
+    args = [*PLAY_FAKE, "--out", str(tmp_path), "--size", "800x500"]
     code, err = interrupt_town(args, log, 5_000, env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
     assert code == 130, err
     assert "Traceback" not in err and "log is closed" in err
@@ -158,25 +148,9 @@ def test_no_display_is_a_one_line_error(tmp_path):
     import sys
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "town.cli",
-            "play",
-            "--model",
-            "fake",
-            "--embedder",
-            "hashing",
-            "--index",
-            "numpy",
-            "--agents",
-            "2",
-            "--out",
-            str(tmp_path),
-        ],
-        cwd=root,
+        [sys.executable, "-m", "town.cli", *PLAY_FAKE, "--out", str(tmp_path)],
+        cwd=Path(__file__).resolve().parents[2],
         env={**os.environ, "SDL_VIDEODRIVER": "no-such-driver"},
         capture_output=True,
         text=True,

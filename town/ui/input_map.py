@@ -7,6 +7,15 @@ from typing import Literal
 import pygame
 from pydantic import BaseModel, ConfigDict
 
+COMMAND_KEYS = {
+    pygame.K_q: "quit",
+    pygame.K_SPACE: "toggle_pause",
+    pygame.K_n: "step",
+    pygame.K_f: "follow",
+    pygame.K_t: "talk",
+    pygame.K_i: "interview",
+    pygame.K_h: "whisper",
+}
 SPEED_KEYS = {pygame.K_1: "1x", pygame.K_2: "2x", pygame.K_3: "4x", pygame.K_4: "8x", pygame.K_5: "max"}
 PAN_KEYS = {
     pygame.K_LEFT: (-1, 0),
@@ -73,26 +82,14 @@ def intents(event: pygame.event.Event) -> list[UiIntent]:
         return [UiIntent(kind="quit")]
     if event.type == pygame.KEYDOWN:
         key = event.key
-        if key == pygame.K_q:
-            return [UiIntent(kind="quit")]
-        if key == pygame.K_SPACE:
-            return [UiIntent(kind="toggle_pause")]
-        if key == pygame.K_n:
-            return [UiIntent(kind="step")]
+        if key in COMMAND_KEYS:
+            return [UiIntent(kind=COMMAND_KEYS[key])]  # type: ignore[arg-type]
         if key in SPEED_KEYS:
             return [UiIntent(kind="speed", speed=SPEED_KEYS[key])]
         if key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
             return [UiIntent(kind="zoom", steps=1)]
         if key in (pygame.K_MINUS, pygame.K_KP_MINUS):
             return [UiIntent(kind="zoom", steps=-1)]
-        if key == pygame.K_f:
-            return [UiIntent(kind="follow")]
-        if key == pygame.K_t:
-            return [UiIntent(kind="talk")]
-        if key == pygame.K_i:
-            return [UiIntent(kind="interview")]
-        if key == pygame.K_h:
-            return [UiIntent(kind="whisper")]
         if key == pygame.K_F1 or event.unicode == "?":
             return [UiIntent(kind="help")]
         if key == pygame.K_ESCAPE:
