@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from agents.effects import SetImportance
 from agents.events import MemoryScored
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryKind
@@ -83,13 +84,8 @@ def importance_op(mind: Mind, memory_ids: list[int]) -> Operation:
         by_text = dict(zip(unique, answer.value.scores, strict=True))  # type: ignore[attr-defined]
         scores = [by_text[t] for t in texts]
 
-        def apply(m: Mind, tick: int) -> None:
-            for memory_id, score in zip(memory_ids, scores, strict=True):
-                m.memory.set_importance(memory_id, score)
-            if not answer.fallback:
-                m.importance_cache.update(by_text)
-
+        effect = SetImportance(memories=memory_ids, scores=scores, learned={} if answer.fallback else by_text)
         event = MemoryScored(agent=persona.name, memories=memory_ids, scores=scores, fallback=answer.fallback)
-        return Outcome(purpose="importance", calls=calls, events=[event], apply=apply)
+        return Outcome(purpose="importance", calls=calls, events=[event], effects=[effect])
 
     return run

@@ -14,11 +14,12 @@ from datetime import date, timedelta
 
 from agents.config import CognitionConfig
 from agents.dialogue import chat_memory, utterance_op
+from agents.effects import PlannedStep
 from agents.importance import PendingMemory, importance_op, known_score
 from agents.memory import MemoryDraft, MemoryStream
 from agents.operations import Launch, Operation
 from agents.persona import Persona, parse_hhmm
-from agents.planning import PlannedStep, decompose_op, emoji_for, plan_day_op
+from agents.planning import decompose_op, emoji_for, plan_day_op
 from agents.reaction import react_op
 from agents.reflection import insights_op, questions_op
 from agents.wording import progressive

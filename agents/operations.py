@@ -11,13 +11,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from agents.effects import Effect
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft
 from town.core.events import Event
 from town.core.inputs import WorldInput
 
 if TYPE_CHECKING:
-    from agents.mind import Mind
+    pass
 
 
 @dataclass
@@ -28,7 +29,7 @@ class Outcome:
     events: list[Event] = field(default_factory=list)
     calls: list[CallRecord] = field(default_factory=list)
     touched: list[int] = field(default_factory=list)
-    apply: Callable[[Mind, int], None] | None = None
+    effects: list[Effect] = field(default_factory=list)
 
 
 Operation = Callable[[StructuredLLM], Awaitable[Outcome]]

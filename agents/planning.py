@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from agents.effects import PlannedStep, SetDayPlan, SetSteps
 from agents.events import DayPlanned, RetrievalLogged, StepsPlanned
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft
@@ -70,14 +70,6 @@ _EMOJI_PATTERNS = tuple((re.compile(rf"\b{stem}"), emoji) for stem, emoji in _EM
 def emoji_for(action: str) -> str:
     lowered = action.lower()
     return next((emoji for pattern, emoji in _EMOJI_PATTERNS if pattern.search(lowered)), "🙂")
-
-
-@dataclass(frozen=True)
-class PlannedStep:
-    minutes: int
-    action: str
-    arena: str
-    object: str | None
 
 
 class DayPlanFields(BaseModel):
@@ -207,9 +199,6 @@ def plan_day_op(mind: Mind, now: int) -> Operation:
             schedule.insert(0, (wake, "get ready for the day"))
         strokes = answer.value.broad_strokes if not used_fallback else fallback().broad_strokes
 
-        def apply(m: Mind, tick: int) -> None:
-            m.set_day_plan(schedule, tick)
-
         event = DayPlanned(
             agent=persona.name,
             broad_strokes=strokes,
@@ -221,7 +210,7 @@ def plan_day_op(mind: Mind, now: int) -> Operation:
             purpose="plan_day",
             calls=calls,
             events=[event],
-            apply=apply,
+            effects=[SetDayPlan(schedule=schedule)],
             memories=[_plan_draft(plan_memory)],
         )
 
@@ -286,8 +275,13 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
             else [PlannedStep(total, activity[:80], mind.places[default_label].address, None)]
         )
 
-        def apply(m: Mind, tick: int) -> None:
-            m.set_steps(steps, activity, context or None, interrupt=interrupt, version=version)
+        effect = SetSteps(
+            steps=[(s.minutes, s.action, s.arena, s.object) for s in steps],
+            activity=activity,
+            context=context or None,
+            interrupt=interrupt,
+            version=version,
+        )
 
         event = StepsPlanned(
             agent=persona.name,
@@ -304,7 +298,7 @@ def decompose_op(mind: Mind, now: int, start: int) -> Operation:
             calls=calls,
             events=[log, event],
             touched=[r.record.id for r in retrieved],
-            apply=apply,
+            effects=[effect],
         )
 
     return run

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from agents.effects import ReactionDecided
 from agents.events import Reaction, RetrievalLogged
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.operations import Operation, Outcome, numbered
@@ -65,12 +66,12 @@ def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
                 StartConversation(initiator=persona.name, partner=percept.subject, opening_reason=choice.reason)
             )
 
-        def apply(m: Mind, tick: int) -> None:
-            m.last_reaction_tick = tick
-            if choice.decision == "talk":
-                m.chat_cooldown[percept.subject] = tick
-            elif choice.decision == "react":
-                m.request_replan(f"{persona.name} noticed that {percept.text.rstrip('.')}. {choice.reason}".strip())
+        replan = f"{persona.name} noticed that {percept.text.rstrip('.')}. {choice.reason}".strip()
+        effect = ReactionDecided(
+            decision=choice.decision,
+            subject=percept.subject,
+            replan_context=replan if choice.decision == "react" else None,
+        )
 
         events = [
             RetrievalLogged(
@@ -90,7 +91,7 @@ def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
             calls=calls,
             events=events,
             touched=[r.record.id for r in retrieved],
-            apply=apply,
+            effects=[effect],
         )
 
     return run

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from agents.effects import ReflectionDone, SetReflectionQuestions
 from agents.events import Reflected, RetrievalLogged
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft
@@ -62,10 +63,8 @@ def questions_op(mind: Mind) -> Operation:
         questions = list(dict.fromkeys(q.strip() for q in answer.value.questions if q.strip()))
         questions = questions[: mind.config.reflection_questions]
 
-        def apply(m: Mind, tick: int) -> None:
-            m.reflection_questions = questions or [f"What matters most to {persona.name} right now?"]
-
-        return Outcome(purpose="reflect_questions", calls=calls, apply=apply)
+        chosen = questions or [f"What matters most to {persona.name} right now?"]
+        return Outcome(purpose="reflect_questions", calls=calls, effects=[SetReflectionQuestions(questions=chosen)])
 
     return run
 
@@ -108,10 +107,6 @@ def insights_op(mind: Mind, questions: list[str], now: int) -> Operation:
                 MemoryDraft(kind="thought", text=insight.text.strip(), importance=insight.importance, evidence=cited)
             )
 
-        def apply(m: Mind, tick: int) -> None:
-            m.reflection_questions = None
-            m.memory.importance_since_reflection = 0
-
         events = [
             RetrievalLogged(
                 agent=persona.name, purpose="reflect", query=" ".join(questions), memories=[i for i, _ in shown]
@@ -126,7 +121,7 @@ def insights_op(mind: Mind, questions: list[str], now: int) -> Operation:
             memories=drafts,
             events=events,
             touched=[i for i, _ in shown],
-            apply=apply,
+            effects=[ReflectionDone()],
         )
 
     return run

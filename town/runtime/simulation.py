@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agents.config import CognitionConfig
+from agents.effects import apply_effect
 from agents.embedding import Embedder
 from agents.events import LLMCall, MemoryAdded, VisitorExchange, Whispered
 from agents.llm.structured import CallRecord, StructuredLLM
@@ -227,8 +228,8 @@ class Simulation:
                 self._on_call(record)
         mind.memory.touch(outcome.touched, tick)
         self._remember(mind, outcome.memories, tick)
-        if outcome.apply is not None:
-            outcome.apply(mind, tick)
+        for effect in outcome.effects:
+            apply_effect(mind, effect, tick)
         for event in outcome.events:
             self.bus.emit(event)
         for item in outcome.inputs:
