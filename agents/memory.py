@@ -119,6 +119,30 @@ class MemoryStream:
             added.append(record)
         return added
 
+    def load(
+        self, records: list[MemoryRecord], vectors: np.ndarray, *, importance_since_reflection: int, unscored: list[int]
+    ) -> None:
+        """Fill an empty stream from saved records and their embeddings (one row per record, in id order)."""
+        if self.records:
+            raise ValueError("load() needs an empty memory stream")
+        if len(vectors) != len(records):
+            raise ValueError(f"{len(records)} memory records but {len(vectors)} embedding rows")
+        if len(records):
+            self.index.add(vectors)
+        for record in records:
+            self.records.append(record)
+            self._created.append(record.created)
+            self._accessed.append(record.last_accessed)
+            self._importance.append(record.importance)
+        self.importance_since_reflection = importance_since_reflection
+        self.unscored = list(unscored)
+
+    def vectors(self) -> np.ndarray:
+        """The embeddings, one float32 row per record in id order (what a save writes)."""
+        if not self.records:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return self.index.vectors()
+
     def set_importance(self, memory_id: int, score: int) -> None:
         """Replace a provisional importance with the scored one; only scored importance counts towards reflection."""
         record = self.records[memory_id]

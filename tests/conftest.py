@@ -37,6 +37,12 @@ def personas():
     return load_personas(DEFAULT_PERSONAS)
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp(tmp_path, monkeypatch):
+    """Relative default folders (runs/, saves/) land in the test's own directory, never in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def fake_config(tmp_path: Path, **overrides) -> RunConfig:
     """A fast, deterministic configuration: schema fake model, hashing embedder, numpy index."""
     base = {
@@ -47,6 +53,7 @@ def fake_config(tmp_path: Path, **overrides) -> RunConfig:
         "index": "numpy",
         "cache": "off",
         "out": tmp_path / "run",
+        "save_dir": tmp_path / "saves" / "run",
     }
     base.update(overrides)
     return RunConfig(**base)

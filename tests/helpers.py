@@ -80,7 +80,7 @@ def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, 
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "town.cli", *args],
-        cwd=root,
+        cwd=watch.parent,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

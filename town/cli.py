@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--cache-path", dest="cache_path", type=Path, help="cache file (default RUN/llm_cache.jsonl)")
     run.add_argument("--fake-latency", dest="fake_latency_s", type=float, help="seconds per call for --model fake")
+    run.add_argument("--resume", type=Path, help="continue a save (saves/NAME) in a new run folder")
+    run.add_argument(
+        "--autosave", dest="autosave_minutes", type=float, help="game minutes between autosaves (default 10, 0: off)"
+    )
+    run.add_argument("--save-dir", dest="save_dir", type=Path, help="autosave directory (default saves/<run folder>)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     play = sub.add_parser("play", help="open the town in a window (pygame)")
@@ -90,15 +95,28 @@ def _run(args: argparse.Namespace) -> int:
 
     from town.runtime.builders import build_model, load_world  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
+    from town.runtime.saving import prepare_resumed_run  # noqa: PLC0415
 
-    config = _config_from_args(args, "run")
-    world = load_world(config)
+    resume = None
+    world = None
+    if args.resume is not None:
+        config, resume = _resume_config(args)
+        prepare_resumed_run(config, resume)
+    else:
+        config = _config_from_args(args, "run")
+        world = load_world(config)
     model = build_model(config)
     console = Console(stderr=True, soft_wrap=True)
-    console.print(
-        f"[bold]town run[/bold]: {config.agents} agents, {config.hours:g} game hours, model {config.model}, "
-        f"seed {config.seed} -> {config.out}"
-    )
+    if resume is not None:
+        console.print(
+            f"[bold]town run[/bold]: resuming {resume.path} at {resume.manifest.game_time} "
+            f"(tick {resume.manifest.tick} of {config.ticks}) -> {config.out}"
+        )
+    else:
+        console.print(
+            f"[bold]town run[/bold]: {config.agents} agents, {config.hours:g} game hours, model {config.model}, "
+            f"seed {config.seed} -> {config.out}"
+        )
     if config.model.startswith("embedded/"):
         console.print(
             "[dim]The embedded SmolLM2-135M keeps the town running offline; its choices are weak. "
@@ -107,12 +125,16 @@ def _run(args: argparse.Namespace) -> int:
     progress = _progress(console, config.ticks, args.quiet)
     try:
         with progress.context:
-            result = asyncio.run(run_headless(config, model=model, world=world, on_tick=progress.update))
+            result = asyncio.run(
+                run_headless(config, model=model, world=world, on_tick=progress.update, resume=resume)
+            )
     except KeyboardInterrupt:
         console.print(
             f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "
             "(trajectory.jsonl, telemetry.jsonl, llm_cache.jsonl, summary.json)"
         )
+        if config.autosave_ticks and (config.save_path / "manifest.json").exists():
+            console.print(f"continue with: town run --resume {config.save_path}")
         return EXIT_INTERRUPTED
     _print_summary(console, result.summary)
     return 0
@@ -169,6 +191,8 @@ CONFIG_FLAGS = (
     "cache_path",
     "fake_latency_s",
     "overwrite",
+    "autosave_minutes",
+    "save_dir",
 )
 
 
@@ -180,6 +204,18 @@ def _config_from_args(args: argparse.Namespace, command: str) -> Any:
         args.out = Path("runs") / datetime.now().strftime(f"{command}-%Y%m%d-%H%M%S")
     overrides: dict[str, Any] = {k: getattr(args, k, None) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
     return load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
+
+
+def _resume_config(args: argparse.Namespace) -> Any:
+    """The saved configuration with the flags a resume may change; a fresh timestamped folder unless --out."""
+    from town.runtime.saving import load_for_resume  # noqa: PLC0415
+
+    if args.config is not None:
+        raise ConfigError("--resume takes its configuration from the save; drop --config")
+    if args.out is None:
+        args.out = Path("runs") / datetime.now().strftime("resume-%Y%m%d-%H%M%S")
+    overrides = {k: getattr(args, k, None) for k in CONFIG_FLAGS}
+    return load_for_resume(args.resume, {k: v for k, v in overrides.items() if v is not None})
 
 
 def _config_keys(path: Path) -> set[str]:

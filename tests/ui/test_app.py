@@ -150,7 +150,7 @@ def test_no_display_is_a_one_line_error(tmp_path):
 
     done = subprocess.run(
         [sys.executable, "-m", "town.cli", *PLAY_FAKE, "--out", str(tmp_path)],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=tmp_path,
         env={**os.environ, "SDL_VIDEODRIVER": "no-such-driver"},
         capture_output=True,
         text=True,

@@ -88,7 +88,7 @@ class Engine:
             self.config.retention,
             renotice_ticks=clock.ticks_for(minutes=self.config.renotice_minutes),
         )
-        self._queue: list[WorldInput] = []
+        self.pending_inputs: list[WorldInput] = []
         self._result = TickResult(tick=0)
 
     # -- outside world -------------------------------------------------------------------------------------------
@@ -99,14 +99,14 @@ class Engine:
         self.bus.emit(AgentSpawned(agent=name, tile=tile, home=home))
 
     def submit(self, item: WorldInput) -> None:
-        self._queue.append(item)
+        self.pending_inputs.append(item)
 
     # -- the tick --------------------------------------------------------------------------------------------------
     def step(self) -> TickResult:
         world = self.world
         self.bus.tick = world.tick
         self._result = TickResult(tick=world.tick)
-        queue, self._queue = self._queue, []
+        queue, self.pending_inputs = self.pending_inputs, []
         for item in queue:
             self._apply(item)
         self._move()

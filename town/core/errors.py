@@ -27,3 +27,7 @@ class ConfigError(TownError):
 
 class NoPathError(Exception):
     """No walkable path joins two tiles; the engine turns this into an event, never a crash."""
+
+
+class SaveError(TownError):
+    """A save directory is missing, damaged, of an unknown version or does not fit this town."""

@@ -121,16 +121,28 @@ class EventBus:
 
     def __init__(self) -> None:
         self._observers: list[Observer] = []
-        self._next_id = 1
+        self.next_id = 1
         self.tick = 0
 
     def subscribe(self, observer: Observer) -> None:
         self._observers.append(observer)
 
     def emit(self, event: Event) -> Event:
-        event.id = self._next_id
+        event.id = self.next_id
         event.tick = self.tick
-        self._next_id += 1
+        self.next_id += 1
         for observer in self._observers:
             observer(event)
         return event
+
+
+def event_class(type_name: object) -> type[Event]:
+    """The event model for a logged `type` (core and agents events alike); ValueError for an unknown type."""
+    pending: list[type[Event]] = [Event]
+    while pending:
+        cls = pending.pop()
+        field = cls.model_fields.get("type")
+        if cls is not Event and field is not None and field.default == type_name:
+            return cls
+        pending.extend(cls.__subclasses__())
+    raise ValueError(f"unknown event type {type_name!r}")

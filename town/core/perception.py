@@ -39,10 +39,10 @@ class Perceiver:
         self.retention = retention
         # In a crowd only the nearest few dozen are in view at all: this bounds the work per agent.
         self.pool = max(4 * attention_bandwidth, 16)
-        self._recent: dict[str, deque[str]] = {}
-        self._in_view: dict[str, set[str]] = {}
+        self.recent: dict[str, deque[str]] = {}
+        self.in_view: dict[str, set[str]] = {}
         self.renotice_ticks = renotice_ticks
-        self._noticed_at: dict[str, dict[str, int]] = {}
+        self.noticed_at: dict[str, dict[str, int]] = {}
 
     def perceive(self, world: WorldState) -> dict[str, list[Percept]]:
         bodies = list(world.bodies.values())
@@ -89,13 +89,13 @@ class Perceiver:
         self, name: str, in_view: list[tuple[float, str, Body | tuple[str, str, str]]], world: WorldState
     ) -> list[Percept]:
         """The nearest new things, up to the attention bandwidth; what stays in view is not noticed again."""
-        previously_in_view = self._in_view.get(name, set())
-        self._in_view[name] = {key for _, key, _ in in_view}
+        previously_in_view = self.in_view.get(name, set())
+        self.in_view[name] = {key for _, key, _ in in_view}
         if not in_view:
             return []
         in_view.sort(key=lambda item: (item[0], item[1]))
-        recent = self._recent.setdefault(name, deque(maxlen=self.retention))
-        noticed_at = self._noticed_at.setdefault(name, {})
+        recent = self.recent.setdefault(name, deque(maxlen=self.retention))
+        noticed_at = self.noticed_at.setdefault(name, {})
         tick = world.tick
         if len(noticed_at) > 512:  # forget what is past the re-notice window
             for old in [k for k, t in noticed_at.items() if tick - t >= self.renotice_ticks]:

@@ -16,10 +16,12 @@ from town.core.events import Event
 
 
 class TrajectoryWriter:
-    def __init__(self, path: str | Path) -> None:
+    """Writes events as JSON lines; `append` continues an existing log (a resumed run)."""
+
+    def __init__(self, path: str | Path, *, append: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+        self._file: IO[str] = self.path.open("a" if append else "w", encoding="utf-8")
         self.lines = 0
 
     def __call__(self, event: Event) -> None:

@@ -22,6 +22,10 @@ DEFAULT_MAP = ASSETS / "maps" / "willowbrook.tmj"
 DEFAULT_PERSONAS = ASSETS / "personas"
 
 
+# Settings that say where files go and how often to save, not what happens in the town.
+_NOT_LOGGED = {"out", "cache_path", "cache", "overwrite", "autosave_minutes", "save_dir"}
+
+
 class RunConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -40,6 +44,9 @@ class RunConfig(BaseModel):
     index: Literal["faiss", "numpy"] = "faiss"
     cache: Literal["record", "replay", "off"] = "record"
     cache_path: Path | None = None
+    # A crash or kill loses at most this much game time; 0 turns autosave off.
+    autosave_minutes: float = Field(default=10.0, ge=0, description="game minutes between autosaves (0: off)")
+    save_dir: Path | None = Field(default=None, description="where autosaves go (default saves/<run folder name>)")
     fake_latency_s: float = Field(default=0.0, ge=0, description="only for --model fake: wall-clock delay per call")
     engine: EngineConfig = Field(default_factory=EngineConfig)
     cognition: CognitionConfig = Field(default_factory=CognitionConfig)
@@ -49,13 +56,24 @@ class RunConfig(BaseModel):
     def ticks(self) -> int:
         return max(1, round(self.hours * 3600 / self.tick_seconds))
 
+    @property
+    def save_path(self) -> Path:
+        return self.save_dir if self.save_dir is not None else Path("saves") / self.out.name
+
+    @property
+    def autosave_ticks(self) -> int:
+        """Ticks between autosaves (0: never)."""
+        return max(1, round(self.autosave_minutes * 60 / self.tick_seconds)) if self.autosave_minutes else 0
+
     def public_dict(self) -> dict[str, Any]:
         """The config as logged in the trajectory.
 
         It says what shapes the run, not where its files go (so runs compare byte for byte); JSON-ready and without
         secrets (keys only ever come from the environment).
         """
-        return json.loads(self.model_dump_json(exclude={"out", "cache_path", "cache", "overwrite"}))
+        return json.loads(
+            self.model_dump_json(exclude={"out", "cache_path", "cache", "overwrite", "autosave_minutes", "save_dir"})
+        )
 
 
 def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:

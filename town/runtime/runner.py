@@ -22,9 +22,11 @@ from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord
 from agents.persona import Persona
 from town.core.places import TownMap
+from town.persistence.saves import LoadedSave
 from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, ensure_out_dir, load_world
 from town.runtime.config import RunConfig
+from town.runtime.saving import Autosaver, simulation_from_save
 from town.runtime.simulation import Simulation
 
 
@@ -54,12 +56,18 @@ async def run_headless(
     model: ChatModel | None = None,
     world: tuple[TownMap, list[Persona]] | None = None,
     on_tick: Callable[[Simulation], None] | None = None,
+    resume: LoadedSave | None = None,
 ) -> RunResult:
-    """Run to the configured length; map, personas and model are checked before anything is written."""
-    world = world if world is not None else load_world(config)
+    """Run to the configured length (counted from tick 0, also when resuming), autosaving on the way.
+
+    Map, personas and model are checked before anything is written. With `resume`, the run folder must already hold
+    the saved log (`prepare_resumed_run`) and the run continues from the save's tick.
+    """
+    if resume is None:
+        world = world if world is not None else load_world(config)
+        ensure_out_dir(config.out, overwrite=config.overwrite)
     chat_model = model if model is not None else build_model(config)
     out = config.out
-    ensure_out_dir(out, overwrite=config.overwrite)
     telemetry = TelemetryWriter(out / "telemetry.jsonl")
     call_counter = [0]
 
@@ -79,9 +87,14 @@ async def run_headless(
             }
         )
 
-    sim = build_simulation(config, model=chat_model, on_call=on_call, world=world)
-    trajectory = TrajectoryWriter(out / "trajectory.jsonl")
+    if resume is None:
+        sim = build_simulation(config, model=chat_model, on_call=on_call, world=world)
+    else:
+        sim = simulation_from_save(config, resume, model=chat_model, on_call=on_call)
+    trajectory = TrajectoryWriter(out / "trajectory.jsonl", append=resume is not None)
     sim.subscribe(trajectory)
+    cache = next((m for m in _chain(chat_model) if isinstance(m, RecordReplayModel)), None)
+    autosaver = Autosaver(config, trajectory=trajectory.path, cache=cache.path if cache is not None else None)
     started = time.perf_counter()
     reason = "completed"
 
@@ -92,7 +105,12 @@ async def run_headless(
             on_tick(s)
 
     try:
-        await sim.run(config.ticks, on_tick=tick_done)
+        sim.start()
+        while sim.stats.ticks < config.ticks:
+            await sim.step()
+            tick_done(sim)
+            if autosaver.due(sim) and sim.stats.ticks < config.ticks:
+                await autosaver.save(sim)
     except (asyncio.CancelledError, KeyboardInterrupt):
         reason = "interrupted"
         raise
@@ -103,6 +121,7 @@ async def run_headless(
         close_models(chat_model)
         wall = time.perf_counter() - started
         result = _summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
+        result.summary["autosave"] = {"saves": autosaver.saves, "path": str(autosaver.last) if autosaver.last else None}
         (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         result.files.append(out / "summary.json")
     return result

@@ -41,11 +41,24 @@ VISITOR_LANE = "visitor"
 
 @dataclass
 class InFlight:
+    """An operation started at `started` whose outcome lands at `due`; `result` is set once known (or restored)."""
+
     agent_index: int
     lane: str
     started: int
     due: int
-    task: asyncio.Task[Outcome]
+    task: asyncio.Future[Outcome] | None
+    result: Outcome | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.result is not None or (self.task is not None and self.task.done())
+
+    def outcome(self) -> Outcome:
+        if self.result is None:
+            assert self.task is not None
+            self.result = self.task.result()
+        return self.result
 
 
 class Simulation:
@@ -78,8 +91,8 @@ class Simulation:
         # Live mode (the app): outcomes land once answered, not at a fixed tick: never blocks, not reproducible.
         self.live = False
         self._on_call = on_call
-        self._inflight: list[InFlight] = []
-        self._started = False
+        self.inflight: list[InFlight] = []
+        self.started = False
         self._seed = seed
         self._model_name = model_name
         self._run_config = run_config or {}
@@ -107,9 +120,9 @@ class Simulation:
 
     # -- lifecycle -------------------------------------------------------------------------------------------------
     def start(self) -> None:
-        if self._started:
+        if self.started:
             return
-        self._started = True
+        self.started = True
         self.bus.emit(
             RunStarted(
                 seed=self._seed,
@@ -139,11 +152,13 @@ class Simulation:
 
     def finish(self, reason: str = "completed") -> RunEnded:
         """Cancel what is still thinking and emit the closing event with the run's totals."""
-        for flight in self._inflight:
+        for flight in self.inflight:
+            if flight.task is None:
+                continue
             if flight.task.done() and not flight.task.cancelled():
                 flight.task.exception()  # an outcome that was never due is dropped, its error with it
             flight.task.cancel()
-        self._inflight.clear()
+        self.inflight.clear()
         self.bus.tick = self.tick
         return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, totals=self.stats.totals()))  # type: ignore[return-value]
 
@@ -188,26 +203,34 @@ class Simulation:
         await asyncio.sleep(0)  # let new operations reach their first model call
         await self._settle(now + 1)
 
+    async def wait_for_flights(self) -> None:
+        """Wait until every operation in flight has its answer; nothing is applied before its due tick."""
+        pending = [f.task for f in self.inflight if f.task is not None and not f.task.done()]
+        if pending:
+            await asyncio.gather(*pending)
+
     def _launch(self, launch: Launch | None, index: int, lane: str, now: int) -> None:
         if launch is None:
             return
         self.minds[index].busy.add(lane)
         task = asyncio.ensure_future(launch.op(self.llm))
-        self._inflight.append(InFlight(index, lane, now, launch.due, task))
+        self.inflight.append(InFlight(index, lane, now, launch.due, task))
 
     async def _settle(self, next_tick: int) -> None:
-        due = [f for f in self._inflight if f.due <= next_tick]
+        due = [f for f in self.inflight if f.due <= next_tick]
         if self.live:
             # The app never waits on a model: what is not answered yet lands on a later tick, while bodies carry on.
-            due = [f for f in due if f.task.done()]
+            due = [f for f in due if f.ready]
         if not due:
             return
-        await asyncio.gather(*(f.task for f in due))
+        waiting = [f.task for f in due if not f.ready]
+        if waiting:
+            await asyncio.gather(*waiting)  # type: ignore[misc]
         chosen = {id(f) for f in due}
-        self._inflight = [f for f in self._inflight if id(f) not in chosen]
+        self.inflight = [f for f in self.inflight if id(f) not in chosen]
         self.bus.tick = next_tick
         for flight in sorted(due, key=lambda f: (f.agent_index, _LANE_ORDER[f.lane], f.started)):
-            self._apply(self.minds[flight.agent_index], flight.lane, flight.task.result(), next_tick)
+            self._apply(self.minds[flight.agent_index], flight.lane, flight.outcome(), next_tick)
 
     def _apply(self, mind: Mind, lane: str, outcome: Outcome, tick: int) -> None:
         mind.busy.discard(lane)

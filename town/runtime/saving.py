@@ -1,0 +1,152 @@
+"""Saving and resuming a running town: `save_simulation`, `load_for_resume`, `simulation_from_save`, `Autosaver`.
+
+The persistence layer writes and checks save directories; this module connects them to a live `Simulation` and its
+`RunConfig`: what goes into the manifest, which settings a resume may change, and rebuilding the simulation from a save.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from agents.llm.protocol import ChatModel
+from agents.llm.structured import CallRecord
+from town.core.errors import ConfigError, SaveError
+from town.core.places import load_town_map
+from town.persistence.saves import LoadedSave, file_sha256, load_save, write_save
+from town.runtime.builders import build_simulation, ensure_out_dir
+from town.runtime.config import ASSETS, RunConfig, validate_run_config
+from town.runtime.sim_state import capture_simulation, restore_simulation
+from town.runtime.simulation import Simulation
+
+# Settings a resume may change: where files go, how long to run, and which model answers from here on. Everything else
+# shaped the saved state and comes from the save.
+RESUMABLE = frozenset(
+    {
+        "hours",
+        "out",
+        "overwrite",
+        "cache",
+        "cache_path",
+        "autosave_minutes",
+        "save_dir",
+        "model",
+        "api_base",
+        "fake_latency_s",
+    }
+)
+
+
+async def save_simulation(
+    sim: Simulation, config: RunConfig, dest: Path, *, trajectory: Path | None = None, cache: Path | None = None
+) -> Path:
+    """Write the simulation's state between ticks to `dest` (atomically); operations in flight are awaited first."""
+    state, vectors = await capture_simulation(sim)
+    return write_save(
+        dest,
+        state,
+        vectors,
+        seed=config.seed,
+        game_time=sim.clock.time_at(sim.tick).isoformat(),
+        config=_portable(config.public_dict()),
+        map_sha256=_map_sha256(config.map),
+        trajectory=trajectory,
+        cache=cache,
+    )
+
+
+def load_for_resume(path: Path, overrides: dict[str, Any]) -> tuple[RunConfig, LoadedSave]:
+    """The save and the run configuration to continue it with (the saved config plus the allowed overrides)."""
+    fixed = sorted(set(overrides) - RESUMABLE)
+    if fixed:
+        raise ConfigError(f"--resume: {', '.join(fixed)} cannot change when resuming (they come from the save)")
+    loaded = load_save(path)
+    config = validate_run_config({**_installed(loaded.manifest.config), **overrides}, f"save {loaded.path}: manifest.json config")
+    if not config.map.is_file():
+        raise SaveError(f"save {loaded.path}: its map {config.map} no longer exists")
+    if _map_sha256(config.map) != loaded.manifest.map_sha256:
+        raise SaveError(f"save {loaded.path}: its map {config.map} has changed since the save; restore that map first")
+    return config, loaded
+
+
+def prepare_resumed_run(config: RunConfig, loaded: LoadedSave) -> None:
+    """Create the new run folder with the saved log (and cache) to continue from; called before the model is built."""
+    ensure_out_dir(config.out, overwrite=config.overwrite)
+    trajectory = config.out / "trajectory.jsonl"
+    if loaded.trajectory is not None:
+        shutil.copyfile(loaded.trajectory, trajectory)
+    else:
+        trajectory.write_bytes(b"")
+    cache_target = config.cache_path or config.out / "llm_cache.jsonl"
+    if config.cache != "off" and loaded.cache is not None and not cache_target.exists():
+        shutil.copyfile(loaded.cache, cache_target)
+
+
+def simulation_from_save(
+    config: RunConfig,
+    loaded: LoadedSave,
+    *,
+    model: ChatModel,
+    on_call: Callable[[CallRecord], None] | None = None,
+) -> Simulation:
+    """A simulation in exactly the saved state (personas come from the save, not from the persona files)."""
+    town_map = load_town_map(config.map)
+    personas = [mind.persona for mind in loaded.state.minds]
+    sim = build_simulation(config, model=model, on_call=on_call, world=(town_map, personas))
+    try:
+        restore_simulation(sim, loaded.state, loaded.vectors)
+    except (ValueError, KeyError, IndexError) as exc:
+        raise SaveError(f"save {loaded.path}: does not fit this town ({exc})") from None
+    return sim
+
+
+_ASSETS_PREFIX = "town-assets:"
+
+
+class Autosaver:
+    """Saves every `config.autosave_ticks` ticks to `config.save_path`; a crash loses at most that much game time."""
+
+    def __init__(self, config: RunConfig, *, trajectory: Path | None, cache: Path | None) -> None:
+        self.config = config
+        self.every = config.autosave_ticks
+        self.dest = config.save_path
+        self.trajectory = trajectory
+        self.cache = cache
+        self.saves = 0
+        self.last: Path | None = None
+
+    def due(self, sim: Simulation) -> bool:
+        return self.every > 0 and sim.tick % self.every == 0
+
+    async def save(self, sim: Simulation) -> Path:
+        self.last = await save_simulation(sim, self.config, self.dest, trajectory=self.trajectory, cache=self.cache)
+        self.saves += 1
+        return self.last
+
+
+def _portable(config: dict[str, Any]) -> dict[str, Any]:
+    """Paths inside the town's own assets are written relative to them, so a save moves between machines."""
+    out = dict(config)
+    for key in ("map", "personas"):
+        path = Path(out[key]).resolve()
+        if path.is_relative_to(ASSETS):
+            out[key] = f"{_ASSETS_PREFIX}{path.relative_to(ASSETS).as_posix()}"
+    return out
+
+
+def _installed(config: dict[str, Any]) -> dict[str, Any]:
+    out = dict(config)
+    for key in ("map", "personas"):
+        value = out.get(key)
+        if isinstance(value, str) and value.startswith(_ASSETS_PREFIX):
+            out[key] = str(ASSETS / value.removeprefix(_ASSETS_PREFIX))
+    return out
+
+
+def _map_sha256(path: Path) -> str:
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        raise ConfigError(f"map {path}: cannot read ({exc.strerror})") from None
