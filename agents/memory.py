@@ -127,6 +127,8 @@ class MemoryStream:
             raise ValueError("load() needs an empty memory stream")
         if len(vectors) != len(records):
             raise ValueError(f"{len(records)} memory records but {len(vectors)} embedding rows")
+        if vectors.ndim != 2 or vectors.shape[1] != self.embedder.dim:
+            raise ValueError(f"embeddings of shape {vectors.shape} do not fit the {self.embedder.name} embedder")
         if len(records):
             self.index.add(vectors)
         for record in records:

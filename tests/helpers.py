@@ -77,7 +77,6 @@ def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, 
     import sys
     import time
 
-    root = Path(__file__).resolve().parents[1]
     proc = subprocess.Popen(
         [sys.executable, "-m", "town.cli", *args],
         cwd=watch.parent,

@@ -125,9 +125,7 @@ def _run(args: argparse.Namespace) -> int:
     progress = _progress(console, config.ticks, args.quiet)
     try:
         with progress.context:
-            result = asyncio.run(
-                run_headless(config, model=model, world=world, on_tick=progress.update, resume=resume)
-            )
+            result = asyncio.run(run_headless(config, model=model, world=world, on_tick=progress.update, resume=resume))
     except KeyboardInterrupt:
         console.print(
             f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "

@@ -146,7 +146,6 @@ def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
 def test_no_display_is_a_one_line_error(tmp_path):
     import subprocess
     import sys
-    from pathlib import Path
 
     done = subprocess.run(
         [sys.executable, "-m", "town.cli", *PLAY_FAKE, "--out", str(tmp_path)],

@@ -67,6 +67,12 @@ class Manifest(BaseModel):
     map_sha256: str
     agents: list[str]
     files: dict[str, FileEntry]
+    # sha256 of this manifest's own content (canonical JSON with this field empty): the other files' checksums are
+    # only as trustworthy as the manifest that lists them.
+    checksum: str = ""
+
+    def content_sha256(self) -> str:
+        return hashlib.sha256(self.model_copy(update={"checksum": ""}).model_dump_json().encode()).hexdigest()
 
 
 @dataclass
@@ -121,6 +127,7 @@ def write_save(
             agents=[m.persona.name for m in state.minds],
             files=files,
         )
+        manifest.checksum = manifest.content_sha256()
         _write_bytes(tmp / MANIFEST, (manifest.model_dump_json(indent=2) + "\n").encode())
         _fsync_dir(tmp)
         _swap_into_place(tmp, dest)
@@ -246,6 +253,9 @@ def load_save(path: str | Path) -> LoadedSave:
     names = {b.name for b in engine.bodies}
     if runtime.started and names != set(manifest.agents):
         raise SaveError(f"save {root}: world.json: bodies do not match the save's agents")
+    original = _validated(Manifest, raw_manifest, root, MANIFEST)
+    if original.checksum != original.content_sha256():
+        raise SaveError(f"save {root}: {MANIFEST} does not match its own checksum (damaged or edited)")
     for name, entry in manifest.files.items():
         if name.endswith(".json") and file_sha256(root / name) != entry.sha256:
             raise SaveError(f"save {root}: {name} does not match its checksum in the manifest (damaged or edited)")

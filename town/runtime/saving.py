@@ -63,7 +63,8 @@ def load_for_resume(path: Path, overrides: dict[str, Any]) -> tuple[RunConfig, L
     if fixed:
         raise ConfigError(f"--resume: {', '.join(fixed)} cannot change when resuming (they come from the save)")
     loaded = load_save(path)
-    config = validate_run_config({**_installed(loaded.manifest.config), **overrides}, f"save {loaded.path}: manifest.json config")
+    where = f"save {loaded.path}: manifest.json config"
+    config = validate_run_config({**_installed(loaded.manifest.config), **overrides}, where)
     if not config.map.is_file():
         raise SaveError(f"save {loaded.path}: its map {config.map} no longer exists")
     if _map_sha256(config.map) != loaded.manifest.map_sha256:
