@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from town.core.errors import ConfigError, TownError
+from town.core.secrets import redact
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             return _play(args)
         return _bench(args)
     except TownError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
 
 

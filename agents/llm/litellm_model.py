@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from agents.llm.local_llama import EMBEDDED_PROVIDER, make_handler
 from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams, guard_real_call, schema_json
 from town.core.errors import ConfigError
+from town.core.secrets import redact
 
 _embedded_handler: list[Any] = []  # at most one loaded SmolLM2 per process, shared by every LiteLLMModel
 
@@ -128,7 +129,7 @@ def _as_provider_error(litellm: Any, exc: Exception) -> ProviderError:
     )
     status = getattr(exc, "status_code", None)
     transient = isinstance(exc, transient_types) or (isinstance(status, int) and (status == 429 or status >= 500))
-    return ProviderError(f"{type(exc).__name__}: {exc}", transient=transient)
+    return ProviderError(redact(f"{type(exc).__name__}: {exc}"), transient=transient)
 
 
 def check_model(model: str, api_base: str | None = None) -> None:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 
 from agents.llm.parsing import OutputError, parse_structured
 from agents.llm.protocol import ChatMessage, ChatModel, ProviderError, SamplingParams
+from town.core.secrets import redact
 
 T = TypeVar("T", bound=BaseModel)
 Outcome = Literal["ok", "invalid", "provider_error", "budget"]
@@ -144,7 +145,7 @@ class StructuredLLM:
                 try:
                     reply = await self.model.complete(messages, schema=schema, purpose=purpose, params=params)
                 except ProviderError as exc:
-                    last_error = str(exc)
+                    last_error = redact(str(exc))  # providers sometimes echo the request's credentials
                     if not exc.transient:
                         break
                 else:
