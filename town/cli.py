@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
         ("--embedder", {"choices": ["minilm", "hashing"]}),
         ("--index", {"choices": ["faiss", "numpy"]}),
         ("--fake-latency", {"dest": "fake_latency_s", "type": float}),
+        ("--resume", {"type": Path, "help": "continue a save (saves/NAME)"}),
+        ("--autosave", {"dest": "autosave_minutes", "type": float, "help": "game minutes between autosaves (0: off)"}),
+        ("--save-dir", {"dest": "save_dir", "type": Path, "help": "save directory (default saves/<run folder>)"}),
     ):
         play.add_argument(flag, **kw)
     play.add_argument("--overwrite", action="store_true", default=None, help="replace an earlier run in --out")
@@ -101,7 +104,7 @@ def _run(args: argparse.Namespace) -> int:
     resume = None
     world = None
     if args.resume is not None:
-        config, resume = _resume_config(args)
+        config, resume = _resume_config(args, "run")
         prepare_resumed_run(config, resume)
     else:
         config = _config_from_args(args, "run")
@@ -140,28 +143,51 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _play(args: argparse.Namespace) -> int:
-    from town.runtime.builders import build_model, build_simulation, load_world  # noqa: PLC0415
+    from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
+    from town.runtime.builders import build_model, build_simulation, ensure_out_dir, load_world  # noqa: PLC0415
     from town.runtime.live import LiveSession  # noqa: PLC0415
-    from town.runtime.runner import close_models  # noqa: PLC0415
+    from town.runtime.runner import close_models, find_cache  # noqa: PLC0415
+    from town.runtime.saving import prepare_resumed_run, save_simulation, simulation_from_save  # noqa: PLC0415
 
     try:
         width, height = (int(v) for v in args.size.lower().split("x"))
     except ValueError:
         raise ConfigError(f"--size {args.size!r}: expected WIDTHxHEIGHT, like 1280x720") from None
-    config = _config_from_args(args, "play")
-    world = load_world(config)
-    model = build_model(config)
-    from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
-    from town.runtime.builders import ensure_out_dir  # noqa: PLC0415
+    resume = None
+    if args.resume is not None:
+        config, resume = _resume_config(args, "play")
+    else:
+        config = _config_from_args(args, "play")
+        world = load_world(config)
     from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
 
     check_display()
-    ensure_out_dir(config.out, overwrite=config.overwrite)
-    sim = build_simulation(config, model=model, world=world)
-    trajectory = TrajectoryWriter(config.out / "trajectory.jsonl")
+    if resume is not None:
+        prepare_resumed_run(config, resume)
+    else:
+        ensure_out_dir(config.out, overwrite=config.overwrite)
+    model = build_model(config)
+    if resume is not None:
+        sim = simulation_from_save(config, resume, model=model)
+    else:
+        sim = build_simulation(config, model=model, world=world)
+    trajectory = TrajectoryWriter(config.out / "trajectory.jsonl", append=resume is not None)
     sim.subscribe(trajectory)
+    cache = find_cache(model)
+
+    async def save(s: Any) -> Path:
+        trajectory.flush()
+        return await save_simulation(s, config, config.save_path, trajectory=trajectory.path, cache=cache)
+
     max_ticks = config.ticks if args.hours is not None else None
-    session = LiveSession(sim, max_ticks=max_ticks, on_tick=lambda s: trajectory.flush())
+    session = LiveSession(
+        sim,
+        max_ticks=max_ticks,
+        on_tick=lambda s: trajectory.flush(),
+        saver=save,
+        autosave_ticks=config.autosave_ticks,
+        save_on_close=config.autosave_ticks > 0,
+    )
     try:
         App(session, size=(width, height)).run()
     except KeyboardInterrupt:
@@ -171,6 +197,11 @@ def _play(args: argparse.Namespace) -> int:
         trajectory.close()
         close_models(model)
     print(f"the town's log is in {config.out}/trajectory.jsonl", file=sys.stderr)
+    if session.last_save is not None:
+        print(
+            f"the town is saved in {session.last_save}; continue with: town play --resume {session.last_save}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -205,14 +236,14 @@ def _config_from_args(args: argparse.Namespace, command: str) -> Any:
     return load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
 
 
-def _resume_config(args: argparse.Namespace) -> Any:
+def _resume_config(args: argparse.Namespace, command: str = "run") -> Any:
     """The saved configuration with the flags a resume may change; a fresh timestamped folder unless --out."""
     from town.runtime.saving import load_for_resume  # noqa: PLC0415
 
     if args.config is not None:
         raise ConfigError("--resume takes its configuration from the save; drop --config")
     if args.out is None:
-        args.out = Path("runs") / datetime.now().strftime("resume-%Y%m%d-%H%M%S")
+        args.out = Path("runs") / datetime.now().strftime(f"{command}-resumed-%Y%m%d-%H%M%S")
     overrides = {k: getattr(args, k, None) for k in CONFIG_FLAGS}
     return load_for_resume(args.resume, {k: v for k, v in overrides.items() if v is not None})
 

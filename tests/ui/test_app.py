@@ -160,3 +160,62 @@ def test_no_display_is_a_one_line_error(tmp_path):
     assert done.returncode == 2 and len(err) == 1, done.stderr
     assert err[0].startswith("error: town play: cannot open a window")
     assert not (tmp_path / "trajectory.jsonl").exists()  # refused before anything was written
+
+
+def test_f5_and_the_menu_save_and_closing_the_window_autosaves(tmp_path):
+    from town.persistence.saves import load_save
+    from town.runtime.saving import save_simulation
+
+    config = fake_config(tmp_path, agents=3, hours=2, fake_latency_s=0.005)
+    sim = build_simulation(config)
+    saved_at = []
+
+    async def saver(s):
+        path = await save_simulation(s, config, tmp_path / "saves" / "town")
+        saved_at.append(s.tick)
+        return path
+
+    session = LiveSession(sim, saver=saver, save_on_close=True)
+    session.send(Command(kind="speed", speed="max"))
+    app = App(session, size=(800, 500))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F5, unicode=""))
+    app.run(max_frames=40)
+    assert len(saved_at) == 2, "F5 saved once, closing the window saved again"
+    assert saved_at[0] < saved_at[1] == sim.tick
+    assert load_save(tmp_path / "saves" / "town").manifest.tick == sim.tick
+    assert session.snapshot.notice.startswith("saved on close to ")
+
+    # The menu: M opens it, its "Save now" item is clicked, then M and Q save and quit before the frame limit.
+    sim2 = build_simulation(fake_config(tmp_path / "b", agents=2, hours=2))
+    saved2 = []
+
+    async def saver2(s):
+        saved2.append(s.tick)
+        return await save_simulation(s, config, tmp_path / "saves" / "menu")
+
+    session2 = LiveSession(sim2, saver=saver2, save_on_close=True)
+    app2 = App(session2, size=(800, 500))
+    from town.ui.app import MenuOverlay
+
+    item = next(r for r, what in MenuOverlay(app2).rects if what == "save")
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_m, unicode="m"))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, button=1, pos=item.center))
+    app2.run(max_frames=30)
+    assert type(app2.states[-1]).__name__ == "TownView", "choosing an item closes the menu"
+    assert len(saved2) == 2, "the menu's Save now, then the save on close"
+
+
+def test_the_menu_quits_with_a_save(tmp_path):
+    sim = build_simulation(fake_config(tmp_path, agents=2, hours=2))
+    saves = []
+
+    async def saver(s):
+        saves.append(s.tick)
+        return tmp_path
+
+    session = LiveSession(sim, saver=saver, save_on_close=True)
+    app = App(session, size=(800, 500))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_m, unicode="m"))
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, unicode="q"))
+    app.run(max_frames=500)
+    assert app.frame < 10 and saves == [sim.tick]

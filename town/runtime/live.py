@@ -11,11 +11,13 @@ import asyncio
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from town.core.errors import TownError
 from town.runtime.simulation import Simulation
 from town.runtime.snapshot import Snapshot, SnapshotBuilder
 
@@ -27,18 +29,40 @@ class Command(BaseModel):
     """One request from the UI to the simulation thread."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["pause", "resume", "toggle_pause", "step", "speed", "stop", "inspect", "say", "whisper"]
+    kind: Literal["pause", "resume", "toggle_pause", "step", "speed", "stop", "inspect", "say", "whisper", "save"]
     speed: str = "1x"
     agent: str | None = None
     mode: Literal["visitor", "interview"] = "visitor"
     text: str = ""
 
 
+Saver = Callable[[Simulation], Awaitable[Path]]
+
+
 class LiveSession:
+    """The app's simulation thread.
+
+    With a `saver`, the town is saved on the "save" command, every `autosave_ticks` ticks, and when the window
+    closes if `save_on_close` (the app autosaves rather than asking), always between ticks on this thread.
+    """
+
     def __init__(
-        self, sim: Simulation, *, max_ticks: int | None = None, on_tick: Callable[[Simulation], None] | None = None
+        self,
+        sim: Simulation,
+        *,
+        max_ticks: int | None = None,
+        on_tick: Callable[[Simulation], None] | None = None,
+        saver: Saver | None = None,
+        autosave_ticks: int = 0,
+        save_on_close: bool = False,
     ):
         self.sim = sim
+        self._saver = saver
+        self.autosave_ticks = autosave_ticks
+        self.save_on_close = save_on_close
+        self._save_requested = False
+        self.notice = ""
+        self.last_save: Path | None = None
         sim.live = True
         self.max_ticks = max_ticks
         self._on_tick = on_tick
@@ -81,6 +105,8 @@ class LiveSession:
         reason = "window closed"
         try:
             await self._ticks()
+            if self.save_on_close:
+                await self._save("saved on close")
         except BaseException as exc:
             reason = f"crashed: {type(exc).__name__}"
             raise
@@ -93,6 +119,9 @@ class LiveSession:
         next_due = time.perf_counter()
         while not self._stop.is_set():
             self._drain_commands()
+            if self._save_requested:
+                self._save_requested = False
+                await self._save("saved")
             if self.max_ticks is not None and self.sim.stats.ticks >= self.max_ticks:
                 self.paused = True
             if self.paused and self._steps_requested == 0:
@@ -109,14 +138,27 @@ class LiveSession:
             self._steps_requested = max(0, self._steps_requested - 1)
             if self._on_tick is not None:
                 self._on_tick(self.sim)
+            if self.autosave_ticks and self.sim.tick % self.autosave_ticks == 0:
+                await self._save("autosaved")
             self._publish()
             if rate is None:
                 await asyncio.sleep(0)  # let model calls progress even at full speed
 
+    async def _save(self, verb: str) -> None:
+        if self._saver is None:
+            return
+        try:
+            self.last_save = await self._saver(self.sim)
+        except TownError as exc:  # a full disk must not take the town down; the last good save stays in place
+            self.notice = f"save failed: {exc}"
+        else:
+            self.notice = f"{verb} to {self.last_save} at {self.sim.clock.time_at(self.sim.tick):%H:%M}"
+        self._publish()
+
     def _publish(self) -> None:
         name = self.inspected
         view = self._builder.inspect(name, self._chats.get(name, []), name in self._waiting) if name else None
-        self.snapshot = self._builder.build(paused=self.paused, speed=self.speed, inspected=view)
+        self.snapshot = self._builder.build(paused=self.paused, speed=self.speed, inspected=view, notice=self.notice)
 
     async def _talk(self, name: str, mode: Literal["visitor", "interview"], text: str) -> None:
         log = self._chats.setdefault(name, [])
@@ -149,6 +191,8 @@ class LiveSession:
                 self._steps_requested += 1
             elif command.kind == "speed" and command.speed in SPEEDS:
                 self.speed = command.speed
+            elif command.kind == "save":
+                self._save_requested = True
             elif command.kind == "stop":
                 self._stop.set()
             elif command.kind == "inspect":

@@ -93,8 +93,7 @@ async def run_headless(
         sim = simulation_from_save(config, resume, model=chat_model, on_call=on_call)
     trajectory = TrajectoryWriter(out / "trajectory.jsonl", append=resume is not None)
     sim.subscribe(trajectory)
-    cache = next((m for m in _chain(chat_model) if isinstance(m, RecordReplayModel)), None)
-    autosaver = Autosaver(config, trajectory=trajectory.path, cache=cache.path if cache is not None else None)
+    autosaver = Autosaver(config, trajectory=trajectory.path, cache=find_cache(chat_model))
     started = time.perf_counter()
     reason = "completed"
 
@@ -125,6 +124,12 @@ async def run_headless(
         (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         result.files.append(out / "summary.json")
     return result
+
+
+def find_cache(model: ChatModel) -> Path | None:
+    """The record/replay cache file in a provider chain, if there is one."""
+    cache = next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
+    return cache.path if cache is not None else None
 
 
 def _summarise(

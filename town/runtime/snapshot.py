@@ -75,6 +75,7 @@ class Snapshot:
     paused: bool = False
     speed: str = "1x"
     inspected: InspectorView | None = None
+    notice: str = ""  # the latest save (or save failure), shown in the status bar
 
 
 class SnapshotBuilder:
@@ -130,7 +131,9 @@ class SnapshotBuilder:
             waiting=waiting,
         )
 
-    def build(self, *, paused: bool = False, speed: str = "1x", inspected: InspectorView | None = None) -> Snapshot:
+    def build(
+        self, *, paused: bool = False, speed: str = "1x", inspected: InspectorView | None = None, notice: str = ""
+    ) -> Snapshot:
         sim = self.sim
         world = sim.engine.world
         tick = world.tick
@@ -174,4 +177,5 @@ class SnapshotBuilder:
             paused=paused,
             speed=speed,
             inspected=inspected,
+            notice=notice,
         )

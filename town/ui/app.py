@@ -63,6 +63,10 @@ class TownView:
             self.follow = False
         elif intent.kind == "help":
             app.states.append(HelpOverlay(app))
+        elif intent.kind == "save":
+            session.send(Command(kind="save"))
+        elif intent.kind == "menu":
+            app.states.append(MenuOverlay(app))
 
     def update(self, dt: float) -> None:
         dx, dy = held_pan()
@@ -131,6 +135,63 @@ class ChatBox:
         return None  # drawn by the town view's inspector, which hosts the box
 
 
+class MenuOverlay:
+    """The game menu: save now, help, save and quit, back. Items answer to their key or a click."""
+
+    events = staticmethod(intents)
+    ITEMS = (
+        ("F5", "Save now", "save"),
+        ("F1", "Keys and help", "help"),
+        ("Q", "Save and quit", "quit"),
+        ("Esc", "Back", "escape"),
+    )
+    WIDTH, ROW = 320, 34
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.rects = self._layout(app.window.get_size())
+
+    def _layout(self, size: tuple[int, int]) -> list[tuple[pygame.Rect, str]]:
+        """Where each item sits on a screen of `size` (the same for drawing and for clicks)."""
+        w, h = self.WIDTH, 56 + self.ROW * len(self.ITEMS)
+        x0, y0 = (size[0] - w) // 2, (size[1] - h) // 2
+        return [
+            (pygame.Rect(x0 + 12, y0 + 46 + self.ROW * i, w - 24, self.ROW - 6), what)
+            for i, (_, _, what) in enumerate(self.ITEMS)
+        ]
+
+    def process(self, intent: UiIntent) -> None:
+        kind = intent.kind
+        if kind == "select":
+            kind = next((what for rect, what in self.rects if rect.collidepoint(intent.x, intent.y)), "")  # type: ignore[assignment]
+        if kind == "save":
+            self.app.session.send(Command(kind="save"))
+            self.app.states.pop()
+        elif kind == "help":
+            self.app.states[-1] = HelpOverlay(self.app)
+        elif kind == "quit":
+            self.app.quit_requested = True
+        elif kind in ("escape", "menu"):
+            self.app.states.pop()
+
+    def update(self, dt: float) -> None:
+        return None
+
+    def draw(self, surface: pygame.Surface) -> None:
+        renderer = self.app.renderer
+        w, h = self.WIDTH, 56 + self.ROW * len(self.ITEMS)
+        x0, y0 = (surface.get_width() - w) // 2, (surface.get_height() - h) // 2
+        panel = pygame.Surface((w, h), pygame.SRCALPHA)
+        panel.fill(HUD_BG)
+        surface.blit(panel, (x0, y0))
+        surface.blit(renderer.big.render("Menu", True, PAPER), (x0 + 16, y0 + 12))
+        self.rects = self._layout(surface.get_size())
+        for (key, label, _), (rect, _) in zip(self.ITEMS, self.rects, strict=True):
+            pygame.draw.rect(surface, (70, 78, 100), rect, border_radius=6)
+            surface.blit(renderer.font.render(key, True, (255, 230, 120)), (rect.x + 10, rect.y + 6))
+            surface.blit(renderer.font.render(label, True, PAPER), (rect.x + 70, rect.y + 6))
+
+
 class HelpOverlay:
     events = staticmethod(intents)
 
@@ -147,7 +208,7 @@ class HelpOverlay:
     def draw(self, surface: pygame.Surface) -> None:
         font = self.app.renderer.font
         rows = [(font.render(k, True, (255, 230, 120)), font.render(v, True, PAPER)) for k, v in HELP_LINES]
-        w = 420
+        w = 620
         h = 50 + 22 * len(rows)
         panel = pygame.Surface((w, h), pygame.SRCALPHA)
         panel.fill(HUD_BG)
@@ -182,7 +243,8 @@ class App:
         world_w, world_h = town_map.width * town_map.tile_size, town_map.height * town_map.tile_size
         self.camera = Camera(0, 0, 1.0, size[0], size[1], world_w, world_h)
         self.camera.clamp()
-        self.states: list[TownView | ChatBox | HelpOverlay] = [TownView(self)]
+        self.states: list[TownView | ChatBox | HelpOverlay | MenuOverlay] = [TownView(self)]
+        self.quit_requested = False
         self.frame = 0
         self.fps = 0.0
         self.frame_times: list[float] = []
@@ -196,14 +258,13 @@ class App:
             while max_frames is None or self.frame < max_frames:
                 dt = clock.tick(60) / 1000.0
                 started = time.perf_counter()  # frame_times measure the work of a frame, not the wait for the cap
-                quit_requested = False
                 for event in pygame.event.get():
                     for intent in self.states[-1].events(event):
                         if intent.kind == "quit":
-                            quit_requested = True
+                            self.quit_requested = True
                         else:
                             self.states[-1].process(intent)
-                if quit_requested or self.session.error is not None:
+                if self.quit_requested or self.session.error is not None:
                     break
                 for state in self.states:
                     state.update(dt)

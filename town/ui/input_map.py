@@ -15,6 +15,8 @@ COMMAND_KEYS = {
     pygame.K_t: "talk",
     pygame.K_i: "interview",
     pygame.K_h: "whisper",
+    pygame.K_F5: "save",
+    pygame.K_m: "menu",
 }
 SPEED_KEYS = {pygame.K_1: "1x", pygame.K_2: "2x", pygame.K_3: "4x", pygame.K_4: "8x", pygame.K_5: "max"}
 PAN_KEYS = {
@@ -40,8 +42,10 @@ HELP_LINES = (
     ("H", "whisper an inner thought to the selected agent"),
     ("Enter / Up / Down", "send; recall earlier lines (in the chat box)"),
     ("Esc", "clear selection / close help"),
+    ("F5", "save now (to saves/<run>; also every few game minutes)"),
+    ("M", "menu: save, help, quit"),
     ("F1 or ?", "this help"),
-    ("Q / close window", "quit (the log is closed cleanly)"),
+    ("Q / close window", "quit: the town is saved and the log closed"),
 )
 
 
@@ -67,6 +71,8 @@ class UiIntent(BaseModel):
         "submit",
         "history_up",
         "history_down",
+        "save",
+        "menu",
     ]
     text: str = ""
     speed: str = ""

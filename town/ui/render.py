@@ -182,8 +182,13 @@ def draw_hud(target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, sel
         f"tokens {snap.tokens}   cost ${snap.cost:.4f}   fallbacks {snap.fallbacks}   {fps:.0f} fps"
     )
     target.blit(renderer.big.render(text, True, PAPER), (8, 4))
-    hint = renderer.small.render("F1 help", True, (180, 185, 200))
+    hint = renderer.small.render("F1 help · M menu · F5 save", True, (180, 185, 200))
     target.blit(hint, (w - hint.get_width() - 8, 7))
+    if snap.notice:
+        note = renderer.small.render(snap.notice[:120], True, (200, 235, 200))
+        box = note.get_rect(topright=(w - 8, 30)).inflate(10, 6)
+        pygame.draw.rect(target, HUD_BG, box, border_radius=5)
+        target.blit(note, note.get_rect(center=box.center))
     feed = list(snap.feed)[-6:]
     if feed:
         lines = [renderer.small.render(line[:110], True, PAPER) for line in feed]
