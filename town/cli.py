@@ -71,6 +71,21 @@ def _parser() -> argparse.ArgumentParser:
     play.add_argument("--overwrite", action="store_true", default=None, help="replace an earlier run in --out")
     play.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
 
+    replay = sub.add_parser("replay", help="replay a run folder or a save (window, or --text in the terminal)")
+    replay.add_argument("path", type=Path, help="run folder (runs/...) or save (saves/NAME)")
+    replay.add_argument("--text", action="store_true", help="print a readable timeline instead of opening a window")
+    replay.add_argument("--agent", help="only what involves this agent (--text)")
+    replay.add_argument("--from", dest="start", help="start at game time HH:MM (first day of the log)")
+    replay.add_argument("--to", dest="end", help="end at game time HH:MM (--text)")
+    replay.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
+
+    fork = sub.add_parser("fork", help="new save from a run or save at a game time, re-simulated from the cache")
+    fork.add_argument("path", type=Path, help="run folder or save to fork")
+    when = fork.add_mutually_exclusive_group(required=True)
+    when.add_argument("--at", help="game time HH:MM (first day of the log)")
+    when.add_argument("--tick", type=int, help="tick number")
+    fork.add_argument("--save", type=Path, help="where the fork's save goes (default saves/<name>-fork-HHMM)")
+
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "all"])
     bench.add_argument("--agents", type=int, default=25)
@@ -88,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
             return _run(args)
         if args.command == "play":
             return _play(args)
+        if args.command == "replay":
+            return _replay(args)
+        if args.command == "fork":
+            return _fork(args)
         return _bench(args)
     except TownError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
@@ -142,18 +161,20 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _play(args: argparse.Namespace) -> int:
-    from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
-    from town.runtime.builders import build_model, build_simulation, ensure_out_dir, load_world  # noqa: PLC0415
-    from town.runtime.live import LiveSession  # noqa: PLC0415
-    from town.runtime.runner import close_models, find_cache  # noqa: PLC0415
-    from town.runtime.saving import prepare_resumed_run, save_simulation, simulation_from_save  # noqa: PLC0415
-
+def _window_size(text: str) -> tuple[int, int]:
     try:
-        width, height = (int(v) for v in args.size.lower().split("x"))
+        width, height = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise ConfigError(f"--size {args.size!r}: expected WIDTHxHEIGHT, like 1280x720") from None
+        raise ConfigError(f"--size {text!r}: expected WIDTHxHEIGHT, like 1280x720") from None
+    return width, height
+
+
+def _play(args: argparse.Namespace) -> int:
+    from town.runtime.builders import load_world  # noqa: PLC0415
+
+    size = _window_size(args.size)
     resume = None
+    world = None
     if args.resume is not None:
         config, resume = _resume_config(args, "play")
     else:
@@ -162,46 +183,171 @@ def _play(args: argparse.Namespace) -> int:
     from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
 
     check_display()
-    if resume is not None:
-        prepare_resumed_run(config, resume)
-    else:
-        ensure_out_dir(config.out, overwrite=config.overwrite)
-    model = build_model(config)
-    if resume is not None:
-        sim = simulation_from_save(config, resume, model=model)
-    else:
-        sim = build_simulation(config, model=model, world=world)
-    trajectory = TrajectoryWriter(config.out / "trajectory.jsonl", append=resume is not None)
-    sim.subscribe(trajectory)
-    cache = find_cache(model)
-
-    async def save(s: Any) -> Path:
-        trajectory.flush()
-        return await save_simulation(s, config, config.save_path, trajectory=trajectory.path, cache=cache)
-
-    max_ticks = config.ticks if args.hours is not None else None
-    session = LiveSession(
-        sim,
-        max_ticks=max_ticks,
-        on_tick=lambda s: trajectory.flush(),
-        saver=save,
-        autosave_ticks=config.autosave_ticks,
-        save_on_close=config.autosave_ticks > 0,
-    )
+    live = _LiveTown(config, resume=resume, world=world, max_ticks=config.ticks if args.hours is not None else None)
     try:
-        App(session, size=(width, height)).run()
+        App(live.session, size=size).run()
     except KeyboardInterrupt:
         print(f"interrupted: the town's log is closed in {config.out}/trajectory.jsonl", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        trajectory.close()
-        close_models(model)
-    print(f"the town's log is in {config.out}/trajectory.jsonl", file=sys.stderr)
-    if session.last_save is not None:
-        print(
-            f"the town is saved in {session.last_save}; continue with: town play --resume {session.last_save}",
-            file=sys.stderr,
+        live.close()
+    live.report()
+    return 0
+
+
+class _LiveTown:
+    """A live session with its log, cache and saves, started fresh or from a save (`town play`, a fork in replay)."""
+
+    def __init__(self, config: Any, *, resume: Any = None, world: Any = None, max_ticks: int | None = None) -> None:
+        from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
+        from town.runtime.builders import build_model, build_simulation, ensure_out_dir  # noqa: PLC0415
+        from town.runtime.live import LiveSession  # noqa: PLC0415
+        from town.runtime.runner import find_cache  # noqa: PLC0415
+        from town.runtime.saving import prepare_resumed_run, save_simulation, simulation_from_save  # noqa: PLC0415
+
+        self.config = config
+        if resume is not None:
+            prepare_resumed_run(config, resume)
+        else:
+            ensure_out_dir(config.out, overwrite=config.overwrite)
+        self.model = build_model(config)
+        if resume is not None:
+            sim = simulation_from_save(config, resume, model=self.model)
+        else:
+            sim = build_simulation(config, model=self.model, world=world)
+        self.trajectory = TrajectoryWriter(config.out / "trajectory.jsonl", append=resume is not None)
+        sim.subscribe(self.trajectory)
+        cache = find_cache(self.model)
+        trajectory = self.trajectory
+
+        async def save(s: Any) -> Path:
+            trajectory.flush()
+            return await save_simulation(s, config, config.save_path, trajectory=trajectory.path, cache=cache)
+
+        self.session = LiveSession(
+            sim,
+            max_ticks=max_ticks,
+            on_tick=lambda s: trajectory.flush(),
+            saver=save,
+            autosave_ticks=config.autosave_ticks,
+            save_on_close=config.autosave_ticks > 0,
         )
+
+    def close(self) -> None:
+        from town.runtime.runner import close_models  # noqa: PLC0415
+
+        self.session.stop()
+        self.trajectory.close()
+        close_models(self.model)
+
+    def report(self) -> None:
+        print(f"the town's log is in {self.config.out}/trajectory.jsonl", file=sys.stderr)
+        saved = self.session.last_save
+        if saved is not None:
+            print(f"the town is saved in {saved}; continue with: town play --resume {saved}", file=sys.stderr)
+
+
+def _tick_at(replay: Any, hhmm: str | None, flag: str) -> int | None:
+    """The first tick at or after the log's start whose game time is HH:MM."""
+    if hhmm is None:
+        return None
+    try:
+        when = datetime.strptime(hhmm, "%H:%M")
+    except ValueError:
+        raise ConfigError(f"{flag} {hhmm!r}: expected a game time HH:MM, like 14:30") from None
+    from datetime import timedelta  # noqa: PLC0415
+
+    start = replay.clock.start
+    moment = start.replace(hour=when.hour, minute=when.minute, second=0)
+    if moment < start:
+        moment += timedelta(days=1)
+    return int(replay.clock.tick_of(moment))
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from town.persistence.replay import open_replay  # noqa: PLC0415
+
+    replay = open_replay(args.path)
+    start = _tick_at(replay, args.start, "--from") or 0
+    if args.text:
+        end = _tick_at(replay, args.end, "--to")
+        if args.agent is not None and args.agent not in replay.agents:
+            raise ConfigError(f"--agent {args.agent!r}: not in this run ({', '.join(replay.agents)})")
+        for line in replay.text_lines(agent=args.agent, start=start, end=end):
+            print(line)
+        return 0
+    size = _window_size(args.size)
+    from town.persistence.replay_session import ReplaySession  # noqa: PLC0415
+    from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
+
+    check_display()
+    forks: list[_LiveTown] = []
+
+    def fork_here(tick: int) -> Any:
+        live = _fork_to_live(args.path, tick, replay)
+        forks.append(live)
+        return live.session
+
+    session = ReplaySession(replay, fork=fork_here)
+    session.seek(start)
+    try:
+        App(session, size=size, replay=True).run()
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    finally:
+        for live in forks:
+            live.close()
+    for live in forks:
+        live.report()
+    return 0
+
+
+def _fork_save_path(source: Path, replay: Any, tick: int) -> Path:
+    name = source.resolve().name
+    return Path("saves") / f"{name}-fork-{replay.clock.time_at(tick):%H%M}"
+
+
+def _run_fork(source: Path, tick: int, dest: Path) -> Any:
+    import tempfile  # noqa: PLC0415
+
+    from town.persistence.fork import fork_run  # noqa: PLC0415
+
+    with tempfile.TemporaryDirectory(prefix="town-fork-") as work:
+        return asyncio.run(fork_run(source, tick, dest, work=Path(work)))
+
+
+def _fork_to_live(source: Path, tick: int, replay: Any) -> _LiveTown:
+    """Fork here and continue live: the fork's save, resumed in a new run folder (from the replay window)."""
+    from town.runtime.saving import load_for_resume  # noqa: PLC0415
+
+    dest = _fork_save_path(source, replay, tick)
+    _run_fork(source, tick, dest)
+    out = Path("runs") / datetime.now().strftime(f"{dest.name}-%Y%m%d-%H%M%S")
+    config, loaded = load_for_resume(dest, {"out": out, "save_dir": dest})
+    return _LiveTown(config, resume=loaded)
+
+
+def _fork(args: argparse.Namespace) -> int:
+    from town.persistence.replay import open_replay  # noqa: PLC0415
+
+    replay = open_replay(args.path)
+    tick = args.tick if args.tick is not None else _tick_at(replay, args.at, "--at")
+    assert tick is not None
+    dest = args.save or _fork_save_path(args.path, replay, tick)
+    result = _run_fork(args.path, tick, dest)
+    when = replay.clock.time_at(tick)
+    print(
+        f"forked {args.path} at {when:%a %H:%M} (tick {tick}) into {result.save}: re-simulated "
+        f"{result.resimulated_ticks} ticks from {result.started_from}, {result.cache_misses} answers not in the cache"
+    )
+    if result.matches_log:
+        print("the re-simulation matches the recorded log exactly")
+    else:
+        print(
+            f"note: the re-simulation differs from the recorded log from line {result.first_difference} "
+            "(a run played live, or answers missing from the cache); the fork continues from the re-simulated state"
+        )
+    print(f"continue it with: town run --resume {result.save}   or   town play --resume {result.save}")
     return 0
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from town.core.errors import TownError
+from town.core.places import TownMap
 from town.runtime.simulation import Simulation
 from town.runtime.snapshot import Snapshot, SnapshotBuilder
 
@@ -29,8 +30,25 @@ class Command(BaseModel):
     """One request from the UI to the simulation thread."""
 
     model_config = ConfigDict(frozen=True)
-    kind: Literal["pause", "resume", "toggle_pause", "step", "speed", "stop", "inspect", "say", "whisper", "save"]
+    kind: Literal[
+        "pause",
+        "resume",
+        "toggle_pause",
+        "step",
+        "speed",
+        "stop",
+        "inspect",
+        "say",
+        "whisper",
+        "save",
+        "seek",
+        "jump",
+        "fork",
+    ]
     speed: str = "1x"
+    tick: int = 0  # seek (replay)
+    marker: str = ""  # jump (replay): conversation | reflection | intervention, or "" for any
+    backwards: bool = False
     agent: str | None = None
     mode: Literal["visitor", "interview"] = "visitor"
     text: str = ""
@@ -80,6 +98,10 @@ class LiveSession:
         sim.start()
         self.snapshot: Snapshot = self._builder.build()
         self._thread = threading.Thread(target=self._run, name="town-simulation", daemon=True)
+
+    @property
+    def map(self) -> TownMap:
+        return self.sim.map
 
     def start(self) -> None:
         self._thread.start()

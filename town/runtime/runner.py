@@ -128,8 +128,12 @@ async def run_headless(
 
 def find_cache(model: ChatModel) -> Path | None:
     """The record/replay cache file in a provider chain, if there is one."""
-    cache = next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
+    cache = cache_model(model)
     return cache.path if cache is not None else None
+
+
+def cache_model(model: ChatModel) -> RecordReplayModel | None:
+    return next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
 
 
 def _summarise(

@@ -64,7 +64,7 @@ def load_for_resume(path: Path, overrides: dict[str, Any]) -> tuple[RunConfig, L
         raise ConfigError(f"--resume: {', '.join(fixed)} cannot change when resuming (they come from the save)")
     loaded = load_save(path)
     where = f"save {loaded.path}: manifest.json config"
-    config = validate_run_config({**_installed(loaded.manifest.config), **overrides}, where)
+    config = validate_run_config({**installed_paths(loaded.manifest.config), **overrides}, where)
     if not config.map.is_file():
         raise SaveError(f"save {loaded.path}: its map {config.map} no longer exists")
     if _map_sha256(config.map) != loaded.manifest.map_sha256:
@@ -137,13 +137,17 @@ def _portable(config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _installed(config: dict[str, Any]) -> dict[str, Any]:
+def installed_paths(config: dict[str, Any]) -> dict[str, Any]:
+    """A logged or saved config with the town's own asset paths resolved on this machine."""
     out = dict(config)
     for key in ("map", "personas"):
-        value = out.get(key)
-        if isinstance(value, str) and value.startswith(_ASSETS_PREFIX):
-            out[key] = str(ASSETS / value.removeprefix(_ASSETS_PREFIX))
+        if isinstance(out.get(key), str):
+            out[key] = str(installed_path(out[key]))
     return out
+
+
+def installed_path(value: str) -> Path:
+    return ASSETS / value.removeprefix(_ASSETS_PREFIX) if value.startswith(_ASSETS_PREFIX) else Path(value)
 
 
 def _map_sha256(path: Path) -> str:

@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from agents.events import DayPlanned, Reflected
+from agents.events import DayPlanned, Reflected, VisitorExchange, Whispered
 from town.core.events import ConversationEnded, ConversationStarted, Event, Utterance
 from town.runtime.simulation import Simulation
 
@@ -60,6 +60,7 @@ class InspectorView:
     relationships: tuple[tuple[str, str], ...]
     chat: tuple[tuple[str, str], ...]
     waiting: bool
+    memories_title: str = "Top memories  (recency / importance / relevance)"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,29 @@ class Snapshot:
     notice: str = ""  # the latest save (or save failure), shown in the status bar
 
 
+# The event feed: conversations, reflections, day plans and interventions from outside the town.
+FEED_TYPES = frozenset({"conversation_start", "conversation_end", "reflection", "day_plan", "whisper", "visitor"})
+
+
+def feed_line(event: Event, clock: str) -> str | None:
+    """The feed's line for a notable event (live and in replay alike), None for the rest."""
+    if isinstance(event, ConversationStarted):
+        return f"{clock} {event.participants[0]} starts talking with {event.participants[1]}"
+    if isinstance(event, ConversationEnded):
+        a, b = event.participants
+        return f"{clock} {a} and {b} finish talking ({event.reason}, {event.turns} lines)"
+    if isinstance(event, Reflected):
+        return f"{clock} {event.agent} reflects: {'; '.join(event.insights)[:90]}"
+    if isinstance(event, DayPlanned):
+        return f"{clock} {event.agent} plans the day: {', '.join(event.broad_strokes)[:90]}"
+    if isinstance(event, Whispered):
+        return f"{clock} a thought is whispered to {event.agent}: {event.thought[:80]}"
+    if isinstance(event, VisitorExchange):
+        who = "a visitor" if event.mode == "visitor" else "an interviewer"
+        return f"{clock} {who} asks {event.agent}: {event.said[:40]} — {event.reply[:50]}"
+    return None
+
+
 class SnapshotBuilder:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
@@ -92,18 +116,12 @@ class SnapshotBuilder:
         self._speech[name] = (text, tick + REPLY_TICKS - SPEECH_TICKS)
 
     def _on_event(self, event: Event) -> None:
-        clock = self.sim.clock.time_at(event.tick).strftime("%H:%M")
         if isinstance(event, Utterance):
             self._speech[event.speaker] = (event.text, event.tick)
-        elif isinstance(event, ConversationStarted):
-            self._feed.append(f"{clock} {event.participants[0]} starts talking with {event.participants[1]}")
-        elif isinstance(event, ConversationEnded):
-            a, b = event.participants
-            self._feed.append(f"{clock} {a} and {b} finish talking ({event.reason}, {event.turns} lines)")
-        elif isinstance(event, Reflected):
-            self._feed.append(f"{clock} {event.agent} reflects: {'; '.join(event.insights)[:90]}")
-        elif isinstance(event, DayPlanned):
-            self._feed.append(f"{clock} {event.agent} plans the day: {', '.join(event.broad_strokes)[:90]}")
+        elif event.type in FEED_TYPES:
+            line = feed_line(event, self.sim.clock.time_at(event.tick).strftime("%H:%M"))
+            if line:
+                self._feed.append(line)
 
     def inspect(self, name: str, chat: list[tuple[str, str]], waiting: bool) -> InspectorView | None:
         sim = self.sim

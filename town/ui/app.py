@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pygame
 
 from town.core.errors import TownError
 from town.runtime.live import Command, LiveSession
+
+if TYPE_CHECKING:
+    from town.persistence.replay_session import ReplaySession
 from town.ui.camera import Camera
 from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents, text_intents
 from town.ui.panels import draw_inspector
@@ -30,6 +34,7 @@ class TownView:
         self.app = app
         self.selected: str | None = None
         self.follow = False
+        self.bottom_margin = 0  # room kept free at the bottom of the screen (the replay timeline)
 
     def select(self, name: str | None) -> None:
         self.selected = name
@@ -82,7 +87,7 @@ class TownView:
     def draw(self, surface: pygame.Surface) -> None:
         snap = self.app.session.snapshot
         self.app.renderer.draw(surface, snap, self.app.camera, self.app.frame, self.selected)
-        draw_hud(surface, self.app.renderer, snap, self.selected, self.app.fps)
+        draw_hud(surface, self.app.renderer, snap, self.selected, self.app.fps, bottom=self.bottom_margin)
         if snap.inspected is not None and snap.inspected.name == self.selected:
             chat = self.app.states[-1] if isinstance(self.app.states[-1], ChatBox) else None
             draw_inspector(
@@ -232,22 +237,43 @@ def check_display() -> None:
 
 
 class App:
-    def __init__(self, session: LiveSession, size: tuple[int, int] = (1280, 720)) -> None:
+    def __init__(
+        self, session: LiveSession | ReplaySession, size: tuple[int, int] = (1280, 720), *, replay: bool = False
+    ) -> None:
         check_display()
         pygame.font.init()
         pygame.display.set_caption("Willowbrook")
         self.window = pygame.display.set_mode(size)
         self.session = session
-        town_map = session.sim.map
+        town_map = session.map
         self.renderer = TownRenderer(town_map)
         world_w, world_h = town_map.width * town_map.tile_size, town_map.height * town_map.tile_size
         self.camera = Camera(0, 0, 1.0, size[0], size[1], world_w, world_h)
         self.camera.clamp()
-        self.states: list[TownView | ChatBox | HelpOverlay | MenuOverlay] = [TownView(self)]
+        self.states: list[TownView | ChatBox | HelpOverlay | MenuOverlay] = [self._town_view(replay)]
         self.quit_requested = False
         self.frame = 0
         self.fps = 0.0
         self.frame_times: list[float] = []
+
+    def _town_view(self, replay: bool) -> TownView:
+        if not replay:
+            return TownView(self)
+        from town.ui.replay_view import ReplayView  # noqa: PLC0415 - only replays need it
+
+        return ReplayView(self)
+
+    def _take_successor(self) -> None:
+        """A replay forked: continue in the live session it produced, looking at the same place."""
+        successor = getattr(self.session, "successor", None)
+        if successor is None:
+            return
+        selected = self.states[0].selected
+        self.session = successor
+        successor.start()
+        self.states = [TownView(self)]
+        if selected:
+            self.states[0].select(selected)
 
     def run(
         self, *, max_frames: int | None = None, screenshot_dir: Path | None = None, screenshot_every: int = 0
@@ -266,6 +292,7 @@ class App:
                             self.states[-1].process(intent)
                 if self.quit_requested or self.session.error is not None:
                     break
+                self._take_successor()
                 for state in self.states:
                     state.update(dt)
                 for state in self.states:

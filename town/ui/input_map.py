@@ -17,8 +17,24 @@ COMMAND_KEYS = {
     pygame.K_h: "whisper",
     pygame.K_F5: "save",
     pygame.K_m: "menu",
+    pygame.K_k: "fork",
 }
-SPEED_KEYS = {pygame.K_1: "1x", pygame.K_2: "2x", pygame.K_3: "4x", pygame.K_4: "8x", pygame.K_5: "max"}
+# Replay: the next (Shift: previous) conversation, reflection or intervention; brackets: any marker.
+JUMP_KEYS = {
+    pygame.K_c: "conversation",
+    pygame.K_r: "reflection",
+    pygame.K_v: "intervention",
+    pygame.K_RIGHTBRACKET: "",
+    pygame.K_LEFTBRACKET: "",
+}
+SPEED_KEYS = {
+    pygame.K_1: "1x",
+    pygame.K_2: "2x",
+    pygame.K_3: "4x",
+    pygame.K_4: "8x",
+    pygame.K_5: "max",
+    pygame.K_6: "32x",  # replay only
+}
 PAN_KEYS = {
     pygame.K_LEFT: (-1, 0),
     pygame.K_a: (-1, 0),
@@ -32,7 +48,7 @@ PAN_KEYS = {
 HELP_LINES = (
     ("Space", "pause / resume"),
     ("N", "advance one tick (pauses)"),
-    ("1 2 3 4 5", "speed 1x, 2x, 4x, 8x, max"),
+    ("1 2 3 4 5 (6)", "speed 1x, 2x, 4x, 8x, max (replay: 16x, 32x)"),
     ("Arrows / WASD / drag", "pan the camera"),
     ("Wheel / + -", "zoom"),
     ("Click", "select an agent"),
@@ -44,6 +60,9 @@ HELP_LINES = (
     ("Esc", "clear selection / close help"),
     ("F5", "save now (to saves/<run>; also every few game minutes)"),
     ("M", "menu: save, help, quit"),
+    ("C R V  (Shift: back)", "replay: next conversation, reflection, intervention"),
+    ("[ ]  /  click timeline", "replay: previous / next event; seek"),
+    ("K", "replay: fork here and continue live"),
     ("F1 or ?", "this help"),
     ("Q / close window", "quit: the town is saved and the log closed"),
 )
@@ -73,12 +92,15 @@ class UiIntent(BaseModel):
         "history_down",
         "save",
         "menu",
+        "fork",
+        "jump",
     ]
     text: str = ""
     speed: str = ""
     dx: float = 0.0
     dy: float = 0.0
     steps: int = 0
+    backwards: bool = False
     x: int = 0
     y: int = 0
 
@@ -90,6 +112,9 @@ def intents(event: pygame.event.Event) -> list[UiIntent]:
         key = event.key
         if key in COMMAND_KEYS:
             return [UiIntent(kind=COMMAND_KEYS[key])]  # type: ignore[arg-type]
+        if key in JUMP_KEYS:
+            backwards = key == pygame.K_LEFTBRACKET or bool(event.mod & pygame.KMOD_SHIFT)
+            return [UiIntent(kind="jump", text=JUMP_KEYS[key], backwards=backwards)]
         if key in SPEED_KEYS:
             return [UiIntent(kind="speed", speed=SPEED_KEYS[key])]
         if key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
@@ -106,7 +131,7 @@ def intents(event: pygame.event.Event) -> list[UiIntent]:
     if event.type == pygame.MOUSEBUTTONUP and event.button == 1:
         return [UiIntent(kind="select", x=event.pos[0], y=event.pos[1])]
     if event.type == pygame.MOUSEMOTION and event.buttons[0]:
-        return [UiIntent(kind="drag", dx=-event.rel[0], dy=-event.rel[1])]
+        return [UiIntent(kind="drag", dx=-event.rel[0], dy=-event.rel[1], x=event.pos[0], y=event.pos[1])]
     return []
 
 

@@ -6,6 +6,7 @@ recency / importance / relevance scores, relationships, and the chat with the pl
 
 from __future__ import annotations
 
+import math
 import textwrap
 
 import pygame
@@ -70,10 +71,11 @@ def draw_inspector(
         y += 15
     y += 6
 
-    surface.blit(font.render("Top memories  (recency / importance / relevance)", True, ACCENT), (x, y))
+    surface.blit(font.render(view.memories_title, True, ACCENT), (x, y))
     y += 18
     for memory in view.memories[:5]:
-        scores = f"{memory.recency:.2f} / {memory.importance:.2f} / {memory.relevance:.2f}"
+        relevance = "–" if math.isnan(memory.relevance) else f"{memory.relevance:.2f}"  # not logged: replay
+        scores = f"{memory.recency:.2f} / {memory.importance:.2f} / {relevance}"
         surface.blit(small.render(scores, True, DIM), (x, y))
         y = _blit_lines(surface, small, memory.text, x + 110, y, inner - 110, TEXT, limit=2) + 2
     y += 4

@@ -15,6 +15,7 @@ from town.core.places import TownMap
 from town.runtime.snapshot import AgentView, Snapshot
 from town.ui import art
 from town.ui.camera import Camera
+from town.ui.panels import PANEL_W
 from town.ui.tiles import load_tile_images
 
 DRAWN_LAYERS = ("ground", "walls")
@@ -170,7 +171,9 @@ class TownRenderer:
             target.blit(label, (box.left + 7, box.top))
 
 
-def draw_hud(target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, selected: str | None, fps: float) -> None:
+def draw_hud(
+    target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, selected: str | None, fps: float, bottom: int = 0
+) -> None:
     """Status bar (time, speed, agents, calls, tokens, cost, fallbacks) and the event feed."""
     w, h = target.get_size()
     bar = pygame.Surface((w, 26), pygame.SRCALPHA)
@@ -186,7 +189,8 @@ def draw_hud(target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, sel
     target.blit(hint, (w - hint.get_width() - 8, 7))
     if snap.notice:
         note = renderer.small.render(snap.notice[:120], True, (200, 235, 200))
-        box = note.get_rect(topright=(w - 8, 30)).inflate(10, 6)
+        right = w - 8 - (PANEL_W if selected and snap.inspected is not None else 0)  # clear of the inspector
+        box = note.get_rect(topright=(right, 32)).inflate(10, 6)
         pygame.draw.rect(target, HUD_BG, box, border_radius=5)
         target.blit(note, note.get_rect(center=box.center))
     feed = list(snap.feed)[-6:]
@@ -195,9 +199,9 @@ def draw_hud(target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, sel
         panel_h = 8 + 16 * len(lines)
         panel = pygame.Surface((min(w - 16, 640), panel_h), pygame.SRCALPHA)
         panel.fill(HUD_BG)
-        target.blit(panel, (8, h - panel_h - 8))
+        target.blit(panel, (8, h - bottom - panel_h - 8))
         for i, line in enumerate(lines):
-            target.blit(line, (14, h - panel_h - 4 + 16 * i))
+            target.blit(line, (14, h - bottom - panel_h - 4 + 16 * i))
     if selected:
         agent = next((a for a in snap.agents if a.name == selected), None)
         if agent:

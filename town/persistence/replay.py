@@ -1,0 +1,373 @@
+"""Rebuilding what happened from a trajectory log, without any model: `Replay`, `ReplaySource`, `open_replay`.
+
+`Replay` indexes the events once (ticks, per-agent memories, plans, conversations, retrievals) and keeps a keyframe of
+the visible world every `KEYFRAME_TICKS`, so the state at any tick is a keyframe plus at most a keyframe's worth of
+events: scrubbing costs the same at the start and the end of a long day. It answers with the app's own `Snapshot` and
+`InspectorView`, so one renderer draws a live town and a replayed one, and with text lines for `town replay --text`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from agents.persona import Persona, load_personas
+from town.core.clock import GameClock
+from town.core.errors import PersonaError, SaveError, TownError
+from town.core.events import event_class
+from town.core.places import TownMap, load_town_map
+from town.runtime.saving import installed_path
+from town.runtime.snapshot import (
+    FEED_LENGTH,
+    FEED_TYPES,
+    SPEECH_TICKS,
+    AgentView,
+    InspectorView,
+    MemoryLine,
+    Snapshot,
+    feed_line,
+)
+
+KEYFRAME_TICKS = 60  # ten game minutes: seeking applies at most this many ticks of events
+MARKER_KINDS = {"conversation_start": "conversation", "reflection": "reflection", "whisper": "intervention"}
+MARKER_KINDS["visitor"] = "intervention"
+RECENCY_DECAY = 0.995  # per game hour, as in retrieval
+
+
+@dataclass
+class _Visible:
+    """What the town shows at one moment: positions, actions, sleep, talk, speech bubbles, facing."""
+
+    tiles: dict[str, tuple[int, int]] = field(default_factory=dict)
+    actions: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # description, emoji, place address
+    asleep: dict[str, bool] = field(default_factory=dict)
+    talking: dict[str, str | None] = field(default_factory=dict)
+    speech: dict[str, tuple[str, int]] = field(default_factory=dict)
+    facing: dict[str, tuple[int, int]] = field(default_factory=dict)
+    moved_at: dict[str, int] = field(default_factory=dict)
+
+    def copy(self) -> _Visible:
+        return _Visible(*(dict(getattr(self, f)) for f in self.__dataclass_fields__))
+
+    def apply(self, event: dict[str, Any]) -> None:
+        kind = event["type"]
+        if kind == "spawn":
+            self.tiles[event["agent"]] = tuple(event["tile"])  # type: ignore[assignment]
+        elif kind == "moves":
+            for name, tile in event["positions"].items():
+                old = self.tiles.get(name, tuple(tile))
+                self.tiles[name] = (tile[0], tile[1])
+                if old != self.tiles[name]:
+                    self.facing[name] = (tile[0] - old[0], tile[1] - old[1])
+                    self.moved_at[name] = event["tick"]
+        elif kind == "action":
+            self.actions[event["agent"]] = (event["description"], event.get("emoji", ""), event["place"])
+        elif kind == "sleep":
+            self.asleep[event["agent"]] = event["asleep"]
+        elif kind == "conversation_start":
+            a, b = event["participants"]
+            self.talking[a], self.talking[b] = b, a
+        elif kind == "conversation_end":
+            for name in event["participants"]:
+                self.talking[name] = None
+        elif kind == "utterance":
+            self.speech[event["speaker"]] = (event["text"], event["tick"])
+
+
+@dataclass(frozen=True)
+class Marker:
+    tick: int
+    kind: str  # conversation | reflection | intervention
+    label: str
+
+
+@dataclass
+class ReplaySource:
+    """Where a replay reads from: a run folder or a save directory."""
+
+    trajectory: Path
+    map_path: Path
+    personas: list[Persona]
+
+
+class Replay:
+    def __init__(self, events: list[dict[str, Any]], town_map: TownMap, personas: list[Persona] | None = None) -> None:
+        if not events or events[0].get("type") != "run_start":
+            raise TownError("replay: the log does not begin with run_start; is this a town trajectory?")
+        start = events[0]
+        self.map = town_map
+        self.clock = GameClock(start=datetime.fromisoformat(start["start_time"]), tick_seconds=start["tick_seconds"])
+        self.agents: list[str] = list(start["agents"])
+        self.events = events
+        self.ticks = [e["tick"] for e in events]
+        self.last_tick = self.ticks[-1]
+        self.ended = events[-1]["type"] == "run_end"
+        self.summaries = {p.name: p.summary() for p in personas or []}
+        names = {p.id: p.name for p in personas or []}
+        self.relations = {
+            p.name: {names.get(r.person, r.person): r.relation for r in p.relationships} for p in personas or []
+        }
+        self.markers: list[Marker] = []
+        self._feed: list[tuple[int, str]] = []
+        self._usage: list[tuple[int, int, int, int]] = []  # tick, calls, tokens, fallbacks (cumulative)
+        self._per_agent: dict[str, dict[str, list[int]]] = {name: {} for name in self.agents}
+        self._memory_text: dict[tuple[str, int], tuple[str, int, int]] = {}  # (agent, id) -> text, importance, tick
+        self._keyframes: list[_Visible] = []
+        self._index()
+
+    # -- building ----------------------------------------------------------------------------------------------------
+    def _index(self) -> None:
+        visible = _Visible()
+        calls = tokens = fallbacks = 0
+        next_key = 0
+        for position, event in enumerate(self.events):
+            tick = event["tick"]
+            while tick >= next_key * KEYFRAME_TICKS:  # keyframe k: everything before tick k * KEYFRAME_TICKS
+                self._keyframes.append(visible.copy())
+                next_key += 1
+            visible.apply(event)
+            kind = event["type"]
+            agent = event.get("agent")
+            if kind in FEED_TYPES:
+                line = feed_line(event_class(kind).model_validate(event), self.clock.time_at(tick).strftime("%H:%M"))
+                if line:
+                    self._feed.append((tick, line))
+            if kind in MARKER_KINDS:
+                who = agent or " and ".join(event.get("participants", []))
+                self.markers.append(Marker(tick, MARKER_KINDS[kind], f"{kind.replace('_', ' ')}: {who}"))
+            if kind == "llm_call":
+                calls += event["outcome"] in ("ok", "invalid")
+                tokens += event.get("prompt_tokens", 0) + event.get("completion_tokens", 0)
+                fallbacks += bool(event.get("fallback"))
+                self._usage.append((tick, calls, tokens, fallbacks))
+            if kind == "memory":
+                self._memory_text[(agent, event["memory"])] = (event["text"], event["importance"], tick)
+            if kind == "memory_scored":
+                for memory_id, score in zip(event["memories"], event["scores"], strict=False):
+                    text, _, made = self._memory_text.get((agent, memory_id), ("", 0, tick))
+                    self._memory_text[(agent, memory_id)] = (text, score, made)
+            owners = list(event.get("participants", [])) if kind.startswith("conversation") else []
+            if kind == "utterance":
+                owners = [event["speaker"], event["listener"]]
+            for owner in owners or ([agent] if agent in self._per_agent else []):
+                self._per_agent[owner].setdefault(kind, []).append(position)
+        self._usage_ticks = [u[0] for u in self._usage]
+        self._feed_ticks = [f[0] for f in self._feed]
+
+    # -- the world at a tick -----------------------------------------------------------------------------------------
+    def _visible_at(self, tick: int) -> _Visible:
+        key = min(max(0, tick + 1) // KEYFRAME_TICKS, len(self._keyframes) - 1)
+        visible = self._keyframes[key].copy()
+        first = bisect.bisect_left(self.ticks, key * KEYFRAME_TICKS)
+        last = bisect.bisect_right(self.ticks, tick)
+        for event in self.events[first:last]:
+            visible.apply(event)
+        return visible
+
+    def snapshot(self, tick: int, *, paused: bool = True, speed: str = "1x", inspected: str | None = None) -> Snapshot:
+        tick = max(0, min(tick, self.last_tick))
+        visible = self._visible_at(tick)
+        views = []
+        for name in self.agents:
+            if name not in visible.tiles:
+                continue
+            description, emoji, place = visible.actions.get(name, ("idle", "", ""))
+            arena = self.map.arenas.get(place)
+            said = visible.speech.get(name)
+            asleep = visible.asleep.get(name, False)
+            views.append(
+                AgentView(
+                    name=name,
+                    tile=visible.tiles[name],
+                    facing=visible.facing.get(name, (0, 1)),
+                    moving=visible.moved_at.get(name) == tick,
+                    action="sleeping" if asleep else description,
+                    emoji=emoji,
+                    place=arena.label if arena else self.map.world,
+                    asleep=asleep,
+                    talking_to=visible.talking.get(name),
+                    speech=said[0] if said and tick - said[1] <= SPEECH_TICKS else None,
+                )
+            )
+        used = bisect.bisect_right(self._usage_ticks, tick)
+        _, calls, tokens, fallbacks = self._usage[used - 1] if used else (0, 0, 0, 0)
+        feed_end = bisect.bisect_right(self._feed_ticks, tick)
+        return Snapshot(
+            tick=tick,
+            time=self.clock.time_at(tick),
+            agents=tuple(views),
+            calls=calls,
+            tokens=tokens,
+            cost=0.0,
+            fallbacks=fallbacks,
+            feed=tuple(line for _, line in self._feed[max(0, feed_end - FEED_LENGTH) : feed_end]),
+            paused=paused,
+            speed=speed,
+            inspected=self.inspect(inspected, tick) if inspected else None,
+            notice=f"replay {self.clock.time_at(tick):%a %H:%M} of {self.clock.time_at(self.last_tick):%a %H:%M}",
+        )
+
+    def _latest(self, name: str, kind: str, tick: int, count: int = 1) -> list[dict[str, Any]]:
+        positions = self._per_agent.get(name, {}).get(kind, [])
+        end = bisect.bisect_right(positions, bisect.bisect_right(self.ticks, tick) - 1)
+        return [self.events[i] for i in positions[max(0, end - count) : end]]
+
+    def inspect(self, name: str, tick: int) -> InspectorView | None:
+        """The agent at `tick` as the log tells it: plan, steps, what it last retrieved, its talks and its chat."""
+        if name not in self._per_agent:
+            return None
+        visible = self._visible_at(tick)
+        description, _, place = visible.actions.get(name, ("idle", "", ""))
+        arena = self.map.arenas.get(place)
+        plan = self._latest(name, "day_plan", tick)
+        schedule = tuple((hhmm, activity) for hhmm, activity in plan[0]["schedule"]) if plan else ()
+        now = self.clock.time_at(tick).strftime("%H:%M")
+        block = max((i for i, (hhmm, _) in enumerate(schedule) if hhmm <= now), default=-1)
+        steps = self._latest(name, "steps", tick)
+        retrieval = self._latest(name, "retrieval", tick)
+        memories: list[MemoryLine] = []
+        title = "Memories  (recency / importance / relevance)"
+        if retrieval:
+            used_at = retrieval[0]["tick"]
+            title = f"Recalled at {self.clock.time_at(used_at):%H:%M} for {retrieval[0]['purpose']}"
+            for memory_id in retrieval[0]["memories"][:5]:
+                text, importance, made = self._memory_text.get((name, memory_id), ("", 0, used_at))
+                hours = self.clock.hours_between(made, used_at)
+                memories.append(MemoryLine(text, RECENCY_DECAY**hours, importance / 10, float("nan"), float("nan")))
+        talks = Counter(
+            e["participants"][1] if e["participants"][0] == name else e["participants"][0]
+            for e in self._latest(name, "conversation_start", tick, count=10_000)
+        )
+        relations = self.relations.get(name, {})
+        relationships = tuple(
+            (other, f"{relations.get(other, 'talked')} · {n} talk{'s' if n > 1 else ''} so far")
+            for other, n in talks.most_common(5)
+        )
+        lines = self._latest(name, "utterance", tick, count=8)
+        return InspectorView(
+            name=name,
+            summary=self.summaries.get(name, ""),
+            action="sleeping" if visible.asleep.get(name) else description,
+            place=arena.label if arena else self.map.world,
+            schedule=schedule,
+            current_block=block,
+            next_steps=tuple(f"{m} min: {action}" for m, action, *_ in (steps[0]["steps"] if steps else [])[:4]),
+            memories=tuple(memories),
+            relationships=relationships,
+            chat=tuple((e["speaker"], e["text"]) for e in lines),
+            waiting=False,
+            memories_title=title,
+        )
+
+    # -- navigation --------------------------------------------------------------------------------------------------
+    def next_marker(self, tick: int, kind: str | None = None, *, backwards: bool = False) -> Marker | None:
+        chosen = [m for m in self.markers if kind is None or m.kind == kind]
+        if backwards:
+            return next((m for m in reversed(chosen) if m.tick < tick), None)
+        return next((m for m in chosen if m.tick > tick), None)
+
+    # -- text --------------------------------------------------------------------------------------------------------
+    def text_lines(self, *, agent: str | None = None, start: int = 0, end: int | None = None) -> list[str]:
+        """A readable timeline: actions, conversations with their lines, plans, reflections and interventions."""
+        end = self.last_tick if end is None else end
+        out: list[str] = []
+        for event in self.events[bisect.bisect_left(self.ticks, start) : bisect.bisect_right(self.ticks, end)]:
+            line = _text_line(event, self.map)
+            if line is None:
+                continue
+            involved = {event.get("agent"), event.get("speaker"), event.get("listener"), *event.get("participants", [])}
+            if agent is not None and agent not in involved:
+                continue
+            out.append(f"{self.clock.time_at(event['tick']):%a %H:%M:%S}  {line}")
+        return out
+
+
+def _text_line(event: dict[str, Any], town_map: TownMap) -> str | None:
+    kind = event["type"]
+    if kind == "run_start":
+        return f"the town starts: {', '.join(event['agents'])} (seed {event['seed']}, model {event['model']})"
+    if kind == "action":
+        arena = town_map.arenas.get(event["place"])
+        place = arena.label if arena else event["place"]
+        return f"{event['agent']} is {event['description']} {event.get('emoji', '')} at {place}"
+    if kind == "conversation_start":
+        a, b = event["participants"]
+        return f"{a} starts talking with {b}"
+    if kind == "utterance":
+        return f'    {event["speaker"]} → {event["listener"]}: "{event["text"]}"'
+    if kind == "conversation_end":
+        a, b = event["participants"]
+        return f"{a} and {b} stop talking ({event['reason']})"
+    if kind == "day_plan":
+        return f"{event['agent']} plans the day: {'; '.join(event['broad_strokes'])}"
+    if kind == "reflection":
+        return f"{event['agent']} reflects: {' | '.join(event['insights'])}"
+    if kind == "whisper":
+        return f"(whispered to {event['agent']}: {event['thought']})"
+    if kind == "visitor":
+        return f"({event['mode']} to {event['agent']}: {event['said']} — {event['agent']}: {event['reply']})"
+    if kind == "run_end":
+        return f"the run ends ({event['reason']})"
+    return None
+
+
+# -- opening -----------------------------------------------------------------------------------------------------------
+def find_source(path: str | Path) -> ReplaySource:
+    """A run folder (trajectory.jsonl) or a save directory (manifest.json); the map comes from the logged config."""
+    from town.persistence.saves import load_save  # noqa: PLC0415 - only for saves
+
+    path = Path(path)
+    if (path / "manifest.json").exists():
+        loaded = load_save(path)
+        if loaded.trajectory is None:
+            raise SaveError(f"save {path}: holds no trajectory.jsonl to replay")
+        return ReplaySource(
+            loaded.trajectory, installed_path(loaded.manifest.config["map"]), [m.persona for m in loaded.state.minds]
+        )
+    trajectory = path if path.is_file() else path / "trajectory.jsonl"
+    if not trajectory.is_file():
+        raise TownError(f"replay {path}: neither a run folder (trajectory.jsonl) nor a save (manifest.json)")
+    first = _first_event(trajectory)
+    config = first.get("config", {})
+    personas: list[Persona] = []
+    try:
+        by_name = {p.name: p for p in load_personas(installed_path(config.get("personas", "")))}
+        personas = [by_name[name] for name in first.get("agents", []) if name in by_name]
+    except (PersonaError, OSError):
+        pass  # summaries are a nicety; the replay itself needs only the log and the map
+    return ReplaySource(trajectory, installed_path(config.get("map", "")), personas)
+
+
+def _first_event(trajectory: Path) -> dict[str, Any]:
+    with trajectory.open(encoding="utf-8") as handle:
+        try:
+            return json.loads(handle.readline())
+        except json.JSONDecodeError:
+            raise TownError(f"replay {trajectory}: the first line is not JSON; is this a town trajectory?") from None
+
+
+def read_events(trajectory: Path) -> list[dict[str, Any]]:
+    """Every complete event of a log; a torn last line (a killed run) is left out."""
+    events = []
+    with trajectory.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                if handle.readline():
+                    raise TownError(f"replay {trajectory}: line {number} is not JSON (the log was edited?)") from None
+    return events
+
+
+def open_replay(path: str | Path) -> Replay:
+    source = find_source(path)
+    if not source.map_path.is_file():
+        raise TownError(f"replay {path}: the run's map {source.map_path} is not there any more")
+    return Replay(read_events(source.trajectory), load_town_map(source.map_path), source.personas)
