@@ -87,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     fork.add_argument("--save", type=Path, help="where the fork's save goes (default saves/<name>-fork-HHMM)")
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "all"])
+    bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "all"])
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
     bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")

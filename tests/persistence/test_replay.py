@@ -118,7 +118,9 @@ def test_town_fork_command(recorded, tmp_path, capsys):
     assert main(["fork", str(config.out), "--at", "09:30", "--save", str(tmp_path / "f")]) == 0
     out = capsys.readouterr().out
     assert "matches the recorded log exactly" in out and "town play --resume" in out
-    assert json.loads((tmp_path / "f" / "manifest.json").read_text())["tick"] == 90 * 6  # 09:30 is 90 game minutes after the 08:00 start
+    assert (
+        json.loads((tmp_path / "f" / "manifest.json").read_text())["tick"] == 90 * 6
+    )  # 09:30 is 90 game minutes after the 08:00 start
 
 
 def test_a_live_fork_of_a_run_played_in_the_app_reports_where_it_differs(tmp_path):
