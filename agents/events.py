@@ -97,6 +97,22 @@ class Whispered(Event):
     thought: str
 
 
+class Directed(Event):
+    """Someone outside the town sent an agent to a place (the app's "go there"); the agent re-plans once there."""
+
+    type: Literal["directed"] = "directed"
+    agent: str
+    place: str
+
+
+class AgentAdded(Event):
+    """A new person moved into the town mid-run."""
+
+    type: Literal["agent_added"] = "agent_added"
+    agent: str
+    persona: str
+
+
 class LLMCall(Event):
     """One model call; wall-clock latency and cache hits live in telemetry.jsonl so this log stays deterministic."""
 

@@ -295,6 +295,14 @@ class Mind:
             asleep=asleep,
         )
 
+    def directed(self, tick: int, arena: Arena, minutes: int) -> StartAction:
+        """Go where someone outside the town asked; the plan resumes (re-planned) when the stay is over."""
+        self.steps.clear()
+        self.plan_version += 1  # a plan made ahead for the old step no longer fits
+        self.prefetched = False
+        self.salient = None
+        return self._start(tick, f"going over to {arena.label} as asked", arena, None, minutes)
+
     def _go_to_sleep(self, tick: int) -> StartAction:
         self.asleep = True
         self.steps.clear()

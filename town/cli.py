@@ -231,6 +231,7 @@ class _LiveTown:
             saver=save,
             autosave_ticks=config.autosave_ticks,
             save_on_close=config.autosave_ticks > 0,
+            cast=_cast(config, len(sim.minds)),
         )
 
     def close(self) -> None:
@@ -245,6 +246,19 @@ class _LiveTown:
         saved = self.session.last_save
         if saved is not None:
             print(f"the town is saved in {saved}; continue with: town play --resume {saved}", file=sys.stderr)
+
+
+def _cast(config: Any, present: int) -> list[Any]:
+    """People who may move in from the app: the persona folder's cast, then numbered newcomers."""
+    from town.core.errors import PersonaError  # noqa: PLC0415
+    from town.runtime.builders import roster  # noqa: PLC0415
+
+    try:
+        from agents.persona import load_personas  # noqa: PLC0415
+
+        return roster(load_personas(config.personas), present + 25)
+    except PersonaError:
+        return []
 
 
 def _tick_at(replay: Any, hhmm: str | None, flag: str) -> int | None:

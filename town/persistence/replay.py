@@ -35,7 +35,7 @@ from town.runtime.snapshot import (
 
 KEYFRAME_TICKS = 60  # ten game minutes: seeking applies at most this many ticks of events
 MARKER_KINDS = {"conversation_start": "conversation", "reflection": "reflection", "whisper": "intervention"}
-MARKER_KINDS["visitor"] = "intervention"
+MARKER_KINDS.update(visitor="intervention", directed="intervention", agent_added="intervention")
 RECENCY_DECAY = 0.995  # per game hour, as in retrieval
 
 
@@ -133,6 +133,9 @@ class Replay:
             visible.apply(event)
             kind = event["type"]
             agent = event.get("agent")
+            if kind == "spawn" and agent not in self._per_agent:  # someone who moved in mid-run
+                self.agents.append(agent)
+                self._per_agent[agent] = {}
             if kind in FEED_TYPES:
                 line = feed_line(event_class(kind).model_validate(event), self.clock.time_at(tick).strftime("%H:%M"))
                 if line:
@@ -309,6 +312,10 @@ def _text_line(event: dict[str, Any], town_map: TownMap) -> str | None:
         return f"{event['agent']} reflects: {' | '.join(event['insights'])}"
     if kind == "whisper":
         return f"(whispered to {event['agent']}: {event['thought']})"
+    if kind == "directed":
+        return f"({event['agent']} is sent to {event['place']})"
+    if kind == "agent_added":
+        return f"{event['agent']} moves into town"
     if kind == "visitor":
         return f"({event['mode']} to {event['agent']}: {event['said']} — {event['agent']}: {event['reply']})"
     if kind == "run_end":

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from agents.persona import Persona
 from town.core.errors import TownError
 from town.core.places import TownMap
 from town.runtime.simulation import Simulation
@@ -44,9 +45,12 @@ class Command(BaseModel):
         "seek",
         "jump",
         "fork",
+        "direct",
+        "add_agent",
     ]
     speed: str = "1x"
     tick: int = 0  # seek (replay)
+    place: str = ""  # direct: the arena address to send the agent to
     marker: str = ""  # jump (replay): conversation | reflection | intervention, or "" for any
     backwards: bool = False
     agent: str | None = None
@@ -73,11 +77,13 @@ class LiveSession:
         saver: Saver | None = None,
         autosave_ticks: int = 0,
         save_on_close: bool = False,
+        cast: list[Persona] | None = None,
     ):
         self.sim = sim
         self._saver = saver
         self.autosave_ticks = autosave_ticks
         self.save_on_close = save_on_close
+        self.cast = list(cast or [])  # who may move in ("add_agent"), in order
         self._save_requested = False
         self.notice = ""
         self.last_save: Path | None = None
@@ -166,6 +172,15 @@ class LiveSession:
             if rate is None:
                 await asyncio.sleep(0)  # let model calls progress even at full speed
 
+    def _add_agent(self) -> None:
+        present = {m.persona.id for m in self.sim.minds}
+        newcomer = next((p for p in self.cast if p.id not in present), None)
+        if newcomer is None:
+            self.notice = "nobody else is waiting to move in"
+            return
+        self.sim.add_agent(newcomer)
+        self.notice = f"{newcomer.name} moves into town"
+
     async def _save(self, verb: str) -> None:
         if self._saver is None:
             return
@@ -213,6 +228,11 @@ class LiveSession:
                 self._steps_requested += 1
             elif command.kind == "speed" and command.speed in SPEEDS:
                 self.speed = command.speed
+            elif command.kind == "direct" and command.agent:
+                refused = self.sim.direct(command.agent, command.place)
+                self.notice = refused or ""
+            elif command.kind == "add_agent":
+                self._add_agent()
             elif command.kind == "save":
                 self._save_requested = True
             elif command.kind == "stop":

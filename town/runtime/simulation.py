@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from agents.config import CognitionConfig
 from agents.effects import apply_effect
 from agents.embedding import Embedder
-from agents.events import LLMCall, MemoryAdded, VisitorExchange, Whispered
+from agents.events import AgentAdded, Directed, LLMCall, MemoryAdded, VisitorExchange, Whispered
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryStream
 from agents.mind import ACT, MEMORY, PLAN, Mind
@@ -96,20 +96,16 @@ class Simulation:
         self._seed = seed
         self._model_name = model_name
         self._run_config = run_config or {}
-        names_by_id = {p.id: p.name for p in personas}
-        if len(names_by_id) != len(personas) or len({p.name for p in personas}) != len(personas):
+        self._names_by_id = {p.id: p.name for p in personas}
+        if len(self._names_by_id) != len(personas) or len({p.name for p in personas}) != len(personas):
             raise ValueError("persona ids and names must be unique")
-        self.minds: list[Mind] = [
-            Mind(
-                p,
-                MemoryStream(embedder, index_factory(embedder.dim), clock),
-                town_map,
-                clock,
-                self.cognition,
-                names_by_id,
-            )
-            for p in personas
-        ]
+        self._embedder = embedder
+        self._index_factory = index_factory
+        self.minds: list[Mind] = [self._make_mind(p) for p in personas]
+
+    def _make_mind(self, persona: Persona) -> Mind:
+        memory = MemoryStream(self._embedder, self._index_factory(self._embedder.dim), self.clock)
+        return Mind(persona, memory, self.map, self.clock, self.cognition, self._names_by_id)
 
     @property
     def tick(self) -> int:
@@ -134,14 +130,16 @@ class Simulation:
                 config=self._run_config,
             )
         )
-        spawn_rng = self.rng.child("spawn")
         for mind in self.minds:
-            persona = mind.persona
-            tile = self.map.spawns.get(persona.id)
-            if tile is None or any(b.tile == tile for b in self.engine.world.bodies.values()):
-                tiles = mind.home_arena.tiles
-                tile = tiles[int(spawn_rng.integers(len(tiles)))]
-            self.engine.spawn(mind.name, tile, home=persona.home)
+            self._spawn(mind)
+
+    def _spawn(self, mind: Mind) -> None:
+        persona = mind.persona
+        tile = self.map.spawns.get(persona.id)
+        if tile is None or any(b.tile == tile for b in self.engine.world.bodies.values()):
+            tiles = mind.home_arena.tiles
+            tile = tiles[int(self.rng.child("spawn").integers(len(tiles)))]
+        self.engine.spawn(mind.name, tile, home=persona.home)
 
     async def run(self, ticks: int, on_tick: Callable[[Simulation], None] | None = None) -> None:
         self.start()
@@ -179,6 +177,35 @@ class Simulation:
         mind.pending.append(whisper_draft(mind, thought))
         self.bus.tick = self.tick
         self.bus.emit(Whispered(agent=name, thought=thought))
+
+    def direct(self, name: str, arena_address: str, minutes: int = 15) -> str | None:
+        """Send an agent to a place (an intervention); the reason it cannot go, or None."""
+        mind = self.minds[self._index[name]]
+        body = self.engine.world.bodies[name]
+        arena = self.map.arenas.get(arena_address)
+        if arena is None:
+            return "that is not a place in town"
+        if mind.asleep or body.asleep:
+            return f"{name} is asleep"
+        if body.conversation is not None:
+            return f"{name} is in a conversation"
+        self.bus.tick = self.tick
+        self.engine.submit(mind.directed(self.tick, arena, minutes))
+        self.bus.emit(Directed(agent=name, place=arena.label))
+        return None
+
+    def add_agent(self, persona: Persona) -> None:
+        """A new person moves in mid-run: a fresh mind, spawned at home, planning its day from the next tick."""
+        if persona.id in self._names_by_id or persona.name in self._index:
+            raise ValueError(f"{persona.name} ({persona.id}) already lives here")
+        self.start()
+        self._names_by_id[persona.id] = persona.name
+        mind = self._make_mind(persona)
+        self.minds.append(mind)
+        self._index[persona.name] = len(self.minds) - 1
+        self.bus.tick = self.tick
+        self._spawn(mind)
+        self.bus.emit(AgentAdded(agent=persona.name, persona=persona.id))
 
     # -- one tick --------------------------------------------------------------------------------------------------
     async def step(self) -> None:

@@ -11,7 +11,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from agents.events import DayPlanned, Reflected, VisitorExchange, Whispered
+from agents.events import AgentAdded, DayPlanned, Directed, Reflected, VisitorExchange, Whispered
 from town.core.events import ConversationEnded, ConversationStarted, Event, Utterance
 from town.runtime.simulation import Simulation
 
@@ -80,7 +80,18 @@ class Snapshot:
 
 
 # The event feed: conversations, reflections, day plans and interventions from outside the town.
-FEED_TYPES = frozenset({"conversation_start", "conversation_end", "reflection", "day_plan", "whisper", "visitor"})
+FEED_TYPES = frozenset(
+    {
+        "conversation_start",
+        "conversation_end",
+        "reflection",
+        "day_plan",
+        "whisper",
+        "visitor",
+        "directed",
+        "agent_added",
+    }
+)
 
 
 def feed_line(event: Event, clock: str) -> str | None:
@@ -96,6 +107,10 @@ def feed_line(event: Event, clock: str) -> str | None:
         return f"{clock} {event.agent} plans the day: {', '.join(event.broad_strokes)[:90]}"
     if isinstance(event, Whispered):
         return f"{clock} a thought is whispered to {event.agent}: {event.thought[:80]}"
+    if isinstance(event, Directed):
+        return f"{clock} {event.agent} is sent to {event.place}"
+    if isinstance(event, AgentAdded):
+        return f"{clock} {event.agent} moves into town"
     if isinstance(event, VisitorExchange):
         who = "a visitor" if event.mode == "visitor" else "an interviewer"
         return f"{clock} {who} asks {event.agent}: {event.said[:40]} — {event.reply[:50]}"

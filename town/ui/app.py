@@ -35,6 +35,7 @@ class TownView:
         self.selected: str | None = None
         self.follow = False
         self.bottom_margin = 0  # room kept free at the bottom of the screen (the replay timeline)
+        self.directing = False  # "go": the next click on the map says where the selected agent goes
 
     def select(self, name: str | None) -> None:
         self.selected = name
@@ -54,6 +55,16 @@ class TownView:
         elif intent.kind == "drag":
             self.follow = False
             app.camera.pan(intent.dx, intent.dy)
+        elif intent.kind == "select" and self.directing and self.selected:
+            self.directing = False
+            wx, wy = app.camera.to_world(intent.x, intent.y)
+            arena = app.session.map.arena_at((int(wx // app.renderer.tile), int(wy // app.renderer.tile)))
+            if arena is not None:
+                session.send(Command(kind="direct", agent=self.selected, place=arena.address))
+        elif intent.kind == "go" and self.selected:
+            self.directing = True
+        elif intent.kind == "add_agent":
+            session.send(Command(kind="add_agent"))
         elif intent.kind == "select":
             hit = app.renderer.agent_at(session.snapshot, app.camera, (intent.x, intent.y))
             if hit is not None or intent.x < app.window.get_width() - 400 or self.selected is None:
@@ -63,6 +74,8 @@ class TownView:
         elif intent.kind in ("talk", "interview", "whisper") and self.selected:
             mode = "visitor" if intent.kind == "talk" else intent.kind
             app.states.append(ChatBox(app, self.selected, mode))
+        elif intent.kind == "escape" and self.directing:
+            self.directing = False
         elif intent.kind == "escape":
             self.select(None)
             self.follow = False
@@ -88,6 +101,13 @@ class TownView:
         snap = self.app.session.snapshot
         self.app.renderer.draw(surface, snap, self.app.camera, self.app.frame, self.selected)
         draw_hud(surface, self.app.renderer, snap, self.selected, self.app.fps, bottom=self.bottom_margin)
+        if self.directing and self.selected:
+            hint = self.app.renderer.font.render(
+                f"click where {self.selected} should go (Esc: cancel)", True, (255, 230, 120)
+            )
+            box = hint.get_rect(midtop=(surface.get_width() // 2, 64)).inflate(14, 8)
+            pygame.draw.rect(surface, HUD_BG, box, border_radius=6)
+            surface.blit(hint, hint.get_rect(center=box.center))
         if snap.inspected is not None and snap.inspected.name == self.selected:
             chat = self.app.states[-1] if isinstance(self.app.states[-1], ChatBox) else None
             draw_inspector(

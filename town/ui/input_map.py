@@ -18,6 +18,8 @@ COMMAND_KEYS = {
     pygame.K_F5: "save",
     pygame.K_m: "menu",
     pygame.K_k: "fork",
+    pygame.K_g: "go",
+    pygame.K_p: "add_agent",
 }
 # Replay: the next (Shift: previous) conversation, reflection or intervention; brackets: any marker.
 JUMP_KEYS = {
@@ -56,6 +58,8 @@ HELP_LINES = (
     ("T", "talk to the selected agent as a visitor (remembered)"),
     ("I", "interview the selected agent (not remembered)"),
     ("H", "whisper an inner thought to the selected agent"),
+    ("G, then click", "send the selected agent to the place you click"),
+    ("P", "a new person (the next from the persona folder) moves in"),
     ("Enter / Up / Down", "send; recall earlier lines (in the chat box)"),
     ("Esc", "clear selection / close help"),
     ("F5", "save now (to saves/<run>; also every few game minutes)"),
@@ -94,6 +98,8 @@ class UiIntent(BaseModel):
         "menu",
         "fork",
         "jump",
+        "go",
+        "add_agent",
     ]
     text: str = ""
     speed: str = ""
