@@ -91,3 +91,24 @@ def test_only_the_ui_imports_pygame():
         for path in _files(package):
             if "town/ui" not in path.as_posix():
                 assert not any(n.split(".")[0] == "pygame" for n in _imports(path)), path
+
+
+def test_nothing_in_the_town_can_unpickle_or_evaluate_what_it_reads():
+    """Saves, configs, caches and logs are data: no pickle, no eval/exec, YAML only through safe_load."""
+    for package in ("town", "agents"):
+        for path in _files(package):
+            tree = ast.parse(path.read_text())
+            assert not any(n.split(".")[0] in ("pickle", "dill", "marshal", "shelve") for n in _imports(path)), path
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                assert name not in ("eval", "exec"), f"{path}:{node.lineno}"
+                if name in ("load", "load_all") and getattr(node.func, "value", None) is not None:
+                    owner = getattr(node.func.value, "id", "")
+                    assert owner != "yaml", f"{path}:{node.lineno} uses yaml.load; use yaml.safe_load"
+                for keyword in node.keywords:
+                    if keyword.arg == "allow_pickle":
+                        assert isinstance(keyword.value, ast.Constant) and keyword.value.value is False, (
+                            f"{path}:{node.lineno}"
+                        )

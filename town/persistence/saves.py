@@ -209,6 +209,10 @@ def resolve_save_dir(path: Path) -> Path:
         return previous[-1]
     if not path.exists():
         raise SaveError(f"save {path}: no such directory")
+    if (path / "trajectory.jsonl").exists():
+        hint = Path("saves") / path.name
+        where = f"; its autosave is {hint}" if (hint / MANIFEST).exists() else "; its autosaves are under saves/"
+        raise SaveError(f"save {path}: this is a run folder, not a save{where}")
     raise SaveError(f"save {path}: not a save (no {MANIFEST}); give a directory written by town")
 
 
