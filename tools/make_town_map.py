@@ -1,7 +1,7 @@
 """Generate the default town, Willowbrook, as a Tiled JSON map plus its placeholder tileset PNG.
 
-Run `python tools/make_town_map.py` after editing the layout below; the output opens in the Tiled editor, where it can be
-refined by hand (the engine reads whatever is saved there). Buildings are rectangles of wall tiles split into arenas,
+Run `python tools/make_town_map.py` after editing the layout below; the output opens in the Tiled editor, where it can
+be refined by hand (the engine reads whatever is saved there). Buildings are rectangles of wall tiles split into arenas,
 each arena with its own door in the outer wall.
 """
 
@@ -27,42 +27,117 @@ TILE_COLOURS = {
 
 # (sector, x, y, door on 'top' or 'bottom', public, [(arena, width, [(object, dx, dy), ...]), ...])
 BUILDINGS = [
-    ("Lin Family Home", 1, 1, "bottom", False, [
-        ("bedroom", 5, [("bed", 1, 1), ("desk", 3, 1), ("wardrobe", 3, 4)]),
-        ("kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
-    ]),
-    ("Moreno House", 14, 1, "bottom", False, [
-        ("Rafael's bedroom", 5, [("bed", 1, 1), ("desk", 3, 4)]),
-        ("Sofia's bedroom", 5, [("bed", 1, 1), ("desk", 3, 1), ("bookshelf", 3, 4)]),
-        ("kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
-    ]),
-    ("Maple House", 32, 1, "bottom", False, [
-        ("bedroom", 5, [("bed", 1, 1), ("armchair", 3, 4)]),
-        ("studio", 5, [("easel", 2, 2), ("paint shelf", 3, 4)]),
-        ("kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
-    ]),
-    ("Rosewood Cafe", 1, 14, "top", True, [
-        ("cafe", 9, [("counter", 1, 2), ("coffee machine", 1, 5), ("window table", 6, 2), ("corner table", 6, 5), ("piano", 4, 6)]),
-        ("cafe kitchen", 4, [("stove", 1, 2), ("sink", 2, 5)]),
-    ]),
-    ("Willow Market", 17, 14, "top", True, [
-        ("shop floor", 8, [("checkout counter", 1, 2), ("produce shelves", 5, 2), ("bakery shelf", 5, 5), ("storeroom door", 1, 6)]),
-    ]),
-    ("Oak Hill College", 28, 14, "top", True, [
-        ("classroom", 8, [("lectern", 4, 1), ("student desks", 3, 4), ("blackboard", 6, 1)]),
-        ("library", 8, [("bookshelves", 1, 1), ("reading table", 4, 4), ("librarian desk", 6, 1)]),
-        ("faculty office", 5, [("office desk", 2, 2), ("filing cabinet", 3, 5)]),
-    ]),
-    ("Riverside Apartments", 28, 26, "top", False, [
-        ("apartment A", 5, [("bed", 1, 1), ("desk", 3, 4)]),
-        ("apartment B", 5, [("bed", 1, 1), ("desk", 3, 4), ("guitar stand", 3, 1)]),
-        ("apartment C", 5, [("bed", 1, 1), ("desk", 3, 4)]),
-        ("apartment D", 5, [("bed", 1, 1), ("desk", 3, 4)]),
-        ("shared kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
-    ]),
+    (
+        "Lin Family Home",
+        1,
+        1,
+        "bottom",
+        False,
+        [
+            ("bedroom", 5, [("bed", 1, 1), ("desk", 3, 1), ("wardrobe", 3, 4)]),
+            ("kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
+        ],
+    ),
+    (
+        "Moreno House",
+        14,
+        1,
+        "bottom",
+        False,
+        [
+            ("Rafael's bedroom", 5, [("bed", 1, 1), ("desk", 3, 4)]),
+            ("Sofia's bedroom", 5, [("bed", 1, 1), ("desk", 3, 1), ("bookshelf", 3, 4)]),
+            ("kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
+        ],
+    ),
+    (
+        "Maple House",
+        32,
+        1,
+        "bottom",
+        False,
+        [
+            ("bedroom", 5, [("bed", 1, 1), ("armchair", 3, 4)]),
+            ("studio", 5, [("easel", 2, 2), ("paint shelf", 3, 4)]),
+            ("kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
+        ],
+    ),
+    (
+        "Rosewood Cafe",
+        1,
+        14,
+        "top",
+        True,
+        [
+            (
+                "cafe",
+                9,
+                [
+                    ("counter", 1, 2),
+                    ("coffee machine", 1, 5),
+                    ("window table", 6, 2),
+                    ("corner table", 6, 5),
+                    ("piano", 4, 6),
+                ],
+            ),
+            ("cafe kitchen", 4, [("stove", 1, 2), ("sink", 2, 5)]),
+        ],
+    ),
+    (
+        "Willow Market",
+        17,
+        14,
+        "top",
+        True,
+        [
+            (
+                "shop floor",
+                8,
+                [
+                    ("checkout counter", 1, 2),
+                    ("produce shelves", 5, 2),
+                    ("bakery shelf", 5, 5),
+                    ("storeroom door", 1, 6),
+                ],
+            ),
+        ],
+    ),
+    (
+        "Oak Hill College",
+        28,
+        14,
+        "top",
+        True,
+        [
+            ("classroom", 8, [("lectern", 4, 1), ("student desks", 3, 4), ("blackboard", 6, 1)]),
+            ("library", 8, [("bookshelves", 1, 1), ("reading table", 4, 4), ("librarian desk", 6, 1)]),
+            ("faculty office", 5, [("office desk", 2, 2), ("filing cabinet", 3, 5)]),
+        ],
+    ),
+    (
+        "Riverside Apartments",
+        28,
+        26,
+        "top",
+        False,
+        [
+            ("apartment A", 5, [("bed", 1, 1), ("desk", 3, 4)]),
+            ("apartment B", 5, [("bed", 1, 1), ("desk", 3, 4), ("guitar stand", 3, 1)]),
+            ("apartment C", 5, [("bed", 1, 1), ("desk", 3, 4)]),
+            ("apartment D", 5, [("bed", 1, 1), ("desk", 3, 4)]),
+            ("shared kitchen", 5, [("stove", 1, 1), ("fridge", 3, 1), ("dining table", 2, 4)]),
+        ],
+    ),
 ]
 BUILDING_INNER_HEIGHT = 7
-PARK = ("Willowbrook Park", 1, 25, 25, 10, [("park", [("bench", 4, 3), ("fountain", 12, 5), ("garden", 20, 2), ("picnic table", 6, 8)])])
+PARK = (
+    "Willowbrook Park",
+    1,
+    25,
+    25,
+    10,
+    [("park", [("bench", 4, 3), ("fountain", 12, 5), ("garden", 20, 2), ("picnic table", 6, 8)])],
+)
 
 PERSONA_HOMES = {
     "mei-lin": ("Lin Family Home", "bedroom"),
@@ -96,8 +171,17 @@ def build() -> tuple[dict, bytes]:
     next_id = [1]
 
     def rect(name: str, x: int, y: int, w: int, h: int, props: list | None = None, point: bool = False) -> dict:
-        obj = {"id": next_id[0], "name": name, "type": "", "x": x * TS, "y": y * TS,
-               "width": 0 if point else w * TS, "height": 0 if point else h * TS, "rotation": 0, "visible": True}
+        obj = {
+            "id": next_id[0],
+            "name": name,
+            "type": "",
+            "x": x * TS,
+            "y": y * TS,
+            "width": 0 if point else w * TS,
+            "height": 0 if point else h * TS,
+            "rotation": 0,
+            "visible": True,
+        }
         if point:
             obj["point"] = True
             obj["x"], obj["y"] = x * TS + TS // 2, y * TS + TS // 2
@@ -149,21 +233,62 @@ def build() -> tuple[dict, bytes]:
     collision = [BLOCK if walls[i] or ground[i] == WATER else 0 for i in range(W * H)]
 
     def tile_layer(lid: int, lname: str, data: list[int], visible: bool = True) -> dict:
-        return {"id": lid, "name": lname, "type": "tilelayer", "width": W, "height": H, "x": 0, "y": 0,
-                "opacity": 1, "visible": visible, "data": data}
+        return {
+            "id": lid,
+            "name": lname,
+            "type": "tilelayer",
+            "width": W,
+            "height": H,
+            "x": 0,
+            "y": 0,
+            "opacity": 1,
+            "visible": visible,
+            "data": data,
+        }
 
     def object_layer(lid: int, lname: str, objs: list[dict]) -> dict:
-        return {"id": lid, "name": lname, "type": "objectgroup", "draworder": "topdown", "x": 0, "y": 0,
-                "opacity": 1, "visible": True, "objects": objs}
+        return {
+            "id": lid,
+            "name": lname,
+            "type": "objectgroup",
+            "draworder": "topdown",
+            "x": 0,
+            "y": 0,
+            "opacity": 1,
+            "visible": True,
+            "objects": objs,
+        }
 
     tmj = {
-        "type": "map", "version": "1.10", "tiledversion": "1.10.2", "orientation": "orthogonal", "renderorder": "right-down",
-        "width": W, "height": H, "tilewidth": TS, "tileheight": TS, "infinite": False, "compressionlevel": -1,
-        "nextlayerid": 8, "nextobjectid": next_id[0],
+        "type": "map",
+        "version": "1.10",
+        "tiledversion": "1.10.2",
+        "orientation": "orthogonal",
+        "renderorder": "right-down",
+        "width": W,
+        "height": H,
+        "tilewidth": TS,
+        "tileheight": TS,
+        "infinite": False,
+        "compressionlevel": -1,
+        "nextlayerid": 8,
+        "nextobjectid": next_id[0],
         "properties": [{"name": "world", "type": "string", "value": "Willowbrook"}],
-        "tilesets": [{"firstgid": 1, "name": "town", "image": "../tiles/town.png", "imagewidth": TS * len(TILE_COLOURS),
-                      "imageheight": TS, "tilewidth": TS, "tileheight": TS, "tilecount": len(TILE_COLOURS),
-                      "columns": len(TILE_COLOURS), "margin": 0, "spacing": 0}],
+        "tilesets": [
+            {
+                "firstgid": 1,
+                "name": "town",
+                "image": "../tiles/town.png",
+                "imagewidth": TS * len(TILE_COLOURS),
+                "imageheight": TS,
+                "tilewidth": TS,
+                "tileheight": TS,
+                "tilecount": len(TILE_COLOURS),
+                "columns": len(TILE_COLOURS),
+                "margin": 0,
+                "spacing": 0,
+            }
+        ],
         "layers": [
             tile_layer(1, "ground", ground),
             tile_layer(2, "walls", walls),
@@ -194,7 +319,12 @@ def _tileset_png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, TS, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + chunk(b"IEND", b"")
+    )
 
 
 if __name__ == "__main__":
