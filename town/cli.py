@@ -86,6 +86,17 @@ def _parser() -> argparse.ArgumentParser:
     when.add_argument("--tick", type=int, help="tick number")
     fork.add_argument("--save", type=Path, help="where the fork's save goes (default saves/<name>-fork-HHMM)")
 
+    ev = sub.add_parser("eval", help="evaluate runs (several: conditions compared) and write a report")
+    ev.add_argument("runs", type=Path, nargs="+", help="run folders or saves")
+    ev.add_argument("--out", type=Path, help="report folder (default reports/eval-YYYYMMDD-HHMMSS)")
+    ev.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for the embedding metrics")
+    ev.add_argument("--facts", type=Path, help="facts to trace (default assets/eval/willowbrook_facts.yaml)")
+    ev.add_argument("--reference", type=Path, help="human reference JSON (default: chitchat-dataset, v1)")
+    ev.add_argument(
+        "--interview", action="store_true", help="ask every agent Park et al.'s 25 questions (needs the run's save)"
+    )
+    ev.add_argument("--model", help="model for --interview (default: the run's own)")
+
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "all"])
     bench.add_argument("--agents", type=int, default=25)
@@ -107,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(args)
         if args.command == "fork":
             return _fork(args)
+        if args.command == "eval":
+            return _eval(args)
         return _bench(args)
     except TownError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
@@ -314,6 +327,59 @@ def _replay(args: argparse.Namespace) -> int:
     for live in forks:
         live.report()
     return 0
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from town.evaluation.evaluate import evaluate_run  # noqa: PLC0415
+    from town.evaluation.reference import DEFAULT_REFERENCE, load_reference  # noqa: PLC0415
+    from town.evaluation.report import write_report  # noqa: PLC0415
+    from town.evaluation.social import load_facts  # noqa: PLC0415
+    from town.runtime.builders import build_embedder  # noqa: PLC0415
+    from town.runtime.config import ASSETS, RunConfig  # noqa: PLC0415
+
+    facts = load_facts(args.facts or ASSETS / "eval" / "willowbrook_facts.yaml")
+    reference = load_reference(args.reference or DEFAULT_REFERENCE)
+    embedder = build_embedder(RunConfig(embedder=args.embedder))
+    out = args.out or Path("reports") / datetime.now().strftime("eval-%Y%m%d-%H%M%S")
+    names = [run.resolve().name for run in args.runs]
+    if len(set(names)) != len(names):
+        raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")
+    evaluations = []
+    for run in args.runs:
+        print(f"evaluating {run} ...", file=sys.stderr)
+        evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference)
+        if args.interview:
+            evaluation.interviews = _interview(run, args.model)
+        evaluations.append(evaluation)
+    files = write_report(evaluations, reference, facts, out)
+    print(f"report: {files[2]} (and report.md, report.json, {len(files) - 3} figures in {out})")
+    return 0
+
+
+def _interview(run: Path, model: str | None) -> Any:
+    """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
+    from town.evaluation.interviews import interview_all  # noqa: PLC0415
+    from town.persistence.fork import run_autosave  # noqa: PLC0415
+    from town.runtime.builders import build_model  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
+    from town.runtime.saving import load_for_resume, simulation_from_save  # noqa: PLC0415
+
+    save_path = run if (run / "manifest.json").exists() else None
+    if save_path is None:
+        found = run_autosave(run)
+        if found is None:
+            raise ConfigError(f"eval --interview: {run} has no save to interview from (run it with autosave on)")
+        save_path = found.path
+    overrides: dict[str, Any] = {"out": Path("reports") / "interview-scratch", "cache": "off", "overwrite": True}
+    if model:
+        overrides["model"] = model
+    config, loaded = load_for_resume(save_path, overrides)
+    chat_model = build_model(config)
+    sim = simulation_from_save(config, loaded, model=chat_model)
+    try:
+        return asyncio.run(interview_all(sim))
+    finally:
+        close_models(chat_model)
 
 
 def _fork_save_path(source: Path, replay: Any, tick: int) -> Path:

@@ -4,8 +4,9 @@
   whose `sources` include an utterance by the partner (`told_by`) that mentions the fact, or a whisper or a visitor's
   words. A claim is an utterance mentioning the fact; a claim by someone who had no verified source yet is counted as
   unsourced (a hallucination, in Park et al.'s sense).
-- Relationships: A knows B once A's persona names B, or A has a memory about B (its subject, its teller, or B's name in
-  the text). An edge needs both directions; density = 2|E| / (|V| (|V| - 1)).
+- Relationships: A knows B once A's persona names B, or A has talked with B or thought about B (a chat or thought memory
+  told by B or naming B; merely seeing B is not knowing B). An edge needs both directions;
+  density = 2|E| / (|V| (|V| - 1)).
 - Attendance: who had heard of an event before it began (invited) and who was at its place during it (came).
 - Intentions: each planned step (place, minutes) against where the agent actually was halfway through it.
 """
@@ -154,17 +155,18 @@ def network(
     """`acquaintances`: whom each agent's persona names (by name), the relationships the run starts with."""
     knows = {a: set(acquaintances.get(a, set())) & set(agents) for a in agents}
     start_edges = _mutual(knows, agents)
-    names = [a for a in agents]
+    names = list(agents)
+    patterns = {n: re.compile(rf"\b{re.escape(n)}\b(?! \d)") for n in names}  # "Mei Lin" is not "Mei Lin 2"
     curve: list[tuple[int, float]] = [(0, density(len(start_edges), len(agents)))]
     next_sample = step_ticks
     for e in events:
         while e["tick"] >= next_sample:
             curve.append((next_sample, density(len(_mutual(knows, agents)), len(agents))))
             next_sample += step_ticks
-        if e["type"] != "memory" or e.get("agent") not in knows:
-            continue
+        if e["type"] != "memory" or e.get("agent") not in knows or e.get("kind") not in ("chat", "thought"):
+            continue  # seeing someone walk past is not knowing them: only talk and thought about them count
         me = e["agent"]
-        for other in {e.get("subject"), e.get("told_by")} | {n for n in names if n in e["text"]}:
+        for other in {e.get("told_by")} | {n for n in names if patterns[n].search(e["text"])}:
             if other in knows and other != me:
                 knows[me].add(other)
     end_edges = _mutual(knows, agents)

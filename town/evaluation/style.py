@@ -110,3 +110,26 @@ def style_stats(texts: list[str]) -> StyleStats:
         mean_words=sum(lengths) / len(lengths) if lengths else 0.0,
         emotions=emotion_distribution(texts),
     )
+
+
+def bootstrap_shares(texts: list[str], reps: int = 500, seed: int = 0) -> dict[str, tuple[float, float]]:
+    """95% bootstrap intervals (utterances resampled) of the share metrics, for comparing conditions."""
+    if not texts:
+        return {}
+    analyzer = _vader()
+    lengths = [len(words(t)) for t in texts]
+    flags = {
+        "short_reply": np.array([n <= SHORT_REPLY_WORDS for n in lengths], dtype=float),
+        "question": np.array(["?" in t for t in texts], dtype=float),
+        "politeness": np.array([bool(POLITE_MARKERS.search(t)) for t in texts], dtype=float),
+        "positivity": np.array(
+            [analyzer.polarity_scores(t)["compound"] >= POSITIVE_COMPOUND for t in texts], dtype=float
+        ),
+    }
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(texts), size=(reps, len(texts)))
+    out = {}
+    for name, values in flags.items():
+        means = values[picks].mean(axis=1)
+        out[name] = (float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
+    return out

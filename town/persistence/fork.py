@@ -109,12 +109,15 @@ def _describe(source: Path) -> tuple[LoadedSave | None, Path, Path | None, dict[
         raise TownError(f"fork {source}: the log does not begin with run_start")
     config = dict(events[0].get("config", {}))
     cache = source / "llm_cache.jsonl"
-    save = _run_autosave(source, events[0])
+    save = run_autosave(source, events[0])
     return save, trajectory, cache if cache.is_file() else None, installed_paths(config)
 
 
-def _run_autosave(run: Path, start: dict[str, Any]) -> LoadedSave | None:
+def run_autosave(run: Path, start: dict[str, Any] | None = None) -> LoadedSave | None:
     """The run's last autosave, when its summary names one that still belongs to this run."""
+    if start is None:
+        events = read_events(run / "trajectory.jsonl") if (run / "trajectory.jsonl").is_file() else []
+        start = events[0] if events else {}
     try:
         summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
         path = Path(summary["autosave"]["path"])

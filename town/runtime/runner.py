@@ -120,7 +120,10 @@ async def run_headless(
         close_models(chat_model)
         wall = time.perf_counter() - started
         result = _summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
-        result.summary["autosave"] = {"saves": autosaver.saves, "path": str(autosaver.last) if autosaver.last else None}
+        result.summary["autosave"] = {
+            "saves": autosaver.saves,
+            "path": str(autosaver.last.resolve()) if autosaver.last else None,
+        }
         (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
         result.files.append(out / "summary.json")
     return result

@@ -1,0 +1,53 @@
+"""`town eval` on runs of the default town: the report, every plot, two conditions compared, and the interviews."""
+
+import asyncio
+import json
+
+import pygame
+
+from tests.conftest import fake_config
+from town.cli import main
+from town.evaluation.interviews import CATEGORIES, QUESTIONS
+from town.runtime.runner import run_headless
+
+FIGURES = {"radar.png", "diffusion.png", "density.png", "attendance.png", "distributions.png"}
+
+
+def test_eval_writes_the_report_with_all_plots_and_compares_conditions(tmp_path, capsys):
+    runs = []
+    for name, seed in (("with-seed-1", 1), ("with-seed-2", 2)):
+        config = fake_config(tmp_path / name, agents=5, hours=6, seed=seed, autosave_minutes=60)
+        config = config.model_copy(update={"out": tmp_path / name, "save_dir": tmp_path / "saves" / name})
+        asyncio.run(run_headless(config))
+        runs.append(str(config.out))
+    out = tmp_path / "report"
+    assert main(["eval", *runs, "--embedder", "hashing", "--out", str(out), "--interview"]) == 0
+    files = {p.name for p in out.iterdir()}
+    assert FIGURES <= files and {"report.json", "report.md", "report.html"} <= files
+    assert {f"graph-{n}.png" for n in ("with-seed-1", "with-seed-2")} <= files
+    for figure in out.glob("*.png"):
+        image = pygame.image.load(str(figure))
+        assert image.get_width() > 500 and image.get_height() > 300, figure.name
+
+    report = json.loads((out / "report.json").read_text())
+    first = report["runs"][0]
+    assert {r["metric"] for r in first["rows"]} >= {"short_reply", "positivity", "consistency_auc", "distinct_2"}
+    assert [d["fact"] for d in first["diffusion"]] == ["harvest party", "council election"]
+    assert first["network"]["density_end"] >= first["network"]["density_start"]
+    assert len(first["interviews"]) == 5 * 25
+    asked = {(a["category"], a["question"]) for a in first["interviews"] if a["agent"] == "Mei Lin"}
+    assert len(asked) == 25 and {c for c, _ in asked} == set(CATEGORIES)
+    assert ("memory", QUESTIONS["memory"][1]) in asked  # Kane Martinez, who does not exist
+
+    markdown = (out / "report.md").read_text()
+    assert "Conditions compared" in markdown and "with-seed-2" in markdown
+    assert "Proxies and caveats" in markdown
+    html = (out / "report.html").read_text()
+    assert html.count("<img") == len(list(out.glob("*.png"))) and "<table>" in html
+
+
+def test_eval_without_a_save_cannot_interview_and_says_so(tmp_path, capsys):
+    config = fake_config(tmp_path, agents=2, hours=0.5, autosave_minutes=0)
+    asyncio.run(run_headless(config))
+    code = main(["eval", str(config.out), "--embedder", "hashing", "--interview", "--out", str(tmp_path / "r")])
+    assert code == 2 and "no save to interview from" in capsys.readouterr().err

@@ -1,0 +1,200 @@
+"""Writing the report: report.json (every figure), report.md and report.html (tables and plots) — formatting only.
+
+`write_report` takes finished `RunEvaluation`s; several runs are treated as conditions and compared side by side.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from town.evaluation import plots
+from town.evaluation.evaluate import RunEvaluation
+from town.evaluation.reference import HumanReference
+from town.evaluation.social import Fact
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _name(ev: RunEvaluation) -> str:
+    return Path(ev.run).name
+
+
+def write_report(evs: list[RunEvaluation], reference: HumanReference, facts: list[Fact], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    figures = [
+        plots.radar(evs, out / "radar.png"),
+        plots.diffusion_curves(evs, facts, out / "diffusion.png"),
+        plots.density_over_time(evs, out / "density.png"),
+        plots.attendance_timeline(evs, out / "attendance.png"),
+        plots.distributions(evs, reference, out / "distributions.png"),
+    ]
+    for ev in evs:
+        figures.append(plots.social_graph(ev, out / f"graph-{_name(ev)}.png"))
+        figures.append(plots.drift_heatmap(ev, out / f"drift-{_name(ev)}.png"))
+    payload = {
+        "runs": [ev.model_dump(mode="json") for ev in evs],
+        "reference": reference.model_dump(mode="json"),
+        "facts": [f.model_dump(mode="json") for f in facts],
+    }
+    (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    markdown = _markdown(evs, reference, figures)
+    (out / "report.md").write_text(markdown, encoding="utf-8")
+    (out / "report.html").write_text(_html(markdown, figures), encoding="utf-8")
+    return [out / "report.json", out / "report.md", out / "report.html", *figures]
+
+
+def _markdown(evs: list[RunEvaluation], reference: HumanReference, figures: list[Path]) -> str:
+    lines = ["# Town evaluation", ""]
+    lines.append(
+        f"Human reference: {reference.corpus} ({reference.utterances:,} utterances, {reference.speakers:,} speakers; "
+        f"embedder {reference.embedder}). Sim = 1 − |m − m_ref| / m_ref; the noise band is the Sim between two "
+        "speaker-disjoint human halves — the most a corpus can be expected to reach."
+    )
+    lines.append("")
+    for ev in evs:
+        lines += [f"## {_name(ev)}", ""]
+        lines.append(
+            f"{len(ev.agents)} agents, {ev.game_hours} game hours, {ev.utterances} utterances. Log: `{ev.run}`."
+        )
+        lines += [
+            "",
+            "| dimension | metric | value | human | Sim | noise band | offset | note |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in ev.rows:
+            lines.append(
+                f"| {r.dimension} | {r.metric} | {_fmt(r.value)} | {_fmt(r.reference)} | {_fmt(r.sim, 2)} | "
+                f"{_fmt(r.noise_sim, 2)} | {_fmt(r.offset)} | {r.note} |"
+            )
+        lines.append(f"| emotions | NRC distribution | | | {_fmt(ev.emotions_sim, 2)} | | | 1 − JSD/ln 2 |")
+        chance = ev.speaker_id.chance
+        lines.append(
+            _row(
+                "speaker identification",
+                f"accuracy ({ev.speaker_id.speakers} speakers, chance {_fmt(chance, 2)})",
+                _fmt(ev.speaker_id.accuracy),
+                _fmt(ev.speaker_id_human),
+                _fmt(_sim(ev.speaker_id.accuracy, ev.speaker_id_human), 2),
+                "",
+                "",
+                "human figure measured live at the same size",
+            )
+        )
+        mrr = ", ".join(f"pool {k}: {v:.3f}" for k, v in sorted(ev.adherence_mrr.items())) or "–"
+        lines.append(
+            _row(
+                "persona adherence", "MRR (persona → own utterances)", mrr, "–", "–", "", "", "no human persona corpus"
+            )
+        )
+        lines.append(
+            f"| persona drift | slope of persona similarity per turn | {_fmt(ev.drift.slope_per_turn, 4)} | | | | | "
+            "negative = drifting away |"
+        )
+        lines.append(
+            _row("echoing", "share closer to the partner's last line than to own persona", _fmt(ev.echo.echo_share))
+        )
+        lines += ["", "### Social outcomes", ""]
+        lines += [
+            "| fact | origin | knew at start | knew at end | learned (verified) | claims | unsourced claims |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for d in ev.diffusion:
+            lines.append(
+                f"| {d.fact} | {d.origin} | {d.share_start:.0%} | {d.share_end:.0%} | {len(d.learned)} | {d.claims} | "
+                f"{d.unsourced_claims} |"
+            )
+        net = ev.network
+        lines.append("")
+        lines.append(
+            f"Relationship network: density {net.density_start:.3f} at the start → {net.density_end:.3f} at the end "
+            f"({len(net.edges_start)} → {len(net.edges_end)} mutual edges among {len(net.agents)} agents; Park et al.: "
+            "0.167 → 0.74 over two days)."
+        )
+        for a in ev.attendance:
+            where = "" if a.in_run else " — the event lies outside the logged time"
+            lines.append(
+                f"Attendance, {a.fact} at {a.place} {a.window[0]}–{a.window[1]}: {len(a.invited)} heard of it "
+                f"before it began, {len(a.came)} came, {len(a.invited_and_came)} of the invited came "
+                f"(Park et al.: 5 of 12){where}."
+            )
+        share = ev.intentions.share
+        lines.append(
+            f"Intentions: {ev.intentions.realised} of {ev.intentions.planned_steps} planned steps found the agent at "
+            f"the planned place halfway through ({_fmt(share, 2)})."
+        )
+        if ev.interviews:
+            lines += ["", "### Interviews (Park et al.'s 25 questions, interview mode)", ""]
+            for answer in ev.interviews[:25]:
+                lines.append(f"- **{answer.agent}**, {answer.category}: *{answer.question}* — {answer.answer}")
+            if len(ev.interviews) > 25:
+                lines.append(f"- … {len(ev.interviews) - 25} more answers in report.json")
+        lines.append("")
+    if len(evs) > 1:
+        lines += ["## Conditions compared (95% bootstrap intervals over utterances)", ""]
+        names = [_name(ev) for ev in evs]
+        lines += ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        for metric in ("short_reply", "question", "politeness", "positivity"):
+            cells = []
+            for ev in evs:
+                lo, hi = ev.share_intervals.get(metric, (None, None))
+                cells.append(f"{_fmt(ev.metrics.values.get(metric))} [{_fmt(lo)}, {_fmt(hi)}]")
+            lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
+    lines += ["## Figures", ""] + [f"![{f.stem}]({f.name})" for f in figures] + [""]
+    return "\n".join(lines)
+
+
+def _row(*cells: str) -> str:
+    padded = list(cells) + [""] * (8 - len(cells))
+    return "| " + " | ".join(padded) + " |"
+
+
+def _sim(value: float | None, reference: float | None) -> float | None:
+    from town.evaluation.similarity import sim  # noqa: PLC0415
+
+    return None if value is None or reference is None else sim(value, reference)
+
+
+def _html(markdown: str, figures: list[Path]) -> str:
+    """The markdown as a self-contained page: headings, paragraphs, tables and the figures."""
+    body: list[str] = []
+    table: list[list[str]] = []
+
+    def flush_table() -> None:
+        if table:
+            head, *rows = table
+            body.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>")
+            body.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+            body.append("</table>")
+            table.clear()
+
+    for line in markdown.splitlines():
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not all(set(c) <= {"-"} for c in cells):
+                table.append(cells)
+            continue
+        flush_table()
+        if line.startswith("!["):
+            continue
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            body.append(f"<h{level}>{html.escape(line.lstrip('# '))}</h{level}>")
+        elif line.startswith("- "):
+            body.append(f"<p>• {html.escape(line[2:])}</p>")
+        elif line.strip():
+            body.append(f"<p>{html.escape(line)}</p>")
+    flush_table()
+    body += [f'<figure><img src="{f.name}" alt="{f.stem}"><figcaption>{f.stem}</figcaption></figure>' for f in figures]
+    style = (
+        "body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
+        "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px}"
+        "th{background:#f3f3f3}img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}"
+    )
+    head = f"<head><meta charset='utf-8'><title>Town evaluation</title><style>{style}</style></head>"
+    return f"<!doctype html><html>{head}<body>{''.join(body)}</body></html>\n"
