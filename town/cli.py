@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "--interview", action="store_true", help="ask every agent Park et al.'s 25 questions (needs the run's save)"
     )
     ev.add_argument("--model", help="model for --interview (default: the run's own)")
+    ev.add_argument("--judge", help="exploratory: a model that rates the interview answers (needs --interview)")
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "all"])
@@ -344,6 +345,8 @@ def _eval(args: argparse.Namespace) -> int:
     names = [run.resolve().name for run in args.runs]
     if len(set(names)) != len(names):
         raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")
+    if args.judge and not args.interview:
+        raise ConfigError("--judge rates interview answers: add --interview")
     evaluations = []
     for run in args.runs:
         print(f"evaluating {run} ...", file=sys.stderr)
@@ -351,9 +354,32 @@ def _eval(args: argparse.Namespace) -> int:
         if args.interview:
             evaluation.interviews = _interview(run, args.model)
         evaluations.append(evaluation)
-    files = write_report(evaluations, reference, facts, out)
+    ranking = _judge(args.judge, evaluations, out) if args.judge else None
+    files = write_report(evaluations, reference, facts, out, ranking=ranking)
     print(f"report: {files[2]} (and report.md, report.json, {len(files) - 3} figures in {out})")
     return 0
+
+
+def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
+    """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
+    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
+    from town.evaluation.judge import judge_cache_path, rank_conditions, rate_answers  # noqa: PLC0415
+    from town.persistence.replay import find_source  # noqa: PLC0415
+    from town.runtime.builders import build_model  # noqa: PLC0415
+    from town.runtime.config import validate_run_config  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
+
+    out.mkdir(parents=True, exist_ok=True)
+    config = validate_run_config({"model": model, "out": out, "cache_path": judge_cache_path(out)}, "--judge")
+    chat_model = build_model(config)
+    llm = StructuredLLM(chat_model, config.gateway, seed=0)
+    try:
+        for evaluation in evaluations:
+            identities = {p.name: p.summary() for p in find_source(evaluation.run).personas}
+            evaluation.judged = asyncio.run(rate_answers(llm, evaluation.interviews, identities))
+    finally:
+        close_models(chat_model)
+    return rank_conditions({Path(e.run).name: e.judged for e in evaluations})
 
 
 def _interview(run: Path, model: str | None) -> Any:

@@ -12,6 +12,7 @@ from agents.reaction import ReactFields
 from agents.reflection import InsightFields, QuestionFields
 from agents.visitor import VisitorFields
 from tests.helpers import golden_path
+from town.evaluation.judge import JudgeFields
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
 CASES = {
@@ -79,6 +80,12 @@ CASES = {
         memories="1. Mei planned a party",
         transcript="Interviewer: Who is Kane Martinez?",
         example="I am serving coffee right now, and I will tell you what I know.",
+    ),
+    "judge_answer": JudgeFields(
+        identity=IDENTITY,
+        category="memory",
+        question="Who is Kane Martinez?",
+        answer="I do not know anyone by that name.",
     ),
     "reflect_questions": QuestionFields(name="Mei Lin", identity=IDENTITY, memories="1. Mei planned a party", count=3),
     "reflect_insights": InsightFields(

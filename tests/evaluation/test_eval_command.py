@@ -51,3 +51,23 @@ def test_eval_without_a_save_cannot_interview_and_says_so(tmp_path, capsys):
     asyncio.run(run_headless(config))
     code = main(["eval", str(config.out), "--embedder", "hashing", "--interview", "--out", str(tmp_path / "r")])
     assert code == 2 and "no save to interview from" in capsys.readouterr().err
+
+
+def test_the_exploratory_judge_rates_answers_and_ranks_conditions(tmp_path, capsys):
+    runs = []
+    for name in ("a", "b"):
+        config = fake_config(tmp_path / name, agents=2, hours=1, seed=3, autosave_minutes=30)
+        config = config.model_copy(update={"out": tmp_path / name, "save_dir": tmp_path / "saves" / name})
+        asyncio.run(run_headless(config))
+        runs.append(str(config.out))
+    out = tmp_path / "report"
+    args = ["eval", *runs, "--embedder", "hashing", "--out", str(out), "--interview", "--judge", "fake"]
+    assert main(args) == 0
+    report = json.loads((out / "report.json").read_text())
+    judged = report["runs"][0]["judged"]
+    assert len(judged) == 2 * 25 and all(1 <= j["believability"] <= 7 for j in judged)
+    assert {r["condition"] for r in report["judge"]} == {"a", "b"}
+    assert (out / "judge_cache.jsonl").stat().st_size > 0  # cached: the report can be rebuilt without asking again
+    assert "Exploratory: an LLM judge" in (out / "report.md").read_text()
+    assert main([a for a in args if a != "--interview"]) == 2  # the judge needs interviews: one line
+    assert "add --interview" in capsys.readouterr().err

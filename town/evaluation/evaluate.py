@@ -20,6 +20,7 @@ from town.core.errors import TownError
 from town.core.places import load_town_map
 from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
 from town.evaluation.interviews import InterviewAnswer
+from town.evaluation.judge import RatedAnswer
 from town.evaluation.persona import (
     DriftResult,
     EchoResult,
@@ -73,6 +74,7 @@ class RunEvaluation(BaseModel):
     intentions: Intentions
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     interviews: list[InterviewAnswer] = Field(default_factory=list)
+    judged: list[RatedAnswer] = Field(default_factory=list)  # exploratory: only with a judge model
     notes: list[str] = Field(default_factory=list)
 
 

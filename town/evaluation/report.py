@@ -11,6 +11,7 @@ from pathlib import Path
 
 from town.evaluation import plots
 from town.evaluation.evaluate import RunEvaluation
+from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
 from town.evaluation.social import Fact
 
@@ -23,7 +24,13 @@ def _name(ev: RunEvaluation) -> str:
     return Path(ev.run).name
 
 
-def write_report(evs: list[RunEvaluation], reference: HumanReference, facts: list[Fact], out: Path) -> list[Path]:
+def write_report(
+    evs: list[RunEvaluation],
+    reference: HumanReference,
+    facts: list[Fact],
+    out: Path,
+    ranking: list[ConditionRating] | None = None,
+) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     figures = [
         plots.radar(evs, out / "radar.png"),
@@ -39,15 +46,18 @@ def write_report(evs: list[RunEvaluation], reference: HumanReference, facts: lis
         "runs": [ev.model_dump(mode="json") for ev in evs],
         "reference": reference.model_dump(mode="json"),
         "facts": [f.model_dump(mode="json") for f in facts],
+        "judge": [r.model_dump(mode="json") for r in ranking] if ranking else None,
     }
     (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    markdown = _markdown(evs, reference, figures)
+    markdown = _markdown(evs, reference, figures, ranking)
     (out / "report.md").write_text(markdown, encoding="utf-8")
     (out / "report.html").write_text(_html(markdown, figures), encoding="utf-8")
     return [out / "report.json", out / "report.md", out / "report.html", *figures]
 
 
-def _markdown(evs: list[RunEvaluation], reference: HumanReference, figures: list[Path]) -> str:
+def _markdown(
+    evs: list[RunEvaluation], reference: HumanReference, figures: list[Path], ranking: list[ConditionRating] | None
+) -> str:
     lines = ["# Town evaluation", ""]
     lines.append(
         f"Human reference: {reference.corpus} ({reference.utterances:,} utterances, {reference.speakers:,} speakers; "
@@ -143,6 +153,17 @@ def _markdown(evs: list[RunEvaluation], reference: HumanReference, figures: list
                 lo, hi = ev.share_intervals.get(metric, (None, None))
                 cells.append(f"{_fmt(ev.metrics.values.get(metric))} [{_fmt(lo)}, {_fmt(hi)}]")
             lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+        lines.append("")
+    if ranking:
+        lines += ["## Exploratory: an LLM judge", ""]
+        lines.append(
+            "One model rated every interview answer for believability (1-7); for each question put to the same agent "
+            "in two conditions the higher-rated answer wins, and TrueSkill turns the matches into ratings. One model's "
+            "opinion, not a human evaluation (Park et al.: full architecture μ 29.89, no reflection 26.88, "
+            "humans 22.95)."
+        )
+        lines += ["", "| condition | TrueSkill μ | σ | mean believability | answers |", "|---|---|---|---|---|"]
+        lines += [f"| {r.condition} | {r.mu} | {r.sigma} | {r.mean_believability} | {r.answers} |" for r in ranking]
         lines.append("")
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.name})" for f in figures] + [""]
