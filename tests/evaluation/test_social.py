@@ -14,6 +14,7 @@ from town.evaluation.social import (
     intentions,
     network,
 )
+from town.persistence.trajectory import typed_events
 
 CLOCK = GameClock(start=datetime(2025, 2, 13, 16, 0), tick_seconds=60)  # one tick = one game minute
 AGENTS = ["Ann", "Bo", "Cy", "Di"]
@@ -36,21 +37,70 @@ def _log():
         e.append({"id": len(e) + 1, "tick": tick, "type": event_type, **fields})
         return len(e)
 
-    add(0, "run_start", agents=AGENTS)
+    add(
+        0,
+        "run_start",
+        agents=AGENTS,
+        seed=0,
+        model="fake",
+        map="Willowbrook",
+        start_time="2025-02-13T16:00:00",
+        tick_seconds=60,
+    )
     for name, tile in zip(AGENTS, (CAFE, PARK, PARK, MARKET), strict=True):
         add(0, "spawn", agent=name, tile=list(tile))
     u1 = add(10, "utterance", speaker="Ann", listener="Bo", text="Come to my party at five!", conversation=1, turn=1)
-    add(12, "memory", agent="Bo", memory=0, kind="chat", text="Ann said: Come to my party", told_by="Ann", sources=[u1])
-    add(12, "memory", agent="Ann", memory=0, kind="chat", text="I invited Bo", told_by="Bo", sources=[u1])
+    add(
+        12,
+        "memory",
+        agent="Bo",
+        memory=0,
+        kind="chat",
+        importance=5,
+        text="Ann said: Come to my party",
+        told_by="Ann",
+        sources=[u1],
+    )
+    add(12, "memory", agent="Ann", memory=0, kind="chat", importance=5, text="I invited Bo", told_by="Bo", sources=[u1])
     add(15, "utterance", speaker="Di", listener="Cy", text="Are you going to the party?", conversation=2, turn=1)
-    add(16, "memory", agent="Di", memory=0, kind="observation", text="the party poster is up", subject=None)
+    add(
+        16,
+        "memory",
+        agent="Di",
+        memory=0,
+        kind="observation",
+        importance=2,
+        text="the party poster is up",
+        subject=None,
+    )
     u4 = add(20, "utterance", speaker="Bo", listener="Cy", text="Ann has a party tonight", conversation=3, turn=1)
-    add(21, "memory", agent="Cy", memory=0, kind="chat", text="Bo said: Ann has a party", told_by="Bo", sources=[u4])
-    add(21, "memory", agent="Bo", memory=1, kind="chat", text="I told Cy about Ann", told_by="Cy", sources=[u4])
+    add(
+        21,
+        "memory",
+        agent="Cy",
+        memory=0,
+        kind="chat",
+        importance=5,
+        text="Bo said: Ann has a party",
+        told_by="Bo",
+        sources=[u4],
+    )
+    add(
+        21,
+        "memory",
+        agent="Bo",
+        memory=1,
+        kind="chat",
+        importance=5,
+        text="I told Cy about Ann",
+        told_by="Cy",
+        sources=[u4],
+    )
     add(
         25,
         "steps",
         agent="Bo",
+        activity="the party",
         steps=[
             [10, "walk to the cafe", "Willowbrook:Rosewood Cafe:cafe", ""],
             [10, "sit in the park", "Willowbrook:Willowbrook Park:park", ""],
@@ -58,11 +108,21 @@ def _log():
     )
     add(30, "moves", positions={"Bo": list(CAFE)})  # Bo is at the cafe for both steps: the first is realised only
     u5 = add(40, "utterance", speaker="Cy", listener="Di", text="There is a party at the cafe", conversation=4, turn=1)
-    add(41, "memory", agent="Di", memory=1, kind="chat", text="Cy: a party at the cafe", told_by="Cy", sources=[u5])
+    add(
+        41,
+        "memory",
+        agent="Di",
+        memory=1,
+        kind="chat",
+        importance=5,
+        text="Cy: a party at the cafe",
+        told_by="Cy",
+        sources=[u5],
+    )
     add(62, "moves", positions={"Cy": list(CAFE)})  # Cy comes at 17:02; Di, invited late, stays at the market
     add(95, "moves", positions={"Cy": list(PARK)})
-    add(100, "run_end")
-    return e
+    add(100, "run_end", ticks=100, reason="completed", totals={})
+    return typed_events(e)
 
 
 def test_diffusion_follows_provenance_and_counts_unsourced_claims():

@@ -7,10 +7,12 @@ Runs and the human reference go through the same metric functions, so every figu
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 from pydantic import BaseModel, Field
+
+from town.core.events import Event
+from town.core.events import Utterance as LoggedUtterance
 
 
 class Utterance(BaseModel):
@@ -42,14 +44,12 @@ class Corpus(BaseModel):
         return {key: sorted(turns, key=lambda u: u.turn) for key, turns in out.items()}
 
 
-def corpus_from_events(events: Iterable[dict[str, Any]], personas: dict[str, str], name: str) -> Corpus:
+def corpus_from_events(events: Iterable[Event], personas: dict[str, str], name: str) -> Corpus:
     """The utterances of a trajectory log, in order, with the agents' persona summaries."""
     utterances = [
-        Utterance(
-            speaker=e["speaker"], text=e["text"], conversation=str(e["conversation"]), turn=e["turn"], tick=e["tick"]
-        )
+        Utterance(speaker=e.speaker, text=e.text, conversation=str(e.conversation), turn=e.turn, tick=e.tick)
         for e in events
-        if e.get("type") == "utterance" and e.get("text", "").strip() not in ("", "…")
+        if isinstance(e, LoggedUtterance) and e.text.strip() not in ("", "…")  # "…" is the fallback of a failed line
     ]
     return Corpus(name=name, utterances=utterances, personas=personas)
 

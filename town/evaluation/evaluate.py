@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from agents.embedding import Embedder
 from town.core.clock import GameClock
 from town.core.errors import TownError
+from town.core.events import AgentSpawned, RunStarted
 from town.core.places import load_town_map
 from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
 from town.evaluation.interviews import InterviewAnswer
@@ -45,6 +46,7 @@ from town.evaluation.social import (
 )
 from town.evaluation.style import bootstrap_shares
 from town.persistence.replay import find_source, read_events
+from town.persistence.trajectory import typed_events
 
 PROXIES = [
     "Naturalness (Eval4Sim's dialogue NLI) has no offline model here; coherence is proxied by the MiniLM cosine of "
@@ -87,12 +89,16 @@ def evaluate_run(
     seed: int = 0,
 ) -> RunEvaluation:
     source = find_source(run)
-    events = read_events(source.trajectory)
-    if not events or events[0].get("type") != "run_start":
+    try:
+        events = typed_events(read_events(source.trajectory))
+    except TownError as exc:
+        raise TownError(f"eval {run}: {exc}") from None
+    start = events[0] if events else None
+    if not isinstance(start, RunStarted):
         raise TownError(f"eval {run}: the log does not begin with run_start")
-    start = events[0]
-    agents = list(dict.fromkeys([*start["agents"], *(e["agent"] for e in events if e["type"] == "spawn")]))
-    clock = GameClock(start=datetime.fromisoformat(start["start_time"]), tick_seconds=start["tick_seconds"])
+    spawned = [e.agent for e in events if isinstance(e, AgentSpawned)]
+    agents = list(dict.fromkeys([*start.agents, *spawned]))
+    clock = GameClock(start=datetime.fromisoformat(start.start_time), tick_seconds=start.tick_seconds)
     town_map = load_town_map(source.map_path)
     personas = {p.name: p.summary() for p in source.personas}
     corpus = corpus_from_events(events, personas, name=Path(run).name)
@@ -106,7 +112,7 @@ def evaluate_run(
     return RunEvaluation(
         run=str(run),
         agents=agents,
-        game_hours=round(clock.hours_between(0, events[-1]["tick"]), 2),
+        game_hours=round(clock.hours_between(0, events[-1].tick), 2),
         utterances=len(corpus.utterances),
         metrics=metrics,
         rows=rows,

@@ -113,9 +113,18 @@ def _markdown(
             "|---|---|---|---|---|---|---|",
         ]
         for d in ev.diffusion:
+            origin = d.origin if d.origin_present else f"{d.origin} (not in this run)"
             lines.append(
-                f"| {d.fact} | {d.origin} | {d.share_start:.0%} | {d.share_end:.0%} | {len(d.learned)} | {d.claims} | "
-                f"{d.unsourced_claims} |"
+                _row(
+                    d.fact,
+                    origin,
+                    f"{d.share_start:.0%}",
+                    f"{d.share_end:.0%}",
+                    str(len(d.learned)),
+                    str(d.claims),
+                    str(d.unsourced_claims),
+                    width=7,
+                )
             )
         net = ev.network
         lines.append("")
@@ -170,8 +179,9 @@ def _markdown(
     return "\n".join(lines)
 
 
-def _row(*cells: str) -> str:
-    padded = list(cells) + [""] * (8 - len(cells))
+def _row(*cells: str, width: int = 8) -> str:
+    """A markdown table row of `width` cells (the missing ones empty)."""
+    padded = list(cells) + [""] * (width - len(cells))
     return "| " + " | ".join(padded) + " |"
 
 

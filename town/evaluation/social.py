@@ -15,17 +15,18 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
+from agents.events import MemoryAdded, StepsPlanned, VisitorExchange, Whispered
 from agents.persona import describe_validation_error
 from town.core.clock import GameClock
 from town.core.errors import ConfigError
+from town.core.events import AgentSpawned, Event, Moves, Utterance
 from town.core.places import TownMap
 
 
@@ -79,6 +80,7 @@ class Learned(BaseModel):
 class Diffusion(BaseModel):
     fact: str
     origin: str
+    origin_present: bool  # the fact's origin is one of this run's agents
     population: int
     learned: list[Learned]
     curve: list[tuple[int, int]]  # (tick, agents who know, origin included)
@@ -88,30 +90,28 @@ class Diffusion(BaseModel):
     share_end: float
 
 
-def diffusion(events: list[dict[str, Any]], fact: Fact, agents: list[str], step_ticks: int = 360) -> Diffusion:
-    utterances = {e["id"]: e for e in events if e["type"] == "utterance"}
+def diffusion(events: Sequence[Event], fact: Fact, agents: list[str], step_ticks: int = 360) -> Diffusion:
+    utterances = {e.id: e for e in events if isinstance(e, Utterance)}
     learned: dict[str, Learned] = {}
     claims = unsourced = 0
     for e in events:
-        kind, agent = e["type"], e.get("agent")
-        if kind == "memory" and agent != fact.origin and agent not in learned and fact.mentioned_in(e["text"]):
-            teller = e.get("told_by")
-            if e["kind"] == "chat" and teller:
-                if any(
-                    utterances.get(s, {}).get("speaker") == teller and fact.mentioned_in(utterances[s]["text"])
-                    for s in e.get("sources", [])
-                ):
-                    learned[agent] = Learned(agent=agent, tick=e["tick"], source=teller)
-        elif kind in ("whisper", "visitor") and agent != fact.origin and agent not in learned:
-            said = e.get("thought") if kind == "whisper" else e.get("said")
-            if said and fact.mentioned_in(said):
-                learned[agent] = Learned(agent=agent, tick=e["tick"], source=kind)
-        elif kind == "utterance" and fact.mentioned_in(e["text"]):
+        if isinstance(e, MemoryAdded):
+            if e.agent == fact.origin or e.agent in learned or e.kind != "chat" or not e.told_by:
+                continue
+            if fact.mentioned_in(e.text) and any(
+                (said := utterances.get(s)) is not None and said.speaker == e.told_by and fact.mentioned_in(said.text)
+                for s in e.sources
+            ):
+                learned[e.agent] = Learned(agent=e.agent, tick=e.tick, source=e.told_by)
+        elif isinstance(e, Whispered | VisitorExchange) and e.agent != fact.origin and e.agent not in learned:
+            told = e.thought if isinstance(e, Whispered) else e.said
+            if fact.mentioned_in(told):
+                learned[e.agent] = Learned(agent=e.agent, tick=e.tick, source=e.type)
+        elif isinstance(e, Utterance) and fact.mentioned_in(e.text):
             claims += 1
-            speaker = e["speaker"]
-            if speaker != fact.origin and (speaker not in learned or learned[speaker].tick > e["tick"]):
+            if e.speaker != fact.origin and (e.speaker not in learned or learned[e.speaker].tick > e.tick):
                 unsourced += 1
-    last = events[-1]["tick"] if events else 0
+    last = events[-1].tick if events else 0
     ticks = sorted(x.tick for x in learned.values())
     base = 1 if fact.origin in agents else 0
     curve = [(t, base + bisect.bisect_right(ticks, t)) for t in range(0, last + 1, step_ticks)]
@@ -121,6 +121,7 @@ def diffusion(events: list[dict[str, Any]], fact: Fact, agents: list[str], step_
     return Diffusion(
         fact=fact.name,
         origin=fact.origin,
+        origin_present=fact.origin in agents,
         population=len(agents),
         learned=sorted(learned.values(), key=lambda x: (x.tick, x.agent)),
         curve=curve,
@@ -150,7 +151,7 @@ def _mutual(knows: dict[str, set[str]], agents: list[str]) -> list[tuple[str, st
 
 
 def network(
-    events: list[dict[str, Any]], agents: list[str], acquaintances: dict[str, set[str]], step_ticks: int = 360
+    events: Sequence[Event], agents: list[str], acquaintances: dict[str, set[str]], step_ticks: int = 360
 ) -> Network:
     """`acquaintances`: whom each agent's persona names (by name), the relationships the run starts with."""
     knows = {a: set(acquaintances.get(a, set())) & set(agents) for a in agents}
@@ -160,17 +161,16 @@ def network(
     curve: list[tuple[int, float]] = [(0, density(len(start_edges), len(agents)))]
     next_sample = step_ticks
     for e in events:
-        while e["tick"] >= next_sample:
+        while e.tick >= next_sample:
             curve.append((next_sample, density(len(_mutual(knows, agents)), len(agents))))
             next_sample += step_ticks
-        if e["type"] != "memory" or e.get("agent") not in knows or e.get("kind") not in ("chat", "thought"):
+        if not isinstance(e, MemoryAdded) or e.agent not in knows or e.kind not in ("chat", "thought"):
             continue  # seeing someone walk past is not knowing them: only talk and thought about them count
-        me = e["agent"]
-        for other in {e.get("told_by")} | {n for n in names if patterns[n].search(e["text"])}:
-            if other in knows and other != me:
-                knows[me].add(other)
+        for other in {e.told_by} | {n for n in names if patterns[n].search(e.text)}:
+            if other in knows and other != e.agent:
+                knows[e.agent].add(other)
     end_edges = _mutual(knows, agents)
-    last = events[-1]["tick"] if events else 0
+    last = events[-1].tick if events else 0
     curve.append((last, density(len(end_edges), len(agents))))
     return Network(
         agents=agents,
@@ -183,7 +183,7 @@ def network(
 
 
 # -- positions over time -----------------------------------------------------------------------------------------------
-def places_at(events: Iterable[dict[str, Any]], ticks: list[int], town_map: TownMap) -> dict[int, dict[str, str]]:
+def places_at(events: Iterable[Event], ticks: list[int], town_map: TownMap) -> dict[int, dict[str, str]]:
     """Each agent's arena label (or '' outdoors) after the events of each wanted tick, in one pass over the log."""
     wanted = sorted(set(ticks))
     tiles: dict[str, tuple[int, int]] = {}
@@ -197,13 +197,13 @@ def places_at(events: Iterable[dict[str, Any]], ticks: list[int], town_map: Town
             out[tick][name] = arena.label if arena else ""
 
     for e in events:
-        while k < len(wanted) and e["tick"] > wanted[k]:
+        while k < len(wanted) and e.tick > wanted[k]:
             record(wanted[k])
             k += 1
-        if e["type"] == "spawn":
-            tiles[e["agent"]] = tuple(e["tile"])  # type: ignore[assignment]
-        elif e["type"] == "moves":
-            tiles.update({n: (t[0], t[1]) for n, t in e["positions"].items()})
+        if isinstance(e, AgentSpawned):
+            tiles[e.agent] = e.tile
+        elif isinstance(e, Moves):
+            tiles.update(e.positions)
     while k < len(wanted):
         record(wanted[k])
         k += 1
@@ -228,12 +228,12 @@ def _tick_of(clock: GameClock, hhmm: str) -> int:
 
 
 def attendance(
-    events: list[dict[str, Any]], fact: Fact, spread: Diffusion, clock: GameClock, town_map: TownMap
+    events: Sequence[Event], fact: Fact, spread: Diffusion, clock: GameClock, town_map: TownMap
 ) -> Attendance | None:
     if fact.event is None:
         return None
     start, end = _tick_of(clock, fact.event.start), _tick_of(clock, fact.event.end)
-    last = events[-1]["tick"] if events else 0
+    last = events[-1].tick if events else 0
     samples = list(range(start, min(end, last) + 1, max(1, clock.ticks_for(minutes=5))))
     where = places_at(events, samples, town_map) if samples else {}
     place = fact.event.place
@@ -265,19 +265,19 @@ class Intentions(BaseModel):
     by_agent: dict[str, float]
 
 
-def intentions(events: list[dict[str, Any]], clock: GameClock, town_map: TownMap) -> Intentions:
+def intentions(events: Sequence[Event], clock: GameClock, town_map: TownMap) -> Intentions:
     """Planned steps (place, minutes) against where the agent was halfway through each step."""
-    last = events[-1]["tick"] if events else 0
+    last = events[-1].tick if events else 0
     checks: list[tuple[str, int, str]] = []
     for e in events:
-        if e["type"] != "steps":
+        if not isinstance(e, StepsPlanned):
             continue
-        at = e["tick"]
-        for minutes, _, arena, _ in e["steps"]:
+        at = e.tick
+        for minutes, _, arena, _ in e.steps:
             middle = at + clock.ticks_for(minutes=minutes / 2)
             if middle <= last:
                 label = town_map.arenas[arena].label if arena in town_map.arenas else arena
-                checks.append((e["agent"], middle, label))
+                checks.append((e.agent, middle, label))
             at += clock.ticks_for(minutes=minutes)
     where = places_at(events, [t for _, t, _ in checks], town_map)
     hits: dict[str, list[bool]] = {}

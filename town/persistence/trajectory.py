@@ -9,10 +9,12 @@ tick: a crash loses at most the tick in progress.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
-from town.core.events import Event
+from town.core.errors import TownError
+from town.core.events import Event, event_class
 
 
 class TrajectoryWriter:
@@ -51,6 +53,24 @@ class TelemetryWriter:
     def close(self) -> None:
         if not self._file.closed:
             self._file.close()
+
+
+def typed_events(raw: Iterable[dict[str, Any]]) -> list[Event]:
+    """Logged events as their models (core and agents events alike); a line that fits none is a `TownError`."""
+    import agents.events  # noqa: F401, PLC0415 - registers the agents' event types with `event_class`
+
+    classes: dict[str, type[Event]] = {}
+    out = []
+    for number, event in enumerate(raw, start=1):
+        kind = event.get("type")
+        try:
+            cls = classes.get(kind) or classes.setdefault(kind, event_class(kind))  # type: ignore[arg-type]
+            out.append(cls.model_validate(event))
+        except (ValueError, TypeError) as exc:
+            raise TownError(
+                f"event {number} ({kind!r}) does not fit the trajectory schema: {str(exc).splitlines()[0]}"
+            ) from None
+    return out
 
 
 def read_trajectory(path: str | Path) -> list[dict[str, Any]]:
