@@ -112,3 +112,10 @@ def test_nothing_in_the_town_can_unpickle_or_evaluate_what_it_reads():
                         assert isinstance(keyword.value, ast.Constant) and keyword.value.value is False, (
                             f"{path}:{node.lineno}"
                         )
+
+
+def test_only_the_command_line_imports_the_evaluation():
+    """Evaluation sits above the town: it reads logs and saves; nothing that runs a town depends on it."""
+    for package in ("town/core", "agents", "town/runtime", "town/persistence", "town/ui"):
+        for path in _files(package):
+            assert not any(n.startswith("town.evaluation") for n in _imports(path)), path
