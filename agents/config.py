@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from agents.retrieval import RetrievalWeights
 
@@ -41,3 +43,11 @@ class CognitionConfig(BaseModel):
     importance_batch_minutes: int = Field(default=60, ge=0, le=240)
     importance_batch_size: int = Field(default=40, ge=1, le=60)
     transcript_lines: int = Field(default=8, ge=2, le=40)
+    # Park et al.'s ablations: without reflection no insights are drawn; without planning the agent follows its
+    # persona's routine block by block (no planning calls); without memory nothing is recalled (records are still
+    # logged, so the evaluation can see what the agent was never able to use).
+    ablate: set[Literal["reflection", "planning", "memory"]] = Field(default_factory=set)
+
+    @field_serializer("ablate")
+    def _sorted(self, ablate: set[str]) -> list[str]:
+        return sorted(ablate)  # logged configs must be byte-stable

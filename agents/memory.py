@@ -88,6 +88,7 @@ class MemoryStream:
         self._importance = _Column(np.float64)
         self.importance_since_reflection = 0
         self.unscored: list[int] = []
+        self.recall_enabled = True  # off in the "no memory" ablation: records are kept, nothing is recalled
 
     def __len__(self) -> int:
         return len(self.records)
@@ -163,7 +164,7 @@ class MemoryStream:
         Retrieval refreshes recency, as in the paper: with `touch` the records are marked accessed now; operations
         pass False and touch them when their outcome is applied.
         """
-        if not self.records:
+        if not self.records or not self.recall_enabled:
             return []
         query_vec = self.embedder.embed([query])[0]
         hours = (now - self._accessed.view()) * (self.clock.tick_seconds / 3600.0)

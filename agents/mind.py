@@ -19,7 +19,7 @@ from agents.importance import PendingMemory, importance_op, known_score
 from agents.memory import MemoryDraft, MemoryStream
 from agents.operations import Launch, Operation
 from agents.persona import Persona, parse_hhmm
-from agents.planning import decompose_op, emoji_for, plan_day_op
+from agents.planning import decompose_op, emoji_for, plan_day_op, routine_place, routine_schedule
 from agents.reaction import react_op
 from agents.reflection import insights_op, questions_op
 from agents.wording import progressive
@@ -101,6 +101,9 @@ class Mind:
         self.asleep = False
         self.prefetched = False
         self.plan_version = 0
+        self.memory.recall_enabled = "memory" not in config.ablate
+        self.plans = "planning" not in config.ablate
+        self.reflects = "reflection" not in config.ablate
 
     # -- time ------------------------------------------------------------------------------------------------------
     def minute_of_day(self, tick: int) -> int:
@@ -236,8 +239,14 @@ class Mind:
                 return [], self.launch(utterance_op(self, conv, tick), "utterance", tick)
             return [], None
         if self.plan_day != self.waking_day(tick):
+            if not self.plans:
+                self.set_day_plan(routine_schedule(self.persona) or [(self.wake_minute, "go about the day")], tick)
+                return [], None
             return [], self.launch(plan_day_op(self, tick), "plan_day", tick)
         if self.replan_context is not None:
+            if not self.plans:
+                self.replan_context = None
+                return [self._routine_step(tick)], None
             return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
         if self.salient is not None and tick - self.salient_tick <= SALIENT_TICKS:
             percept, self.salient = self.salient, None
@@ -252,8 +261,18 @@ class Mind:
                 return [self._start(tick, step.action, arena, step.object, step.minutes)], None
             if PLAN in self.busy:
                 return [], None  # the next steps are being planned already
+            if not self.plans:
+                return [self._routine_step(tick)], None
             return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
         return [], None
+
+    def _routine_step(self, tick: int) -> StartAction:
+        """Without planning: the current block's activity at the routine's place, until the block ends."""
+        minute = self.minute_of_day(tick)
+        _, end, activity = self.current_block(minute)
+        label = routine_place(self.persona, minute) or self.default_place_label
+        arena = self.places.get(label) or self.places[self.default_place_label]
+        return self._start(tick, activity[:80], arena, None, max(5, min(end - minute, 60)))
 
     def next_plan(self, tick: int, world: WorldState) -> Launch | None:
         """Plan the next window while the last step runs, due the moment it ends.
@@ -262,7 +281,8 @@ class Mind:
         makes its answer stale (dropped).
         """
         if (
-            PLAN in self.busy
+            not self.plans
+            or PLAN in self.busy
             or self.asleep
             or self.prefetched
             or self.steps
@@ -319,9 +339,11 @@ class Mind:
         self.pending = []
         if MEMORY in self.busy or self.asleep:
             return drafts, None
-        if self.reflection_questions is not None:
+        if not self.reflects:
+            self.memory.importance_since_reflection = 0
+        elif self.reflection_questions is not None:
             return drafts, self.launch(insights_op(self, self.reflection_questions, tick), "reflect_insights", tick)
-        if self.memory.importance_since_reflection >= self.config.reflection_threshold:
+        elif self.memory.importance_since_reflection >= self.config.reflection_threshold:
             self.memory.importance_since_reflection = 0
             return drafts, self.launch(questions_op(self), "reflect_questions", tick)
         if self._scoring_due(tick):
