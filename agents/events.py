@@ -113,6 +113,40 @@ class AgentAdded(Event):
     persona: str
 
 
+class SurveyAnswered(Event):
+    """One agent's answer to one survey question (`answer` is None when no valid answer came: counted, not guessed)."""
+
+    type: Literal["survey_answer"] = "survey_answer"
+    agent: str
+    survey: str
+    question: str
+    kind: str
+    answer: int | float | str | None
+    fallback: bool = False
+
+
+class Broadcast(Event):
+    """A town-wide event everyone awake hears about (an experiment's intervention)."""
+
+    type: Literal["broadcast"] = "broadcast"
+    text: str
+
+
+class FactSeeded(Event):
+    """An experiment gave an agent a piece of news to spread (the origin of a diffusion measurement)."""
+
+    type: Literal["fact_seeded"] = "fact_seeded"
+    agent: str
+    fact: str
+    text: str
+    keywords: list[str]
+
+
+class AgentRemoved(Event):
+    type: Literal["agent_removed"] = "agent_removed"
+    agent: str
+
+
 class LLMCall(Event):
     """One model call; wall-clock latency and cache hits live in telemetry.jsonl so this log stays deterministic."""
 

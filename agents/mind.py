@@ -104,6 +104,7 @@ class Mind:
         self.memory.recall_enabled = "memory" not in config.ablate
         self.plans = "planning" not in config.ablate
         self.reflects = "reflection" not in config.ablate
+        self.departed = False  # left town (an experiment's intervention): no body, no more thinking
 
     # -- time ------------------------------------------------------------------------------------------------------
     def minute_of_day(self, tick: int) -> int:

@@ -75,6 +75,7 @@ class MindState(_State):
     asleep: bool = False
     prefetched: bool = False
     plan_version: int = 0
+    departed: bool = False
     memory: MemoryState = Field(default_factory=MemoryState)
 
 
@@ -100,6 +101,7 @@ def capture_mind(mind: Mind) -> MindState:
         asleep=mind.asleep,
         prefetched=mind.prefetched,
         plan_version=mind.plan_version,
+        departed=mind.departed,
         memory=MemoryState(
             records=list(memory.records),
             importance_since_reflection=memory.importance_since_reflection,
@@ -128,6 +130,7 @@ def restore_mind(mind: Mind, state: MindState, vectors: np.ndarray) -> None:
     mind.asleep = state.asleep
     mind.prefetched = state.prefetched
     mind.plan_version = state.plan_version
+    mind.departed = state.departed
     mind.memory.load(
         [r.model_copy() for r in state.memory.records],
         vectors,

@@ -98,6 +98,17 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--model", help="model for --interview (default: the run's own)")
     ev.add_argument("--judge", help="exploratory: a model that rates the interview answers (needs --interview)")
 
+    exp = sub.add_parser("experiment", help="run an experiment: conditions x replicates, then compare them")
+    exp.add_argument("file", type=Path, help="experiment YAML (see experiments/)")
+    exp.add_argument("--out", type=Path, help="results folder (default experiments-out/<name>-YYYYMMDD-HHMMSS)")
+    exp.add_argument("--executor", choices=["local", "ray"], help="local process pool (default) or Ray tasks")
+    exp.add_argument("--workers", type=int, help="parallel runs (local pool size, or Ray CPUs when started here)")
+    exp.add_argument("--ray-address", dest="ray_address", help="an existing Ray cluster, e.g. ray://head:10001")
+    exp.add_argument("--model", help="override the experiment's model (e.g. fake, or a litellm model)")
+    exp.add_argument("--hours", type=float, help="override the game hours of every run")
+    exp.add_argument("--replicates", type=int, help="override the number of replicates")
+    exp.add_argument("--no-eval", dest="evaluate", action="store_false", help="skip the evaluation report")
+
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "all"])
     bench.add_argument("--agents", type=int, default=25)
@@ -121,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
             return _fork(args)
         if args.command == "eval":
             return _eval(args)
+        if args.command == "experiment":
+            return _experiment(args)
         return _bench(args)
     except TownError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
@@ -360,6 +373,46 @@ def _eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def _experiment(args: argparse.Namespace) -> int:
+    from rich.console import Console  # noqa: PLC0415
+
+    from town.experiments.config import load_experiment  # noqa: PLC0415
+    from town.experiments.runner import run_experiment, seeded_facts  # noqa: PLC0415
+
+    experiment = load_experiment(args.file)
+    run_overrides = {k: v for k, v in (("model", args.model), ("hours", args.hours)) if v is not None}
+    updates: dict[str, Any] = {"run": {**experiment.run, **run_overrides}}
+    if args.replicates is not None:
+        updates["replicates"] = args.replicates
+    experiment = experiment.model_validate({**experiment.model_dump(), **updates})
+    out = args.out or Path("experiments-out") / datetime.now().strftime(f"{experiment.name}-%Y%m%d-%H%M%S")
+    console = Console(stderr=True, soft_wrap=True)
+    total = len(experiment.conditions) * experiment.replicates
+    console.print(
+        f"[bold]town experiment[/bold] {experiment.name}: {len(experiment.conditions)} conditions x "
+        f"{experiment.replicates} replicates = {total} runs on {args.executor or experiment.executor} "
+        f"({args.workers or experiment.workers} workers) -> {out}"
+    )
+
+    def progress(row: dict[str, Any], done: int, count: int) -> None:
+        console.print(
+            f"  [{done}/{count}] {row['condition']} rep {row['replicate']} (seed {row['seed']}): {row['reason']}, "
+            f"{row['calls']} calls, {row['conversations']} conversations, {row['wall_s']} s"
+        )
+
+    result = run_experiment(
+        experiment, out, executor=args.executor, workers=args.workers, ray_address=args.ray_address, progress=progress
+    )
+    console.print(f"{total} runs in {result.wall_s} s; table: {out}/aggregate.csv, surveys: {out}/surveys.jsonl")
+    if args.evaluate and experiment.evaluate:
+        from town.experiments.evaluation import evaluate_experiment  # noqa: PLC0415
+
+        embedder = str(experiment.run.get("embedder", "minilm"))
+        report = evaluate_experiment(result.rows, seeded_facts(experiment), out, embedder)
+        console.print(f"report across conditions: {report}")
+    return 0
+
+
 def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
     """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
     from agents.llm.structured import StructuredLLM  # noqa: PLC0415
@@ -379,7 +432,7 @@ def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
             evaluation.judged = asyncio.run(rate_answers(llm, evaluation.interviews, identities))
     finally:
         close_models(chat_model)
-    return rank_conditions({Path(e.run).name: e.judged for e in evaluations})
+    return rank_conditions({e.label: e.judged for e in evaluations})
 
 
 def _interview(run: Path, model: str | None) -> Any:

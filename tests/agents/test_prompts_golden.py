@@ -10,6 +10,7 @@ from agents.planning import DayPlanFields, DecomposeFields
 from agents.prompts import render
 from agents.reaction import ReactFields
 from agents.reflection import InsightFields, QuestionFields
+from agents.survey import SurveyFields
 from agents.visitor import VisitorFields
 from tests.helpers import golden_path
 from town.evaluation.judge import JudgeFields
@@ -86,6 +87,15 @@ CASES = {
         category="memory",
         question="Who is Kane Martinez?",
         answer="I do not know anyone by that name.",
+    ),
+    "survey": SurveyFields(
+        name="Mei Lin",
+        identity=IDENTITY,
+        now="Thursday February 13, 12:00",
+        memories="1. Priya Shah is running for town council",
+        question="Will you vote for Priya Shah?",
+        answer_format="exactly one of: yes, no, undecided",
+        example='{"answer": "yes"}',
     ),
     "reflect_questions": QuestionFields(name="Mei Lin", identity=IDENTITY, memories="1. Mei planned a party", count=3),
     "reflect_insights": InsightFields(

@@ -101,6 +101,23 @@ class Engine:
     def submit(self, item: WorldInput) -> None:
         self.pending_inputs.append(item)
 
+    def step_inputs(self) -> None:
+        """Apply queued inputs now, between ticks (an intervention that must land before the world moves on)."""
+        queue, self.pending_inputs = self.pending_inputs, []
+        self.bus.tick = self.world.tick
+        for item in queue:
+            self._apply(item)
+
+    def set_object_state(self, address: str, state: str) -> None:
+        self.bus.tick = self.world.tick
+        self._set_object(address, state)
+
+    def remove(self, name: str) -> None:
+        """Take an agent out of the world (it left town); the objects it used go idle."""
+        self.bus.tick = self.world.tick
+        self._release_objects(name)
+        self.world.bodies.pop(name, None)
+
     # -- the tick --------------------------------------------------------------------------------------------------
     def step(self) -> TickResult:
         world = self.world

@@ -59,6 +59,7 @@ PROXIES = [
 
 class RunEvaluation(BaseModel):
     run: str
+    label: str  # how the report names this run (its folder name, or condition and replicate)
     agents: list[str]
     game_hours: float
     utterances: int
@@ -87,6 +88,7 @@ def evaluate_run(
     facts: list[Fact],
     reference: HumanReference,
     seed: int = 0,
+    label: str | None = None,
 ) -> RunEvaluation:
     source = find_source(run)
     try:
@@ -111,6 +113,7 @@ def evaluate_run(
     speaker = speaker_identification(corpus, seed)
     return RunEvaluation(
         run=str(run),
+        label=label or Path(run).name,
         agents=agents,
         game_hours=round(clock.hours_between(0, events[-1].tick), 2),
         utterances=len(corpus.utterances),

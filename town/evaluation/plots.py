@@ -34,7 +34,7 @@ def _save(fig: Any, path: Path) -> Path:
 
 
 def _label(ev: RunEvaluation) -> str:
-    return Path(ev.run).name
+    return ev.label
 
 
 def radar(evs: list[RunEvaluation], path: Path) -> Path:

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 from town.evaluation import plots
+from town.evaluation.compare import ConditionSummary
 from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
@@ -21,7 +22,7 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _name(ev: RunEvaluation) -> str:
-    return Path(ev.run).name
+    return ev.label
 
 
 def write_report(
@@ -30,6 +31,7 @@ def write_report(
     facts: list[Fact],
     out: Path,
     ranking: list[ConditionRating] | None = None,
+    conditions: list[ConditionSummary] | None = None,
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     figures = [
@@ -47,18 +49,25 @@ def write_report(
         "reference": reference.model_dump(mode="json"),
         "facts": [f.model_dump(mode="json") for f in facts],
         "judge": [r.model_dump(mode="json") for r in ranking] if ranking else None,
+        "conditions": [c.model_dump(mode="json") for c in conditions] if conditions else None,
     }
     (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    markdown = _markdown(evs, reference, figures, ranking)
+    markdown = _markdown(evs, reference, figures, ranking, conditions)
     (out / "report.md").write_text(markdown, encoding="utf-8")
     (out / "report.html").write_text(_html(markdown, figures), encoding="utf-8")
     return [out / "report.json", out / "report.md", out / "report.html", *figures]
 
 
 def _markdown(
-    evs: list[RunEvaluation], reference: HumanReference, figures: list[Path], ranking: list[ConditionRating] | None
+    evs: list[RunEvaluation],
+    reference: HumanReference,
+    figures: list[Path],
+    ranking: list[ConditionRating] | None,
+    conditions: list[ConditionSummary] | None = None,
 ) -> str:
     lines = ["# Town evaluation", ""]
+    if conditions:
+        lines += _conditions_table(conditions)
     lines.append(
         f"Human reference: {reference.corpus} ({reference.utterances:,} utterances, {reference.speakers:,} speakers; "
         f"embedder {reference.embedder}). Sim = 1 − |m − m_ref| / m_ref; the noise band is the Sim between two "
@@ -177,6 +186,19 @@ def _markdown(
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.name})" for f in figures] + [""]
     return "\n".join(lines)
+
+
+def _conditions_table(conditions: list[ConditionSummary]) -> list[str]:
+    names = [f"{c.condition} (n={c.replicates})" for c in conditions]
+    lines = ["## Conditions (mean over replicates, 95% bootstrap interval over replicates)", ""]
+    lines += ["| outcome | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for key in conditions[0].outcomes:
+        cells = []
+        for c in conditions:
+            o = c.outcomes.get(key)
+            cells.append("–" if o is None else f"{o.mean:.3f} [{o.low:.3f}, {o.high:.3f}]")
+        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def _row(*cells: str, width: int = 8) -> str:

@@ -255,7 +255,8 @@ def load_save(path: str | Path) -> LoadedSave:
         if flight.agent >= len(minds):
             raise SaveError(f"save {root}: runtime.json: an operation in flight names agent {flight.agent}")
     names = {b.name for b in engine.bodies}
-    if runtime.started and names != set(manifest.agents):
+    present = {m.persona.name for m in minds if not m.departed}
+    if runtime.started and names != present:
         raise SaveError(f"save {root}: world.json: bodies do not match the save's agents")
     original = _validated(Manifest, raw_manifest, root, MANIFEST)
     if original.checksum != original.content_sha256():

@@ -12,7 +12,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ async def run_headless(
     world: tuple[TownMap, list[Persona]] | None = None,
     on_tick: Callable[[Simulation], None] | None = None,
     resume: LoadedSave | None = None,
+    after_tick: Callable[[Simulation], Awaitable[None]] | None = None,
 ) -> RunResult:
     """Run to the configured length (counted from tick 0, also when resuming), autosaving on the way.
 
@@ -107,6 +108,8 @@ async def run_headless(
         sim.start()
         while sim.stats.ticks < config.ticks:
             await sim.step()
+            if after_tick is not None:  # interventions and surveys land between ticks, before the autosave
+                await after_tick(sim)
             tick_done(sim)
             if autosaver.due(sim) and sim.stats.ticks < config.ticks:
                 await autosaver.save(sim)

@@ -20,23 +20,38 @@ from dataclasses import dataclass
 from agents.config import CognitionConfig
 from agents.effects import apply_effect
 from agents.embedding import Embedder
-from agents.events import AgentAdded, Directed, LLMCall, MemoryAdded, VisitorExchange, Whispered
+from agents.events import (
+    AgentAdded,
+    AgentRemoved,
+    Broadcast,
+    Directed,
+    FactSeeded,
+    LLMCall,
+    MemoryAdded,
+    SurveyAnswered,
+    VisitorExchange,
+    Whispered,
+)
+from agents.importance import PendingMemory
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryStream
 from agents.mind import ACT, MEMORY, PLAN, Mind
 from agents.operations import Launch, Outcome
 from agents.persona import Persona
+from agents.survey import SurveyQuestion, survey_op
 from agents.vector_index import VectorIndex
 from agents.visitor import VisitorMode, visitor_op, whisper_draft
 from town.core.clock import GameClock
 from town.core.engine import Engine, EngineConfig
 from town.core.events import Event, EventBus, RunEnded, RunStarted
+from town.core.inputs import EndConversation
 from town.core.places import TownMap
 from town.core.rng import RngTree
 from town.runtime.stats import RunStats
 
 _LANE_ORDER = {ACT: 0, PLAN: 1, MEMORY: 2}
 VISITOR_LANE = "visitor"
+SURVEY_LANE = "survey"
 
 
 @dataclass
@@ -181,8 +196,10 @@ class Simulation:
     def direct(self, name: str, arena_address: str, minutes: int = 15) -> str | None:
         """Send an agent to a place (an intervention); the reason it cannot go, or None."""
         mind = self.minds[self._index[name]]
-        body = self.engine.world.bodies[name]
+        body = self.engine.world.bodies.get(name)
         arena = self.map.arenas.get(arena_address)
+        if mind.departed or body is None:
+            return f"{name} has left town"
         if arena is None:
             return "that is not a place in town"
         if mind.asleep or body.asleep:
@@ -193,6 +210,53 @@ class Simulation:
         self.engine.submit(mind.directed(self.tick, arena, minutes))
         self.bus.emit(Directed(agent=name, place=arena.label))
         return None
+
+    async def survey(self, name: str, survey: str, question: SurveyQuestion) -> SurveyAnswered:
+        """Ask one agent one survey question now (interview mode unless the question says remember)."""
+        mind = self.minds[self._index[name]]
+        outcome = await survey_op(mind, survey, question, self.tick)(self.llm)
+        self.bus.tick = self.tick
+        self._apply(mind, SURVEY_LANE, outcome, self.tick)
+        return next(e for e in outcome.events if isinstance(e, SurveyAnswered))
+
+    def broadcast(self, text: str) -> None:
+        """A town-wide event: everyone awake notices it with the next tick's new memories."""
+        self.bus.tick = self.tick
+        self.bus.emit(Broadcast(text=text))
+        for mind in self.minds:
+            if not mind.asleep and mind.name in self.engine.world.bodies:
+                mind.pending.append(PendingMemory(kind="observation", text=text[:600]))
+
+    def seed_fact(self, name: str, fact: str, text: str, keywords: list[str]) -> None:
+        """Give one agent news to spread: it arrives as its own thought, and the log marks it as the fact's origin."""
+        mind = self.minds[self._index[name]]
+        mind.pending.append(whisper_draft(mind, text))
+        self.bus.tick = self.tick
+        self.bus.emit(FactSeeded(agent=name, fact=fact, text=text, keywords=keywords))
+
+    def set_object(self, address: str, state: str) -> str | None:
+        """Change an object's state (a broken stove, a closed gate); the reason it cannot, or None."""
+        if address not in self.map.objects:
+            return f"no object {address} in this town"
+        self.bus.tick = self.tick
+        self.engine.set_object_state(address, state)
+        return None
+
+    def remove_agent(self, name: str) -> None:
+        """Someone leaves town: the body is gone from the world, the mind stops thinking (its log stays)."""
+        mind = self.minds[self._index[name]]
+        if mind.departed:
+            return
+        body = self.engine.world.bodies.get(name)
+        if body is not None and body.conversation is not None:
+            conv = self.engine.world.conversations.get(body.conversation)
+            if conv is not None and not conv.ended:
+                self.engine.submit(EndConversation(conversation=conv.id, reason=f"{name} left town"))
+                self.engine.step_inputs()
+        mind.departed = True
+        self.engine.remove(name)
+        self.bus.tick = self.tick
+        self.bus.emit(AgentRemoved(agent=name))
 
     def add_agent(self, persona: Persona) -> None:
         """A new person moves in mid-run: a fresh mind, spawned at home, planning its day from the next tick."""
@@ -215,8 +279,11 @@ class Simulation:
         world = self.engine.world
         self.stats.ticks += 1
         for mind in self.minds:
-            mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
+            if not mind.departed:
+                mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
         for index, mind in enumerate(self.minds):
+            if mind.departed:
+                continue
             if not mind.asleep:
                 self.stats.awake_agent_ticks += 1
             inputs, launch = mind.next_action(now, world)
@@ -257,7 +324,9 @@ class Simulation:
         self.inflight = [f for f in self.inflight if id(f) not in chosen]
         self.bus.tick = next_tick
         for flight in sorted(due, key=lambda f: (f.agent_index, _LANE_ORDER[f.lane], f.started)):
-            self._apply(self.minds[flight.agent_index], flight.lane, flight.outcome(), next_tick)
+            mind = self.minds[flight.agent_index]
+            if not mind.departed:  # what someone who left town was still thinking lands nowhere
+                self._apply(mind, flight.lane, flight.outcome(), next_tick)
 
     def _apply(self, mind: Mind, lane: str, outcome: Outcome, tick: int) -> None:
         mind.busy.discard(lane)

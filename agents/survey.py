@@ -1,0 +1,120 @@
+"""Survey questions put to an agent, with typed answers: `SurveyQuestion`, `survey_op`.
+
+A question has a kind — Likert (1-5 agreement), a choice among options, a number, or free text — and the answer is
+validated against a schema built for it (a choice outside the options is not an answer). The agent answers from its
+memories, in interview mode: nothing is remembered unless the question says `remember`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, Field, create_model, model_validator
+
+from agents.events import SurveyAnswered
+from agents.llm.structured import CallRecord, StructuredLLM
+from agents.memory import MemoryDraft
+from agents.operations import Operation, Outcome, numbered
+from agents.prompts import render
+
+if TYPE_CHECKING:
+    from agents.mind import Mind
+
+LIKERT = ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree")
+
+
+class SurveyQuestion(BaseModel):
+    id: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
+    text: str = Field(min_length=1)
+    kind: Literal["likert", "choice", "number", "text"]
+    options: list[str] = Field(default_factory=list)
+    remember: bool = False
+
+    @model_validator(mode="after")
+    def _options_fit_the_kind(self) -> SurveyQuestion:
+        if self.kind == "choice" and len(self.options) < 2:
+            raise ValueError(f"question {self.id}: a choice needs at least two options")
+        if self.kind != "choice" and self.options:
+            raise ValueError(f"question {self.id}: only a choice question has options")
+        return self
+
+
+class SurveyFields(BaseModel):
+    name: str
+    identity: str
+    now: str
+    memories: str
+    question: str
+    answer_format: str
+    example: str
+
+
+def answer_schema(question: SurveyQuestion) -> type[BaseModel]:
+    answer: Any
+    if question.kind == "likert":
+        answer = (int, Field(ge=1, le=5))
+    elif question.kind == "choice":
+        answer = (Literal[tuple(question.options)], ...)  # type: ignore[valid-type]
+    elif question.kind == "number":
+        answer = (float, ...)
+    else:
+        answer = (str, Field(min_length=1, max_length=400))
+    return create_model(f"Answer_{question.id}", answer=answer)
+
+
+def _format(question: SurveyQuestion) -> tuple[str, str]:
+    if question.kind == "likert":
+        scale = "; ".join(f"{i} = {label}" for i, label in enumerate(LIKERT, start=1))
+        return f"a whole number from 1 to 5 ({scale})", json.dumps({"answer": 3})
+    if question.kind == "choice":
+        return f"exactly one of: {', '.join(question.options)}", json.dumps({"answer": question.options[0]})
+    if question.kind == "number":
+        return "a number", json.dumps({"answer": 1})
+    return "one or two sentences", json.dumps({"answer": "..."})
+
+
+def survey_op(mind: Mind, survey: str, question: SurveyQuestion, now: int) -> Operation:
+    persona = mind.persona
+    retrieved = mind.memory.retrieve(
+        question.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False
+    )
+    answer_format, example = _format(question)
+    fields = SurveyFields(
+        name=persona.name,
+        identity=mind.identity,
+        now=mind.now_label(now),
+        memories=numbered([r.record.text for r in retrieved]),
+        question=question.text,
+        answer_format=answer_format,
+        example=example,
+    )
+    messages = render("survey", fields)
+    schema = answer_schema(question)
+
+    async def run(llm: StructuredLLM) -> Outcome:
+        calls: list[CallRecord] = []
+        answer = await llm.ask(
+            messages,
+            schema,
+            purpose="survey",
+            agent=persona.name,
+            fallback=lambda: schema.model_construct(answer=None),  # no answer is recorded as none, never invented
+            log=calls,
+        )
+        value = None if answer.fallback else answer.value.answer  # type: ignore[attr-defined]
+        event = SurveyAnswered(
+            agent=persona.name,
+            survey=survey,
+            question=question.id,
+            kind=question.kind,
+            answer=value,
+            fallback=answer.fallback,
+        )
+        memories = []
+        if question.remember and value is not None:
+            text = f"{persona.name} was asked in a survey: {question.text} {persona.name} answered: {value}"
+            memories.append(MemoryDraft(kind="thought", text=text[:600], importance=3))
+        return Outcome(purpose="survey", calls=calls, events=[event], memories=memories)
+
+    return run

@@ -1,0 +1,68 @@
+"""Conditions compared across replicates (pure): `ConditionSummary` and `compare_conditions`.
+
+An experiment's replicates of one condition are pooled: each outcome is reported as the mean over replicates with a
+95% percentile-bootstrap interval over those replicates (honest about how few there are: the interval is only as good
+as the replicate count, which is printed beside it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import BaseModel
+
+from town.evaluation.evaluate import RunEvaluation
+
+BOOTSTRAP_REPS = 2000
+
+
+class Outcome(BaseModel):
+    mean: float
+    low: float
+    high: float
+
+
+class ConditionSummary(BaseModel):
+    condition: str
+    replicates: int
+    outcomes: dict[str, Outcome]
+
+
+def bootstrap_mean(values: list[float], seed: int = 0) -> Outcome:
+    data = np.asarray(values, dtype=float)
+    if len(data) == 1:
+        return Outcome(mean=float(data[0]), low=float(data[0]), high=float(data[0]))
+    rng = np.random.default_rng(seed)
+    means = data[rng.integers(0, len(data), size=(BOOTSTRAP_REPS, len(data)))].mean(axis=1)
+    return Outcome(
+        mean=float(data.mean()), low=float(np.percentile(means, 2.5)), high=float(np.percentile(means, 97.5))
+    )
+
+
+def outcomes_of(ev: RunEvaluation) -> dict[str, float]:
+    """The per-run outcomes compared across conditions."""
+    values: dict[str, float] = {f"knew {d.fact} (share)": d.share_end for d in ev.diffusion}
+    values.update({f"unsourced claims: {d.fact}": float(d.unsourced_claims) for d in ev.diffusion})
+    values["network density at end"] = ev.network.density_end
+    for a in ev.attendance:
+        values[f"came to {a.fact}"] = float(len(a.came))
+    if ev.intentions.share is not None:
+        values["planned steps realised"] = ev.intentions.share
+    for row in ev.rows:
+        if row.value is not None and row.metric in ("positivity", "distinct_2", "consistency_auc"):
+            values[row.metric] = row.value
+    return values
+
+
+def compare_conditions(groups: dict[str, list[RunEvaluation]], seed: int = 0) -> list[ConditionSummary]:
+    summaries = []
+    for condition, evaluations in groups.items():
+        per_run = [outcomes_of(ev) for ev in evaluations]
+        keys = [k for k in per_run[0] if all(k in run for run in per_run)]
+        summaries.append(
+            ConditionSummary(
+                condition=condition,
+                replicates=len(evaluations),
+                outcomes={k: bootstrap_mean([run[k] for run in per_run], seed) for k in keys},
+            )
+        )
+    return summaries

@@ -1,0 +1,1 @@
+"""Experiments: configs, scheduled interventions and surveys, conditions x replicates on a local pool or Ray."""
