@@ -377,7 +377,7 @@ def _experiment(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
 
     from town.experiments.config import load_experiment  # noqa: PLC0415
-    from town.experiments.runner import run_experiment, seeded_facts  # noqa: PLC0415
+    from town.experiments.runner import plan_runs, run_experiment, seeded_facts  # noqa: PLC0415
 
     experiment = load_experiment(args.file)
     run_overrides = {k: v for k, v in (("model", args.model), ("hours", args.hours)) if v is not None}
@@ -386,6 +386,7 @@ def _experiment(args: argparse.Namespace) -> int:
         updates["replicates"] = args.replicates
     experiment = experiment.model_validate({**experiment.model_dump(), **updates})
     out = args.out or Path("experiments-out") / datetime.now().strftime(f"{experiment.name}-%Y%m%d-%H%M%S")
+    plan_runs(experiment, out)  # every run's settings are checked before anything starts or is printed
     console = Console(stderr=True, soft_wrap=True)
     total = len(experiment.conditions) * experiment.replicates
     console.print(
