@@ -129,7 +129,10 @@ def load_personas(folder: str | Path) -> list[Persona]:
     folder = Path(folder)
     if not folder.is_dir():
         raise PersonaError(f"personas {folder}: not a folder of .yaml/.json persona files")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml", ".json"})
+    # Files whose names start with "_" are notes beside the personas (a generated population's report).
+    files = sorted(
+        p for p in folder.iterdir() if p.suffix.lower() in {".yaml", ".yml", ".json"} and not p.name.startswith("_")
+    )
     if not files:
         raise PersonaError(f"personas {folder}: no .yaml or .json files found")
     personas = [load_persona(p) for p in files]

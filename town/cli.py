@@ -109,6 +109,14 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--replicates", type=int, help="override the number of replicates")
     exp.add_argument("--no-eval", dest="evaluate", action="store_false", help="skip the evaluation report")
 
+    pop = sub.add_parser("population", help="generate persona files under quotas (seeded)")
+    pop.add_argument("--n", type=int, required=True, help="how many people")
+    pop.add_argument("--quota", type=Path, required=True, help="quota YAML (see experiments/quota-willowbrook.yaml)")
+    pop.add_argument("--out", type=Path, required=True, help="folder for the persona files")
+    pop.add_argument("--seed", type=int, default=0)
+    pop.add_argument("--map", type=Path, help="the town they live in (default Willowbrook)")
+    pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
+
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "all"])
     bench.add_argument("--agents", type=int, default=25)
@@ -134,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
             return _eval(args)
         if args.command == "experiment":
             return _experiment(args)
+        if args.command == "population":
+            return _population(args)
         return _bench(args)
     except TownError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
@@ -411,6 +421,27 @@ def _experiment(args: argparse.Namespace) -> int:
         embedder = str(experiment.run.get("embedder", "minilm"))
         report = evaluate_experiment(result.rows, seeded_facts(experiment), out, embedder)
         console.print(f"report across conditions: {report}")
+    return 0
+
+
+def _population(args: argparse.Namespace) -> int:
+    from town.core.places import load_town_map  # noqa: PLC0415
+    from town.experiments.population import generate_population, load_quotas, write_population  # noqa: PLC0415
+    from town.runtime.builders import build_embedder  # noqa: PLC0415
+    from town.runtime.config import DEFAULT_MAP, RunConfig  # noqa: PLC0415
+
+    quotas = load_quotas(args.quota)
+    town_map = load_town_map(args.map or DEFAULT_MAP)
+    embedder = build_embedder(RunConfig(embedder=args.embedder))
+    people, report = generate_population(args.n, quotas, town_map, embedder, seed=args.seed)
+    report = write_population(people, report, args.out)
+    for row in report.quotas:
+        print(f"  {row.attribute:10s} {row.value:12s} target {row.target:4d}  achieved {row.achieved:4d}")
+    print(
+        f"{report.n} personas in {args.out} (seed {report.seed}); {report.implausible_draws} implausible random "
+        f"age/occupation draws re-matched; near-duplicates {report.duplicates_found} found "
+        f"({report.duplicate_rate_before:.1%}), {report.duplicates_left} left ({report.duplicate_rate_after:.1%})"
+    )
     return 0
 
 
