@@ -232,6 +232,52 @@ def bench_saves(agents: int = 25, hours: float = 24.0, scrubs: int = 300) -> dic
     return figures
 
 
+def bench_experiments(runs: int = 8, agents: int = 6, hours: float = 2.0, latency: float = 0.05) -> dict[str, Any]:
+    """Runs per hour of an experiment (fixed-latency fake) on the local pool with 1 and 2 workers."""
+    import tempfile  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from town.experiments.config import ExperimentConfig  # noqa: PLC0415
+    from town.experiments.runner import run_experiment  # noqa: PLC0415
+
+    experiment = ExperimentConfig.model_validate(
+        {
+            "name": "bench",
+            "run": {
+                "agents": agents,
+                "hours": hours,
+                "model": "fake",
+                "fake_latency_s": latency,
+                "embedder": "hashing",
+                "index": "numpy",
+                "cache": "off",
+                "autosave_minutes": 0,
+            },
+            "replicates": runs // 2,
+            "conditions": [{"name": "full"}, {"name": "no-reflection", "ablate": ["reflection"]}],
+            "evaluate": False,
+        }
+    )
+    figures: dict[str, Any] = {
+        "benchmark": "experiments",
+        "runs": runs,
+        "agents": agents,
+        "game_hours": hours,
+        "model_latency_s": latency,
+    }
+    rates = {}
+    with tempfile.TemporaryDirectory(prefix="town-bench-") as tmp:
+        for workers in (1, 2):
+            started = time.perf_counter()
+            result = run_experiment(experiment, Path(tmp) / f"w{workers}", workers=workers)
+            wall = time.perf_counter() - started
+            rates[workers] = len(result.rows) / wall * 3600
+            figures[f"wall_s_{workers}_worker{'s' if workers > 1 else ''}"] = round(wall, 2)
+            figures[f"runs_per_hour_{workers}_worker{'s' if workers > 1 else ''}"] = round(rates[workers])
+    figures["speedup_2_vs_1"] = round(rates[2] / rates[1], 2)
+    return figures
+
+
 def run(which: str, *, agents: int, hours: float | None, latency: float, memories: int) -> list[dict[str, Any]]:
     figures = []
     if which in ("calls", "all"):
@@ -246,6 +292,8 @@ def run(which: str, *, agents: int, hours: float | None, latency: float, memorie
         figures.append(bench_fps(agents))
     if which in ("saves", "all"):
         figures.append(bench_saves(agents, hours or 24.0))
+    if which in ("experiments", "all"):
+        figures.append(bench_experiments())
     return figures
 
 

@@ -118,7 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
-    bench.add_argument("which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "all"])
+    bench.add_argument(
+        "which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "experiments", "all"]
+    )
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
     bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")

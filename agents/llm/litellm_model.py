@@ -50,10 +50,29 @@ def close_embedded() -> None:
 
 
 class LiteLLMModel:
+    """One model through litellm.
+
+    Several `api_base`s (comma-separated: replicas of one self-hosted model) are load-balanced by litellm's Router.
+    """
+
     def __init__(self, model: str, *, api_base: str | None = None, timeout_s: float = 60.0) -> None:
         self.name = model
-        self.api_base = api_base
+        bases = [b.strip() for b in (api_base or "").split(",") if b.strip()]
+        self.api_base = bases[0] if len(bases) == 1 else None
+        self.api_bases = bases if len(bases) > 1 else []
         self.timeout_s = timeout_s
+        self._router: Any = None
+
+    def router(self) -> Any:
+        """The Router (litellm's) over the replicas, built on first use."""
+        if self._router is None:
+            litellm = import_litellm()
+            deployments = [
+                {"model_name": self.name, "litellm_params": {"model": self.name, "api_base": base}}
+                for base in self.api_bases
+            ]
+            self._router = litellm.Router(model_list=deployments, routing_strategy="simple-shuffle", num_retries=0)
+        return self._router
 
     @property
     def is_embedded(self) -> bool:
@@ -86,7 +105,10 @@ class LiteLLMModel:
                 "json_schema": {"name": schema.__name__, "schema": schema_json(schema)},
             }
         try:
-            response = await litellm.acompletion(**request)
+            if self.api_bases:
+                response = await self.router().acompletion(**request)
+            else:
+                response = await litellm.acompletion(**request)
         except Exception as exc:  # litellm raises a wide family of provider exceptions
             raise _as_provider_error(litellm, exc) from None
         text = response.choices[0].message.content or ""
@@ -144,6 +166,8 @@ def check_model(model: str, api_base: str | None = None) -> None:
         find_bundled_gguf()
         return
     litellm = import_litellm()
+    bases = [b.strip() for b in (api_base or "").split(",") if b.strip()]
+    api_base = bases[0] if bases else None
     try:
         _, provider, _, _ = litellm.get_llm_provider(model=model, api_base=api_base)
     except Exception:
@@ -151,8 +175,9 @@ def check_model(model: str, api_base: str | None = None) -> None:
             f"model {model!r}: litellm does not know this provider; use a litellm model string such as gpt-4o-mini, "
             f"ollama/llama3.1 or openai/NAME with --api-base"
         ) from None
-    if api_base:
-        _check_reachable(api_base)
+    if bases:
+        for base in bases:  # every replica must answer: a dead one would eat a share of the calls
+            _check_reachable(base)
     elif provider not in {"ollama", "ollama_chat", "hosted_vllm", "lm_studio", "llamafile"}:
         try:
             env = litellm.validate_environment(model=model)

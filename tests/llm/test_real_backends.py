@@ -59,3 +59,15 @@ def test_faiss_index_agrees_with_the_numpy_index():
     scores, ids = faiss_index.search(query, 3)
     assert ids[0] == 17 and len(faiss_index) == 500
     assert np.allclose(faiss_index.vectors(), data)
+
+
+def test_several_api_bases_are_load_balanced_by_litellms_router():
+    from agents.llm.litellm_model import LiteLLMModel
+
+    single = LiteLLMModel("openai/qwen", api_base="http://10.0.0.1:8000/v1")
+    assert single.api_base == "http://10.0.0.1:8000/v1" and not single.api_bases
+    model = LiteLLMModel("openai/qwen", api_base="http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1")
+    router = model.router()  # built without a call: nothing leaves the machine
+    bases = sorted(d["litellm_params"]["api_base"] for d in router.registry().all())
+    assert bases == ["http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1"]
+    assert {d["model_name"] for d in router.registry().all()} == {"openai/qwen"}
