@@ -127,3 +127,27 @@ evaluate: false
         b = Path(spec_ray.config["out"]) / "trajectory.jsonl"
         assert a.read_bytes() == b.read_bytes(), spec_pool.condition
         assert (a.parent / "surveys.csv").read_bytes() == (b.parent / "surveys.csv").read_bytes()
+
+
+@pytest.mark.real_llm
+def test_a_short_experiment_on_the_embedded_model(tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(
+        """
+name: tiny-embedded
+run: {agents: 2, hours: 0.25, embedder: hashing, index: numpy, autosave_minutes: 0}
+seed: 1
+replicates: 1
+conditions: [{name: full}, {name: no-memory, ablate: [memory]}]
+interventions:
+  - {kind: seed_fact, at: "08:01", agent: Mei Lin, fact: harvest party, keywords: [party], text: I am hosting a party tonight.}
+surveys:
+  - {id: s, at: "08:10", questions: [{id: busy, text: "Are you busy right now?", kind: choice, options: ["yes", "no"]}]}
+evaluate: false
+"""
+    )
+    result = run_experiment(load_experiment(spec), tmp_path / "out", workers=1)
+    assert [r["condition"] for r in result.rows] == ["full", "no-memory"]
+    assert all(r["reason"] == "completed" and r["calls"] > 0 for r in result.rows)
+    answers = [json.loads(x) for x in (tmp_path / "out" / "surveys.jsonl").read_text().splitlines()]
+    assert len(answers) == 4 and all(a["answer"] in ("yes", "no") or a["fallback"] for a in answers)
