@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
     pop.add_argument("--seed", type=int, default=0)
     pop.add_argument("--map", type=Path, help="the town they live in (default Willowbrook)")
     pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
+    pop.add_argument("--backstories", metavar="MODEL", help="optional: a model writes a short backstory for each")
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument(
@@ -436,6 +437,8 @@ def _population(args: argparse.Namespace) -> int:
     town_map = load_town_map(args.map or DEFAULT_MAP)
     embedder = build_embedder(RunConfig(embedder=args.embedder))
     people, report = generate_population(args.n, quotas, town_map, embedder, seed=args.seed)
+    if args.backstories:
+        people = _backstories(people, args.backstories, args.out, args.seed)
     report = write_population(people, report, args.out)
     for row in report.quotas:
         print(f"  {row.attribute:10s} {row.value:12s} target {row.target:4d}  achieved {row.achieved:4d}")
@@ -445,6 +448,26 @@ def _population(args: argparse.Namespace) -> int:
         f"({report.duplicate_rate_before:.1%}), {report.duplicates_left} left ({report.duplicate_rate_after:.1%})"
     )
     return 0
+
+
+def _backstories(people: list[Any], model: str, out: Path, seed: int) -> list[Any]:
+    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
+    from town.experiments.population import write_backstories  # noqa: PLC0415
+    from town.runtime.builders import build_model  # noqa: PLC0415
+    from town.runtime.config import validate_run_config  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
+
+    out.mkdir(parents=True, exist_ok=True)
+    config = validate_run_config(
+        {"model": model, "seed": seed, "out": out, "cache_path": out / "_backstory_cache.jsonl"}, "--backstories"
+    )
+    chat_model = build_model(config)
+    try:
+        written, failed = asyncio.run(write_backstories(people, StructuredLLM(chat_model, config.gateway, seed=seed)))
+    finally:
+        close_models(chat_model)
+    print(f"backstories: {len(people) - failed} written by {model}, {failed} left as generated")
+    return written
 
 
 def _judge(model: str, evaluations: list[Any], out: Path) -> Any:

@@ -14,6 +14,7 @@ from agents.survey import SurveyFields
 from agents.visitor import VisitorFields
 from tests.helpers import golden_path
 from town.evaluation.judge import JudgeFields
+from town.experiments.population import BackstoryFields
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
 CASES = {
@@ -96,6 +97,14 @@ CASES = {
         question="Will you vote for Priya Shah?",
         answer_format="exactly one of: yes, no, undecided",
         example='{"answer": "yes"}',
+    ),
+    "backstory": BackstoryFields(
+        name="Ada Baker",
+        age=41,
+        occupation="teacher",
+        traits="organised, warm, calm",
+        personal_identity="Loves chess and poetry.",
+        life_context="Lives at Maple House (bedroom).",
     ),
     "reflect_questions": QuestionFields(name="Mei Lin", identity=IDENTITY, memories="1. Mei planned a party", count=3),
     "reflect_insights": InsightFields(

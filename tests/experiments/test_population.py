@@ -82,3 +82,14 @@ def test_town_population_writes_loadable_persona_files(tmp_path, capsys):
     bad.write_text("attributes:\n  occupation: {astronaut: 1}\n")
     assert main(["population", "--n", "1", "--quota", str(bad), "--out", str(out)]) == 2
     assert "astronaut" in capsys.readouterr().err
+
+
+def test_optional_backstories_are_written_by_a_model_and_stay_valid(tmp_path, capsys):
+    quota = tmp_path / "quota.yaml"
+    quota.write_text("attributes:\n  occupation: {barista: 1, retired: 1}\n  age: {'20-90': 2}\n")
+    out = tmp_path / "people"
+    args = ["population", "--n", "2", "--quota", str(quota), "--out", str(out), "--embedder", "hashing"]
+    assert main([*args, "--backstories", "fake"]) == 0
+    assert "backstories: 2 written by fake" in capsys.readouterr().out
+    people = load_personas(out)
+    assert all(len(p.life_context) > len("Lives at X (y).") + 10 for p in people)

@@ -22,7 +22,9 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from agents.embedding import Embedder
+from agents.llm.structured import StructuredLLM
 from agents.persona import BigFive, Persona, RoutineItem, check_against_map, describe_validation_error
+from agents.prompts import render
 from town.core.errors import ConfigError
 from town.core.places import TownMap
 
@@ -323,3 +325,48 @@ def write_population(people: list[Persona], report: PopulationReport, out: Path)
     report = report.model_copy(update={"files": files})
     (out / REPORT_NAME).write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
     return report
+
+
+class BackstoryFields(BaseModel):
+    name: str
+    age: int
+    occupation: str
+    traits: str
+    personal_identity: str
+    life_context: str
+
+
+class Backstory(BaseModel):
+    backstory: str = Field(min_length=10, max_length=500)
+
+
+async def write_backstories(people: list[Persona], llm: StructuredLLM) -> tuple[list[Persona], int]:
+    """Optional: one model call per persona for a two-sentence backstory, added to its life context.
+
+    A failed call leaves the persona as generated (counted); the persona is validated again either way.
+    """
+    out, failed = [], 0
+    for person in people:
+        fields = BackstoryFields(
+            name=person.name,
+            age=person.age,
+            occupation=person.occupation,
+            traits=", ".join(person.traits),
+            personal_identity=person.personal_identity,
+            life_context=person.life_context,
+        )
+        answer = await llm.ask(
+            render("backstory", fields),
+            Backstory,
+            purpose="backstory",
+            agent=person.name,
+            fallback=lambda: Backstory.model_construct(backstory=""),
+            log=[],
+        )
+        if answer.fallback or not answer.value.backstory.strip():
+            failed += 1
+            out.append(person)
+            continue
+        context = f"{person.life_context} {answer.value.backstory.strip()}"
+        out.append(Persona.model_validate({**person.model_dump(), "life_context": context}))
+    return out, failed
