@@ -399,8 +399,10 @@ def _experiment(args: argparse.Namespace) -> int:
         updates["replicates"] = args.replicates
     experiment = experiment.model_validate({**experiment.model_dump(), **updates})
     out = args.out or Path("experiments-out") / datetime.now().strftime(f"{experiment.name}-%Y%m%d-%H%M%S")
-    plan_runs(experiment, out)  # every run's settings are checked before anything starts or is printed
+    specs = plan_runs(experiment, out)  # every run's settings are checked before anything starts or is printed
     console = Console(stderr=True, soft_wrap=True)
+    for warning in _outside_the_run(experiment, specs):
+        console.print(f"[yellow]note[/yellow]: {warning}")
     total = len(experiment.conditions) * experiment.replicates
     console.print(
         f"[bold]town experiment[/bold] {experiment.name}: {len(experiment.conditions)} conditions x "
@@ -468,6 +470,26 @@ def _backstories(people: list[Any], model: str, out: Path, seed: int) -> list[An
         close_models(chat_model)
     print(f"backstories: {len(people) - failed} written by {model}, {failed} left as generated")
     return written
+
+
+def _outside_the_run(experiment: Any, specs: list[Any]) -> list[str]:
+    """Interventions and surveys timed after a run ends would silently never happen: say so."""
+    from town.core.clock import GameClock  # noqa: PLC0415
+    from town.experiments.schedule import tick_at  # noqa: PLC0415
+    from town.runtime.config import validate_run_config  # noqa: PLC0415
+
+    config = validate_run_config(specs[0].config)
+    clock = GameClock(start=config.start, tick_seconds=config.tick_seconds)
+    items = [
+        *experiment.interventions,
+        *experiment.surveys,
+        *(i for c in experiment.conditions for i in c.interventions),
+    ]
+    late = [i for i in items if tick_at(clock, i.at) > config.ticks]
+    end = clock.time_at(config.ticks).strftime("%H:%M")
+    return [
+        f"{getattr(i, 'kind', 'survey')} at {i.at} comes after the runs end ({end}); it will not happen" for i in late
+    ]
 
 
 def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
