@@ -151,3 +151,13 @@ evaluate: false
     assert all(r["reason"] == "completed" and r["calls"] > 0 for r in result.rows)
     answers = [json.loads(x) for x in (tmp_path / "out" / "surveys.jsonl").read_text().splitlines()]
     assert len(answers) == 4 and all(a["answer"] in ("yes", "no") or a["fallback"] for a in answers)
+
+
+def test_without_ray_the_ray_executor_says_so_in_one_line(tmp_path, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray", None)  # as if Ray were not installed
+    spec = tmp_path / "exp.yaml"
+    spec.write_text("name: x\nrun: {model: fake, hours: 0.1, agents: 1}\nconditions: [{name: a}]\nevaluate: false\n")
+    assert main(["experiment", str(spec), "--executor", "ray", "--out", str(tmp_path / "o")]) == 2
+    assert "Ray is not installed" in capsys.readouterr().err
