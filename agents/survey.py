@@ -7,7 +7,6 @@ memories, in interview mode: nothing is remembered unless the question says `rem
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, create_model, model_validator
@@ -64,14 +63,15 @@ def answer_schema(question: SurveyQuestion) -> type[BaseModel]:
 
 
 def _format(question: SurveyQuestion) -> tuple[str, str]:
+    """How to answer, and an example of the reply's shape that names no answer (small models copy examples)."""
     if question.kind == "likert":
         scale = "; ".join(f"{i} = {label}" for i, label in enumerate(LIKERT, start=1))
-        return f"a whole number from 1 to 5 ({scale})", json.dumps({"answer": 3})
+        return f"a whole number from 1 to 5 ({scale})", '{"answer": <1 to 5>}'
     if question.kind == "choice":
-        return f"exactly one of: {', '.join(question.options)}", json.dumps({"answer": question.options[0]})
+        return f"exactly one of: {', '.join(question.options)}", '{"answer": "<one of the options>"}'
     if question.kind == "number":
-        return "a number", json.dumps({"answer": 1})
-    return "one or two sentences", json.dumps({"answer": "..."})
+        return "a number", '{"answer": <a number>}'
+    return "one or two sentences", '{"answer": "<your answer>"}'
 
 
 def survey_op(mind: Mind, survey: str, question: SurveyQuestion, now: int) -> Operation:
