@@ -43,10 +43,7 @@ def test_fork_here_continues_live_from_the_replayed_moment(tmp_path):
     session.seek(400)
     app = App(session, size=(800, 500), replay=True)
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_k, unicode="k", mod=0))
-    frames = 0
-    while not isinstance(app.session, LiveSession) and frames < 600:
-        app.run(max_frames=app.frame + 10)
-        frames += 10
+    app.run(max_frames=3000, stop_when=lambda a: isinstance(a.session, LiveSession) and a.session.sim.tick > 400)
     assert isinstance(app.session, LiveSession), session.notice
     live = app.session
     assert live.sim.tick >= 400

@@ -9,6 +9,7 @@ slow the model is.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -296,8 +297,14 @@ class App:
             self.states[0].select(selected)
 
     def run(
-        self, *, max_frames: int | None = None, screenshot_dir: Path | None = None, screenshot_every: int = 0
+        self,
+        *,
+        max_frames: int | None = None,
+        screenshot_dir: Path | None = None,
+        screenshot_every: int = 0,
+        stop_when: Callable[[App], bool] | None = None,
     ) -> None:
+        """The frame loop until the window closes (or `max_frames`, or `stop_when` says so: for tests and benches)."""
         clock = pygame.time.Clock()
         self.session.start()
         try:
@@ -310,7 +317,7 @@ class App:
                             self.quit_requested = True
                         else:
                             self.states[-1].process(intent)
-                if self.quit_requested or self.session.error is not None:
+                if self.quit_requested or self.session.error is not None or (stop_when and stop_when(self)):
                     break
                 self._take_successor()
                 for state in self.states:
