@@ -118,6 +118,13 @@ def _parser() -> argparse.ArgumentParser:
     pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
     pop.add_argument("--backstories", metavar="MODEL", help="optional: a model writes a short backstory for each")
 
+    soak = sub.add_parser("soak", help="a run under injected provider faults; exits 1 on a crash or a lost tick")
+    soak.add_argument("--agents", type=int, default=25)
+    soak.add_argument("--hours", type=float, default=24.0)
+    soak.add_argument("--rate", type=float, default=0.1, help="rate of each fault kind (six kinds)")
+    soak.add_argument("--seed", type=int, default=0)
+    soak.add_argument("--json", action="store_true", help="print figures as JSON")
+
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument(
         "which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "experiments", "all"]
@@ -147,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
             return _experiment(args)
         if args.command == "population":
             return _population(args)
+        if args.command == "soak":
+            return _soak(args)
         return _bench(args)
     except TownError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
@@ -490,6 +499,16 @@ def _outside_the_run(experiment: Any, specs: list[Any]) -> list[str]:
     return [
         f"{getattr(i, 'kind', 'survey')} at {i.at} comes after the runs end ({end}); it will not happen" for i in late
     ]
+
+
+def _soak(args: argparse.Namespace) -> int:
+    from town import benchmarks  # noqa: PLC0415
+
+    if not 0 <= args.rate * 6 <= 1:
+        raise ConfigError(f"--rate {args.rate}: six fault kinds at this rate would exceed every call")
+    figures = benchmarks.soak(args.agents, args.hours, args.rate, args.seed)
+    print(json.dumps(figures, indent=2) if args.json else benchmarks.format_figures([figures]))
+    return 1 if figures["crashes"] or figures["lost_ticks"] else 0
 
 
 def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
