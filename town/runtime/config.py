@@ -92,8 +92,21 @@ def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"config {path}: expected a mapping of settings at the top level")
+    for key in ("out", "save_dir", "cache_path"):
+        _inside_here(raw.get(key), f"config {path}: field '{key}'")
     raw.update(overrides or {})
     return validate_run_config(raw, f"config {path}")
+
+
+def _inside_here(value: Any, where: str) -> None:
+    """Paths a config file writes to stay under the folder the command runs in (flags typed by the user may not)."""
+    if value is None:
+        return
+    candidate = Path(str(value))
+    if candidate.is_absolute() or ".." in candidate.parts:
+        raise ConfigError(
+            f"{where}: {value!r} points outside the current folder; give a relative path, or use the flag"
+        )
 
 
 def validate_run_config(raw: dict[str, Any], where: str = "options") -> RunConfig:
