@@ -328,7 +328,9 @@ def soak(agents: int = 25, hours: float = 24.0, rate: float = 0.1, seed: int = 0
     }
 
 
-def run(which: str, *, agents: int, hours: float | None, latency: float, memories: int) -> list[dict[str, Any]]:
+def run(
+    which: str, *, agents: int, hours: float | None, latency: float, memories: int, out: Any = None
+) -> list[dict[str, Any]]:
     figures = []
     if which in ("calls", "all"):
         figures.append(bench_calls(agents, hours or 24.0))
@@ -344,6 +346,10 @@ def run(which: str, *, agents: int, hours: float | None, latency: float, memorie
         figures.append(bench_saves(agents, hours or 24.0))
     if which in ("experiments", "all"):
         figures.append(bench_experiments())
+    if which in ("scaling", "all"):
+        from town.benchmarks_scaling import bench_scaling  # noqa: PLC0415
+
+        figures.append(bench_scaling(out))
     return figures
 
 

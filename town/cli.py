@@ -127,13 +127,15 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument(
-        "which", choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "experiments", "all"]
+        "which",
+        choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "experiments", "scaling", "all"],
     )
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
     bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")
     bench.add_argument("--memories", type=int, default=100_000, help="memory count (retrieval)")
     bench.add_argument("--json", action="store_true", help="print figures as JSON")
+    bench.add_argument("--out", type=Path, default=Path("bench-out"), help="where plots go (scaling)")
     return parser
 
 
@@ -724,7 +726,7 @@ def _bench(args: argparse.Namespace) -> int:
     from town import benchmarks  # noqa: PLC0415
 
     figures = benchmarks.run(
-        args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories
+        args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories, out=args.out
     )
     if args.json:
         print(json.dumps(figures, indent=2))

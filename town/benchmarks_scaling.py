@@ -1,0 +1,140 @@
+"""`town bench scaling`: `engine_curve`, `retrieval_curve`, `bench_scaling`.
+
+Engine overhead per tick against the number of agents, and retrieval latency against the number of memories, as a
+table and a log-log plot; a curve growing faster than linearly is flagged.
+
+Engine runs use the instant fake model (everything but the model is measured); retrieval uses synthetic memories with
+random unit embeddings loaded straight into a memory stream, so the curve is the scoring itself, not the embedder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from agents.embedding import HashingEmbedder
+from agents.llm.fakes import SchemaFakeModel
+from agents.memory import MemoryRecord, MemoryStream
+from agents.retrieval import RetrievalWeights
+from agents.vector_index import NumpyIndex
+from town.core.clock import GameClock
+from town.runtime.builders import build_simulation
+from town.runtime.config import RunConfig
+
+AGENT_COUNTS = (10, 30, 100, 300, 1000)
+MEMORY_COUNTS = (1_000, 10_000, 100_000, 1_000_000)
+SUPER_LINEAR = 1.15  # a log-log slope above this is flagged (1.0 is linear)
+
+
+def log_log_slope(xs: list[float], ys: list[float]) -> float:
+    """How the cost grows: the slope of log(y) against log(x) (1 linear, 2 quadratic)."""
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 60) -> list[dict[str, Any]]:
+    rows = []
+    for agents in counts:
+        config = RunConfig(agents=agents, hours=1, model="fake", embedder="hashing", index="numpy", cache="off")
+        sim = build_simulation(config, model=SchemaFakeModel(seed=0))
+        started = time.perf_counter()
+        asyncio.run(sim.run(ticks))
+        wall = time.perf_counter() - started
+        rows.append(
+            {
+                "agents": agents,
+                "ticks": ticks,
+                "ms_per_tick": round(1000 * wall / ticks, 3),
+                "us_per_agent_tick": round(1e6 * wall / (ticks * agents), 1),
+            }
+        )
+    return rows
+
+
+def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) -> list[dict[str, Any]]:
+    rows = []
+    rng = np.random.default_rng(0)
+    embedder = HashingEmbedder()
+    weights = RetrievalWeights(top_k=30)
+    for n in counts:
+        vectors = rng.standard_normal((n, embedder.dim)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        created = np.sort(rng.integers(0, 8640, size=n))
+        records = [
+            MemoryRecord.model_construct(
+                id=i,
+                kind="observation",
+                text=f"m{i}",
+                created=int(c),
+                last_accessed=int(c),
+                importance=3,
+                depth=0,
+                evidence=[],
+                sources=[],
+                subject=None,
+                told_by=None,
+                scored=True,
+            )
+            for i, c in enumerate(created.tolist())
+        ]
+        stream = MemoryStream(embedder, NumpyIndex(embedder.dim), GameClock())
+        stream.load(records, vectors, importance_since_reflection=0, unscored=[])
+        latencies = []
+        for q in range(queries):
+            started = time.perf_counter()
+            stream.retrieve(f"query {q}", 8640, weights, touch=False)
+            latencies.append(time.perf_counter() - started)
+        rows.append({"memories": n, "retrieve_ms_median": round(1000 * statistics.median(latencies), 2)})
+        del stream, vectors, records
+    return rows
+
+
+def bench_scaling(
+    out: Path | None = None, agents: tuple[int, ...] = AGENT_COUNTS, memories: tuple[int, ...] = MEMORY_COUNTS
+) -> dict[str, Any]:
+    engine = engine_curve(agents)
+    retrieval = retrieval_curve(memories)
+    figures: dict[str, Any] = {"benchmark": "scaling"}
+    for name, rows, x, y in (
+        ("engine", engine, "agents", "ms_per_tick"),
+        ("retrieval", retrieval, "memories", "retrieve_ms_median"),
+    ):
+        xs, ys = [r[x] for r in rows], [r[y] for r in rows]
+        steepest = max(log_log_slope(xs[i : i + 2], ys[i : i + 2]) for i in range(len(xs) - 1))
+        figures[name] = rows
+        figures[f"{name}_log_log_slope"] = round(log_log_slope(xs, ys), 2)
+        figures[f"{name}_steepest_step_slope"] = round(steepest, 2)  # the worst stretch, not the average
+        figures[f"{name}_super_linear"] = steepest > SUPER_LINEAR
+    if out is not None:
+        figures["plot"] = str(_plot(engine, retrieval, out))
+    return figures
+
+
+def _plot(engine: list[dict[str, Any]], retrieval: list[dict[str, Any]], out: Path) -> Path:
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    out.mkdir(parents=True, exist_ok=True)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    for ax, rows, x, y, title in (
+        (left, engine, "agents", "ms_per_tick", "engine overhead per tick (instant fake model)"),
+        (right, retrieval, "memories", "retrieve_ms_median", "top-30 retrieval, full scoring (numpy)"),
+    ):
+        xs, ys = [r[x] for r in rows], [r[y] for r in rows]
+        ax.loglog(xs, ys, "o-", label="measured")
+        ax.loglog(xs, [ys[0] * v / xs[0] for v in xs], "k:", label="linear from the first point")
+        ax.set_xlabel(x)
+        ax.set_ylabel(y.replace("_", " "))
+        ax.set_title(title, fontsize=10)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    path = out / "scaling.png"
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
