@@ -346,6 +346,10 @@ def run(
         figures.append(bench_saves(agents, hours or 24.0))
     if which in ("experiments", "all"):
         figures.append(bench_experiments())
+    if which == "compare":  # not in "all": it needs the [bench] extra
+        from town.benchmarks_compare import bench_compare  # noqa: PLC0415
+
+        figures.append(bench_compare())
     if which in ("scaling", "all"):
         from town.benchmarks_scaling import bench_scaling  # noqa: PLC0415
 

@@ -128,7 +128,18 @@ def _parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="benchmarks that print figures")
     bench.add_argument(
         "which",
-        choices=["calls", "concurrency", "engine", "retrieval", "fps", "saves", "experiments", "scaling", "all"],
+        choices=[
+            "calls",
+            "concurrency",
+            "engine",
+            "retrieval",
+            "fps",
+            "saves",
+            "experiments",
+            "scaling",
+            "compare",
+            "all",
+        ],
     )
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
