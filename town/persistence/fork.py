@@ -19,9 +19,9 @@ from town.persistence.replay import read_events
 from town.persistence.saves import LoadedSave, load_save
 from town.persistence.trajectory import TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, load_world
-from town.runtime.config import validate_run_config
+from town.runtime.config import installed_paths, validate_run_config
 from town.runtime.runner import cache_model, close_models, find_cache
-from town.runtime.saving import installed_paths, save_simulation, simulation_from_save
+from town.runtime.saving import save_simulation, simulation_from_save
 
 
 @dataclass(frozen=True)

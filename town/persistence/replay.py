@@ -21,7 +21,7 @@ from town.core.clock import GameClock
 from town.core.errors import PersonaError, SaveError, TownError
 from town.core.events import event_class
 from town.core.places import TownMap, load_town_map
-from town.runtime.saving import installed_path
+from town.runtime.config import installed_path
 from town.runtime.snapshot import (
     FEED_LENGTH,
     FEED_TYPES,

@@ -20,6 +20,22 @@ from town.core.errors import ConfigError
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 DEFAULT_MAP = ASSETS / "maps" / "willowbrook.tmj"
 DEFAULT_PERSONAS = ASSETS / "personas"
+# Logs and saves name the bundled map and personas by this prefix, so they move between machines and checkouts.
+ASSETS_PREFIX = "town-assets:"
+
+
+def installed_path(value: str) -> Path:
+    """A logged path on this machine (the bundled assets resolved where this town is installed)."""
+    return ASSETS / value.removeprefix(ASSETS_PREFIX) if value.startswith(ASSETS_PREFIX) else Path(value)
+
+
+def installed_paths(config: dict[str, Any]) -> dict[str, Any]:
+    """A logged or saved config with its map and persona paths resolved on this machine."""
+    out = dict(config)
+    for key in ("map", "personas"):
+        if isinstance(out.get(key), str):
+            out[key] = str(installed_path(out[key]))
+    return out
 
 
 # Settings that say where files go and how often to save, not what happens in the town.
@@ -71,9 +87,14 @@ class RunConfig(BaseModel):
         It says what shapes the run, not where its files go (so runs compare byte for byte); JSON-ready and without
         secrets (keys only ever come from the environment).
         """
-        return json.loads(
+        logged = json.loads(
             self.model_dump_json(exclude={"out", "cache_path", "cache", "overwrite", "autosave_minutes", "save_dir"})
         )
+        for key in ("map", "personas"):  # the town's own assets by a name that holds on any machine
+            path = Path(logged[key]).resolve()
+            if path.is_relative_to(ASSETS):
+                logged[key] = f"{ASSETS_PREFIX}{path.relative_to(ASSETS).as_posix()}"
+        return logged
 
 
 def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:

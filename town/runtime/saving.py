@@ -17,7 +17,7 @@ from town.core.errors import ConfigError, SaveError
 from town.core.places import load_town_map
 from town.persistence.saves import LoadedSave, file_sha256, load_save, write_save
 from town.runtime.builders import build_simulation, ensure_out_dir
-from town.runtime.config import ASSETS, RunConfig, validate_run_config
+from town.runtime.config import RunConfig, installed_paths, validate_run_config
 from town.runtime.sim_state import capture_simulation, restore_simulation
 from town.runtime.simulation import Simulation
 
@@ -50,7 +50,7 @@ async def save_simulation(
         vectors,
         seed=config.seed,
         game_time=sim.clock.time_at(sim.tick).isoformat(),
-        config=_portable(config.public_dict()),
+        config=config.public_dict(),
         map_sha256=_map_sha256(config.map),
         trajectory=trajectory,
         cache=cache,
@@ -103,9 +103,6 @@ def simulation_from_save(
     return sim
 
 
-_ASSETS_PREFIX = "town-assets:"
-
-
 class Autosaver:
     """Saves every `config.autosave_ticks` ticks to `config.save_path`; a crash loses at most that much game time."""
 
@@ -125,29 +122,6 @@ class Autosaver:
         self.last = await save_simulation(sim, self.config, self.dest, trajectory=self.trajectory, cache=self.cache)
         self.saves += 1
         return self.last
-
-
-def _portable(config: dict[str, Any]) -> dict[str, Any]:
-    """Paths inside the town's own assets are written relative to them, so a save moves between machines."""
-    out = dict(config)
-    for key in ("map", "personas"):
-        path = Path(out[key]).resolve()
-        if path.is_relative_to(ASSETS):
-            out[key] = f"{_ASSETS_PREFIX}{path.relative_to(ASSETS).as_posix()}"
-    return out
-
-
-def installed_paths(config: dict[str, Any]) -> dict[str, Any]:
-    """A logged or saved config with the town's own asset paths resolved on this machine."""
-    out = dict(config)
-    for key in ("map", "personas"):
-        if isinstance(out.get(key), str):
-            out[key] = str(installed_path(out[key]))
-    return out
-
-
-def installed_path(value: str) -> Path:
-    return ASSETS / value.removeprefix(_ASSETS_PREFIX) if value.startswith(_ASSETS_PREFIX) else Path(value)
 
 
 def _map_sha256(path: Path) -> str:
