@@ -65,7 +65,7 @@ def test_error_messages_on_the_terminal_are_redacted(monkeypatch, capsys):
     def fail(args):
         raise ConfigError(f"provider refused the key {PLANTED}")
 
-    monkeypatch.setattr("town.cli._run", fail)
+    monkeypatch.setattr("town.commands.run.run_command", fail)
     assert main(["run"]) == 2
     err = capsys.readouterr().err
     assert PLANTED not in err and REDACTED in err

@@ -5,7 +5,7 @@ import asyncio
 import pygame
 
 from tests.conftest import fake_config
-from town.cli import _fork_to_live
+from town.commands.replay import fork_to_live
 from town.persistence.replay import open_replay
 from town.persistence.replay_session import ReplaySession
 from town.runtime.live import LiveSession
@@ -39,7 +39,7 @@ def test_replay_window_renders_and_the_timeline_seeks(tmp_path):
 def test_fork_here_continues_live_from_the_replayed_moment(tmp_path):
     run = _recorded(tmp_path)
     replay = open_replay(run)
-    session = ReplaySession(replay, fork=lambda tick: _fork_to_live(run, tick, replay).session)
+    session = ReplaySession(replay, fork=lambda tick: fork_to_live(run, tick, replay).session)
     session.seek(400)
     app = App(session, size=(800, 500), replay=True)
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_k, unicode="k", mod=0))

@@ -1,0 +1,31 @@
+"""`town bench` and `town soak`: figures, printed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from town.core.errors import ConfigError
+
+
+def bench_command(args: argparse.Namespace) -> int:
+    from town import benchmarks  # noqa: PLC0415
+
+    figures = benchmarks.run(
+        args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories, out=args.out
+    )
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(benchmarks.format_figures(figures))
+    return 0
+
+
+def soak_command(args: argparse.Namespace) -> int:
+    from town import benchmarks  # noqa: PLC0415
+
+    if not 0 <= args.rate * 6 <= 1:
+        raise ConfigError(f"--rate {args.rate}: six fault kinds at this rate would exceed every call")
+    figures = benchmarks.soak(args.agents, args.hours, args.rate, args.seed)
+    print(json.dumps(figures, indent=2) if args.json else benchmarks.format_figures([figures]))
+    return 1 if figures["crashes"] or figures["lost_ticks"] else 0

@@ -1,0 +1,90 @@
+"""`town eval`: the report over runs, with optional interviews and an exploratory judge."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from town.core.errors import ConfigError
+
+
+def eval_command(args: argparse.Namespace) -> int:
+    from town.evaluation.evaluate import evaluate_run  # noqa: PLC0415
+    from town.evaluation.reference import DEFAULT_REFERENCE, load_reference  # noqa: PLC0415
+    from town.evaluation.report import write_report  # noqa: PLC0415
+    from town.evaluation.social import load_facts  # noqa: PLC0415
+    from town.runtime.builders import build_embedder  # noqa: PLC0415
+    from town.runtime.config import ASSETS, RunConfig  # noqa: PLC0415
+
+    facts = load_facts(args.facts or ASSETS / "eval" / "willowbrook_facts.yaml")
+    reference = load_reference(args.reference or DEFAULT_REFERENCE)
+    embedder = build_embedder(RunConfig(embedder=args.embedder))
+    out = args.out or Path("reports") / datetime.now().strftime("eval-%Y%m%d-%H%M%S")
+    names = [run.resolve().name for run in args.runs]
+    if len(set(names)) != len(names):
+        raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")
+    if args.judge and not args.interview:
+        raise ConfigError("--judge rates interview answers: add --interview")
+    evaluations = []
+    for run in args.runs:
+        print(f"evaluating {run} ...", file=sys.stderr)
+        evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference)
+        if args.interview:
+            evaluation.interviews = _interview(run, args.model)
+        evaluations.append(evaluation)
+    ranking = _judge(args.judge, evaluations, out) if args.judge else None
+    files = write_report(evaluations, reference, facts, out, ranking=ranking)
+    print(f"report: {files[2]} (and report.md, report.json, {len(files) - 3} figures in {out})")
+    return 0
+
+
+def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
+    """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
+    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
+    from town.evaluation.judge import judge_cache_path, rank_conditions, rate_answers  # noqa: PLC0415
+    from town.persistence.replay import find_source  # noqa: PLC0415
+    from town.runtime.builders import build_model  # noqa: PLC0415
+    from town.runtime.config import validate_run_config  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
+
+    out.mkdir(parents=True, exist_ok=True)
+    config = validate_run_config({"model": model, "out": out, "cache_path": judge_cache_path(out)}, "--judge")
+    chat_model = build_model(config)
+    llm = StructuredLLM(chat_model, config.gateway, seed=0)
+    try:
+        for evaluation in evaluations:
+            identities = {p.name: p.summary() for p in find_source(evaluation.run).personas}
+            evaluation.judged = asyncio.run(rate_answers(llm, evaluation.interviews, identities))
+    finally:
+        close_models(chat_model)
+    return rank_conditions({e.label: e.judged for e in evaluations})
+
+
+def _interview(run: Path, model: str | None) -> Any:
+    """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
+    from town.evaluation.interviews import interview_all  # noqa: PLC0415
+    from town.persistence.fork import run_autosave  # noqa: PLC0415
+    from town.runtime.builders import build_model  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
+    from town.runtime.saving import load_for_resume, simulation_from_save  # noqa: PLC0415
+
+    save_path = run if (run / "manifest.json").exists() else None
+    if save_path is None:
+        found = run_autosave(run)
+        if found is None:
+            raise ConfigError(f"eval --interview: {run} has no save to interview from (run it with autosave on)")
+        save_path = found.path
+    overrides: dict[str, Any] = {"out": Path("reports") / "interview-scratch", "cache": "off", "overwrite": True}
+    if model:
+        overrides["model"] = model
+    config, loaded = load_for_resume(save_path, overrides)
+    chat_model = build_model(config)
+    sim = simulation_from_save(config, loaded, model=chat_model)
+    try:
+        return asyncio.run(interview_all(sim))
+    finally:
+        close_models(chat_model)

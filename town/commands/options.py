@@ -1,0 +1,73 @@
+"""Command-line options shared by the commands: the run configuration from flags, or from a save."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from town.core.errors import ConfigError
+
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+
+# Flags that override fields of RunConfig of the same name (a flag a command lacks is simply absent).
+CONFIG_FLAGS = (
+    "agents",
+    "hours",
+    "seed",
+    "model",
+    "api_base",
+    "out",
+    "map",
+    "personas",
+    "embedder",
+    "index",
+    "cache",
+    "cache_path",
+    "fake_latency_s",
+    "overwrite",
+    "autosave_minutes",
+    "save_dir",
+)
+
+
+def config_from_args(args: argparse.Namespace, command: str) -> Any:
+    """The run configuration: --config (if any) with flags on top, and a fresh timestamped folder unless named."""
+    from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
+
+    if args.out is None and not (args.config and "out" in _config_keys(args.config)):
+        args.out = Path("runs") / datetime.now().strftime(f"{command}-%Y%m%d-%H%M%S")
+    overrides: dict[str, Any] = {k: getattr(args, k, None) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
+    return load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
+
+
+def resume_config(args: argparse.Namespace, command: str = "run") -> Any:
+    """The saved configuration with the flags a resume may change; a fresh timestamped folder unless --out."""
+    from town.runtime.saving import load_for_resume  # noqa: PLC0415
+
+    if args.config is not None:
+        raise ConfigError("--resume takes its configuration from the save; drop --config")
+    if args.out is None:
+        args.out = Path("runs") / datetime.now().strftime(f"{command}-resumed-%Y%m%d-%H%M%S")
+    overrides = {k: getattr(args, k, None) for k in CONFIG_FLAGS}
+    return load_for_resume(args.resume, {k: v for k, v in overrides.items() if v is not None})
+
+
+def _config_keys(path: Path) -> set[str]:
+    """Top-level keys of a config file (to know whether it names an output folder); errors surface when it is loaded."""
+    try:
+        import yaml  # noqa: PLC0415
+
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except Exception:
+        return set()
+    return set(raw) if isinstance(raw, dict) else set()
+
+
+def window_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise ConfigError(f"--size {text!r}: expected WIDTHxHEIGHT, like 1280x720") from None
+    return width, height

@@ -1,0 +1,102 @@
+"""`town play`: the window onto a live town, and `LiveTown`, a live session with its log, cache and saves."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from town.commands.options import EXIT_INTERRUPTED, config_from_args, resume_config, window_size
+
+
+def play_command(args: argparse.Namespace) -> int:
+    from town.runtime.builders import load_world  # noqa: PLC0415
+
+    size = window_size(args.size)
+    resume = None
+    world = None
+    if args.resume is not None:
+        config, resume = resume_config(args, "play")
+    else:
+        config = config_from_args(args, "play")
+        world = load_world(config)
+    from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
+
+    check_display()
+    live = LiveTown(config, resume=resume, world=world, max_ticks=config.ticks if args.hours is not None else None)
+    try:
+        App(live.session, size=size).run()
+    except KeyboardInterrupt:
+        print(f"interrupted: the town's log is closed in {config.out}/trajectory.jsonl", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    finally:
+        live.close()
+    live.report()
+    return 0
+
+
+class LiveTown:
+    """A live session with its log, cache and saves, started fresh or from a save (`town play`, a fork in replay)."""
+
+    def __init__(self, config: Any, *, resume: Any = None, world: Any = None, max_ticks: int | None = None) -> None:
+        from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
+        from town.runtime.builders import build_model, build_simulation, ensure_out_dir  # noqa: PLC0415
+        from town.runtime.live import LiveSession  # noqa: PLC0415
+        from town.runtime.runner import find_cache  # noqa: PLC0415
+        from town.runtime.saving import prepare_resumed_run, save_simulation, simulation_from_save  # noqa: PLC0415
+
+        self.config = config
+        if resume is not None:
+            prepare_resumed_run(config, resume)
+        else:
+            ensure_out_dir(config.out, overwrite=config.overwrite)
+        self.model = build_model(config)
+        if resume is not None:
+            sim = simulation_from_save(config, resume, model=self.model)
+        else:
+            sim = build_simulation(config, model=self.model, world=world)
+        self.trajectory = TrajectoryWriter(config.out / "trajectory.jsonl", append=resume is not None)
+        sim.subscribe(self.trajectory)
+        cache = find_cache(self.model)
+        trajectory = self.trajectory
+
+        async def save(s: Any) -> Path:
+            trajectory.flush()
+            return await save_simulation(s, config, config.save_path, trajectory=trajectory.path, cache=cache)
+
+        self.session = LiveSession(
+            sim,
+            max_ticks=max_ticks,
+            on_tick=lambda s: trajectory.flush(),
+            saver=save,
+            autosave_ticks=config.autosave_ticks,
+            save_on_close=config.autosave_ticks > 0,
+            cast=_cast(config, len(sim.minds)),
+        )
+
+    def close(self) -> None:
+        from town.runtime.runner import close_models  # noqa: PLC0415
+
+        self.session.stop()
+        self.trajectory.close()
+        close_models(self.model)
+
+    def report(self) -> None:
+        print(f"the town's log is in {self.config.out}/trajectory.jsonl", file=sys.stderr)
+        saved = self.session.last_save
+        if saved is not None:
+            print(f"the town is saved in {saved}; continue with: town play --resume {saved}", file=sys.stderr)
+
+
+def _cast(config: Any, present: int) -> list[Any]:
+    """People who may move in from the app: the persona folder's cast, then numbered newcomers."""
+    from town.core.errors import PersonaError  # noqa: PLC0415
+    from town.runtime.builders import roster  # noqa: PLC0415
+
+    try:
+        from agents.persona import load_personas  # noqa: PLC0415
+
+        return roster(load_personas(config.personas), present + 25)
+    except PersonaError:
+        return []
