@@ -19,15 +19,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from agents.events import MemoryAdded, StepsPlanned, VisitorExchange, Whispered
-from agents.persona import describe_validation_error
 from town.core.clock import GameClock
-from town.core.errors import ConfigError
 from town.core.events import AgentSpawned, Event, Moves, Utterance
 from town.core.places import TownMap
+from town.runtime.config import load_yaml_model
 
 
 class EventWindow(BaseModel):
@@ -58,16 +56,7 @@ class FactsFile(BaseModel):
 
 
 def load_facts(path: str | Path) -> list[Fact]:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return FactsFile.model_validate(raw).facts
-    except OSError as exc:
-        raise ConfigError(f"facts {path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"facts {path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    except ValidationError as exc:
-        raise ConfigError(f"facts {path}: {describe_validation_error(exc)}") from None
+    return load_yaml_model(path, FactsFile, "facts").facts
 
 
 # -- diffusion ---------------------------------------------------------------------------------------------------------

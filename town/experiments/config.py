@@ -21,12 +21,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.persona import describe_validation_error
 from agents.survey import SurveyQuestion
-from town.core.errors import ConfigError
+from town.runtime.config import load_yaml_model
 
 AblationName = Literal["reflection", "planning", "memory"]
 _TIME = r"^(\d{1,2}:\d{2}|\+\d+(\.\d+)?)$"
@@ -124,20 +122,7 @@ class ExperimentConfig(_Strict):
 
 
 def load_experiment(path: str | Path) -> ExperimentConfig:
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"experiment {path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"experiment {path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"experiment {path}: expected a mapping at the top level")
-    try:
-        config = ExperimentConfig.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"experiment {path}: {describe_validation_error(exc)}") from None
-    return _resolve_paths(config, path.parent)
+    return _resolve_paths(load_yaml_model(path, ExperimentConfig, "experiment"), Path(path).parent)
 
 
 def _resolve_paths(config: ExperimentConfig, base: Path) -> ExperimentConfig:

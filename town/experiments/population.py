@@ -19,14 +19,15 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from agents.embedding import Embedder
 from agents.llm.structured import StructuredLLM
-from agents.persona import BigFive, Persona, RoutineItem, check_against_map, describe_validation_error
+from agents.persona import BigFive, Persona, RoutineItem, check_against_map
 from agents.prompts import render
 from town.core.errors import ConfigError
 from town.core.places import TownMap
+from town.runtime.config import load_yaml_model
 
 # occupation -> (min age, max age, workplace "Sector: arena" or None, what the working day is called)
 OCCUPATIONS: dict[str, tuple[int, int, str | None, str]] = {
@@ -114,15 +115,7 @@ class PopulationReport(BaseModel):
 
 
 def load_quotas(path: str | Path) -> QuotaSpec:
-    path = Path(path)
-    try:
-        return QuotaSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise ConfigError(f"quota {path}: cannot read ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"quota {path}: not valid YAML ({str(exc).splitlines()[0]})") from None
-    except ValidationError as exc:
-        raise ConfigError(f"quota {path}: {describe_validation_error(exc)}") from None
+    return load_yaml_model(path, QuotaSpec, "quota")
 
 
 def exact_counts(weights: dict[str, float], n: int, what: str) -> dict[str, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -135,3 +135,23 @@ def validate_run_config(raw: dict[str, Any], where: str = "options") -> RunConfi
         return RunConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(path: str | Path, model: type[M], what: str) -> M:
+    """A YAML settings file as a validated model; every problem is one `ConfigError` line naming `what` and the file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{what} {path}: cannot read ({exc.strerror})") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{what} {path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{what} {path}: expected a mapping of settings at the top level")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{what} {path}: {describe_validation_error(exc)}") from None
