@@ -22,32 +22,14 @@ class _State(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class ActionState(_State):
-    description: str
-    emoji: str
-    arena: str
-    object: str | None
-    object_state: str | None
-    start_tick: int
-    end_tick: int
-    seq: int
-
-
 class BodyState(_State):
     name: str
     tile: Tile
     path: list[Tile] = Field(default_factory=list)
-    action: ActionState | None = None
+    action: Action | None = None  # the world's own frozen dataclass: pydantic validates and writes it as is
     asleep: bool = False
     conversation: int | None = None
     action_seq: int = Field(default=0, ge=0)
-
-
-class TurnState(_State):
-    speaker: str
-    text: str
-    tick: int
-    event_id: int
 
 
 class ConversationState(_State):
@@ -57,7 +39,7 @@ class ConversationState(_State):
     started_tick: int
     next_speaker: str
     last_turn_tick: int
-    turns: list[TurnState] = Field(default_factory=list)
+    turns: list[Turn] = Field(default_factory=list)
     ended: bool = False
 
 
@@ -90,7 +72,7 @@ def capture_engine(engine: Engine) -> EngineState:
                 name=b.name,
                 tile=b.tile,
                 path=list(b.path),
-                action=ActionState(**vars(b.action)) if b.action is not None else None,
+                action=b.action,
                 asleep=b.asleep,
                 conversation=b.conversation,
                 action_seq=b.action_seq,
@@ -107,7 +89,7 @@ def capture_engine(engine: Engine) -> EngineState:
                 started_tick=c.started_tick,
                 next_speaker=c.next_speaker,
                 last_turn_tick=c.last_turn_tick,
-                turns=[TurnState(**vars(t)) for t in c.turns],
+                turns=[Turn(**vars(t)) for t in c.turns],  # copies: turns are mutable
                 ended=c.ended,
             )
             for c in world.conversations.values()
@@ -133,7 +115,7 @@ def restore_engine(engine: Engine, state: EngineState) -> None:
             name=b.name,
             tile=b.tile,
             path=deque(b.path),
-            action=Action(**b.action.model_dump()) if b.action is not None else None,
+            action=b.action,
             asleep=b.asleep,
             conversation=b.conversation,
             action_seq=b.action_seq,
@@ -150,7 +132,7 @@ def restore_engine(engine: Engine, state: EngineState) -> None:
             started_tick=c.started_tick,
             next_speaker=c.next_speaker,
             last_turn_tick=c.last_turn_tick,
-            turns=[Turn(**t.model_dump()) for t in c.turns],
+            turns=[Turn(**vars(t)) for t in c.turns],
             ended=c.ended,
         )
         for c in state.conversations

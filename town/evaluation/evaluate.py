@@ -104,7 +104,8 @@ def evaluate_run(
     town_map = load_town_map(source.map_path)
     personas = {p.name: p.summary() for p in source.personas}
     corpus = corpus_from_events(events, personas, name=Path(run).name)
-    metrics = measure_corpus(corpus, embedder, seed)
+    echo = echoing(corpus, embedder)
+    metrics = measure_corpus(corpus, embedder, seed, echo=echo)
     notes = list(PROXIES)
     rows = _rows(metrics, reference, embedder, notes)
     by_id = {p.id: p.name for p in source.personas}
@@ -126,7 +127,7 @@ def evaluate_run(
         else None,
         adherence_mrr=adherence(corpus, embedder, seed),
         drift=drift(corpus, embedder),
-        echo=echoing(corpus, embedder),
+        echo=echo,
         diffusion=spreads,
         network=network(events, agents, acquaintances),
         attendance=[a for f, d in zip(facts, spreads, strict=True) if (a := attendance(events, f, d, clock, town_map))],

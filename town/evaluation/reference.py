@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from agents.embedding import Embedder
 from town.core.errors import ConfigError
 from town.evaluation.corpus import Corpus, split_by_speaker
-from town.evaluation.persona import consistency, echoing, homogenization
+from town.evaluation.persona import EchoResult, consistency, echoing, homogenization
 from town.evaluation.similarity import distribution_sim, sim
 from town.evaluation.style import style_stats
 
@@ -67,9 +67,10 @@ class HumanReference(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
-def measure_corpus(corpus: Corpus, embedder: Embedder, seed: int = 0) -> CorpusMetrics:
+def measure_corpus(corpus: Corpus, embedder: Embedder, seed: int = 0, echo: EchoResult | None = None) -> CorpusMetrics:
+    """The compared figures of a corpus; `echo` when the caller has already measured it (it embeds every turn)."""
     style = style_stats(corpus.texts())
-    echo = echoing(corpus, embedder)
+    echo = echo if echo is not None else echoing(corpus, embedder)
     values: dict[str, float | None] = {
         "short_reply": style.short_reply,
         "question": style.question,

@@ -14,6 +14,7 @@ from town.evaluation.compare import ConditionSummary
 from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
+from town.evaluation.similarity import sim
 from town.evaluation.social import Fact
 
 
@@ -208,8 +209,6 @@ def _row(*cells: str, width: int = 8) -> str:
 
 
 def _sim(value: float | None, reference: float | None) -> float | None:
-    from town.evaluation.similarity import sim  # noqa: PLC0415
-
     return None if value is None or reference is None else sim(value, reference)
 
 

@@ -233,7 +233,8 @@ def load_save(path: str | Path) -> LoadedSave:
     manifest = _validated(Manifest, raw_manifest, root, MANIFEST)
     for name, entry in manifest.files.items():
         _check_file(root, name, entry)
-    raw = {name: _read_json(root, name) for name in manifest.files if name.endswith(".json")}
+    digests: dict[str, str] = {}
+    raw = {name: _read_json(root, name, digests) for name in manifest.files if name.endswith(".json")}
     raw[MANIFEST] = raw_manifest
     for from_version in range(version, SAVE_VERSION):
         raw = UPGRADERS[from_version](raw)
@@ -262,7 +263,7 @@ def load_save(path: str | Path) -> LoadedSave:
     if original.checksum != original.content_sha256():
         raise SaveError(f"save {root}: {MANIFEST} does not match its own checksum (damaged or edited)")
     for name, entry in manifest.files.items():
-        if name.endswith(".json") and file_sha256(root / name) != entry.sha256:
+        if name.endswith(".json") and digests[name] != entry.sha256:
             raise SaveError(f"save {root}: {name} does not match its checksum in the manifest (damaged or edited)")
     try:
         state = SimulationState(engine=engine, minds=minds, runtime=runtime)
@@ -293,10 +294,13 @@ def _check_file(root: Path, name: str, entry: FileEntry) -> None:
         raise SaveError(f"save {root}: {name} does not match its checksum in the manifest (damaged or edited)")
 
 
-def _read_json(root: Path, name: str) -> Any:
+def _read_json(root: Path, name: str, digests: dict[str, str] | None = None) -> Any:
+    """The parsed file; its sha256 goes into `digests` so the checksum check needs no second read."""
     path = root / name
     try:
         blob = path.read_bytes()
+        if digests is not None:
+            digests[name] = hashlib.sha256(blob).hexdigest()
     except FileNotFoundError:
         raise SaveError(f"save {root}: {name} is missing") from None
     except OSError as exc:

@@ -87,9 +87,7 @@ class RunConfig(BaseModel):
         It says what shapes the run, not where its files go (so runs compare byte for byte); JSON-ready and without
         secrets (keys only ever come from the environment).
         """
-        logged = json.loads(
-            self.model_dump_json(exclude={"out", "cache_path", "cache", "overwrite", "autosave_minutes", "save_dir"})
-        )
+        logged = json.loads(self.model_dump_json(exclude=_NOT_LOGGED))
         for key in ("map", "personas"):  # the town's own assets by a name that holds on any machine
             path = Path(logged[key]).resolve()
             if path.is_relative_to(ASSETS):

@@ -152,7 +152,7 @@ def _summarise(
     files: list[Path],
 ) -> RunResult:
     agent_hours = totals["awake_agent_ticks"] * config.tick_seconds / 3600
-    cache = next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
+    cache = cache_model(model)
     if cache is not None:
         files.append(cache.path)
     summary = {
