@@ -72,14 +72,14 @@ def test_flip_flags_are_masked(raw_map):
         (lambda m: m["layers"][2]["data"].pop(), "layer 'collision' has"),
         (
             lambda m: m.update(layers=[x for x in m["layers"] if x["name"] != "collision"]),
-            "tile layer 'collision' is missing",
+            "no collision: add a tile layer named 'collision'",
         ),
         (
             lambda m: m.update(layers=[x for x in m["layers"] if x["name"] != "spawns"]),
             "object layer 'spawns' is missing",
         ),
-        (lambda m: m["layers"][5]["objects"][0].update(x=-9999), "extends outside"),
-        (lambda m: m["layers"][4]["objects"].append(dict(m["layers"][4]["objects"][0])), "appears twice"),
+        (lambda m: m["layers"][5]["objects"][0].update(x=-9999), "lies outside the 60x36 map"),
+        (lambda m: m["layers"][4]["objects"].append({**m["layers"][4]["objects"][1], "name": "other"}), "overlap on"),
         (lambda m: m["layers"][2].update(encoding="base64", data="@@@", compression="zlib"), "corrupt base64"),
     ],
 )

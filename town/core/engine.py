@@ -162,7 +162,7 @@ class Engine:
             return
         obj = arena.objects.get(item.object) if item.object else None
         if obj is not None:
-            target = obj.access_tile
+            target = obj.access_for(item.agent)
         else:
             # A stable per-agent spot spreads agents over the arena without drawing random numbers.
             target = arena.tiles[zlib.crc32(item.agent.encode()) % len(arena.tiles)]

@@ -31,3 +31,7 @@ class NoPathError(Exception):
 
 class SaveError(TownError):
     """A save directory is missing, damaged, of an unknown version or does not fit this town."""
+
+
+class ImportSourceError(TownError):
+    """Material to import (a Generative Agents checkout, a map to extend) is missing or not in the expected form."""

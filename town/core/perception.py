@@ -77,7 +77,7 @@ class Perceiver:
                 ]
                 x, y = bodies[i].tile
                 for obj, state in busy:
-                    d = math.hypot(obj.access_tile[0] - x, obj.access_tile[1] - y)
+                    d = min(math.hypot(ax - x, ay - y) for ax, ay in obj.access_tiles or (obj.access_tile,))
                     if d <= r:
                         in_view.append((d, f"{obj.address}#{state}", (obj.address, obj.name, state)))
                 fresh = self._notice(bodies[i].name, in_view, world)

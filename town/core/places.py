@@ -1,33 +1,53 @@
-"""The place hierarchy world:sector:arena:object built from a Tiled map: `TownMap`, `Sector`, `Arena`, `GameObject`.
+"""The place hierarchy world:sector:arena:object built from a Tiled map: `TownMap`, `Sector`, `Arena`,
+`GameObject`, and `analyse_map`, which lists every problem of a map at once.
 
-Layers the map must have (names are fixed so a map made in the Tiled editor needs no code):
-- `collision` (tile layer): any non-zero tile blocks walking;
-- `sectors`, `arenas`, `objects` (object layers of rectangles): each arena lies inside a sector, each object inside
-  an arena;
-  a sector with the bool property `public` is a place every agent knows;
+Places are shapes made of tiles, so a place can have any outline (an L-shaped room, a sector in two pieces):
+- collision: see town.core.collision (a `collision` tile layer, `collides` tiles, `collision` objects, ...);
+- `sectors`, `arenas`, `objects`: object layers of rectangles, polygons, ellipses or points — several shapes with the
+  same name are one place — and/or tile layers of the same names painted with tiles whose tileset gives them a
+  `name` property (Generative Agents' way: one place layer per level). An arena belongs to the sector under its tiles
+  (or the one its `sector` property names), an object to the arena under its tiles; a sector with the bool property
+  `public` is a place every agent knows;
 - `spawns` (object layer of points): named start tiles (a persona id, or anything for extra agents).
+An object may have several pieces (a cafe's seats); each piece has the tile where an agent stands to use it.
 """
 
 from __future__ import annotations
 
+import zlib
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from town.core.collision import COLLISION, COLLISION_LAYER_PROPERTY, collision_grid
 from town.core.errors import MapError
+from town.core.shapes import object_tiles
 from town.core.tiled import TiledMap, TiledObject, load_tiled
 
 Tile = tuple[int, int]
-REQUIRED_OBJECT_LAYERS = ("sectors", "arenas", "objects", "spawns")
+PLACE_LEVELS = ("sectors", "arenas", "objects")
+SPAWNS = "spawns"
+NAME_PROPERTY = "name"
 
 
 @dataclass(frozen=True)
 class GameObject:
+    """Something agents use, at world:sector:arena:object; `access_tiles` has one standing tile per piece."""
+
     name: str
     address: str
     arena: str
     access_tile: Tile
+    access_tiles: tuple[Tile, ...] = ()
+    tiles: tuple[Tile, ...] = ()
+
+    def access_for(self, agent: str) -> Tile:
+        """The piece an agent uses: stable per agent, so several agents spread over a cafe's seats."""
+        tiles = self.access_tiles or (self.access_tile,)
+        return tiles[zlib.crc32(agent.encode()) % len(tiles)]
 
 
 @dataclass
@@ -68,10 +88,20 @@ class TownMap:
     source: str = ""
     tiled: TiledMap | None = None
     _arena_order: list[str] = field(default_factory=list)
+    sector_grid: np.ndarray | None = None
+    _sector_order: list[str] = field(default_factory=list)
 
     def arena_at(self, tile: Tile) -> Arena | None:
         index = int(self.arena_grid[tile[1], tile[0]])
         return self.arenas[self._arena_order[index]] if index >= 0 else None
+
+    def sector_at(self, tile: Tile) -> Sector | None:
+        """The sector under a tile, arena or not (a cafe's doorway is in the cafe's sector)."""
+        if self.sector_grid is None:
+            arena = self.arena_at(tile)
+            return self.sectors[arena.sector] if arena else None
+        index = int(self.sector_grid[tile[1], tile[0]])
+        return self.sectors[self._sector_order[index]] if index >= 0 else None
 
     def arena_by_label(self, label: str) -> Arena | None:
         return next((a for a in self.arenas.values() if a.label == label), None)
@@ -84,121 +114,359 @@ class TownMap:
         return 0 <= x < self.width and 0 <= y < self.height and bool(self.walkable[y, x])
 
 
+@dataclass
+class MapReport:
+    """What `analyse_map` found: errors block a run, warnings do not; `found` says which conventions were read."""
+
+    source: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+
+
 def load_town_map(path: str | Path) -> TownMap:
     return build_town_map(load_tiled(path))
 
 
 def build_town_map(tiled: TiledMap) -> TownMap:
-    src = tiled.source
-    collision = tiled.tile_layer("collision")
-    if collision is None:
-        raise MapError(f"map {src}: tile layer 'collision' is missing (add one; non-zero tiles block walking)")
-    for name in REQUIRED_OBJECT_LAYERS:
-        if tiled.object_layer(name) is None:
-            raise MapError(f"map {src}: object layer '{name}' is missing (see docs/map-format.md)")
-    w, h, ts = tiled.width, tiled.height, tiled.tile_width
-    walkable = np.asarray(collision.data, dtype=np.int64).reshape(h, w) == 0
-    world = str(tiled.properties.get("world") or Path(src).stem)
-
-    sectors: dict[str, Sector] = {}
-    sector_rects: dict[str, tuple[int, int, int, int]] = {}
-    for obj in _layer(tiled, "sectors"):
-        name = _name(obj, "sectors", src)
-        if name in sectors:
-            raise MapError(f"map {src}: sector '{name}' is defined twice")
-        sectors[name] = Sector(name=name, public=bool(obj.properties.get("public", False)))
-        sector_rects[name] = _tile_rect(obj, ts, w, h, src)
-
-    arenas: dict[str, Arena] = {}
-    arena_grid = np.full((h, w), -1, dtype=np.int32)
-    order: list[str] = []
-    for obj in _layer(tiled, "arenas"):
-        name = _name(obj, "arenas", src)
-        rect = _tile_rect(obj, ts, w, h, src)
-        sector = _container(rect, sector_rects)
-        if sector is None:
-            raise MapError(f"map {src}: arena '{name}' is not inside any sector rectangle")
-        address = f"{world}:{sector}:{name}"
-        if address in arenas:
-            raise MapError(f"map {src}: arena '{name}' appears twice in sector '{sector}'")
-        x0, y0, x1, y1 = rect
-        tiles = [(x, y) for y in range(y0, y1) for x in range(x0, x1) if walkable[y, x]]
-        if not tiles:
-            raise MapError(f"map {src}: arena '{address}' has no walkable tile")
-        arena_grid[y0:y1, x0:x1] = len(order)
-        order.append(address)
-        arenas[address] = Arena(sector=sector, name=name, address=address, tiles=tiles)
-        sectors[sector].arenas.append(address)
-
-    objects: dict[str, GameObject] = {}
-    for obj in _layer(tiled, "objects"):
-        name = _name(obj, "objects", src)
-        rect = _tile_rect(obj, ts, w, h, src)
-        cx, cy = (rect[0] + rect[2] - 1) / 2, (rect[1] + rect[3] - 1) / 2
-        index = int(arena_grid[int(cy), int(cx)])
-        if index < 0:
-            raise MapError(f"map {src}: object '{name}' at tile ({int(cx)}, {int(cy)}) is not inside any arena")
-        arena = arenas[order[index]]
-        address = f"{arena.address}:{name}"
-        if address in objects:
-            raise MapError(f"map {src}: object '{address}' is defined twice; give each a distinct name")
-        access = min(arena.tiles, key=lambda t: (abs(t[0] - cx) + abs(t[1] - cy), t[1], t[0]))
-        game_object = GameObject(name=name, address=address, arena=arena.address, access_tile=access)
-        objects[address] = game_object
-        arena.objects[name] = game_object
-
-    spawns: dict[str, Tile] = {}
-    for obj in _layer(tiled, "spawns"):
-        name = _name(obj, "spawns", src)
-        tile = (int(obj.x // ts), int(obj.y // ts))
-        if not (0 <= tile[0] < w and 0 <= tile[1] < h) or not walkable[tile[1], tile[0]]:
-            raise MapError(f"map {src}: spawn '{name}' at tile {tile} is outside the map or on a blocked tile")
-        spawns[name] = tile
-    if not spawns:
-        raise MapError(f"map {src}: layer 'spawns' has no points; add at least one")
-
-    return TownMap(
-        world=world,
-        width=w,
-        height=h,
-        tile_size=ts,
-        walkable=walkable,
-        sectors=sectors,
-        arenas=arenas,
-        objects=objects,
-        spawns=spawns,
-        arena_grid=arena_grid,
-        source=src,
-        tiled=tiled,
-        _arena_order=order,
-    )
+    """The town of a map, or a one-line `MapError` with the first thing that blocks a run."""
+    town_map, report = analyse_map(tiled)
+    if report.errors or town_map is None:
+        more = f" (and {len(report.errors) - 1} more problem(s): run `town map check`)" if len(report.errors) > 1 else ""
+        raise MapError(f"map {tiled.source}: {report.errors[0]}{more}")
+    return town_map
 
 
-def _layer(tiled: TiledMap, name: str) -> list[TiledObject]:
-    layer = tiled.object_layer(name)
-    return layer.objects if layer else []
+def analyse_map(tiled: TiledMap) -> tuple[TownMap | None, MapReport]:
+    """Read collision and places with every convention, collecting all problems instead of stopping at the first."""
+    return _Builder(tiled).build()
 
 
-def _name(obj: TiledObject, layer: str, src: str) -> str:
-    name = obj.name.strip()
-    if not name or ":" in name:
-        raise MapError(f"map {src}: object id {obj.id} in layer '{layer}' needs a name without ':'")
-    return name
+def near_misses(tiled: TiledMap, wanted: str) -> list[str]:
+    """Layers whose names look like `wanted` but are not it ('Collisions', 'Sector Blocks' for 'sectors')."""
+    key = _norm(wanted)
+    return [
+        layer.name
+        for layer in tiled.layers
+        if layer.name != wanted and key and (_norm(layer.name) == key or key in _norm(layer.name))
+    ]
 
 
-def _tile_rect(obj: TiledObject, ts: int, w: int, h: int, src: str) -> tuple[int, int, int, int]:
-    """Tiles covered by a pixel rectangle as (x0, y0, x1, y1), end-exclusive; points cover one tile."""
-    x0, y0 = int(obj.x // ts), int(obj.y // ts)
-    x1 = max(x0 + 1, int(-(-(obj.x + obj.width) // ts)))
-    y1 = max(y0 + 1, int(-(-(obj.y + obj.height) // ts)))
-    if x0 < 0 or y0 < 0 or x1 > w or y1 > h:
-        raise MapError(f"map {src}: '{obj.name}' (id {obj.id}) extends outside the {w}x{h} map")
-    return x0, y0, x1, y1
+def _norm(name: str) -> str:
+    letters = "".join(ch for ch in name.lower() if ch.isalnum())
+    return letters[:-1] if letters.endswith("s") else letters
 
 
-def _container(rect: tuple[int, int, int, int], candidates: dict[str, tuple[int, int, int, int]]) -> str | None:
-    cx, cy = (rect[0] + rect[2] - 1) / 2, (rect[1] + rect[3] - 1) / 2
-    for name, (x0, y0, x1, y1) in candidates.items():
-        if x0 <= cx < x1 and y0 <= cy < y1:
-            return name
-    return None
+class _Builder:
+    def __init__(self, tiled: TiledMap) -> None:
+        self.tiled = tiled
+        self.w, self.h, self.ts = tiled.width, tiled.height, tiled.tile_width
+        self.report = MapReport(source=tiled.source)
+        self.world = str(tiled.properties.get("world") or Path(tiled.source).stem)
+
+    def error(self, message: str) -> None:
+        self.report.errors.append(message)
+
+    def build(self) -> tuple[TownMap | None, MapReport]:
+        tiled = self.tiled
+        if tiled.tile_width != tiled.tile_height:
+            self.report.warnings.append(
+                f"tiles are {tiled.tile_width}x{tiled.tile_height} px; the town treats them as square cells"
+            )
+        blocked, found, problems = collision_grid(tiled)
+        self.report.found += found
+        self.report.errors += problems
+        if not found:
+            self.error(self._missing_collision())
+        self.walkable = ~blocked
+
+        sector_tiles, sector_props = self._level("sectors", required=True)
+        sectors, sector_grid, sector_order = self._sectors(sector_tiles, sector_props)
+        arenas, arena_grid, arena_order = self._arenas(sectors, sector_grid, sector_order)
+        objects = self._objects(arenas, arena_grid, arena_order)
+        spawns = self._spawns()
+        if self.report.errors:
+            return None, self.report
+        town_map = TownMap(
+            world=self.world,
+            width=self.w,
+            height=self.h,
+            tile_size=self.ts,
+            walkable=self.walkable,
+            sectors=sectors,
+            arenas=arenas,
+            objects=objects,
+            spawns=spawns,
+            arena_grid=arena_grid,
+            source=tiled.source,
+            tiled=tiled,
+            _arena_order=arena_order,
+            sector_grid=sector_grid,
+            _sector_order=sector_order,
+        )
+        return town_map, self.report
+
+    # -- hints ----------------------------------------------------------------------------------------------------
+    def _missing_collision(self) -> str:
+        hints = near_misses(self.tiled, COLLISION)
+        hint = ""
+        if hints:
+            hint = (
+                f" — found layer '{hints[0]}': did you mean collision? (rename it, or set the map property "
+                f"{COLLISION_LAYER_PROPERTY} = {hints[0]})"
+            )
+        return (
+            "no collision: add a tile layer named 'collision' (non-zero tiles block), tiles with the bool property "
+            f"'collides', or objects of class 'collision'{hint}"
+        )
+
+    def _missing_layer(self, level: str, kind: str) -> str:
+        hints = near_misses(self.tiled, level)
+        hint = f" — found layer '{hints[0]}': did you mean {level}?" if hints else ""
+        return f"{kind} '{level}' is missing (see docs/map-format.md; `town map init` adds the empty layers){hint}"
+
+    # -- reading one place level ------------------------------------------------------------------------------------
+    def _level(self, level: str, required: bool) -> tuple[list[tuple[str, set[Tile], str]], dict[str, dict]]:
+        """Shapes of one level as (name, tiles, where) from its object and tile layers, plus per-name properties."""
+        shapes: list[tuple[str, set[Tile], str]] = []
+        props: dict[str, dict[str, Any]] = defaultdict(dict)
+        layers = [layer for layer in self.tiled.object_layers if layer.name == level]
+        tile_layers = [layer for layer in self.tiled.tile_layers if layer.name == level]
+        if not layers and not tile_layers:
+            if required:
+                self.error(self._missing_layer(level, "layer"))
+            return shapes, props
+        for layer in layers:
+            for obj in layer.objects:
+                name = self._object_name(obj, level)
+                if name is None:
+                    continue
+                tiles = object_tiles(obj, self.ts, self.tiled.tile_height, self.w, self.h, "centre")
+                if not tiles:
+                    self.error(f"'{name}' (object id {obj.id} in layer '{level}') lies outside the {self.w}x{self.h} map")
+                    continue
+                shapes.append((name, tiles, f"object id {obj.id}"))
+                props[name].update(obj.properties)
+        for layer in tile_layers:
+            try:
+                grid = layer.grid(self.w, self.h, self.ts, self.tiled.tile_height, self.tiled.source)
+            except MapError as exc:
+                self.error(str(exc).removeprefix(f"map {self.tiled.source}: "))
+                continue
+            for gid in np.unique(grid[grid != 0]).tolist():
+                info = self.tiled.tile_info(int(gid))
+                name = str((info.properties.get(NAME_PROPERTY) or info.kind) if info else "").strip()
+                if not name or ":" in name:
+                    self.error(
+                        f"tile layer '{level}' is painted with tile id {gid}, whose tileset gives it no "
+                        f"'{NAME_PROPERTY}' property (without ':'); name the tile in Tiled's tileset editor"
+                    )
+                    continue
+                ys, xs = np.nonzero(grid == gid)
+                shapes.append((name, set(zip(xs.tolist(), ys.tolist(), strict=True)), f"tile id {gid}"))
+                if info:
+                    props[name].update({k: v for k, v in info.properties.items() if k != NAME_PROPERTY})
+        return shapes, props
+
+    def _object_name(self, obj: TiledObject, level: str) -> str | None:
+        name = obj.name.strip()
+        if not name or ":" in name:
+            self.error(f"object id {obj.id} in layer '{level}' needs a name without ':'")
+            return None
+        return name
+
+    # -- sectors, arenas, objects ---------------------------------------------------------------------------------
+    def _sectors(
+        self, shapes: list[tuple[str, set[Tile], str]], props: dict[str, dict]
+    ) -> tuple[dict[str, Sector], np.ndarray, list[str]]:
+        grid = np.full((self.h, self.w), -1, dtype=np.int32)
+        order: list[str] = []
+        sectors: dict[str, Sector] = {}
+        overlaps: Counter[tuple[str, str]] = Counter()
+        first_overlap: dict[tuple[str, str], Tile] = {}
+        for name, tiles, _ in shapes:
+            if name not in sectors:
+                sectors[name] = Sector(name=name, public=_truthy(props[name].get("public")))
+                order.append(name)
+            index = order.index(name)
+            for x, y in tiles:
+                other = int(grid[y, x])
+                if other >= 0 and other != index:
+                    pair = (order[other], name)
+                    overlaps[pair] += 1
+                    first_overlap.setdefault(pair, (x, y))
+                else:
+                    grid[y, x] = index
+        for (a, b), count in overlaps.items():
+            # Sloppy rectangles are common; the earlier sector keeps the tiles, and arenas settle their own tiles.
+            self.report.warnings.append(
+                f"sectors '{a}' and '{b}' overlap on {count} tile(s), first at {first_overlap[(a, b)]}; "
+                f"'{a}' keeps them except where an arena of '{b}' lies"
+            )
+        if shapes and not sectors:
+            self.error("layer 'sectors' has no named sector")
+        return sectors, grid, order
+
+    def _arenas(
+        self, sectors: dict[str, Sector], sector_grid: np.ndarray, sector_order: list[str]
+    ) -> tuple[dict[str, Arena], np.ndarray, list[str]]:
+        shapes, props = self._level("arenas", required=True)
+        members: dict[tuple[str, str], set[Tile]] = {}
+        from_objects = {where for _, _, where in shapes if where.startswith("object")}
+        for name, tiles, where in shapes:
+            if where in from_objects:  # a drawn shape belongs to one sector as a whole
+                wanted = props[name].get("sector")
+                sector = str(wanted) if wanted else self._majority(tiles, sector_grid, sector_order)
+                if sector is None or sector not in sectors:
+                    reason = f"names sector {wanted!r}, which the map lacks" if wanted else "is not inside any sector"
+                    self.error(f"arena '{name}' ({where}) {reason}")
+                    continue
+                members.setdefault((sector, name), set()).update(tiles)
+            else:  # painted tiles take the sector painted under each of them (Generative Agents' rule)
+                outside: list[Tile] = []
+                for x, y in sorted(tiles, key=lambda t: (t[1], t[0])):
+                    index = int(sector_grid[y, x])
+                    if index < 0:
+                        outside.append((x, y))
+                    else:
+                        members.setdefault((sector_order[index], name), set()).add((x, y))
+                if outside:
+                    self.error(
+                        f"arena '{name}' is painted on {len(outside)} tile(s) outside any sector, first at {outside[0]}"
+                    )
+        grid = np.full((self.h, self.w), -1, dtype=np.int32)
+        order: list[str] = []
+        arenas: dict[str, Arena] = {}
+        claimed: dict[Tile, str] = {}
+        overlaps: Counter[tuple[str, str]] = Counter()
+        for (sector, name), tiles in members.items():
+            address = f"{self.world}:{sector}:{name}"
+            walk = sorted((t for t in tiles if self.walkable[t[1], t[0]]), key=lambda t: (t[1], t[0]))
+            if not walk:
+                self.error(f"arena '{address}' has no walkable tile")
+                continue
+            index = len(order)
+            order.append(address)
+            sector_index = sector_order.index(sector)
+            for x, y in tiles:
+                if (x, y) in claimed:
+                    overlaps[(claimed[(x, y)], address)] += 1
+                    continue
+                claimed[(x, y)] = address
+                grid[y, x] = index
+                # An arena's tiles are in its sector (an arena drawn past its sector's edge widens the sector).
+                sector_grid[y, x] = sector_index
+            arenas[address] = Arena(sector=sector, name=name, address=address, tiles=walk)
+            sectors[sector].arenas.append(address)
+        for (a, b), count in overlaps.items():
+            self.error(f"arenas '{a}' and '{b}' overlap on {count} tile(s)")
+        return arenas, grid, order
+
+    def _majority(self, tiles: set[Tile], grid: np.ndarray, order: list[str]) -> str | None:
+        votes = Counter(int(grid[y, x]) for x, y in tiles)
+        votes.pop(-1, None)
+        if not votes:
+            return None
+        index, _ = min(votes.items(), key=lambda kv: (-kv[1], kv[0]))
+        return order[index]
+
+    def _objects(self, arenas: dict[str, Arena], arena_grid: np.ndarray, order: list[str]) -> dict[str, GameObject]:
+        shapes, _ = self._level("objects", required=False)
+        members: dict[str, set[Tile]] = {}
+        for name, tiles, where in shapes:
+            if where.startswith("object"):
+                address = self._majority(tiles, arena_grid, order)
+                if address is None:
+                    x, y = min(tiles, key=lambda t: (t[1], t[0]))
+                    self.error(f"object '{name}' ({where}) at tile ({x}, {y}) is not inside any arena")
+                    continue
+                members.setdefault(f"{address}:{name}", set()).update(tiles)
+            else:
+                outside = []
+                for x, y in tiles:
+                    index = int(arena_grid[y, x])
+                    if index < 0:
+                        outside.append((x, y))
+                    else:
+                        members.setdefault(f"{order[index]}:{name}", set()).add((x, y))
+                if outside:
+                    first = min(outside, key=lambda t: (t[1], t[0]))
+                    self.error(f"object '{name}' is painted on {len(outside)} tile(s) outside any arena, first at {first}")
+        objects: dict[str, GameObject] = {}
+        for address, tiles in members.items():
+            arena_address, _, name = address.rpartition(":")
+            arena = arenas.get(arena_address)
+            if arena is None:
+                continue
+            access = tuple(self._access(piece, arena) for piece in _pieces(tiles))
+            game_object = GameObject(
+                name=name,
+                address=address,
+                arena=arena_address,
+                access_tile=access[0],
+                access_tiles=access,
+                tiles=tuple(sorted(tiles, key=lambda t: (t[1], t[0]))),
+            )
+            objects[address] = game_object
+            arena.objects[name] = game_object
+        return objects
+
+    def _access(self, piece: list[Tile], arena: Arena) -> Tile:
+        """Where an agent stands to use a piece: its own walkable tile nearest its middle, else the arena's nearest."""
+        cx = sum(t[0] for t in piece) / len(piece)
+        cy = sum(t[1] for t in piece) / len(piece)
+        own = set(arena.tiles).intersection(piece)
+        candidates = own or arena.tiles
+        return min(candidates, key=lambda t: (abs(t[0] - cx) + abs(t[1] - cy), t[1], t[0]))
+
+    def _spawns(self) -> dict[str, Tile]:
+        layers = [layer for layer in self.tiled.object_layers if layer.name == SPAWNS]
+        if not layers:
+            self.error(self._missing_layer(SPAWNS, "object layer"))
+            return {}
+        spawns: dict[str, Tile] = {}
+        for layer in layers:
+            for obj in layer.objects:
+                name = obj.name.strip()
+                if not name:
+                    self.error(f"object id {obj.id} in layer 'spawns' needs a name (a persona id, or any label)")
+                    continue
+                tiles = object_tiles(obj, self.ts, self.tiled.tile_height, self.w, self.h, "centre")
+                if not tiles:
+                    self.error(f"spawn '{name}' lies outside the {self.w}x{self.h} map")
+                    continue
+                tile = min(tiles, key=lambda t: (t[1], t[0])) if len(tiles) > 1 else next(iter(tiles))
+                if not self.walkable[tile[1], tile[0]]:
+                    self.error(f"spawn '{name}' at tile {tile} is on a blocked tile")
+                    continue
+                if name in spawns:
+                    self.error(f"spawn '{name}' is defined twice")
+                    continue
+                spawns[name] = tile
+        if not spawns and not any(e.startswith("spawn") for e in self.report.errors):
+            self.error("layer 'spawns' has no points; add at least one")
+        return spawns
+
+
+def _pieces(tiles: set[Tile]) -> list[list[Tile]]:
+    """Connected pieces (4-neighbour) of a set of tiles, in reading order of their first tile."""
+    left = set(tiles)
+    pieces: list[list[Tile]] = []
+    for start in sorted(tiles, key=lambda t: (t[1], t[0])):
+        if start not in left:
+            continue
+        left.remove(start)
+        piece, stack = [start], [start]
+        while stack:
+            x, y = stack.pop()
+            for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+                if n in left:
+                    left.remove(n)
+                    piece.append(n)
+                    stack.append(n)
+        pieces.append(piece)
+    return pieces
+
+
+def _truthy(value: object) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")

@@ -6,8 +6,6 @@ of `art`, so a map always renders.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 
 from town.core.tiled import TiledMap
@@ -15,14 +13,13 @@ from town.ui import art
 
 
 def load_tile_images(tiled: TiledMap) -> dict[int, pygame.Surface]:
-    base = Path(tiled.source).parent
     size = tiled.tile_width
     images: dict[int, pygame.Surface] = {}
     for tileset in tiled.tilesets:
         sheet = None
         if tileset.image:
             try:
-                sheet = pygame.image.load(str(base / tileset.image))
+                sheet = pygame.image.load(tileset.image)
             except (pygame.error, FileNotFoundError):
                 sheet = None
         count = tileset.tilecount or (sheet.get_width() // size if sheet else 0)
