@@ -36,12 +36,13 @@ WAKE_UP_MINUTES = 10
 
 
 def known_places(persona: Persona, town_map: TownMap) -> dict[str, Arena]:
-    """Places an agent can choose in plans: its home, its workplace, every public place and its routine's places."""
+    """Places an agent can choose in plans: home, workplace, every public place, its routine's and its known places."""
     ordered: list[Arena] = list(town_map.arenas_of(persona.home))
     if persona.workplace:
         ordered += town_map.arenas_of(persona.workplace)
     ordered += [a for s in town_map.sectors.values() if s.public for a in town_map.arenas_of(s.name)]
     ordered += [a for item in persona.routine if (a := town_map.arena_by_label(item.place)) is not None]
+    ordered += [a for label in persona.known_places if (a := town_map.arena_by_label(label)) is not None]
     places: dict[str, Arena] = {}
     for arena in ordered:
         places.setdefault(arena.label, arena)

@@ -78,6 +78,9 @@ class Persona(BaseModel):
     routine: list[RoutineItem] = Field(min_length=1)
     relationships: list[Relationship] = Field(default_factory=list)
     current_goals: list[str] = Field(default_factory=list)
+    known_places: list[str] = Field(
+        default_factory=list, description="'Sector: arena' places it knows beyond home, work and public places"
+    )
 
     @field_validator("wake_time", "bed_time")
     @classmethod
@@ -155,6 +158,10 @@ def check_against_map(persona: Persona, town_map: TownMap) -> None:
         raise PersonaError(f"{where}: field 'home_arena': '{persona.home_arena}' is not an arena of '{persona.home}'")
     if persona.workplace and persona.workplace not in town_map.sectors:
         raise PersonaError(f"{where}: field 'workplace': '{persona.workplace}' is not a sector of map {town_map.world}")
+    labels = {a.label for a in town_map.arenas.values()}
+    for index, place in enumerate(persona.known_places):
+        if place not in labels:
+            raise PersonaError(f"{where}: field 'known_places.{index}': '{place}' is not a 'Sector: arena' on the map")
     for index, item in enumerate(persona.routine):
         if town_map.arena_by_label(item.place) is None:
             raise PersonaError(

@@ -1,6 +1,6 @@
 """The `town` command line: the parser and `main`, which dispatches to a module of `town.commands`.
 
-Commands: run, play, replay, fork, eval, experiment, population, bench, soak.
+Commands: run, play, replay, fork, eval, experiment, population, map, bench, soak.
 
 User mistakes (bad map, persona, config, model, save) print one line `error: ...` and exit with code 2.
 """
@@ -116,6 +116,21 @@ def _parser() -> argparse.ArgumentParser:
     pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
     pop.add_argument("--backstories", metavar="MODEL", help="optional: a model writes a short backstory for each")
 
+    maps = sub.add_parser("map", help="bring a map: import Generative Agents' Smallville, check a map, add town layers")
+    map_sub = maps.add_subparsers(dest="map_command", required=True)
+    ga = map_sub.add_parser("import-ga", help="convert a Generative Agents checkout into a Tiled map and personas")
+    ga.add_argument("checkout", type=Path, help="the generative_agents repository root")
+    ga.add_argument("--out", type=Path, required=True, help="folder for the map, personas/ and IMPORT.md")
+    ga.add_argument("--base", default="base_the_ville_n25", help="starting simulation in storage/ (its personas)")
+    ga.add_argument("--art", type=Path, help="folder holding GA's map_assets (default: the checkout's own)")
+    ga.add_argument("--overwrite", action="store_true", help="replace an earlier import in --out")
+    check = map_sub.add_parser("check", help="list everything a map lacks to be a town (exit 2 if it cannot run)")
+    check.add_argument("file", type=Path, help="Tiled map (.tmj or .tmx)")
+    init = map_sub.add_parser("init", help="write a copy of a map with the empty town layers added")
+    init.add_argument("file", type=Path, help="Tiled map (.tmj or .tmx)")
+    init.add_argument("--out", type=Path, required=True, help="the new .tmj file")
+    init.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+
     soak = sub.add_parser("soak", help="a run under injected provider faults; exits 1 on a crash or a lost tick")
     soak.add_argument("--agents", type=int, default=25)
     soak.add_argument("--hours", type=float, default=24.0)
@@ -159,6 +174,7 @@ COMMANDS = {
     "population": "experiment",
     "bench": "bench",
     "soak": "bench",
+    "map": "maps",
 }
 
 

@@ -73,3 +73,19 @@ class PathFinder:
                     counter += 1
                     heapq.heappush(frontier, (cost + h, h, counter, nxt))
         raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+
+
+def reachable(walkable: np.ndarray, starts: list[Tile]) -> np.ndarray:
+    """Tiles reachable (four-way) from any of `starts` over walkable tiles, as a boolean grid like `walkable`."""
+    height, width = walkable.shape
+    seen = np.zeros_like(walkable, dtype=bool)
+    frontier = [(x, y) for x, y in starts if 0 <= x < width and 0 <= y < height and walkable[y, x]]
+    for x, y in frontier:
+        seen[y, x] = True
+    while frontier:
+        x, y = frontier.pop()
+        for nx, ny in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if 0 <= nx < width and 0 <= ny < height and walkable[ny, nx] and not seen[ny, nx]:
+                seen[ny, nx] = True
+                frontier.append((nx, ny))
+    return seen

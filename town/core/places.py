@@ -24,6 +24,7 @@ import numpy as np
 
 from town.core.collision import COLLISION, COLLISION_LAYER_PROPERTY, collision_grid
 from town.core.errors import MapError
+from town.core.pathfinding import reachable
 from town.core.shapes import object_tiles
 from town.core.tiled import TiledMap, TiledObject, load_tiled
 
@@ -180,11 +181,14 @@ class _Builder:
             self.error(self._missing_collision())
         self.walkable = ~blocked
 
+        spawns = self._spawns()
+        # Where agents can get to: an arena's standing tiles are the walkable ones reachable from a spawn (a tile
+        # boxed in by furniture is walkable but no destination).
+        self.reach = reachable(self.walkable, list(spawns.values())) if spawns else self.walkable
         sector_tiles, sector_props = self._level("sectors", required=True)
         sectors, sector_grid, sector_order = self._sectors(sector_tiles, sector_props)
         arenas, arena_grid, arena_order = self._arenas(sectors, sector_grid, sector_order)
         objects = self._objects(arenas, arena_grid, arena_order)
-        spawns = self._spawns()
         if self.report.errors:
             return None, self.report
         town_map = TownMap(
@@ -345,6 +349,11 @@ class _Builder:
             if not walk:
                 self.error(f"arena '{address}' has no walkable tile")
                 continue
+            reached = [t for t in walk if self.reach[t[1], t[0]]]
+            if reached:
+                walk = reached
+            else:
+                self.report.warnings.append(f"arena '{address}' cannot be reached from any spawn")
             index = len(order)
             order.append(address)
             sector_index = sector_order.index(sector)
@@ -398,7 +407,7 @@ class _Builder:
             arena = arenas.get(arena_address)
             if arena is None:
                 continue
-            access = tuple(self._access(piece, arena) for piece in _pieces(tiles))
+            access = tuple(self._access(piece, arena) for piece in connected_pieces(tiles))
             game_object = GameObject(
                 name=name,
                 address=address,
@@ -448,7 +457,7 @@ class _Builder:
         return spawns
 
 
-def _pieces(tiles: set[Tile]) -> list[list[Tile]]:
+def connected_pieces(tiles: set[Tile]) -> list[list[Tile]]:
     """Connected pieces (4-neighbour) of a set of tiles, in reading order of their first tile."""
     left = set(tiles)
     pieces: list[list[Tile]] = []
