@@ -270,6 +270,9 @@ class _Builder:
                 shapes.append((name, set(zip(xs.tolist(), ys.tolist(), strict=True)), f"tile id {gid}"))
                 if info:
                     props[name].update({k: v for k, v in info.properties.items() if k != NAME_PROPERTY})
+        if required and not shapes:
+            singular = level.rstrip("s")
+            self.error(f"layer '{level}' holds no {singular}; draw at least one (a named rectangle or polygon) in Tiled")
         return shapes, props
 
     def _object_name(self, obj: TiledObject, level: str) -> str | None:
@@ -307,8 +310,6 @@ class _Builder:
                 f"sectors '{a}' and '{b}' overlap on {count} tile(s), first at {first_overlap[(a, b)]}; "
                 f"'{a}' keeps them except where an arena of '{b}' lies"
             )
-        if shapes and not sectors:
-            self.error("layer 'sectors' has no named sector")
         return sectors, grid, order
 
     def _arenas(

@@ -216,13 +216,13 @@ def load_tiled(path: str | Path) -> TiledMap:
     if path.suffix.lower() not in MAP_SUFFIXES:
         raise MapError(f"map {path}: unknown map format {path.suffix!r}; save it from Tiled as .tmj or .tmx")
     try:
-        raw = _read_document(path, "map")
+        raw = read_tiled_document(path, "map")
         return parse_tiled_json(raw, str(path), base=path.parent)
     except RecursionError:
         raise MapError(f"map {path}: nested too deeply to be a map") from None
 
 
-def _read_document(path: Path, what: str) -> Any:
+def read_tiled_document(path: Path, what: str) -> Any:
     """A Tiled file as JSON-layout data, whichever of the two formats it is in."""
     try:
         text = path.read_text(encoding="utf-8")
@@ -464,7 +464,7 @@ class _Parser:
         if template is None:
             if not path.is_file():
                 raise self.fail(f"object template '{raw['template']}' not found (looked for {path})")
-            doc = _read_document(path, "template")
+            doc = read_tiled_document(path, "template")
             if not isinstance(doc, dict) or not isinstance(doc.get("object"), dict):
                 raise self.fail(f"object template '{raw['template']}' holds no object")
             template = dict(doc["object"])
@@ -503,7 +503,7 @@ class _Parser:
                     f"tileset '{raw['source']}' not found (looked for {path}); keep it beside the map or embed it "
                     "(Tiled: Map > Embed Tilesets)"
                 )
-            doc = _read_document(path, "tileset")
+            doc = read_tiled_document(path, "tileset")
             if not isinstance(doc, dict):
                 raise self.fail(f"tileset '{raw['source']}' is not a tileset")
             raw, folder, source = doc, path.parent, str(path)

@@ -64,6 +64,27 @@ def make_town_tileset() -> pygame.Surface:
     return sheet
 
 
+PLAN_KINDS = ("grass", "path", "floor", "wall", "hedge")
+
+
+def plan_tile(kind: str) -> pygame.Surface:
+    """A tile of the plan-view style used where a map's own art is missing: walkable ground outdoors (grass), inside
+    a sector but no arena (path), inside an arena (floor), blocked inside a place (wall) or outdoors (hedge)."""
+    if kind == "grass":
+        return make_tile(GRASS)
+    if kind == "path":
+        return make_tile(DIRT)
+    if kind == "floor":
+        return make_tile(FLOOR)
+    if kind == "wall":
+        return make_tile(WALL)
+    tile = pygame.Surface((TILE, TILE), pygame.SRCALPHA)
+    tile.fill((58, 110, 52))
+    for i, (cx, cy) in enumerate(((8, 9), (23, 8), (15, 20), (6, 26), (26, 25))):
+        pygame.draw.circle(tile, (44, 92, 42) if i % 2 else (72, 128, 60), (cx, cy), 7)
+    return tile
+
+
 def furniture(name: str) -> pygame.Surface:
     """A small top-down drawing for an object, chosen by words in its name."""
     s = pygame.Surface((TILE, TILE), pygame.SRCALPHA)

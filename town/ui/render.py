@@ -1,7 +1,7 @@
 """`TownRenderer`: draws a `Snapshot` — map layers, furniture, agents, bubbles, day-night tint, HUD — onto a surface.
 
-The static map (tile layers and furniture) is drawn once per zoom level and cached; each frame blits the visible part
-and draws agents and bubbles in screen space, so cost grows with what is on screen, not with the map.
+The map comes from `MapPainter` in cached chunks (art below the agents, then the foreground above them); agents,
+labels and bubbles are drawn in screen space each frame, so cost grows with what is on screen, not with the map.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from town.runtime.snapshot import AgentView, Snapshot
 from town.ui import art
 from town.ui.camera import Camera
 from town.ui.panels import PANEL_W
-from town.ui.tiles import load_tile_images
+from town.ui.mapdraw import MapPainter
 
-DRAWN_LAYERS = ("ground", "walls")
 INK = (30, 30, 36)
 PAPER = (250, 248, 240)
 HUD_BG = (24, 26, 34, 215)
@@ -44,46 +43,9 @@ class TownRenderer:
         self.small = pygame.font.Font(None, 15)
         self.big = pygame.font.Font(None, 24)
         self.fonts = (self.small, self.font, self.big)
-        self._static = self._draw_static()
-        self._scaled: dict[float, pygame.Surface] = {}
+        self.painter = MapPainter(town_map, self.font)
         self._sprites: dict[tuple[str, tuple[int, int], int, bool], pygame.Surface] = {}
         self._icons: dict[str, pygame.Surface] = {}
-
-    def _draw_static(self) -> pygame.Surface:
-        tiled = self.map.tiled
-        surface = pygame.Surface((self.map.width * self.tile, self.map.height * self.tile))
-        surface.fill((96, 160, 72))
-        if tiled is None:
-            return surface
-        images = load_tile_images(tiled)
-        for name in DRAWN_LAYERS:
-            layer = tiled.tile_layer(name)
-            if layer is None:
-                continue
-            for index, gid in enumerate(layer.data):
-                if gid and gid in images:
-                    surface.blit(
-                        images[gid], ((index % self.map.width) * self.tile, (index // self.map.width) * self.tile)
-                    )
-        objects_layer = tiled.object_layer("objects")
-        for obj in objects_layer.objects if objects_layer else []:
-            surface.blit(art.furniture(obj.name), (int(obj.x), int(obj.y)))
-        for sector_obj in tiled.object_layer("sectors").objects if tiled.object_layer("sectors") else []:
-            label = self.font.render(sector_obj.name, True, PAPER)
-            box = label.get_rect(midbottom=(int(sector_obj.x + sector_obj.width / 2), int(sector_obj.y) - 2))
-            pygame.draw.rect(surface, (40, 40, 48), box.inflate(8, 4), border_radius=4)
-            surface.blit(label, box)
-        return surface
-
-    def _static_at(self, zoom: float) -> pygame.Surface:
-        if zoom not in self._scaled:
-            w, h = self._static.get_size()
-            self._scaled[zoom] = (
-                self._static
-                if zoom == 1.0
-                else pygame.transform.scale(self._static, (round(w * zoom), round(h * zoom)))
-            )
-        return self._scaled[zoom]
 
     def _sprite(self, agent: AgentView, frame: int, zoom: float) -> pygame.Surface:
         key = (agent.name, agent.facing, frame % 2 if agent.moving else 0, agent.moving)
@@ -91,19 +53,19 @@ class TownRenderer:
         if sprite is None:
             sprite = art.agent_sprite(agent.name, agent.facing, frame, agent.moving)
             self._sprites[key] = sprite
-        if zoom != 1.0:
-            size = round(self.tile * zoom)
+        size = round(self.tile * zoom)
+        if sprite.get_size() != (size, size):
             sprite = pygame.transform.scale(sprite, (size, size))
         return sprite
 
     def draw(self, target: pygame.Surface, snap: Snapshot, camera: Camera, frame: int, selected: str | None) -> None:
         target.fill((20, 22, 28))
-        static = self._static_at(camera.zoom)
-        ox, oy = camera.to_screen(0, 0)
-        target.blit(static, (ox, oy))
+        self.painter.draw(target, camera, "below")
         ordered = sorted(snap.agents, key=lambda a: a.tile[1])
         for agent in ordered:
             self._draw_agent(target, agent, camera, frame, agent.name == selected)
+        self.painter.draw(target, camera, "above")  # roofs and treetops over the villagers, as the map's art says
+        self.painter.draw_labels(target, camera)
         for agent in ordered:
             self._draw_bubbles(target, agent, camera)
         alpha = night_alpha(snap.time)
