@@ -147,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
             "engine",
             "retrieval",
             "fps",
+            "maps",
             "saves",
             "experiments",
             "scaling",
@@ -160,6 +161,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--memories", type=int, default=100_000, help="memory count (retrieval)")
     bench.add_argument("--json", action="store_true", help="print figures as JSON")
     bench.add_argument("--out", type=Path, default=Path("bench-out"), help="where plots go (scaling)")
+    bench.add_argument("--map", type=Path, help="Tiled map for fps and maps (default Willowbrook)")
+    bench.add_argument("--personas", type=Path, help="persona folder for fps on --map")
     return parser
 
 

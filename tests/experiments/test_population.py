@@ -7,7 +7,7 @@ from agents.embedding import HashingEmbedder
 from agents.persona import load_personas
 from town.cli import main
 from town.core.errors import ConfigError
-from town.experiments.population import OCCUPATIONS, QuotaSpec, exact_counts, generate_population
+from town.experiments.population import QuotaSpec, exact_counts, generate_population, occupations
 
 QUOTAS = QuotaSpec(
     attributes={
@@ -30,7 +30,7 @@ def test_quotas_are_met_exactly_and_every_persona_is_plausible(town_map, n):
         assert row.achieved == row.target, row
     assert sum(r.target for r in report.quotas if r.attribute == "age") == n
     for person in people:
-        lo, hi, _, _ = OCCUPATIONS[person.occupation]
+        lo, hi = occupations()[person.occupation].ages
         assert lo <= person.age <= hi, person  # never a 9-year-old surgeon
 
 
@@ -51,12 +51,12 @@ class ByOccupation:
     """An embedder that sees only the occupation: everyone in the same job reads as the same person."""
 
     name = "by-occupation"
-    dim = len(OCCUPATIONS)
+    dim = len(occupations())
 
     def embed(self, texts):
         rows = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
-            job = next(k for k, j in enumerate(OCCUPATIONS) if f", {j}." in text)
+            job = next(k for k, j in enumerate(occupations()) if f", {j}." in text)
             rows[i, job] = 1.0
         return rows
 

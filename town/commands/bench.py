@@ -12,7 +12,14 @@ def bench_command(args: argparse.Namespace) -> int:
     from town import benchmarks  # noqa: PLC0415
 
     figures = benchmarks.run(
-        args.which, agents=args.agents, hours=args.hours, latency=args.latency, memories=args.memories, out=args.out
+        args.which,
+        agents=args.agents,
+        hours=args.hours,
+        latency=args.latency,
+        memories=args.memories,
+        out=args.out,
+        map_path=args.map,
+        personas=args.personas,
     )
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -78,8 +78,8 @@ def population_command(args: argparse.Namespace) -> int:
     from town.runtime.builders import build_embedder  # noqa: PLC0415
     from town.runtime.config import DEFAULT_MAP, RunConfig  # noqa: PLC0415
 
+    town_map = load_town_map(args.map or DEFAULT_MAP)  # the map first: quotas are checked against its places
     quotas = load_quotas(args.quota)
-    town_map = load_town_map(args.map or DEFAULT_MAP)
     embedder = build_embedder(RunConfig(embedder=args.embedder))
     people, report = generate_population(args.n, quotas, town_map, embedder, seed=args.seed)
     if args.backstories:

@@ -5,8 +5,10 @@
 - Plausibility: every occupation has an age range (a 9-year-old is not a surgeon; a pupil is not 40). Age bands and
   occupations are paired by a maximum bipartite matching over a seeded order, so every pair is plausible; if no
   pairing exists the quotas contradict each other and the error says which.
-- Homes and workplaces come from the map (sectors with beds; each occupation's workplace), routines from the
-  occupation, Big Five seeded, traits and identity text from them.
+- Homes and workplaces come from the map the population is for: homes are the bedrooms of private sectors, and each
+  occupation (data/occupations.yaml) works at the public places whose names match its words (a barista at whatever
+  the map calls a cafe); a quota for an occupation the map has no place for is refused with the reason. Routines
+  from the occupation and the map's own lunch and walking places, Big Five seeded, traits and identity text from them.
 - Semantic de-duplication: persona summaries are embedded; a persona too close to an earlier one is regenerated (its
   quota attributes kept) — the duplicate rate before and after is reported.
 Seeded and reproducible: the same quota file and seed write the same files.
@@ -15,6 +17,8 @@ Seeded and reproducible: the same quota file and seed write the same files.
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -29,22 +33,24 @@ from town.core.errors import ConfigError
 from town.core.places import TownMap
 from town.runtime.config import load_yaml_model
 
-# occupation -> (min age, max age, workplace "Sector: arena" or None, what the working day is called)
-OCCUPATIONS: dict[str, tuple[int, int, str | None, str]] = {
-    "pupil": (6, 17, "Oak Hill College: classroom", "lessons"),
-    "student": (17, 35, "Oak Hill College: classroom", "lectures and study"),
-    "barista": (16, 70, "Rosewood Cafe: cafe", "serve coffee"),
-    "cafe cook": (18, 70, "Rosewood Cafe: cafe kitchen", "cook for the cafe"),
-    "shopkeeper": (18, 78, "Willow Market: shop floor", "run the shop"),
-    "teacher": (23, 67, "Oak Hill College: classroom", "teach classes"),
-    "librarian": (22, 70, "Oak Hill College: library", "run the library"),
-    "professor": (30, 75, "Oak Hill College: faculty office", "research and teaching"),
-    "gardener": (18, 75, "Willowbrook Park: park", "tend the park"),
-    "nurse": (21, 67, None, "shifts at the hospital in the next town"),
-    "surgeon": (29, 70, None, "operating lists at the city hospital"),
-    "painter": (18, 95, "Willowbrook Park: park", "paint outdoors"),
-    "retired": (60, 100, None, "potter about"),
-}
+OCCUPATIONS_FILE = "data/occupations.yaml"
+
+
+class Occupation(BaseModel):
+    """An occupation: the ages it fits, the words naming where it works on a map, and what the working day is."""
+
+    ages: tuple[int, int]
+    works_at: list[str]
+    work: str
+    away: str | None = Field(None, description="the day when the map has no such place (work outside the town)")
+
+
+@cache
+def occupations() -> dict[str, Occupation]:
+    text = resources.files("town.experiments").joinpath(OCCUPATIONS_FILE).read_text(encoding="utf-8")
+    return {str(k): Occupation.model_validate(v) for k, v in yaml.safe_load(text).items()}
+
+
 FIRST = (
     "Ada Ben Cara Dev Ela Finn Gus Hana Ivo Jade Kofi Lena Milo Nia Omar Pia Quin Rosa Sami Tara Uma Vik Wren "
     "Xia Yara Zane Alba Boris Cleo Dara Emil Faye Gil Hugo Iris Joss Kira Luca Maya Nell Otto Priya Remy Sol Theo"
@@ -87,8 +93,8 @@ class QuotaSpec(BaseModel):
         if unknown:
             raise ValueError(f"unknown quota attribute(s) {', '.join(sorted(unknown))}; use age and occupation")
         for job in self.attributes.get("occupation", {}):
-            if job not in OCCUPATIONS:
-                raise ValueError(f"occupation {job!r} is not known; choose from {', '.join(OCCUPATIONS)}")
+            if job not in occupations():
+                raise ValueError(f"occupation {job!r} is not known; choose from {', '.join(occupations())}")
         for band in self.attributes.get("age", {}):
             if not re.fullmatch(r"\d{1,3}-\d{1,3}", band) or int(band.split("-")[0]) > int(band.split("-")[1]):
                 raise ValueError(f"age band {band!r}: write it as lo-hi, like 30-44")
@@ -135,7 +141,7 @@ def exact_counts(weights: dict[str, float], n: int, what: str) -> dict[str, int]
 
 def _plausible(occupation: str, band: str) -> bool:
     lo, hi = (int(x) for x in band.split("-"))
-    min_age, max_age, _, _ = OCCUPATIONS[occupation]
+    min_age, max_age = occupations()[occupation].ages
     return lo <= max_age and hi >= min_age
 
 
@@ -158,7 +164,7 @@ def _pair(jobs: list[str], bands: list[str], rng: np.random.Generator) -> tuple[
     unmatched = [p[1] for p in people if p not in matching]
     if unmatched:
         job = jobs[unmatched[0]]
-        lo, hi = OCCUPATIONS[job][:2]
+        lo, hi = occupations()[job].ages
         raise ConfigError(
             f"quotas: not enough people aged {lo}-{hi} for every {job} (and the other occupations that need them); "
             "the age and occupation quotas contradict each other"
@@ -187,22 +193,60 @@ def _traits(b: BigFive) -> list[str]:
     return [high if value >= 0.5 else low for value, high, low in ranked[:3]]
 
 
-def _routine(job: str, home: str, wake: str) -> list[RoutineItem]:
-    _, _, workplace, work = OCCUPATIONS[job]
-    at_work = workplace or "Willowbrook Park: park"
-    if workplace is None and job != "retired":
-        work = f"{work} (away from Willowbrook)"
+class TownPlaces:
+    """Where a generated population lives, works, lunches and walks on one map, found by the map's own names."""
+
+    def __init__(self, town_map: TownMap, jobs: set[str]) -> None:
+        self.map = town_map
+        self.homes = _homes(town_map)
+        self.workplaces: dict[str, list[str]] = {}
+        for job in sorted(jobs):
+            occupation = occupations()[job]
+            found = _places_named(town_map, occupation.works_at)
+            if not found and occupation.works_at and occupation.away is None:
+                raise ConfigError(
+                    f"quota occupation {job!r}: map {town_map.world} has no public place for it (no arena, sector or "
+                    f"object named like {', '.join(occupation.works_at)}); drop it from the quota or use another map"
+                )
+            self.workplaces[job] = found
+        self.lunch = (_places_named(town_map, ["cafe", "restaurant", "diner", "pub", "canteen"]) or [None])[0]
+        self.walk = (_places_named(town_map, ["park", "garden", "square", "green"]) or [None])[0]
+
+    def workplace(self, job: str, index: int) -> str | None:
+        places = self.workplaces.get(job) or []
+        return places[index % len(places)] if places else None
+
+
+def _places_named(town_map: TownMap, words: list[str]) -> list[str]:
+    """Labels of public arenas whose name, sector or objects contain the first word of `words` that matches any."""
+    arenas = [a for a in town_map.arenas.values() if town_map.sectors[a.sector].public]
+    for word in words:
+        w = word.lower()
+        hits = [a for a in arenas if w in a.name.lower() or w in a.sector.lower() or any(w in o.lower() for o in a.objects)]
+        if hits:
+            return sorted(a.label for a in hits)
+    return []
+
+
+def _routine(job: str, home: str, wake: str, places: TownPlaces, workplace: str | None) -> list[RoutineItem]:
+    occupation = occupations()[job]
+    work = occupation.work if workplace or occupation.away is None else occupation.away
+    day_place = workplace or home
+    lunch = places.lunch or home
+    walk = places.walk or home
     return [
         RoutineItem(time=wake, activity="wake up and get ready", place=home),
-        RoutineItem(time="09:00", activity=work, place=at_work if workplace else home),
-        RoutineItem(time="12:30", activity="lunch at the cafe", place="Rosewood Cafe: cafe"),
-        RoutineItem(time="13:30", activity=work, place=at_work if workplace else home),
-        RoutineItem(time="17:30", activity="walk in the park", place="Willowbrook Park: park"),
+        RoutineItem(time="09:00", activity=work, place=day_place),
+        RoutineItem(time="12:30", activity="lunch out" if places.lunch else "lunch at home", place=lunch),
+        RoutineItem(time="13:30", activity=work, place=day_place),
+        RoutineItem(time="17:30", activity="an evening walk" if places.walk else "time at home", place=walk),
         RoutineItem(time="19:00", activity="cook dinner and relax", place=home),
     ]
 
 
-def _persona(job: str, age: int, home: str, rng: np.random.Generator, used: set[str]) -> Persona:
+def _persona(
+    job: str, age: int, home: str, places: TownPlaces, index: int, rng: np.random.Generator, used: set[str]
+) -> Persona:
     while True:
         name = f"{FIRST[int(rng.integers(len(FIRST)))]} {LAST[int(rng.integers(len(LAST)))]}"
         if name not in used:
@@ -213,7 +257,7 @@ def _persona(job: str, age: int, home: str, rng: np.random.Generator, used: set[
     wake, bed = ("06:30", "22:30") if early else ("07:45", "23:45")
     interests = [INTERESTS[int(i)] for i in rng.choice(len(INTERESTS), size=2, replace=False)]
     sector, arena = home.split(": ", 1)
-    _, _, workplace, _ = OCCUPATIONS[job]
+    workplace = places.workplace(job, index)
     return Persona(
         id=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
         name=name,
@@ -221,7 +265,7 @@ def _persona(job: str, age: int, home: str, rng: np.random.Generator, used: set[
         occupation=job,
         traits=_traits(b),
         big_five=b,
-        social_identity=f"A {age}-year-old {job} in Willowbrook.",
+        social_identity=f"A {age}-year-old {job} in {places.map.world}.",
         personal_identity=f"Loves {interests[0]} and {interests[1]}.",
         life_context=f"Lives at {sector} ({arena}).",
         lifestyle="An early riser who likes a plan." if early else "A late riser who takes the day as it comes.",
@@ -230,7 +274,7 @@ def _persona(job: str, age: int, home: str, rng: np.random.Generator, used: set[
         workplace=workplace.split(": ")[0] if workplace else None,
         wake_time=wake,
         bed_time=bed,
-        routine=_routine(job, home, wake),
+        routine=_routine(job, home, wake, places, workplace),
     )
 
 
@@ -246,16 +290,17 @@ def generate_population(
     bands = [band for band, count in ages_quota.items() for _ in range(count)]
     rng.shuffle(jobs)
     rng.shuffle(bands)
+    places = TownPlaces(town_map, set(jobs))  # the map's places first: a quota it cannot staff is refused here
     bands, swaps = _pair(jobs, bands, rng)
-    homes = _homes(town_map)
+    homes = places.homes
     used: set[str] = set()
     people: list[Persona] = []
     for i, (job, band) in enumerate(zip(jobs, bands, strict=True)):
         lo, hi = (int(x) for x in band.split("-"))
-        min_age, max_age, _, _ = OCCUPATIONS[job]
+        min_age, max_age = occupations()[job].ages
         age = int(rng.integers(max(lo, min_age), min(hi, max_age) + 1))
-        people.append(_persona(job, age, homes[i % len(homes)], rng, used))
-    found, people = _deduplicate(people, embedder, rng, used, homes)
+        people.append(_persona(job, age, homes[i % len(homes)], places, i, rng, used))
+    found, people = _deduplicate(people, embedder, rng, used, places)
     left = _duplicates(people, embedder)
     for person in people:
         check_against_map(person, town_map)  # never emit a persona the town cannot place
@@ -292,7 +337,7 @@ def _duplicates(people: list[Persona], embedder: Embedder) -> list[int]:
 
 
 def _deduplicate(
-    people: list[Persona], embedder: Embedder, rng: np.random.Generator, used: set[str], homes: list[str]
+    people: list[Persona], embedder: Embedder, rng: np.random.Generator, used: set[str], places: TownPlaces
 ) -> tuple[int, list[Persona]]:
     """Redraw (same occupation and age) whoever reads too much like someone earlier; returns how many were found."""
     found = _duplicates(people, embedder)
@@ -301,7 +346,7 @@ def _deduplicate(
         for _ in range(MAX_REDRAWS):
             used.discard(people[i].name)
             home = f"{original.home}: {original.home_arena}"
-            people[i] = _persona(original.occupation, original.age, home, rng, used)
+            people[i] = _persona(original.occupation, original.age, home, places, i, rng, used)
             vectors = embedder.embed([p.summary() for p in people[: i + 1]])
             if float(np.max(vectors[:i] @ vectors[i])) <= DUPLICATE_COSINE:
                 break

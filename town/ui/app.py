@@ -270,7 +270,7 @@ class App:
         self.renderer = TownRenderer(town_map)
         world_w, world_h = town_map.width * town_map.tile_size, town_map.height * town_map.tile_size
         self.camera = Camera(0, 0, 1.0, size[0], size[1], world_w, world_h)
-        self.camera.clamp()
+        self.camera.center_on(world_w / 2, world_h / 2)  # a big map opens on its middle, not its empty corner
         self.states: list[TownView | ChatBox | HelpOverlay | MenuOverlay] = [self._town_view(replay)]
         self.quit_requested = False
         self.frame = 0
