@@ -19,6 +19,7 @@ import base64
 import gzip
 import json
 import math
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -241,6 +242,11 @@ def read_tiled_document(path: Path, what: str) -> Any:
         raise MapError(f"{what} {path}: not valid JSON ({exc}); export it from Tiled as JSON") from None
 
 
+def _joined(folder: Path, relative: str) -> str:
+    """A path from a Tiled file, joined to the file's folder with '..' folded away (for messages and loading)."""
+    return os.path.normpath(folder / relative)
+
+
 def parse_tiled_json(raw: Any, source: str, base: Path | None = None) -> TiledMap:
     """Turn Tiled's JSON layout into a `TiledMap`, rejecting what the town cannot use.
 
@@ -361,7 +367,7 @@ class _Parser:
                 out.append(
                     ImageLayer(
                         name=name,
-                        image=str(self.base / image) if image else "",
+                        image=_joined(self.base, image) if image else "",
                         visible=shown,
                         opacity=alpha,
                         offset=here,
@@ -518,7 +524,7 @@ class _Parser:
             tiles[int(entry.get("id", 0))] = TileInfo(
                 kind=str(entry.get("class", "") or entry.get("type", "") or ""),
                 properties=self._properties(entry.get("properties")),
-                image=str(folder / image) if image else "",
+                image=_joined(folder, image) if image else "",
                 width=int(entry.get("imagewidth", 0) or 0),
                 height=int(entry.get("imageheight", 0) or 0),
             )
@@ -528,7 +534,7 @@ class _Parser:
             firstgid=firstgid,
             name=str(raw.get("name", "")),
             source=source,
-            image=str(folder / image) if image else "",
+            image=_joined(folder, image) if image else "",
             image_width=int(raw.get("imagewidth", 0) or 0),
             image_height=int(raw.get("imageheight", 0) or 0),
             tile_width=int(raw.get("tilewidth", 0) or 0),

@@ -72,9 +72,12 @@ def _places(town: TownMap, report: CheckReport) -> None:
 
 def _art(tiled: TiledMap) -> list[str]:
     warnings = []
-    for tileset in tiled.tilesets:
-        if tileset.image and not Path(tileset.image).is_file():
-            warnings.append(f"tileset '{tileset.name}' image {tileset.image} not found: drawn in the town's own style")
+    missing = [t for t in tiled.tilesets if t.image and not Path(t.image).is_file()]
+    if missing:
+        warnings.append(
+            f"{len(missing)} of {len(tiled.tilesets)} tileset images not found (first: {missing[0].image}); "
+            "their tiles are drawn in the town's own plan-view style"
+        )
     for layer in tiled.tile_layers:
         if layer.parallax != (1.0, 1.0) and not is_data_layer(tiled, layer):
             warnings.append(f"layer '{layer.name}' has parallax {layer.parallax}; the town draws it without parallax")

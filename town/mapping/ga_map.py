@@ -75,10 +75,8 @@ def convert_map(world: GaWorld, base: GaBase, persona_ids: dict[str, str], out_d
     kept, dropped, visual_layers = [], [], []
     for layer in _flat_layers(source.get("layers", [])):
         gids = [g & GID_MASK for g in layer.get("data", []) if isinstance(g, int) and g & GID_MASK]
-        if layer.get("type") == "tilelayer" and gids and all(any(_in_tileset(t, g) for t in block_sets) for g in gids):
-            dropped.append(str(layer.get("name", "")))
-            continue
-        if layer.get("type") != "tilelayer":
+        # GA's block layers (painted only with block tiles) are replaced by the town's own; an empty layer draws nothing.
+        if layer.get("type") != "tilelayer" or all(any(_in_tileset(t, g) for t in block_sets) for g in gids):
             dropped.append(str(layer.get("name", "")))
             continue
         copy = {k: v for k, v in layer.items() if k not in ("id",)}
