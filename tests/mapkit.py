@@ -25,7 +25,16 @@ def grid(tiles: set[tuple[int, int]], gid: int = 1) -> list[int]:
 
 
 def rect(name: str, x: int, y: int, w: int, h: int, oid: int, **extra: Any) -> dict[str, Any]:
-    obj = {"id": oid, "name": name, "type": "", "x": x * TS, "y": y * TS, "width": w * TS, "height": h * TS, "rotation": 0}
+    obj = {
+        "id": oid,
+        "name": name,
+        "type": "",
+        "x": x * TS,
+        "y": y * TS,
+        "width": w * TS,
+        "height": h * TS,
+        "rotation": 0,
+    }
     obj.update(extra)
     return obj
 
@@ -35,17 +44,49 @@ def point(name: str, x: int, y: int, oid: int) -> dict[str, Any]:
 
 
 def objects_layer(name: str, objects: list[dict[str, Any]], lid: int) -> dict[str, Any]:
-    return {"id": lid, "name": name, "type": "objectgroup", "visible": True, "opacity": 1, "x": 0, "y": 0, "objects": objects}
+    return {
+        "id": lid,
+        "name": name,
+        "type": "objectgroup",
+        "visible": True,
+        "opacity": 1,
+        "x": 0,
+        "y": 0,
+        "objects": objects,
+    }
 
 
 def tile_layer(name: str, data: list[int], lid: int, **extra: Any) -> dict[str, Any]:
-    layer = {"id": lid, "name": name, "type": "tilelayer", "width": W, "height": H, "x": 0, "y": 0, "opacity": 1, "visible": True, "data": data}
+    layer = {
+        "id": lid,
+        "name": name,
+        "type": "tilelayer",
+        "width": W,
+        "height": H,
+        "x": 0,
+        "y": 0,
+        "opacity": 1,
+        "visible": True,
+        "data": data,
+    }
     layer.update(extra)
     return layer
 
 
 def tileset(firstgid: int = 1, tiles: list[dict[str, Any]] | None = None, image: str = "tiles.png") -> dict[str, Any]:
-    ts = {"firstgid": firstgid, "name": "tiles", "image": image, "imagewidth": 64, "imageheight": 16, "tilewidth": TS, "tileheight": TS, "tilecount": 4, "columns": 4, "margin": 0, "spacing": 0}
+    ts = {
+        "firstgid": firstgid,
+        "name": "tiles",
+        "image": image,
+        "imagewidth": 64,
+        "imageheight": 16,
+        "tilewidth": TS,
+        "tileheight": TS,
+        "tilecount": 4,
+        "columns": 4,
+        "margin": 0,
+        "spacing": 0,
+    }
     if tiles:
         ts["tiles"] = tiles
     return ts
@@ -65,10 +106,17 @@ def place_layers(start_id: int = 10) -> list[dict[str, Any]]:
         objects_layer("arenas", [rect("kitchen", 2, 2, 2, 2, 3), rect("hall", 7, 2, 2, 3, 4)], start_id + 1),
         objects_layer(
             "objects",
-            [rect("bed", 2, 2, 1, 1, 5), rect("chair", 3, 2, 1, 1, 6), rect("chair", 2, 3, 1, 1, 7), rect("counter", 7, 2, 1, 1, 8)],
+            [
+                rect("bed", 2, 2, 1, 1, 5),
+                rect("chair", 3, 2, 1, 1, 6),
+                rect("chair", 2, 3, 1, 1, 7),
+                rect("counter", 7, 2, 1, 1, 8),
+            ],
             start_id + 2,
         ),
-        objects_layer("spawns", [point("alice", 3, 3, 9), point("bob", 8, 4, 10), point("square", 5, 6, 11)], start_id + 3),
+        objects_layer(
+            "spawns", [point("alice", 3, 3, 9), point("bob", 8, 4, 10), point("square", 5, 6, 11)], start_id + 3
+        ),
     ]
 
 
@@ -85,7 +133,10 @@ def town_doc() -> dict[str, Any]:
         "tileheight": TS,
         "properties": [{"name": "world", "type": "string", "value": "Testville"}],
         "tilesets": [tileset()],
-        "layers": [tile_layer("ground", [1] * (W * H), 1), tile_layer("collision", grid(WALL_TILES, 2), 2, visible=False)]
+        "layers": [
+            tile_layer("ground", [1] * (W * H), 1),
+            tile_layer("collision", grid(WALL_TILES, 2), 2, visible=False),
+        ]
         + place_layers(),
         "nextlayerid": 20,
         "nextobjectid": 20,
@@ -168,7 +219,9 @@ def _layer_xml(layer: dict[str, Any], encoding: str) -> str:
             body = '<data encoding="csv">\n' + ",\n".join(rows) + "\n</data>"
         return f'<layer {common} width="{W}" height="{H}"{vis}>{props}{body}</layer>'
     if layer["type"] == "objectgroup":
-        return f"<objectgroup {common}{vis}>{props}" + "".join(_object_xml(o) for o in layer["objects"]) + "</objectgroup>"
+        return (
+            f"<objectgroup {common}{vis}>{props}" + "".join(_object_xml(o) for o in layer["objects"]) + "</objectgroup>"
+        )
     if layer["type"] == "group":
         return f"<group {common}{vis}>{props}" + "".join(_layer_xml(x, encoding) for x in layer["layers"]) + "</group>"
     raise ValueError(layer["type"])
@@ -176,7 +229,20 @@ def _layer_xml(layer: dict[str, Any], encoding: str) -> str:
 
 def write_tmx(doc: dict[str, Any], path: Path, encoding: str = "csv") -> Path:
     d = copy.deepcopy(doc)
-    head = _attrs(d, ("version", "orientation", "renderorder", "width", "height", "tilewidth", "tileheight", "nextlayerid", "nextobjectid"))
+    head = _attrs(
+        d,
+        (
+            "version",
+            "orientation",
+            "renderorder",
+            "width",
+            "height",
+            "tilewidth",
+            "tileheight",
+            "nextlayerid",
+            "nextobjectid",
+        ),
+    )
     head += f' infinite="{1 if d.get("infinite") else 0}"'
     if "staggeraxis" in d:
         head += f' staggeraxis="{d["staggeraxis"]}"'

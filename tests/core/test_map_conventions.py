@@ -43,7 +43,9 @@ def test_the_plain_convention_gives_walls_places_pieces_and_spawns(tmp_path, fmt
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_tiles_with_a_collides_property_block_wherever_they_are_painted(tmp_path, fmt):
     doc = without(mk.town_doc(), "collision")
-    doc["tilesets"] = [mk.tileset(tiles=[{"id": 1, "properties": [{"name": "collides", "type": "bool", "value": True}]}])]
+    doc["tilesets"] = [
+        mk.tileset(tiles=[{"id": 1, "properties": [{"name": "collides", "type": "bool", "value": True}]}])
+    ]
     doc["layers"].insert(1, mk.tile_layer("World", mk.grid(mk.WALL_TILES, 2), 3))
     town = load_town_map(mk.write(doc, tmp_path, fmt))
     assert blocked(town) == mk.WALL_TILES
@@ -53,7 +55,14 @@ def test_tiles_with_a_collides_property_block_wherever_they_are_painted(tmp_path
 def test_collision_objects_block_the_tiles_they_cover_rotated_and_polygons_included(tmp_path, fmt):
     doc = without(mk.town_doc(), "collision")
     walls = [mk.rect("", x, y, 1, 1, 100 + i, type="collision") for i, (x, y) in enumerate(sorted(mk.WALL_TILES))]
-    triangle = {"id": 200, "name": "", "type": "collision", "x": 0, "y": 6 * mk.TS, "polygon": [{"x": 0, "y": 0}, {"x": 48, "y": 0}, {"x": 0, "y": 48}]}
+    triangle = {
+        "id": 200,
+        "name": "",
+        "type": "collision",
+        "x": 0,
+        "y": 6 * mk.TS,
+        "polygon": [{"x": 0, "y": 0}, {"x": 48, "y": 0}, {"x": 0, "y": 48}],
+    }
     rotated = mk.rect("", 8, 6, 2, 1, 201, type="collision", rotation=90)  # 2x1 tiles turned about its corner
     doc["layers"].append(mk.objects_layer("Collision", walls + [triangle, rotated], 30))
     town = load_town_map(mk.write(doc, tmp_path, fmt))
@@ -76,18 +85,25 @@ def test_a_map_property_names_the_collision_layer_and_a_near_miss_is_hinted(tmp_
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_tile_layer_with_the_collides_property_blocks_all_its_tiles(tmp_path, fmt):
     doc = mk.town_doc()
-    doc["layers"][1].update(name="Walls", visible=True, properties=[{"name": "collides", "type": "bool", "value": True}])
+    doc["layers"][1].update(
+        name="Walls", visible=True, properties=[{"name": "collides", "type": "bool", "value": True}]
+    )
     assert blocked(load_town_map(mk.write(doc, tmp_path, fmt))) == mk.WALL_TILES
 
 
 @pytest.mark.parametrize(("fmt", "tileset_file"), [("tmj", "tsx"), ("tmx", "tsx"), ("tmj", "tsj"), ("tmx", "tsj")])
 def test_external_tilesets_with_spaces_in_their_path_keep_their_tile_properties(tmp_path, fmt, tileset_file):
-    body = mk.tileset(tiles=[{"id": 1, "properties": [{"name": "collides", "type": "bool", "value": True}]}], image="outdoor tiles.png")
+    body = mk.tileset(
+        tiles=[{"id": 1, "properties": [{"name": "collides", "type": "bool", "value": True}]}],
+        image="outdoor tiles.png",
+    )
     body.pop("firstgid")
     folder = tmp_path / "tile sets"
     folder.mkdir()
     if tileset_file == "tsx":
-        (folder / "outdoor tiles.tsx").write_text(f'<?xml version="1.0"?>\n<tileset version="1.10" {mk.tileset_body_xml(body)}</tileset>\n')
+        (folder / "outdoor tiles.tsx").write_text(
+            f'<?xml version="1.0"?>\n<tileset version="1.10" {mk.tileset_body_xml(body)}</tileset>\n'
+        )
     else:
         (folder / "outdoor tiles.tsj").write_text(json.dumps({"type": "tileset", **body}))
     doc = without(mk.town_doc(), "collision")
@@ -109,7 +125,9 @@ def test_objects_placed_from_templates_take_the_templates_fields(tmp_path, fmt, 
             '<properties><property name="note" value="from the template"/></properties></object></template>\n'
         )
     else:
-        (folder / "seat.tj").write_text(json.dumps({"type": "template", "object": {"name": "counter", "width": 16, "height": 16}}))
+        (folder / "seat.tj").write_text(
+            json.dumps({"type": "template", "object": {"name": "counter", "width": 16, "height": 16}})
+        )
     doc = mk.town_doc()
     objects = next(layer for layer in doc["layers"] if layer["name"] == "objects")
     objects["objects"] = [o for o in objects["objects"] if o["name"] != "counter"]
@@ -124,7 +142,9 @@ def test_group_offsets_move_the_objects_inside_and_tile_layer_offsets_shift_by_w
     doc = mk.town_doc()
     places = [layer for layer in doc["layers"] if layer["type"] == "objectgroup"]
     doc["layers"] = [layer for layer in doc["layers"] if layer["type"] != "objectgroup"]
-    doc["layers"].append({"id": 40, "name": "Town", "type": "group", "offsetx": 0, "offsety": mk.TS, "visible": False, "layers": places})
+    doc["layers"].append(
+        {"id": 40, "name": "Town", "type": "group", "offsetx": 0, "offsety": mk.TS, "visible": False, "layers": places}
+    )
     doc["layers"][1]["offsetx"] = mk.TS
     town = load_town_map(mk.write(doc, tmp_path / "a", fmt))
     assert blocked(town) == {(x + 1, y) for x, y in mk.WALL_TILES}
@@ -148,7 +168,14 @@ def test_polygons_and_same_name_rectangles_make_places_of_any_shape(tmp_path, fm
         "name": "Corner Cafe",
         "x": 6 * ts,
         "y": 1 * ts,
-        "polygon": [{"x": 0, "y": 0}, {"x": 4 * ts, "y": 0}, {"x": 4 * ts, "y": 2 * ts}, {"x": 3 * ts, "y": 2 * ts}, {"x": 3 * ts, "y": 5 * ts}, {"x": 0, "y": 5 * ts}],
+        "polygon": [
+            {"x": 0, "y": 0},
+            {"x": 4 * ts, "y": 0},
+            {"x": 4 * ts, "y": 2 * ts},
+            {"x": 3 * ts, "y": 2 * ts},
+            {"x": 3 * ts, "y": 5 * ts},
+            {"x": 0, "y": 5 * ts},
+        ],
         "properties": [{"name": "public", "type": "bool", "value": True}],
     }
     town = load_town_map(mk.write(doc, tmp_path, fmt))
@@ -163,16 +190,30 @@ def test_places_painted_per_tile_read_like_the_same_places_drawn_as_shapes(tmp_p
     tiles = [{"id": i, "properties": [{"name": "name", "type": "string", "value": n}]} for i, n in enumerate(names)]
     tiles[1]["properties"].append({"name": "public", "type": "bool", "value": True})
     doc = mk.town_doc()
-    doc["tilesets"].append({**mk.tileset(firstgid=10, tiles=tiles, image="places.png"), "tilecount": len(names), "name": "places"})
+    doc["tilesets"].append(
+        {**mk.tileset(firstgid=10, tiles=tiles, image="places.png"), "tilecount": len(names), "name": "places"}
+    )
 
     def paint(level, names_here):
         data = [0] * (mk.W * mk.H)
         for name in names_here:
-            obj_tiles = {t for o in drawn.objects.values() if o.name == name for t in o.tiles} if level == "objects" else None
+            obj_tiles = (
+                {t for o in drawn.objects.values() if o.name == name for t in o.tiles} if level == "objects" else None
+            )
             if level == "sectors":
-                obj_tiles = {(x, y) for y in range(mk.H) for x in range(mk.W) if drawn.sector_at((x, y)) and drawn.sector_at((x, y)).name == name}
+                obj_tiles = {
+                    (x, y)
+                    for y in range(mk.H)
+                    for x in range(mk.W)
+                    if drawn.sector_at((x, y)) and drawn.sector_at((x, y)).name == name
+                }
             if level == "arenas":
-                obj_tiles = {(x, y) for y in range(mk.H) for x in range(mk.W) if drawn.arena_at((x, y)) and drawn.arena_at((x, y)).name == name}
+                obj_tiles = {
+                    (x, y)
+                    for y in range(mk.H)
+                    for x in range(mk.W)
+                    if drawn.arena_at((x, y)) and drawn.arena_at((x, y)).name == name
+                }
             for x, y in obj_tiles:
                 data[y * mk.W + x] = 10 + names.index(name)
         return data
@@ -187,7 +228,9 @@ def test_places_painted_per_tile_read_like_the_same_places_drawn_as_shapes(tmp_p
     painted = load_town_map(mk.write(doc, tmp_path / "painted", fmt))
     assert set(painted.arenas) == set(drawn.arenas)
     assert {a: set(x.tiles) for a, x in painted.arenas.items()} == {a: set(x.tiles) for a, x in drawn.arenas.items()}
-    assert {a: sorted(o.access_tiles) for a, o in painted.objects.items()} == {a: sorted(o.access_tiles) for a, o in drawn.objects.items()}
+    assert {a: sorted(o.access_tiles) for a, o in painted.objects.items()} == {
+        a: sorted(o.access_tiles) for a, o in drawn.objects.items()
+    }
     assert {n: s.public for n, s in painted.sectors.items()} == {n: s.public for n, s in drawn.sectors.items()}
 
 
@@ -235,7 +278,10 @@ def test_an_unnamed_object_layer_is_just_another_layer(tmp_path, fmt):
         (lambda d: d["layers"][0].update(encoding="base64", compression="zstd", data="AAAA"), "zstd compression"),
         (lambda d: d["layers"][0].update(type="weird"), "unknown type 'weird'"),
         (lambda d: d.update(tilesets=[{"firstgid": 1, "source": "missing.tsx"}]), "tileset 'missing.tsx' not found"),
-        (lambda d: d["layers"][5]["objects"].append({"id": 99, "template": "gone.tx", "x": 0, "y": 0}), "template 'gone.tx' not found"),
+        (
+            lambda d: d["layers"][5]["objects"].append({"id": 99, "template": "gone.tx", "x": 0, "y": 0}),
+            "template 'gone.tx' not found",
+        ),
     ],
 )
 def test_broken_details_are_one_line_errors(tmp_path, mutate, message):
@@ -262,11 +308,21 @@ def test_absurd_nesting_is_refused_not_a_recursion_error(tmp_path):
 
 def test_every_problem_of_a_map_is_collected_not_only_the_first(tmp_path):
     doc = mk.town_doc()
-    doc["layers"] = [mk.tile_layer("ground", [1] * (mk.W * mk.H), 1), mk.tile_layer("Collisions", mk.grid(mk.WALL_TILES), 2)]
+    doc["layers"] = [
+        mk.tile_layer("ground", [1] * (mk.W * mk.H), 1),
+        mk.tile_layer("Collisions", mk.grid(mk.WALL_TILES), 2),
+    ]
     doc["layers"].append(mk.objects_layer("Sector Blocks", [], 3))
     _, report = analyse_map(parse_tiled_json(doc, "empty.tmj"))
     text = " | ".join(report.errors)
-    for needed in ("no collision", "did you mean collision", "layer 'sectors' is missing", "did you mean sectors", "layer 'arenas' is missing", "'spawns' is missing"):
+    for needed in (
+        "no collision",
+        "did you mean collision",
+        "layer 'sectors' is missing",
+        "did you mean sectors",
+        "layer 'arenas' is missing",
+        "'spawns' is missing",
+    ):
         assert needed in text, needed
 
 

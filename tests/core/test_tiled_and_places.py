@@ -104,7 +104,7 @@ def test_missing_and_non_json_files(tmp_path):
 
 def test_the_map_as_saved_by_the_tiled_editor_loads_to_the_same_town(town_map):
     # The fixture is the default map opened and exported as TMX by Tiled 1.8.2 itself (`tiled --export-map`): Tiled
-    # reads our JSON, and our TMX reader (pytmx) reads what Tiled writes.
+    # reads our JSON, and our TMX reader reads what Tiled writes.
     exported = load_town_map(FIXTURES / "willowbrook-exported-by-tiled-1.8.2.tmx")
     assert (exported.walkable == town_map.walkable).all()
     assert exported.spawns == town_map.spawns

@@ -1,6 +1,7 @@
 """Fuzzing every loader and parser that reads user or model input: random and mutated inputs may be accepted or
 refused, but a refusal is always the project's documented one-line error — never another exception."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,57 @@ RUN_CONFIG_TEXT = (
 def test_map_loader(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("map") / "town.tmj"
     path.write_text(text, encoding="utf-8")
+    _only((MapError,), load_town_map, path)
+
+
+TMX_TEXT = (ROOT / "tests" / "fixtures" / "willowbrook-exported-by-tiled-1.8.2.tmx").read_text(encoding="utf-8")
+TSX_TEXT = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<tileset version="1.10" name="town" tilewidth="32" tileheight="32" '
+    'tilecount="7" columns="7"><image source="town.png" width="224" height="32" trans="ff00ff"/>'
+    '<tile id="3"><properties><property name="collides" type="bool" value="true"/></properties></tile></tileset>\n'
+)
+TSJ_TEXT = (
+    '{"type": "tileset", "name": "town", "image": "town.png", "imagewidth": 224, "imageheight": 32, "tilewidth": 32,'
+    ' "tileheight": 32, "tilecount": 7, "columns": 7, "tiles": [{"id": 3, "properties": [{"name": "collides",'
+    ' "type": "bool", "value": true}]}]}'
+)
+TX_TEXT = '<?xml version="1.0"?>\n<template><object name="bench" width="32" height="32"><point/></object></template>\n'
+
+
+@FUZZ
+@given(text=mutated(TMX_TEXT[:3000] + TMX_TEXT[-3000:]) | mutated(TMX_TEXT))
+def test_tmx_map_loader(tmp_path_factory, text):
+    path = tmp_path_factory.mktemp("tmx") / "town.tmx"
+    path.write_text(text, encoding="utf-8")
+    _only((MapError,), load_town_map, path)
+
+
+def _map_with_external_files(folder, tileset_name: str) -> str:
+    doc = json.loads(MAP_TEXT)
+    doc["tilesets"] = [{"firstgid": 1, "source": f"tile sets/{tileset_name}"}]
+    objects = next(layer for layer in doc["layers"] if layer["name"] == "objects")
+    objects["objects"].append({"id": 999, "template": "templates/bench.tx", "x": 100, "y": 100})
+    return json.dumps(doc)
+
+
+@FUZZ
+@given(
+    which=st.sampled_from(["town.tsx", "town.tsj", "bench.tx"]),
+    text=st.one_of(mutated(TSX_TEXT), mutated(TSJ_TEXT), mutated(TX_TEXT)),
+)
+def test_external_tilesets_and_templates(tmp_path_factory, which, text):
+    """A damaged .tsx/.tsj tileset or .tx template beside a good map is accepted or refused in one line."""
+    folder = tmp_path_factory.mktemp("ext")
+    (folder / "tile sets").mkdir()
+    (folder / "templates").mkdir()
+    tileset_name = which if which != "bench.tx" else "town.tsx"
+    (folder / "tile sets" / "town.tsx").write_text(TSX_TEXT, encoding="utf-8")
+    (folder / "tile sets" / "town.tsj").write_text(TSJ_TEXT, encoding="utf-8")
+    (folder / "templates" / "bench.tx").write_text(TX_TEXT, encoding="utf-8")
+    target = folder / ("templates" if which == "bench.tx" else "tile sets") / which
+    target.write_text(text, encoding="utf-8")
+    path = folder / "town.tmj"
+    path.write_text(_map_with_external_files(folder, tileset_name), encoding="utf-8")
     _only((MapError,), load_town_map, path)
 
 

@@ -21,7 +21,9 @@ GA = Path(__file__).resolve().parents[1] / "fixtures" / "ga-mini"
 
 
 def town(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "town.cli", *map(str, args)], capture_output=True, text=True, check=False, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "town.cli", *map(str, args)], capture_output=True, text=True, check=False, cwd=cwd
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,10 @@ def test_the_import_writes_a_map_personas_and_notes_with_perfect_fidelity(import
     out, done = imported
     assert {p.name for p in out.iterdir()} >= {"the_ville.tmj", "IMPORT.md", "places.png", "personas"}
     assert re.search(r"walkable tiles in GA's arena: (\d+)/\1 \(100.00%\)", done.stderr)
-    assert re.search(r"object pieces usable: (\d+)/\1\b", done.stderr) and "persona spawns on GA's tiles: 3/3" in done.stderr
+    assert (
+        re.search(r"object pieces usable: (\d+)/\1\b", done.stderr)
+        and "persona spawns on GA's tiles: 3/3" in done.stderr
+    )
     notes = (out / "IMPORT.md").read_text()
     assert "## Derived or defaulted" in notes and "occupation: derived" in notes and "Apache-2.0" in notes
     assert [p.name for p in out.rglob("*.png")] == ["places.png"]  # only the places swatches we drew; no GA art
@@ -80,8 +85,24 @@ def test_personas_carry_gas_fields_and_derive_the_rest(imported):
 def test_the_imported_town_runs_headless(imported, tmp_path):
     out, _ = imported
     done = town(
-        "run", "--map", out / "the_ville.tmj", "--personas", out / "personas", "--agents", "3", "--hours", "1",
-        "--model", "fake", "--embedder", "hashing", "--index", "numpy", "--out", tmp_path / "run", "--quiet",
+        "run",
+        "--map",
+        out / "the_ville.tmj",
+        "--personas",
+        out / "personas",
+        "--agents",
+        "3",
+        "--hours",
+        "1",
+        "--model",
+        "fake",
+        "--embedder",
+        "hashing",
+        "--index",
+        "numpy",
+        "--out",
+        tmp_path / "run",
+        "--quiet",
     )
     assert done.returncode == 0, done.stderr
     events = [json.loads(line) for line in (tmp_path / "run" / "trajectory.jsonl").read_text().splitlines()]
@@ -130,17 +151,35 @@ def test_the_art_is_referenced_in_the_users_checkout_never_copied(tmp_path):
     assert result.converted.images_found == 1
     doc = json.loads(result.map_path.read_text())
     image = next(t["image"] for t in doc["tilesets"] if t["name"] == "Room_Builder_32x32")
-    assert not Path(image).is_absolute() and (result.out / image).resolve() == (assets / "Room_Builder_32x32.png").resolve()
+    assert (
+        not Path(image).is_absolute()
+        and (result.out / image).resolve() == (assets / "Room_Builder_32x32.png").resolve()
+    )
     assert not list((tmp_path / "out").rglob("Room_Builder_32x32.png"))
 
 
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
-        (lambda root: (root / "environment/frontend_server/static_dirs/assets/the_ville/matrix/maze/arena_maze.csv").unlink(), "missing environment"),
-        (lambda root: (root / "environment/frontend_server/static_dirs/assets/the_ville/matrix/maze/sector_maze.csv").write_text("1, 2, 3"), "has 3 cells, expected 50x22"),
+        (
+            lambda root: (
+                root / "environment/frontend_server/static_dirs/assets/the_ville/matrix/maze/arena_maze.csv"
+            ).unlink(),
+            "missing environment",
+        ),
+        (
+            lambda root: (
+                root / "environment/frontend_server/static_dirs/assets/the_ville/matrix/maze/sector_maze.csv"
+            ).write_text("1, 2, 3"),
+            "has 3 cells, expected 50x22",
+        ),
         (lambda root: shutil.rmtree(root / "environment/frontend_server/storage/base_mini"), "no starting simulation"),
-        (lambda root: (root / "environment/frontend_server/storage/base_mini/personas/Ryan Park/bootstrap_memory/scratch.json").write_text("{"), "not valid JSON"),
+        (
+            lambda root: (
+                root / "environment/frontend_server/storage/base_mini/personas/Ryan Park/bootstrap_memory/scratch.json"
+            ).write_text("{"),
+            "not valid JSON",
+        ),
     ],
 )
 def test_a_damaged_checkout_is_one_line_and_writes_nothing(tmp_path, damage, message):

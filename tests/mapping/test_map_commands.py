@@ -13,17 +13,29 @@ from town.core.places import load_town_map
 
 
 def town(*args):
-    return subprocess.run([sys.executable, "-m", "town.cli", *map(str, args)], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "town.cli", *map(str, args)], capture_output=True, text=True, check=False
+    )
 
 
 def test_check_lists_every_missing_piece_in_one_run(tmp_path):
     doc = mk.town_doc()
-    doc["layers"] = [mk.tile_layer("ground", [1] * (mk.W * mk.H), 1), mk.tile_layer("Collisions", mk.grid(mk.WALL_TILES), 2)]
+    doc["layers"] = [
+        mk.tile_layer("ground", [1] * (mk.W * mk.H), 1),
+        mk.tile_layer("Collisions", mk.grid(mk.WALL_TILES), 2),
+    ]
     path = mk.write_json(doc, tmp_path / "bare.tmj")
     done = town("map", "check", path)
     assert done.returncode == 2
     out = done.stdout
-    for needed in ("no collision", "did you mean collision", "collision_layer = Collisions", "'sectors' is missing", "'arenas' is missing", "'spawns' is missing"):
+    for needed in (
+        "no collision",
+        "did you mean collision",
+        "collision_layer = Collisions",
+        "'sectors' is missing",
+        "'arenas' is missing",
+        "'spawns' is missing",
+    ):
         assert needed in out, needed
     assert "errors (4)" in out and "cannot run" in out
 
@@ -79,7 +91,9 @@ def test_population_for_another_map_lives_and_works_in_its_places(tmp_path):
     path = mk.write_json(mk.town_doc(), tmp_path / "town.tmj")
     quota = tmp_path / "quota.yaml"
     quota.write_text(yaml.safe_dump({"attributes": {"occupation": {"barista": 2, "retired": 2}, "age": {"20-90": 4}}}))
-    done = town("population", "--n", 4, "--quota", quota, "--map", path, "--out", tmp_path / "people", "--embedder", "hashing")
+    done = town(
+        "population", "--n", 4, "--quota", quota, "--map", path, "--out", tmp_path / "people", "--embedder", "hashing"
+    )
     assert done.returncode == 0, done.stderr
     town_map = load_town_map(path)
     people = load_personas(tmp_path / "people")
@@ -90,6 +104,8 @@ def test_population_for_another_map_lives_and_works_in_its_places(tmp_path):
     baristas = [p for p in people if p.occupation == "barista"]
     assert {p.workplace for p in baristas} == {"Corner Cafe"}  # the map calls it a cafe
     quota.write_text(yaml.safe_dump({"attributes": {"occupation": {"librarian": 4}}}))
-    refused = town("population", "--n", 4, "--quota", quota, "--map", path, "--out", tmp_path / "none", "--embedder", "hashing")
+    refused = town(
+        "population", "--n", 4, "--quota", quota, "--map", path, "--out", tmp_path / "none", "--embedder", "hashing"
+    )
     assert refused.returncode == 2 and "no public place for it" in refused.stderr
     assert not (tmp_path / "none").exists()

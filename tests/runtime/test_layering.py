@@ -43,7 +43,7 @@ def _files(package: str):
 
 
 def test_core_imports_only_stdlib_numpy_networkx_pydantic():
-    allowed_third_party = {"numpy", "networkx", "pydantic", "pytmx"}  # pytmx only lazily, for .tmx maps
+    allowed_third_party = {"numpy", "networkx", "pydantic"}  # .tmx maps are read with the standard library
     stdlib = set(sys.stdlib_module_names)
     for path in _files("town/core"):
         for name in _imports(path):
@@ -119,3 +119,16 @@ def test_only_the_command_line_imports_the_evaluation():
     for package in ("town/core", "agents", "town/runtime", "town/persistence", "town/ui"):
         for path in _files(package):
             assert not any(n.startswith("town.evaluation") for n in _imports(path)), path
+
+
+def test_map_tools_sit_above_the_agents_and_below_everything_that_runs_a_town():
+    """town/mapping (import-ga, check, init) reads maps and writes files; the town never needs it to run."""
+    for path in _files("town/mapping"):
+        for name in _imports(path):
+            assert not name.startswith(
+                ("town.runtime", "town.persistence", "town.ui", "town.evaluation", "town.experiments", "town.commands")
+            ), f"{path}: {name}"
+            assert name.split(".")[0] not in HEAVY, f"{path}: {name}"
+    for package in ("town/core", "agents", "town/runtime", "town/persistence", "town/ui"):
+        for path in _files(package):
+            assert not any(n.startswith("town.mapping") for n in _imports(path)), path

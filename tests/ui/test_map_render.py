@@ -54,7 +54,16 @@ def _frame(town_map, agents=()):
     renderer = TownRenderer(town_map)
     camera = Camera(0, 0, 1.0, 320, 256, town_map.width * mk.TS, town_map.height * mk.TS)
     camera.x = camera.y = 0
-    snap = Snapshot(tick=0, time=datetime(2025, 2, 13, 12, 0), agents=tuple(agents), calls=0, tokens=0, cost=0.0, fallbacks=0, feed=())
+    snap = Snapshot(
+        tick=0,
+        time=datetime(2025, 2, 13, 12, 0),
+        agents=tuple(agents),
+        calls=0,
+        tokens=0,
+        cost=0.0,
+        fallbacks=0,
+        feed=(),
+    )
     target = pygame.Surface((320, 256))
     renderer.draw(target, snap, camera, 0, None)
     return renderer, target

@@ -74,9 +74,9 @@ def collision_grid(tiled: TiledMap) -> tuple[np.ndarray, list[str], list[str]]:
         found.append(f"{len(colliding)} tile(s) with the property collides ({hits} placed)")
 
     shapes = 0
-    for layer in tiled.object_layers:
-        for obj in layer.objects:
-            if layer.name.lower() == COLLISION or obj.kind.strip().lower() == COLLISION:
+    for group in tiled.object_layers:
+        for obj in group.objects:
+            if group.name.lower() == COLLISION or obj.kind.strip().lower() == COLLISION:
                 for x, y in object_tiles(obj, tw, th, w, h, "touch"):
                     blocked[y, x] = True
                 shapes += 1

@@ -1,4 +1,6 @@
-"""Which layers of a Tiled map are art and where they stack: `drawn_layers` splits the visible art layers into those
+"""Which layers of a Tiled map are art, and where they stack.
+
+`drawn_layers` splits the visible art layers into those
 below the agents and those above them (foreground), in the map's order; `is_data_layer` names the layers that hold
 the town's data (collision and place layers), which are read, not drawn.
 
@@ -26,7 +28,9 @@ def _flag(value: object) -> bool | None:
 
 def is_data_layer(tiled: TiledMap, layer: TileLayer | ImageLayer) -> bool:
     named = tiled.properties.get("collision_layer")
-    return isinstance(layer, TileLayer) and (layer.name in DATA_LAYER_NAMES or (named is not None and layer.name == named))
+    return isinstance(layer, TileLayer) and (
+        layer.name in DATA_LAYER_NAMES or (named is not None and layer.name == named)
+    )
 
 
 def is_foreground(layer: TileLayer | ImageLayer) -> bool:

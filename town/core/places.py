@@ -1,5 +1,6 @@
-"""The place hierarchy world:sector:arena:object built from a Tiled map: `TownMap`, `Sector`, `Arena`,
-`GameObject`, and `analyse_map`, which lists every problem of a map at once.
+"""Building a town's places from a Tiled map: `load_town_map`, `build_town_map` and `analyse_map`.
+
+`analyse_map` lists every problem of a map at once; the models are in town.core.town_map (importable from here).
 
 Places are shapes made of tiles, so a place can have any outline (an L-shaped room, a sector in two pieces):
 - collision: see town.core.collision (a `collision` tile layer, `collides` tiles, `collision` objects, ...);
@@ -14,9 +15,7 @@ An object may have several pieces (a cafe's seats); each piece has the tile wher
 
 from __future__ import annotations
 
-import zlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,102 +26,23 @@ from town.core.errors import MapError
 from town.core.pathfinding import reachable
 from town.core.shapes import object_tiles
 from town.core.tiled import TiledMap, TiledObject, load_tiled
+from town.core.town_map import Arena, GameObject, MapReport, Sector, Tile, TownMap, connected_pieces
 
-Tile = tuple[int, int]
+__all__ = [
+    "Arena",
+    "GameObject",
+    "MapReport",
+    "Sector",
+    "TownMap",
+    "analyse_map",
+    "build_town_map",
+    "connected_pieces",
+    "load_town_map",
+    "near_misses",
+]
 PLACE_LEVELS = ("sectors", "arenas", "objects")
 SPAWNS = "spawns"
 NAME_PROPERTY = "name"
-
-
-@dataclass(frozen=True)
-class GameObject:
-    """Something agents use, at world:sector:arena:object; `access_tiles` has one standing tile per piece."""
-
-    name: str
-    address: str
-    arena: str
-    access_tile: Tile
-    access_tiles: tuple[Tile, ...] = ()
-    tiles: tuple[Tile, ...] = ()
-
-    def access_for(self, agent: str) -> Tile:
-        """The piece an agent uses: stable per agent, so several agents spread over a cafe's seats."""
-        tiles = self.access_tiles or (self.access_tile,)
-        return tiles[zlib.crc32(agent.encode()) % len(tiles)]
-
-
-@dataclass
-class Arena:
-    sector: str
-    name: str
-    address: str
-    tiles: list[Tile]
-    objects: dict[str, GameObject] = field(default_factory=dict)
-
-    @property
-    def label(self) -> str:
-        """How prompts name the arena: 'Rosewood Cafe: cafe'."""
-        return f"{self.sector}: {self.name}"
-
-
-@dataclass
-class Sector:
-    name: str
-    public: bool
-    arenas: list[str] = field(default_factory=list)
-
-
-@dataclass
-class TownMap:
-    """Walkability, places and spawns of one map; read-only after loading."""
-
-    world: str
-    width: int
-    height: int
-    tile_size: int
-    walkable: np.ndarray
-    sectors: dict[str, Sector]
-    arenas: dict[str, Arena]
-    objects: dict[str, GameObject]
-    spawns: dict[str, Tile]
-    arena_grid: np.ndarray
-    source: str = ""
-    tiled: TiledMap | None = None
-    _arena_order: list[str] = field(default_factory=list)
-    sector_grid: np.ndarray | None = None
-    _sector_order: list[str] = field(default_factory=list)
-
-    def arena_at(self, tile: Tile) -> Arena | None:
-        index = int(self.arena_grid[tile[1], tile[0]])
-        return self.arenas[self._arena_order[index]] if index >= 0 else None
-
-    def sector_at(self, tile: Tile) -> Sector | None:
-        """The sector under a tile, arena or not (a cafe's doorway is in the cafe's sector)."""
-        if self.sector_grid is None:
-            arena = self.arena_at(tile)
-            return self.sectors[arena.sector] if arena else None
-        index = int(self.sector_grid[tile[1], tile[0]])
-        return self.sectors[self._sector_order[index]] if index >= 0 else None
-
-    def arena_by_label(self, label: str) -> Arena | None:
-        return next((a for a in self.arenas.values() if a.label == label), None)
-
-    def arenas_of(self, sector: str) -> list[Arena]:
-        return [self.arenas[a] for a in self.sectors[sector].arenas]
-
-    def is_walkable(self, tile: Tile) -> bool:
-        x, y = tile
-        return 0 <= x < self.width and 0 <= y < self.height and bool(self.walkable[y, x])
-
-
-@dataclass
-class MapReport:
-    """What `analyse_map` found: errors block a run, warnings do not; `found` says which conventions were read."""
-
-    source: str
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    found: list[str] = field(default_factory=list)
 
 
 def load_town_map(path: str | Path) -> TownMap:
@@ -133,7 +53,9 @@ def build_town_map(tiled: TiledMap) -> TownMap:
     """The town of a map, or a one-line `MapError` with the first thing that blocks a run."""
     town_map, report = analyse_map(tiled)
     if report.errors or town_map is None:
-        more = f" (and {len(report.errors) - 1} more problem(s): run `town map check`)" if len(report.errors) > 1 else ""
+        more = (
+            f" (and {len(report.errors) - 1} more problem(s): run `town map check`)" if len(report.errors) > 1 else ""
+        )
         raise MapError(f"map {tiled.source}: {report.errors[0]}{more}")
     return town_map
 
@@ -247,13 +169,15 @@ class _Builder:
                     continue
                 tiles = object_tiles(obj, self.ts, self.tiled.tile_height, self.w, self.h, "centre")
                 if not tiles:
-                    self.error(f"'{name}' (object id {obj.id} in layer '{level}') lies outside the {self.w}x{self.h} map")
+                    self.error(
+                        f"'{name}' (object id {obj.id} in layer '{level}') lies outside the {self.w}x{self.h} map"
+                    )
                     continue
                 shapes.append((name, tiles, f"object id {obj.id}"))
                 props[name].update(obj.properties)
-        for layer in tile_layers:
+        for painted in tile_layers:
             try:
-                grid = layer.grid(self.w, self.h, self.ts, self.tiled.tile_height, self.tiled.source)
+                grid = painted.grid(self.w, self.h, self.ts, self.tiled.tile_height, self.tiled.source)
             except MapError as exc:
                 self.error(str(exc).removeprefix(f"map {self.tiled.source}: "))
                 continue
@@ -272,7 +196,9 @@ class _Builder:
                     props[name].update({k: v for k, v in info.properties.items() if k != NAME_PROPERTY})
         if required and not shapes:
             singular = level.rstrip("s")
-            self.error(f"layer '{level}' holds no {singular}; draw at least one (a named rectangle or polygon) in Tiled")
+            self.error(
+                f"layer '{level}' holds no {singular}; draw at least one (a named rectangle or polygon) in Tiled"
+            )
         return shapes, props
 
     def _object_name(self, obj: TiledObject, level: str) -> str | None:
@@ -401,7 +327,9 @@ class _Builder:
                         members.setdefault(f"{order[index]}:{name}", set()).add((x, y))
                 if outside:
                     first = min(outside, key=lambda t: (t[1], t[0]))
-                    self.error(f"object '{name}' is painted on {len(outside)} tile(s) outside any arena, first at {first}")
+                    self.error(
+                        f"object '{name}' is painted on {len(outside)} tile(s) outside any arena, first at {first}"
+                    )
         objects: dict[str, GameObject] = {}
         for address, tiles in members.items():
             arena_address, _, name = address.rpartition(":")
@@ -456,26 +384,6 @@ class _Builder:
         if not spawns and not any(e.startswith("spawn") for e in self.report.errors):
             self.error("layer 'spawns' has no points; add at least one")
         return spawns
-
-
-def connected_pieces(tiles: set[Tile]) -> list[list[Tile]]:
-    """Connected pieces (4-neighbour) of a set of tiles, in reading order of their first tile."""
-    left = set(tiles)
-    pieces: list[list[Tile]] = []
-    for start in sorted(tiles, key=lambda t: (t[1], t[0])):
-        if start not in left:
-            continue
-        left.remove(start)
-        piece, stack = [start], [start]
-        while stack:
-            x, y = stack.pop()
-            for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
-                if n in left:
-                    left.remove(n)
-                    piece.append(n)
-                    stack.append(n)
-        pieces.append(piece)
-    return pieces
 
 
 def _truthy(value: object) -> bool:

@@ -1,4 +1,6 @@
-"""Which tiles a Tiled object covers: `object_tiles` turns rectangles, points, ellipses, polygons, polylines, text
+"""Which tiles a Tiled object covers.
+
+`object_tiles` turns rectangles, points, ellipses, polygons, polylines, text
 and tile objects — rotated as Tiled draws them — into a set of (x, y) tiles.
 
 Two rules, because places and walls want different things: a place covers the tiles whose centre lies inside its
@@ -31,7 +33,10 @@ def object_outline(obj: TiledObject) -> list[tuple[float, float]]:
         local = list(obj.points)
     elif obj.shape == "ellipse":
         local = [
-            (w / 2 + w / 2 * math.cos(2 * math.pi * i / ELLIPSE_VERTICES), h / 2 + h / 2 * math.sin(2 * math.pi * i / ELLIPSE_VERTICES))
+            (
+                w / 2 + w / 2 * math.cos(2 * math.pi * i / ELLIPSE_VERTICES),
+                h / 2 + h / 2 * math.sin(2 * math.pi * i / ELLIPSE_VERTICES),
+            )
             for i in range(ELLIPSE_VERTICES)
         ]
     elif obj.shape == "tile":  # anchored at the bottom-left corner
@@ -63,9 +68,9 @@ def object_tiles(obj: TiledObject, tile_w: int, tile_h: int, width: int, height:
     covered = np.zeros((len(rows), len(cols)), dtype=bool)
     for sy in samples:
         for sx in samples:
-            px = (cols[None, :] + sx) * tile_w + np.zeros((len(rows), 1))
-            py = (rows[:, None] + sy) * tile_h + np.zeros((1, len(cols)))
-            covered |= _inside(px, py, outline)
+            xs_px = (cols[None, :] + sx) * tile_w + np.zeros((len(rows), 1))
+            ys_px = (rows[:, None] + sy) * tile_h + np.zeros((1, len(cols)))
+            covered |= _inside(xs_px, ys_px, outline)
     r, c = np.nonzero(covered)
     tiles = {(int(cols[j]), int(rows[i])) for i, j in zip(r, c, strict=True)}
     if not tiles and rule == "centre":

@@ -1,11 +1,10 @@
-"""Reading maps in Tiled's formats: `TiledMap` with its `TileLayer`, `ObjectLayer`, `ImageLayer`, `TiledObject` and
-`Tileset`, and `load_tiled`.
+"""Reading maps in Tiled's formats: `load_tiled` and `parse_tiled_json` (the models are in town.core.tiled_model).
 
 JSON maps (.tmj/.json) and TMX maps (.tmx, through town.core.tmx) are read by the same parser, so every check holds for
 both. What a real map uses is kept: tile layers (CSV, XML or base64 with zlib/gzip), flip flags, object layers with
 rectangles, points, ellipses, polygons, polylines and tile objects, object templates (.tx/.tj), group layers (their
 offsets, visibility and opacity pass to the layers inside), image layers, embedded and external tilesets (.tsx/.tsj,
-relative paths, names with spaces) with per-tile properties and image-collection tiles.
+relative paths, names with spaces; town.core.tiled_files) with per-tile properties and image-collection tiles.
 
 Layer offsets are applied: object coordinates come out in map pixels; a tile layer keeps its pixel offset for
 drawing, and data read from it is shifted by whole tiles (`TileLayer.grid`) or refused when the shift is fractional.
@@ -17,196 +16,56 @@ from __future__ import annotations
 
 import base64
 import gzip
-import json
-import math
-import os
 import struct
 import zlib
 from pathlib import Path
-from typing import Any, Literal
-
-import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
 from town.core.errors import MapError
-from town.core.tmx import MAX_NESTING, parse_xml, tmx_to_json, tsx_to_json, tx_to_json
+from town.core.tiled_files import (
+    MAP_SUFFIXES,
+    TemplateCache,
+    finite,
+    joined,
+    properties,
+    read_tiled_document,
+    read_tileset,
+    with_template,
+)
+from town.core.tiled_model import (
+    GID_MASK,
+    ImageLayer,
+    Layer,
+    ObjectLayer,
+    Shape,
+    TiledMap,
+    TiledObject,
+    TileInfo,
+    TileLayer,
+    Tileset,
+)
+from town.core.tmx import MAX_NESTING
 
-# Tiled stores flip/rotation flags in the top four bits of a gid; the tile id is what remains.
-GID_MASK = 0x0FFFFFFF
-FLIP_SHIFT = 28
+FLIP_SHIFT = 28  # where the flip flags start in a gid (GID_MASK keeps the tile id)
 # A map past these sizes is a mistake or an attack, not a town (4 million cells is a 2048x2048 map).
 MAX_SIDE = 4096
 MAX_CELLS = 4_194_304
-MAP_SUFFIXES = {".tmj", ".json", ".tmx"}
 
-Shape = Literal["rectangle", "point", "ellipse", "polygon", "polyline", "tile", "text"]
-
-
-class TiledObject(BaseModel):
-    """An object of an object layer, in map pixels (layer and group offsets already added).
-
-    `x, y` is Tiled's anchor: the top-left corner of rectangles and ellipses, the first vertex's origin of
-    polygons/polylines (whose `points` are relative to it), the bottom-left corner of tile objects. `rotation` is in
-    degrees clockwise about that anchor, as Tiled draws it.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int = 0
-    name: str = ""
-    kind: str = Field("", description="the object's class (Tiled >= 1.9) or type")
-    x: float
-    y: float
-    width: float = 0.0
-    height: float = 0.0
-    rotation: float = 0.0
-    shape: Shape = "rectangle"
-    points: tuple[tuple[float, float], ...] = ()
-    gid: int = 0
-    visible: bool = True
-    properties: dict[str, Any] = Field(default_factory=dict)
-
-    @property
-    def point(self) -> bool:
-        return self.shape == "point"
-
-
-class TileLayer(BaseModel):
-    """A finite tile layer: `data` holds tile ids without flip flags, `flips` the flags (only when any is set)."""
-
-    kind: Literal["tile"] = "tile"
-    name: str
-    data: list[int]
-    flips: list[int] | None = None
-    visible: bool = True
-    opacity: float = 1.0
-    offset: tuple[float, float] = (0.0, 0.0)
-    parallax: tuple[float, float] = (1.0, 1.0)
-    group: str = ""
-    properties: dict[str, Any] = Field(default_factory=dict)
-
-    def grid(self, width: int, height: int, tile_w: int, tile_h: int, source: str) -> np.ndarray:
-        """The layer as a (height, width) array of tile ids, shifted by its offset in whole tiles."""
-        grid = np.asarray(self.data, dtype=np.int64).reshape(height, width)
-        ox, oy = self.offset
-        if ox == 0 and oy == 0:
-            return grid
-        if ox % tile_w or oy % tile_h:
-            raise MapError(
-                f"map {source}: layer '{self.name}' is offset by ({ox:g}, {oy:g}) px, not whole tiles; "
-                f"set its offset to a multiple of {tile_w}x{tile_h} or 0 in Tiled's layer properties"
-            )
-        dx, dy = int(ox // tile_w), int(oy // tile_h)
-        shifted = np.zeros_like(grid)
-        src = grid[max(0, -dy) : height - max(0, dy), max(0, -dx) : width - max(0, dx)]
-        shifted[max(0, dy) : max(0, dy) + src.shape[0], max(0, dx) : max(0, dx) + src.shape[1]] = src
-        return shifted
-
-
-class ObjectLayer(BaseModel):
-    kind: Literal["object"] = "object"
-    name: str
-    objects: list[TiledObject]
-    visible: bool = True
-    group: str = ""
-    properties: dict[str, Any] = Field(default_factory=dict)
-
-
-class ImageLayer(BaseModel):
-    kind: Literal["image"] = "image"
-    name: str
-    image: str = Field("", description="the image path, resolved from the map's folder")
-    visible: bool = True
-    opacity: float = 1.0
-    offset: tuple[float, float] = (0.0, 0.0)
-    transparent_color: str = ""
-    group: str = ""
-    properties: dict[str, Any] = Field(default_factory=dict)
-
-
-Layer = TileLayer | ObjectLayer | ImageLayer
-
-
-class TileInfo(BaseModel):
-    """What a tileset says about one of its tiles: class, properties, and its own image in a collection tileset."""
-
-    kind: str = ""
-    properties: dict[str, Any] = Field(default_factory=dict)
-    image: str = ""
-    width: int = 0
-    height: int = 0
-
-
-class Tileset(BaseModel):
-    """A tileset with paths resolved: `image` (or each tile's image) is relative to the current folder or absolute."""
-
-    firstgid: int = Field(ge=1)
-    name: str = ""
-    source: str = Field("", description="the .tsx/.tsj file it came from; empty when embedded in the map")
-    image: str = ""
-    image_width: int = 0
-    image_height: int = 0
-    tile_width: int = 0
-    tile_height: int = 0
-    tilecount: int = 0
-    columns: int = 0
-    margin: int = 0
-    spacing: int = 0
-    transparent_color: str = ""
-    offset: tuple[int, int] = (0, 0)
-    tiles: dict[int, TileInfo] = Field(default_factory=dict)
-
-    @property
-    def collection(self) -> bool:
-        """An image-collection tileset: each tile has its own image file."""
-        return not self.image and any(t.image for t in self.tiles.values())
-
-    def last_gid(self) -> int:
-        count = self.tilecount or (max(self.tiles) + 1 if self.tiles else 0)
-        return self.firstgid + count - 1
-
-
-class TiledMap(BaseModel):
-    """The parts of a Tiled map the town reads: layers in drawing order, tilesets, map properties."""
-
-    source: str
-    width: int = Field(gt=0)
-    height: int = Field(gt=0)
-    tile_width: int = Field(gt=0)
-    tile_height: int = Field(gt=0)
-    layers: list[Layer] = Field(default_factory=list)
-    tilesets: list[Tileset] = Field(default_factory=list)
-    properties: dict[str, Any] = Field(default_factory=dict)
-
-    @property
-    def tile_layers(self) -> list[TileLayer]:
-        return [layer for layer in self.layers if isinstance(layer, TileLayer)]
-
-    @property
-    def object_layers(self) -> list[ObjectLayer]:
-        return [layer for layer in self.layers if isinstance(layer, ObjectLayer)]
-
-    def tile_layer(self, name: str) -> TileLayer | None:
-        return next((layer for layer in self.tile_layers if layer.name == name), None)
-
-    def object_layer(self, name: str) -> ObjectLayer | None:
-        return next((layer for layer in self.object_layers if layer.name == name), None)
-
-    def tileset_of(self, gid: int) -> Tileset | None:
-        """The tileset a tile id belongs to (the one with the greatest firstgid not above it)."""
-        best = None
-        for tileset in self.tilesets:
-            if tileset.firstgid <= gid and (best is None or tileset.firstgid > best.firstgid):
-                best = tileset
-        return best
-
-    def tile_info(self, gid: int) -> TileInfo | None:
-        tileset = self.tileset_of(gid)
-        return tileset.tiles.get(gid - tileset.firstgid) if tileset else None
-
-    def gids_where(self, test: Any) -> set[int]:
-        """Every gid whose tile info passes `test(info)` — e.g. the tiles with a true `collides` property."""
-        return {t.firstgid + local for t in self.tilesets for local, info in t.tiles.items() if test(info)}
+__all__ = [
+    "GID_MASK",
+    "MAP_SUFFIXES",
+    "ImageLayer",
+    "Layer",
+    "ObjectLayer",
+    "TileInfo",
+    "TileLayer",
+    "TiledMap",
+    "TiledObject",
+    "Tileset",
+    "load_tiled",
+    "parse_tiled_json",
+    "read_tiled_document",
+]
 
 
 def load_tiled(path: str | Path) -> TiledMap:
@@ -221,30 +80,6 @@ def load_tiled(path: str | Path) -> TiledMap:
         return parse_tiled_json(raw, str(path), base=path.parent)
     except RecursionError:
         raise MapError(f"map {path}: nested too deeply to be a map") from None
-
-
-def read_tiled_document(path: Path, what: str) -> Any:
-    """A Tiled file as JSON-layout data, whichever of the two formats it is in."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MapError(f"{what} {path}: file not found") from None
-    except UnicodeDecodeError:
-        raise MapError(f"{what} {path}: not UTF-8 text; save it again from Tiled") from None
-    except OSError as exc:
-        raise MapError(f"{what} {path}: cannot read ({exc.strerror})") from None
-    if path.suffix.lower() in {".tmx", ".tsx", ".tx"} or text.lstrip().startswith("<"):
-        root = parse_xml(text, str(path))
-        return {"map": tmx_to_json, "tileset": tsx_to_json, "template": tx_to_json}[what](root, str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MapError(f"{what} {path}: not valid JSON ({exc}); export it from Tiled as JSON") from None
-
-
-def _joined(folder: Path, relative: str) -> str:
-    """A path from a Tiled file, joined to the file's folder with '..' folded away (for messages and loading)."""
-    return os.path.normpath(folder / relative)
 
 
 def parse_tiled_json(raw: Any, source: str, base: Path | None = None) -> TiledMap:
@@ -269,7 +104,7 @@ class _Parser:
         self.source = source
         self.base = base
         self.tilesets: list[Tileset] = []
-        self._templates: dict[Path, dict[str, Any]] = {}
+        self._templates = TemplateCache()
 
     def fail(self, message: str) -> MapError:
         return MapError(f"map {self.source}: {message}")
@@ -292,7 +127,7 @@ class _Parser:
         if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_CELLS:
             raise self.fail(f"{width}x{height} tiles is larger than the town supports ({MAX_CELLS:,} tiles)")
         tile_w, tile_h = self._positive_int(raw, "tilewidth"), self._positive_int(raw, "tileheight")
-        self.tilesets = [self._tileset(t) for t in self._list(raw, "tilesets", required=False)]
+        self.tilesets = [read_tileset(t, self.base, self.source) for t in self._list(raw, "tilesets", required=False)]
         layers = self._layers(self._list(raw, "layers"), width, height, (0.0, 0.0), True, 1.0, "", {}, 0)
         return TiledMap(
             source=self.source,
@@ -367,7 +202,7 @@ class _Parser:
                 out.append(
                     ImageLayer(
                         name=name,
-                        image=_joined(self.base, image) if image else "",
+                        image=joined(self.base, image) if image else "",
                         visible=shown,
                         opacity=alpha,
                         offset=here,
@@ -419,7 +254,7 @@ class _Parser:
         if not isinstance(raw, dict):
             raise self.fail("an object-layer entry is not an object")
         if raw.get("template"):
-            raw = self._with_template(raw)
+            raw = with_template(raw, self.base, self.tilesets, self._templates, self.source)
         gid_raw = int(raw.get("gid", 0) or 0)
         shape: Shape = "rectangle"
         points: tuple[tuple[float, float], ...] = ()
@@ -463,91 +298,6 @@ class _Parser:
             properties=self._properties(raw.get("properties")),
         )
 
-    def _with_template(self, raw: dict) -> dict:
-        """An object placed from a template: the template's fields, overridden by what the instance sets."""
-        path = (self.base / str(raw["template"])).resolve()
-        template = self._templates.get(path)
-        if template is None:
-            if not path.is_file():
-                raise self.fail(f"object template '{raw['template']}' not found (looked for {path})")
-            doc = read_tiled_document(path, "template")
-            if not isinstance(doc, dict) or not isinstance(doc.get("object"), dict):
-                raise self.fail(f"object template '{raw['template']}' holds no object")
-            template = dict(doc["object"])
-            if template.get("gid") and isinstance(doc.get("tileset"), dict):
-                template["gid"] = self._template_gid(int(template["gid"]), doc["tileset"], path.parent)
-            self._templates[path] = template
-        merged = {**template, **{k: v for k, v in raw.items() if k != "template"}}
-        base_props = self._properties(template.get("properties"))
-        base_props.update(self._properties(raw.get("properties")))
-        merged["properties"] = [{"name": k, "value": v} for k, v in base_props.items()]
-        return merged
-
-    def _template_gid(self, gid: int, tileset_ref: dict, folder: Path) -> int:
-        """A template's tile id is counted in its own tileset; the map counts the same tileset from its own firstgid."""
-        source = tileset_ref.get("source")
-        local = (gid & GID_MASK) - int(tileset_ref.get("firstgid", 1))
-        if source:
-            wanted = str((folder / str(source)).resolve())
-            for tileset in self.tilesets:
-                if tileset.source and str(Path(tileset.source).resolve()) == wanted:
-                    return tileset.firstgid + local
-        return 0  # the map does not carry that tileset: the object keeps its size, without a tile to draw
-
-    # -- tilesets -------------------------------------------------------------------------------------------------
-    def _tileset(self, raw: Any) -> Tileset:
-        if not isinstance(raw, dict):
-            raise self.fail("every tileset must be an object")
-        firstgid = int(raw.get("firstgid", 1))
-        if firstgid < 1:
-            raise self.fail(f"tileset firstgid {firstgid} must be at least 1")
-        folder, source = self.base, ""
-        if raw.get("source"):
-            path = self.base / str(raw["source"])
-            if not path.is_file():
-                raise self.fail(
-                    f"tileset '{raw['source']}' not found (looked for {path}); keep it beside the map or embed it "
-                    "(Tiled: Map > Embed Tilesets)"
-                )
-            doc = read_tiled_document(path, "tileset")
-            if not isinstance(doc, dict):
-                raise self.fail(f"tileset '{raw['source']}' is not a tileset")
-            raw, folder, source = doc, path.parent, str(path)
-        tiles: dict[int, TileInfo] = {}
-        entries = raw.get("tiles", [])
-        if isinstance(entries, dict):  # the pre-1.2 layout: tile id -> fields
-            entries = [{"id": int(k), **v} for k, v in entries.items() if isinstance(v, dict)]
-        for entry in entries if isinstance(entries, list) else []:
-            if not isinstance(entry, dict):
-                continue
-            image = str(entry.get("image", "") or "")
-            tiles[int(entry.get("id", 0))] = TileInfo(
-                kind=str(entry.get("class", "") or entry.get("type", "") or ""),
-                properties=self._properties(entry.get("properties")),
-                image=_joined(folder, image) if image else "",
-                width=int(entry.get("imagewidth", 0) or 0),
-                height=int(entry.get("imageheight", 0) or 0),
-            )
-        image = str(raw.get("image", "") or "")
-        offset = raw.get("tileoffset") or {}
-        return Tileset(
-            firstgid=firstgid,
-            name=str(raw.get("name", "")),
-            source=source,
-            image=_joined(folder, image) if image else "",
-            image_width=int(raw.get("imagewidth", 0) or 0),
-            image_height=int(raw.get("imageheight", 0) or 0),
-            tile_width=int(raw.get("tilewidth", 0) or 0),
-            tile_height=int(raw.get("tileheight", 0) or 0),
-            tilecount=int(raw.get("tilecount", 0) or 0),
-            columns=int(raw.get("columns", 0) or 0),
-            margin=int(raw.get("margin", 0) or 0),
-            spacing=int(raw.get("spacing", 0) or 0),
-            transparent_color=str(raw.get("transparentcolor", "") or ""),
-            offset=(int(offset.get("x", 0)), int(offset.get("y", 0))) if isinstance(offset, dict) else (0, 0),
-            tiles=tiles,
-        )
-
     # -- values ---------------------------------------------------------------------------------------------------
     def _positive_int(self, raw: dict, field: str) -> int:
         value = raw.get(field)
@@ -568,18 +318,7 @@ class _Parser:
         return default if value is None else self._finite(value, field)
 
     def _finite(self, value: Any, field: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise self.fail(f"'{field}' must be a number, got {value!r}")
-        number = float(value)
-        if not math.isfinite(number):
-            raise self.fail(f"'{field}' must be a finite number, got {value!r}")
-        return number
+        return finite(value, field, self.source)
 
     def _properties(self, raw: Any) -> dict[str, Any]:
-        if raw is None:
-            return {}
-        if isinstance(raw, dict):  # the pre-1.2 Tiled layout
-            return {str(k): v for k, v in raw.items()}
-        if not isinstance(raw, list):
-            raise self.fail("'properties' must be a list")
-        return {str(p.get("name")): p.get("value") for p in raw if isinstance(p, dict)}
+        return properties(raw, self.source)

@@ -222,7 +222,9 @@ def _places_named(town_map: TownMap, words: list[str]) -> list[str]:
     arenas = [a for a in town_map.arenas.values() if town_map.sectors[a.sector].public]
     for word in words:
         w = word.lower()
-        hits = [a for a in arenas if w in a.name.lower() or w in a.sector.lower() or any(w in o.lower() for o in a.objects)]
+        hits = [
+            a for a in arenas if w in a.name.lower() or w in a.sector.lower() or any(w in o.lower() for o in a.objects)
+        ]
         if hits:
             return sorted(a.label for a in hits)
     return []

@@ -1,4 +1,6 @@
-"""`check_map`: everything a Tiled map lacks to be a town, listed at once — collision, places, spawns, places no one
+"""`check_map`: everything a Tiled map lacks to be a town, listed at once.
+
+The list covers collision, places, spawns, places no one
 can reach, objects outside arenas, art that will not draw — as errors (the map cannot run) and warnings.
 
 `format_report` prints it for `town map check`.
@@ -10,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from town.core.errors import MapError
+from town.core.layers import is_data_layer
 from town.core.pathfinding import reachable
 from town.core.places import MapReport, TownMap, analyse_map
 from town.core.tiled import TiledMap, TileLayer, load_tiled
-from town.core.layers import is_data_layer
 
 
 @dataclass

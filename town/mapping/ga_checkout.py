@@ -1,5 +1,7 @@
-"""Reading a Generative Agents checkout as its backend does: `GaWorld` (the maze matrices and block tables of one
-map, plus the front end's Tiled map) and `GaBase` (a starting simulation: personas, spawn tiles, start time).
+"""Reading a Generative Agents checkout as its backend does.
+
+`GaWorld` holds the maze matrices and block tables of one
+map, plus the front end's Tiled map; `GaBase` a starting simulation: personas, spawn tiles, start time.
 
 The backend's truth is `matrix/maze/*.csv` (one block id per tile, one long row reshaped by the map width) and
 `matrix/special_blocks/*.csv` (block id -> "world, sector[, arena[, object]]"; only the last column names the
@@ -91,9 +93,7 @@ def find_root(path: Path) -> Path:
     for candidate in (path, *path.resolve().parents):
         if (candidate / ASSETS).is_dir() or (candidate / STORAGE).is_dir():
             return candidate
-    raise ImportSourceError(
-        f"GA checkout {path}: no {ASSETS} inside; pass the root of a generative_agents repository"
-    )
+    raise ImportSourceError(f"GA checkout {path}: no {ASSETS} inside; pass the root of a generative_agents repository")
 
 
 def read_world(root: Path, maze: str = DEFAULT_MAZE) -> GaWorld:
@@ -158,7 +158,7 @@ def read_base(root: Path, name: str) -> GaBase:
     env_file = folder / "environment" / "0.json"
     if env_file.is_file():
         env = _json(env_file, root)
-        for person, where in (env.items() if isinstance(env, dict) else []):
+        for person, where in env.items() if isinstance(env, dict) else []:
             try:
                 spawns[str(person)] = (int(where["x"]), int(where["y"]))
             except (KeyError, TypeError, ValueError):

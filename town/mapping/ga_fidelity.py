@@ -1,4 +1,6 @@
-"""How faithfully a loaded town reproduces GA's Ville: `measure_fidelity` compares a `TownMap` with the backend's
+"""How faithfully a loaded town reproduces GA's Ville.
+
+`measure_fidelity` compares a `TownMap` with the backend's
 matrices tile by tile and returns `Fidelity` — the figures import-ga prints and writes into IMPORT.md.
 
 - arenas: share of GA-walkable tiles whose town arena has the same world:sector:arena address as GA's arena maze
@@ -102,4 +104,3 @@ def measure_fidelity(town: TownMap, world: GaWorld, base: GaBase, persona_ids: d
         ga_spawn_tiles=len(sp_tiles),
         ga_spawn_tiles_kept=kept,
     )
-

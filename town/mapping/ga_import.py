@@ -39,13 +39,17 @@ class ImportResult:
     derivations: list[Derivation]
 
 
-def import_ga(checkout: Path, out: Path, base_name: str = DEFAULT_BASE, art: Path | None = None, overwrite: bool = False) -> ImportResult:
+def import_ga(
+    checkout: Path, out: Path, base_name: str = DEFAULT_BASE, art: Path | None = None, overwrite: bool = False
+) -> ImportResult:
     root = find_root(checkout)
     previous = _check_destination(out, overwrite)
     base = read_base(root, base_name)
     world = read_world(root, str(base.meta.get("maze_name") or DEFAULT_MAZE))
     if art is not None and not art.is_dir():
-        raise ImportSourceError(f"--art {art}: not a folder (it should hold GA's map_assets: v1/, cute_rpg_word_VXAce/)")
+        raise ImportSourceError(
+            f"--art {art}: not a folder (it should hold GA's map_assets: v1/, cute_rpg_word_VXAce/)"
+        )
     order = [str(n) for n in base.meta.get("persona_names", []) if str(n) in base.personas]
     order += [n for n in sorted(base.personas) if n not in order]
     names = [str(base.personas[folder]["name"]).strip() for folder in order]
@@ -94,7 +98,9 @@ def _check_destination(out: Path, overwrite: bool) -> list[str] | None:
         return None
     manifest = out / MANIFEST
     if not manifest.is_file():
-        raise ConfigError(f"--out {out}: the folder holds files that import-ga did not write; choose a new or empty folder")
+        raise ConfigError(
+            f"--out {out}: the folder holds files that import-ga did not write; choose a new or empty folder"
+        )
     if not overwrite:
         raise ConfigError(f"--out {out}: already holds an import; pass --overwrite to replace it")
     try:
@@ -144,8 +150,13 @@ def _personas(
 
 
 def _persona_yaml(persona: Persona, base: str) -> str:
-    header = f"# Imported by `town map import-ga` from Generative Agents' {base}; IMPORT.md says which fields were derived.\n"
-    body = yaml.safe_dump(persona.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True, width=110)
+    header = (
+        f"# Imported by `town map import-ga` from Generative Agents' {base}; "
+        "IMPORT.md says which fields were derived.\n"
+    )
+    body = yaml.safe_dump(
+        persona.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True, width=110
+    )
     return header + body
 
 
@@ -170,7 +181,8 @@ def _notes(
     lines = [
         f"# {world.world}, imported from Generative Agents",
         "",
-        f"Written by `town map import-ga` from the checkout at `{root.resolve()}` (map `{world.maze}`, base `{base.name}`).",
+        f"Written by `town map import-ga` from the checkout at `{root.resolve()}` "
+        f"(map `{world.maze}`, base `{base.name}`).",
         "",
         "Run it:",
         "",
@@ -183,10 +195,12 @@ def _notes(
         "## Carried over exactly",
         "",
         f"- The map: {world.width}x{world.height} tiles of {world.tile_size} px; the front end's tile layers "
-        f"{', '.join(repr(x) for x in converted.kept_layers)} with their tile ids and flip flags, in GA's drawing order; "
+        f"{', '.join(repr(x) for x in converted.kept_layers)} with their tile ids and flip flags, "
+        "in GA's drawing order; "
         "layers whose names start with 'Foreground' are drawn above the agents (layer property `foreground`).",
         f"- Every tile's place, from the backend's `matrix/maze/*.csv` and `matrix/special_blocks/*.csv`: world "
-        f"'{world.world}', {len(set(world.sectors.values()))} sectors, arena and object names verbatim, painted into the "
+        f"'{world.world}', {len(set(world.sectors.values()))} sectors, arena and object names verbatim, "
+        "painted into the "
         "tile layers `sectors`, `arenas`, `objects` (group `town`, hidden) with the tileset `places.png` whose tiles "
         "carry each name; `collision` from `collision_maze.csv`.",
         f"- Spawns: GA's {fidelity.ga_spawn_tiles} sp-* tiles as points named by their GA address, and each persona's "

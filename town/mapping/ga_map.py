@@ -1,4 +1,6 @@
-"""Converting GA's Ville into an ordinary Tiled map: `convert_map` returns the .tmj document, the places tileset
+"""Converting GA's Ville into an ordinary Tiled map.
+
+`convert_map` returns the .tmj document, the places tileset
 image and what was carried over.
 
 - The front end's visual tile layers are kept verbatim (tile ids and flip flags), in order; `Foreground*` layers are
@@ -46,7 +48,9 @@ class ConvertedMap:
     persona_spawns: int = 0
 
 
-def convert_map(world: GaWorld, base: GaBase, persona_ids: dict[str, str], out_dir: Path, art: Path | None) -> ConvertedMap:
+def convert_map(
+    world: GaWorld, base: GaBase, persona_ids: dict[str, str], out_dir: Path, art: Path | None
+) -> ConvertedMap:
     source = world.visual_map
     block_ids = {
         int(v) for grid in world.grids.values() for v in np.unique(grid).tolist() if v != NO_BLOCK and v.isdigit()
@@ -75,7 +79,7 @@ def convert_map(world: GaWorld, base: GaBase, persona_ids: dict[str, str], out_d
     kept, dropped, visual_layers = [], [], []
     for layer in _flat_layers(source.get("layers", [])):
         gids = [g & GID_MASK for g in layer.get("data", []) if isinstance(g, int) and g & GID_MASK]
-        # GA's block layers (painted only with block tiles) are replaced by the town's own; an empty layer draws nothing.
+        # GA's block layers (only block tiles) give way to the town's own layers; an empty layer draws nothing.
         if layer.get("type") != "tilelayer" or all(any(_in_tileset(t, g) for t in block_sets) for g in gids):
             dropped.append(str(layer.get("name", "")))
             continue

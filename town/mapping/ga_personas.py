@@ -1,4 +1,6 @@
-"""Personas from a Generative Agents base: `derive_persona` turns one `scratch.json` (plus its spatial memory) into a
+"""Personas from a Generative Agents base.
+
+`PersonaDeriver.derive` turns one `scratch.json` (plus its spatial memory) into a
 `Persona`, and records which fields were carried over verbatim and which were derived, and how (`Derivation`).
 
 GA's scratch has name, age, innate (traits), learned, currently, lifestyle, living_area and daily_plan_req; it has no
@@ -29,12 +31,19 @@ STEP = 0.15  # how far one adjective moves a factor: three marker adjectives of 
 FACTORS = {"O": "openness", "C": "conscientiousness", "E": "extraversion", "A": "agreeableness", "N": "neuroticism"}
 KIN = (
     "wife husband son daughter mother father mom dad brother sister grandmother grandfather grandson granddaughter "
-    "partner girlfriend boyfriend fiance fiancee roommate housemate flatmate neighbor neighbour friend colleague classmate boss "
+    "partner girlfriend boyfriend fiance fiancee roommate housemate flatmate neighbor neighbour friend colleague "
+    "classmate boss "
     "student teacher professor landlord tenant cousin aunt uncle niece nephew"
 ).split()
 WORK_WORDS = re.compile(r"\b(open|opens|teach|teaches|work|works|class|classes|counter|shift|lecture|lectures)\b", re.I)
 EAT_WORDS = re.compile(r"\b(eat|eats|dinner|lunch|breakfast)\b", re.I)
-PERIODS = {"early in the morning": 8 * 60, "in the morning": 9 * 60, "in the afternoon": 14 * 60, "in the evening": 19 * 60, "at night": 20 * 60}
+PERIODS = {
+    "early in the morning": 8 * 60,
+    "in the morning": 9 * 60,
+    "in the afternoon": 14 * 60,
+    "in the evening": 19 * 60,
+    "at night": 20 * 60,
+}
 _TIME = re.compile(r"\b(midnight|noon)\b|\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?:am|pm)*\b", re.I)
 _TIME_PHRASE = re.compile(
     r"\s*\b(?:at|around|starting|from|until|till|to|by|after)?\s*(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)+|midnight|noon)"
@@ -126,8 +135,10 @@ def _words(text: str) -> list[str]:
 
 
 def mentions(text: str, names: list[str]) -> list[tuple[int, str]]:
-    """(word position, name) of each place name in a text, matched word by word ignoring case, 'the' and plurals
-    (GA writes 'the Willow Market and Pharmacy' for the sector 'The Willows Market and Pharmacy')."""
+    """(word position, name) of each place name in a text, matched word by word ignoring case, 'the' and plurals.
+
+    GA writes 'the Willow Market and Pharmacy' for the sector 'The Willows Market and Pharmacy'.
+    """
     words = _words(text)
     found = []
     for name in names:
@@ -154,7 +165,10 @@ class PersonaDeriver:
         name = str(scratch["name"]).strip()
         how = Derivation(persona=name)
         f = how.fields
-        text = {k: str(scratch.get(k) or "").strip() for k in ("innate", "learned", "currently", "lifestyle", "daily_plan_req")}
+        text = {
+            k: str(scratch.get(k) or "").strip()
+            for k in ("innate", "learned", "currently", "lifestyle", "daily_plan_req")
+        }
 
         traits = [t.strip() for t in text["innate"].split(",") if t.strip()] or ["ordinary"]
         f["traits"] = "verbatim: innate, split at commas" if text["innate"] else "default: innate is empty"
@@ -234,8 +248,9 @@ class PersonaDeriver:
         return {a.label for a in self.map.arenas.values()}
 
     def _occupation(self, name: str, learned: str) -> str | None:
-        first = name.split()[0]
-        pattern = rf"^(?:{re.escape(name)}|{re.escape(first)}|she|he|they)\s+(?:is|are)\s+(?:an?|the)\s+(.+?)(?:\s+who\b|\s+that\b|[,.;]|$)"
+        first = name.split(maxsplit=1)[0]
+        subject = rf"^(?:{re.escape(name)}|{re.escape(first)}|she|he|they)\s+(?:is|are)\s+(?:an?|the)\s+"
+        pattern = subject + r"(.+?)(?:\s+who\b|\s+that\b|[,.;]|$)"
         match = re.search(pattern, learned.strip(), re.I)
         return match.group(1).strip() if match else None
 
@@ -364,7 +379,7 @@ class PersonaDeriver:
         labels = self._labels()
         known = []
         for sectors in spatial.values() if isinstance(spatial, dict) else []:
-            for sector, arenas in (sectors.items() if isinstance(sectors, dict) else []):
+            for sector, arenas in sectors.items() if isinstance(sectors, dict) else []:
                 for arena in arenas if isinstance(arenas, dict) else []:
                     label = f"{sector}: {arena}"
                     if label in labels and label not in known:

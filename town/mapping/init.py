@@ -1,4 +1,6 @@
-"""`init_map`: a copy of a Tiled map (.tmj or .tmx) written as .tmj with the town's empty layers added — a
+"""`init_map`: a copy of a Tiled map with the town's empty layers added.
+
+The copy is written as .tmj, with a
 `collision` tile layer when the map has no collision of any kind, and the object layers `sectors`, `arenas`,
 `objects` and `spawns` that it lacks — so a user can draw the places in Tiled. The original is never changed;
 relative paths (external tilesets, images, templates) are rewritten for the new file's folder.
@@ -14,7 +16,7 @@ from typing import Any
 
 from town.core.collision import collision_grid
 from town.core.errors import ConfigError, MapError
-from town.core.tiled import MAP_SUFFIXES, read_tiled_document, load_tiled
+from town.core.tiled import MAP_SUFFIXES, load_tiled, read_tiled_document
 from town.mapping import tiled_json as tj
 
 TOWN_OBJECT_LAYERS = ("sectors", "arenas", "objects", "spawns")

@@ -23,8 +23,8 @@ def properties(values: dict[str, Any]) -> list[dict[str, Any]]:
         elif isinstance(value, float):
             kind = "float"
         else:
-            kind, value = "string", str(value)
-        out.append({"name": name, "type": kind, "value": value})
+            kind = "string"
+        out.append({"name": name, "type": kind, "value": value if kind != "string" else str(value)})
     return out
 
 

@@ -68,8 +68,11 @@ PLAN_KINDS = ("grass", "path", "floor", "wall", "hedge")
 
 
 def plan_tile(kind: str) -> pygame.Surface:
-    """A tile of the plan-view style used where a map's own art is missing: walkable ground outdoors (grass), inside
-    a sector but no arena (path), inside an arena (floor), blocked inside a place (wall) or outdoors (hedge)."""
+    """A tile of the plan-view style, used where a map's own art is missing.
+
+    Kinds: walkable ground outdoors (grass), inside a sector but no arena (path), inside an arena (floor), blocked
+    inside a place (wall) or outdoors (hedge).
+    """
     if kind == "grass":
         return make_tile(GRASS)
     if kind == "path":

@@ -1,5 +1,7 @@
-"""`MapPainter`: draws a town's map — every visible tile layer of its Tiled map in order, foreground layers above the
-agents — in chunks of 16x16 tiles, each drawn once and scaled once per zoom level, so a frame costs the chunks on
+"""`MapPainter`: draws a town's map in cached chunks.
+
+It draws every visible tile layer of its Tiled map in order, foreground layers above the
+agents, in chunks of 16x16 tiles, each drawn once and scaled once per zoom level, so a frame costs the chunks on
 screen whatever the map's size (Smallville is 140x100 tiles with ten art layers).
 
 Where a map's art is missing (a converted Smallville without GA's tileset images, or a map with no tilesets), the
@@ -167,8 +169,10 @@ class MapPainter:
             scaled = base
         else:
             w, h = base.get_size()
-            scaled = pygame.transform.smoothscale(base, (round(w * zoom), round(h * zoom))) if zoom < 1 else (
-                pygame.transform.scale(base, (round(w * zoom), round(h * zoom)))
+            scaled = (
+                pygame.transform.smoothscale(base, (round(w * zoom), round(h * zoom)))
+                if zoom < 1
+                else (pygame.transform.scale(base, (round(w * zoom), round(h * zoom))))
             )
         self._scaled[key] = scaled
         self._scaled_bytes += _bytes(scaled)

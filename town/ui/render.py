@@ -15,8 +15,8 @@ from town.core.places import TownMap
 from town.runtime.snapshot import AgentView, Snapshot
 from town.ui import art
 from town.ui.camera import Camera
-from town.ui.panels import PANEL_W
 from town.ui.mapdraw import MapPainter
+from town.ui.panels import PANEL_W
 
 INK = (30, 30, 36)
 PAPER = (250, 248, 240)

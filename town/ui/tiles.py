@@ -96,7 +96,9 @@ class TileImages:
             return None
         tw = tileset.tile_width or self.tiled.tile_width
         th = tileset.tile_height or self.tiled.tile_height
-        columns = tileset.columns or max(1, (sheet.get_width() - 2 * tileset.margin + tileset.spacing) // (tw + tileset.spacing))
+        columns = tileset.columns or max(
+            1, (sheet.get_width() - 2 * tileset.margin + tileset.spacing) // (tw + tileset.spacing)
+        )
         if tileset.tilecount and local >= tileset.tilecount:
             return None
         x = tileset.margin + (local % columns) * (tw + tileset.spacing)

@@ -1,0 +1,127 @@
+"""The town a map describes: `TownMap` with its `Sector`s, `Arena`s and `GameObject`s, and `MapReport`.
+
+Places are shapes made of tiles (any outline, several pieces); `arena_grid` and `sector_grid` say which arena and
+sector each tile is in, and an object keeps one standing tile per piece. town.core.places builds them from a map.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from town.core.tiled import TiledMap
+
+Tile = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class GameObject:
+    """Something agents use, at world:sector:arena:object; `access_tiles` has one standing tile per piece."""
+
+    name: str
+    address: str
+    arena: str
+    access_tile: Tile
+    access_tiles: tuple[Tile, ...] = ()
+    tiles: tuple[Tile, ...] = ()
+
+    def access_for(self, agent: str) -> Tile:
+        """The piece an agent uses: stable per agent, so several agents spread over a cafe's seats."""
+        tiles = self.access_tiles or (self.access_tile,)
+        return tiles[zlib.crc32(agent.encode()) % len(tiles)]
+
+
+@dataclass
+class Arena:
+    sector: str
+    name: str
+    address: str
+    tiles: list[Tile]
+    objects: dict[str, GameObject] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        """How prompts name the arena: 'Rosewood Cafe: cafe'."""
+        return f"{self.sector}: {self.name}"
+
+
+@dataclass
+class Sector:
+    name: str
+    public: bool
+    arenas: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TownMap:
+    """Walkability, places and spawns of one map; read-only after loading."""
+
+    world: str
+    width: int
+    height: int
+    tile_size: int
+    walkable: np.ndarray
+    sectors: dict[str, Sector]
+    arenas: dict[str, Arena]
+    objects: dict[str, GameObject]
+    spawns: dict[str, Tile]
+    arena_grid: np.ndarray
+    source: str = ""
+    tiled: TiledMap | None = None
+    _arena_order: list[str] = field(default_factory=list)
+    sector_grid: np.ndarray | None = None
+    _sector_order: list[str] = field(default_factory=list)
+
+    def arena_at(self, tile: Tile) -> Arena | None:
+        index = int(self.arena_grid[tile[1], tile[0]])
+        return self.arenas[self._arena_order[index]] if index >= 0 else None
+
+    def sector_at(self, tile: Tile) -> Sector | None:
+        """The sector under a tile, arena or not (a cafe's doorway is in the cafe's sector)."""
+        if self.sector_grid is None:
+            arena = self.arena_at(tile)
+            return self.sectors[arena.sector] if arena else None
+        index = int(self.sector_grid[tile[1], tile[0]])
+        return self.sectors[self._sector_order[index]] if index >= 0 else None
+
+    def arena_by_label(self, label: str) -> Arena | None:
+        return next((a for a in self.arenas.values() if a.label == label), None)
+
+    def arenas_of(self, sector: str) -> list[Arena]:
+        return [self.arenas[a] for a in self.sectors[sector].arenas]
+
+    def is_walkable(self, tile: Tile) -> bool:
+        x, y = tile
+        return 0 <= x < self.width and 0 <= y < self.height and bool(self.walkable[y, x])
+
+
+@dataclass
+class MapReport:
+    """What `analyse_map` found: errors block a run, warnings do not; `found` says which conventions were read."""
+
+    source: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+
+
+def connected_pieces(tiles: set[Tile]) -> list[list[Tile]]:
+    """Connected pieces (4-neighbour) of a set of tiles, in reading order of their first tile."""
+    left = set(tiles)
+    pieces: list[list[Tile]] = []
+    for start in sorted(tiles, key=lambda t: (t[1], t[0])):
+        if start not in left:
+            continue
+        left.remove(start)
+        piece, stack = [start], [start]
+        while stack:
+            x, y = stack.pop()
+            for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+                if n in left:
+                    left.remove(n)
+                    piece.append(n)
+                    stack.append(n)
+        pieces.append(piece)
+    return pieces
