@@ -29,12 +29,12 @@ PARK_CALLS_PER_AGENT_HOUR = 54.0
 PARK_TOKENS_PER_AGENT_HOUR = 26_000.0
 
 
-def _config(agents: int, hours: float, **extra: Any) -> RunConfig:
+def bench_config(agents: int, hours: float, **extra: Any) -> RunConfig:
     return RunConfig(agents=agents, hours=hours, model="fake", embedder="hashing", index="numpy", cache="off", **extra)
 
 
 async def _simulate(agents: int, hours: float, model: ChatModel, **extra: Any) -> tuple[Any, float]:
-    config = _config(agents, hours, **extra)
+    config = bench_config(agents, hours, **extra)
     sim = build_simulation(config, model=model, embedder=CachingEmbedder(HashingEmbedder()))
     started = time.perf_counter()
     await sim.run(config.ticks)
@@ -147,93 +147,6 @@ def bench_retrieval(memories: int = 100_000, top_k: int = 30, queries: int = 30)
     return results
 
 
-def bench_fps(
-    agents: int = 25, latency: float = 0.2, frames: int = 600, map_path: Any = None, personas: Any = None
-) -> dict[str, Any]:
-    """Frames per second of the app's render loop (SDL dummy video) while a fixed-latency fake model answers.
-
-    The camera sweeps the whole map during the run (zoomed out, then in), so the figure includes drawing every
-    chunk of every layer once, not only a view that is already cached.
-    """
-    import os  # noqa: PLC0415
-
-    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-    from town.runtime.live import Command, LiveSession  # noqa: PLC0415
-    from town.ui.app import App  # noqa: PLC0415 - the benchmark of the window itself
-
-    overrides = {k: v for k, v in (("map", map_path), ("personas", personas)) if v is not None}
-    sim = build_simulation(_config(agents, 24.0, fake_latency_s=latency, **overrides))
-    session = LiveSession(sim)
-    session.send(Command(kind="speed", speed="8x"))
-    app = App(session, size=(1280, 720))
-    app.states[0].select(sim.minds[0].name)
-    world_w, world_h = sim.map.width * sim.map.tile_size, sim.map.height * sim.map.tile_size
-
-    def sweep(app: App) -> bool:
-        # A serpentine pass over the map at zoom 0.5 in the first half of the frames, at zoom 1 in the second.
-        part = app.frame / max(1, frames)
-        app.camera.zoom = 0.5 if part < 0.5 else 1.0
-        t = (part * 2) % 1.0
-        rows = 4
-        row = min(rows - 1, int(t * rows))
-        along = (t * rows) % 1.0
-        x = along if row % 2 == 0 else 1 - along
-        app.camera.center_on(x * world_w, (row + 0.5) / rows * world_h)
-        return False
-
-    started = time.perf_counter()
-    app.run(max_frames=frames, stop_when=sweep)
-    wall = time.perf_counter() - started
-    times = sorted(app.frame_times)
-    painter = app.renderer.painter
-    return {
-        "benchmark": "fps",
-        "map": str(map_path or "default"),
-        "map_tiles": f"{sim.map.width}x{sim.map.height}",
-        "drawn_layers": len(painter.layers["below"]) + len(painter.layers["above"]),
-        "plan_view": painter.plan_view,
-        "agents": agents,
-        "model_latency_s": latency,
-        "frames": app.frame,
-        "fps_capped_at_60": round(app.frame / wall, 1),
-        "frame_ms_mean": round(1000 * statistics.mean(times), 2),
-        "frame_ms_p95": round(1000 * times[int(0.95 * (len(times) - 1))], 2),
-        "frame_ms_max": round(1000 * times[-1], 2),
-        "fps_if_uncapped": round(1 / statistics.mean(times)),
-        "ticks_simulated": sim.stats.ticks,
-        "llm_calls_during": sim.llm.usage.calls,
-    }
-
-
-def bench_maps(map_path: Any = None, repeats: int = 5) -> dict[str, Any]:
-    """Load time of a map: reading the Tiled file(s), and building the town (collision, places, spawns)."""
-    from town.core.places import build_town_map  # noqa: PLC0415
-    from town.core.tiled import load_tiled  # noqa: PLC0415
-    from town.runtime.config import DEFAULT_MAP  # noqa: PLC0415
-
-    path = map_path or DEFAULT_MAP
-    read_s, build_s = [], []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        tiled = load_tiled(path)
-        t1 = time.perf_counter()
-        town = build_town_map(tiled)
-        read_s.append(t1 - t0)
-        build_s.append(time.perf_counter() - t1)
-    return {
-        "benchmark": "maps",
-        "map": str(path),
-        "tiles": f"{tiled.width}x{tiled.height}",
-        "layers": len(tiled.layers),
-        "tilesets": len(tiled.tilesets),
-        "sectors_arenas_objects": f"{len(town.sectors)} / {len(town.arenas)} / {len(town.objects)}",
-        "read_ms_median": round(1000 * statistics.median(read_s), 1),
-        "build_ms_median": round(1000 * statistics.median(build_s), 1),
-        "load_ms_median": round(1000 * statistics.median([a + b for a, b in zip(read_s, build_s, strict=True)]), 1),
-    }
-
-
 def bench_saves(agents: int = 25, hours: float = 24.0, scrubs: int = 300) -> dict[str, Any]:
     """A headless day with autosaves; then saving, loading and resuming its end state, and replaying its log."""
     import tempfile  # noqa: PLC0415
@@ -249,7 +162,7 @@ def bench_saves(agents: int = 25, hours: float = 24.0, scrubs: int = 300) -> dic
         root = Path(tmp)
         figures: dict[str, Any] = {"benchmark": "saves", "agents": agents, "game_hours": hours}
         for label, minutes in (("run_s_without_autosave", 0.0), ("run_s_autosave_every_10_min", 10.0)):
-            config = _config(agents, hours, out=root / label, autosave_minutes=minutes, save_dir=root / "save")
+            config = bench_config(agents, hours, out=root / label, autosave_minutes=minutes, save_dir=root / "save")
             started = time.perf_counter()
             result = asyncio.run(run_headless(config))
             figures[label] = round(time.perf_counter() - started, 2)
@@ -350,7 +263,7 @@ def soak(agents: int = 25, hours: float = 24.0, rate: float = 0.1, seed: int = 0
     outcomes: Counter[str] = Counter()
     repaired = 0
     with tempfile.TemporaryDirectory(prefix="town-soak-") as tmp:
-        config = _config(agents, hours, seed=seed, out=Path(tmp) / "run", autosave_minutes=0)
+        config = bench_config(agents, hours, seed=seed, out=Path(tmp) / "run", autosave_minutes=0)
         config = config.model_copy(update={"gateway": GatewayConfig(backoff_seconds=0)})
         started = time.perf_counter()
         try:
@@ -403,10 +316,13 @@ def run(
         figures.append(bench_engine())
     if which in ("retrieval", "all"):
         figures.append(bench_retrieval(memories))
-    if which in ("fps", "all"):
-        figures.append(bench_fps(agents, map_path=map_path, personas=personas))
-    if which in ("maps", "all"):
-        figures.append(bench_maps(map_path))
+    if which in ("fps", "maps", "all"):
+        from town.benchmarks_view import bench_fps, bench_maps  # noqa: PLC0415
+
+        if which in ("fps", "all"):
+            figures.append(bench_fps(agents, map_path=map_path, personas=personas))
+        if which in ("maps", "all"):
+            figures.append(bench_maps(map_path))
     if which in ("saves", "all"):
         figures.append(bench_saves(agents, hours or 24.0))
     if which in ("experiments", "all"):

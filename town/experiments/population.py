@@ -17,8 +17,6 @@ Seeded and reproducible: the same quota file and seed write the same files.
 from __future__ import annotations
 
 import re
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -31,25 +29,8 @@ from agents.persona import BigFive, Persona, RoutineItem, check_against_map
 from agents.prompts import render
 from town.core.errors import ConfigError
 from town.core.places import TownMap
+from town.experiments.occupations import TownPlaces, occupations
 from town.runtime.config import load_yaml_model
-
-OCCUPATIONS_FILE = "data/occupations.yaml"
-
-
-class Occupation(BaseModel):
-    """An occupation: the ages it fits, the words naming where it works on a map, and what the working day is."""
-
-    ages: tuple[int, int]
-    works_at: list[str]
-    work: str
-    away: str | None = Field(None, description="the day when the map has no such place (work outside the town)")
-
-
-@cache
-def occupations() -> dict[str, Occupation]:
-    text = resources.files("town.experiments").joinpath(OCCUPATIONS_FILE).read_text(encoding="utf-8")
-    return {str(k): Occupation.model_validate(v) for k, v in yaml.safe_load(text).items()}
-
 
 FIRST = (
     "Ada Ben Cara Dev Ela Finn Gus Hana Ivo Jade Kofi Lena Milo Nia Omar Pia Quin Rosa Sami Tara Uma Vik Wren "
@@ -173,14 +154,6 @@ def _pair(jobs: list[str], bands: list[str], rng: np.random.Generator) -> tuple[
     return paired, sum(not _plausible(job, band) for job, band in zip(jobs, bands, strict=True))
 
 
-def _homes(town_map: TownMap) -> list[str]:
-    """'Sector: arena' labels of the map's bedrooms (arenas with a bed, in sectors that are not public)."""
-    homes = [a.label for a in town_map.arenas.values() if "bed" in a.objects and not town_map.sectors[a.sector].public]
-    if not homes:
-        raise ConfigError(f"map {town_map.world}: no arena with a bed to house anyone")
-    return sorted(homes)
-
-
 def _traits(b: BigFive) -> list[str]:
     poles = [
         (b.openness, "curious", "conventional"),
@@ -191,43 +164,6 @@ def _traits(b: BigFive) -> list[str]:
     ]
     ranked = sorted(poles, key=lambda p: -abs(p[0] - 0.5))
     return [high if value >= 0.5 else low for value, high, low in ranked[:3]]
-
-
-class TownPlaces:
-    """Where a generated population lives, works, lunches and walks on one map, found by the map's own names."""
-
-    def __init__(self, town_map: TownMap, jobs: set[str]) -> None:
-        self.map = town_map
-        self.homes = _homes(town_map)
-        self.workplaces: dict[str, list[str]] = {}
-        for job in sorted(jobs):
-            occupation = occupations()[job]
-            found = _places_named(town_map, occupation.works_at)
-            if not found and occupation.works_at and occupation.away is None:
-                raise ConfigError(
-                    f"quota occupation {job!r}: map {town_map.world} has no public place for it (no arena, sector or "
-                    f"object named like {', '.join(occupation.works_at)}); drop it from the quota or use another map"
-                )
-            self.workplaces[job] = found
-        self.lunch = (_places_named(town_map, ["cafe", "restaurant", "diner", "pub", "canteen"]) or [None])[0]
-        self.walk = (_places_named(town_map, ["park", "garden", "square", "green"]) or [None])[0]
-
-    def workplace(self, job: str, index: int) -> str | None:
-        places = self.workplaces.get(job) or []
-        return places[index % len(places)] if places else None
-
-
-def _places_named(town_map: TownMap, words: list[str]) -> list[str]:
-    """Labels of public arenas whose name, sector or objects contain the first word of `words` that matches any."""
-    arenas = [a for a in town_map.arenas.values() if town_map.sectors[a.sector].public]
-    for word in words:
-        w = word.lower()
-        hits = [
-            a for a in arenas if w in a.name.lower() or w in a.sector.lower() or any(w in o.lower() for o in a.objects)
-        ]
-        if hits:
-            return sorted(a.label for a in hits)
-    return []
 
 
 def _routine(job: str, home: str, wake: str, places: TownPlaces, workplace: str | None) -> list[RoutineItem]:

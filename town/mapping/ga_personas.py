@@ -26,6 +26,18 @@ import yaml
 
 from agents.persona import BigFive, Persona, Relationship, RoutineItem
 from town.core.places import TownMap
+from town.mapping.ga_text import (
+    EAT_WORDS,
+    activity_from,
+    char_of_word,
+    closes_at,
+    hhmm,
+    mentions,
+    parse_clock,
+    sentence_around,
+    split_sentences,
+    times_in,
+)
 
 STEP = 0.15  # how far one adjective moves a factor: three marker adjectives of one pole reach ~0.95
 FACTORS = {"O": "openness", "C": "conscientiousness", "E": "extraversion", "A": "agreeableness", "N": "neuroticism"}
@@ -36,20 +48,6 @@ KIN = (
     "student teacher professor landlord tenant cousin aunt uncle niece nephew"
 ).split()
 WORK_WORDS = re.compile(r"\b(open|opens|teach|teaches|work|works|class|classes|counter|shift|lecture|lectures)\b", re.I)
-EAT_WORDS = re.compile(r"\b(eat|eats|dinner|lunch|breakfast)\b", re.I)
-PERIODS = {
-    "early in the morning": 8 * 60,
-    "in the morning": 9 * 60,
-    "in the afternoon": 14 * 60,
-    "in the evening": 19 * 60,
-    "at night": 20 * 60,
-}
-_TIME = re.compile(r"\b(midnight|noon)\b|\b(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?:am|pm)*\b", re.I)
-_TIME_PHRASE = re.compile(
-    r"\s*\b(?:at|around|starting|from|until|till|to|by|after)?\s*(?:\d{1,2}(?::\d{2})?\s*(?:am|pm)+|midnight|noon)"
-    r"(?:\s*(?:to|-|until)\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)+)?\b",
-    re.I,
-)
 
 
 @dataclass
@@ -84,72 +82,6 @@ def big_five(traits: list[str], lexicon: dict[str, dict[str, float]]) -> tuple[B
             scores[factor] += STEP * loading
     values = {FACTORS[f]: round(min(0.95, max(0.05, v)), 2) for f, v in scores.items()}
     return BigFive(**values), unknown
-
-
-def parse_clock(text: str) -> int | None:
-    """Minutes after midnight of GA's time words ('11pm', 'midnight', '7amam', '17:30pm'); None if none."""
-    match = _TIME.search(text)
-    return _minutes(match) if match else None
-
-
-def _minutes(match: re.Match[str]) -> int | None:
-    if match.group(1):
-        return 0 if match.group(1).lower() == "midnight" else 12 * 60
-    hour, minute = int(match.group(2)), int(match.group(3) or 0)
-    suffix = (match.group(4) or "").lower().replace(".", "")
-    if hour > 23 or minute > 59:
-        return None
-    if suffix == "pm" and hour < 12:
-        hour += 12
-    elif suffix == "am" and hour == 12:
-        hour = 0
-    return hour * 60 + minute
-
-
-def _times(text: str) -> list[tuple[int, int]]:
-    """(position, minute) of every clock time in a text; bare numbers without am/pm count only after a time word."""
-    found = []
-    for match in _TIME.finditer(text):
-        if not match.group(1) and not match.group(4):
-            before = text[max(0, match.start() - 12) : match.start()].lower()
-            if not re.search(r"\b(at|around|starting|from|until|till|to)\s*$", before) or match.group(3) is None:
-                continue
-        minute = _minutes(match)
-        if minute is not None:
-            found.append((match.start(), minute))
-    for phrase, minute in PERIODS.items():
-        at = text.lower().find(phrase)
-        if at >= 0 and not any(abs(at - p) < len(phrase) for p, _ in found):
-            found.append((at, minute))
-    return sorted(found)
-
-
-def hhmm(minute: int) -> str:
-    minute %= 1440
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _words(text: str) -> list[str]:
-    words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w != "the"]
-    return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words]
-
-
-def mentions(text: str, names: list[str]) -> list[tuple[int, str]]:
-    """(word position, name) of each place name in a text, matched word by word ignoring case, 'the' and plurals.
-
-    GA writes 'the Willow Market and Pharmacy' for the sector 'The Willows Market and Pharmacy'.
-    """
-    words = _words(text)
-    found = []
-    for name in names:
-        key = _words(name)
-        if not key:
-            continue
-        for i in range(len(words) - len(key) + 1):
-            if words[i : i + len(key)] == key:
-                found.append((i, name))
-                break
-    return sorted(found)
 
 
 class PersonaDeriver:
@@ -198,7 +130,7 @@ class PersonaDeriver:
             else "derived: a day at home from the wake, dinner and bed times of lifestyle (no daily_plan_req)"
         )
 
-        sentences = _sentences(text["learned"])
+        sentences = split_sentences(text["learned"])
         social = sentences[0] if sentences else f"{name} lives in {self.map.world}."
         personal = " ".join(sentences[1:]) or f"{name} is {', '.join(traits)}."
         f["social_identity"] = "verbatim: the first sentence of learned"
@@ -256,7 +188,7 @@ class PersonaDeriver:
 
     def _workplace(self, text: dict[str, str], home: str) -> str | None:
         candidates = [s for s in self.map.sectors if s != home]
-        learned = mentions(_sentences(text["learned"])[0] if text["learned"] else "", candidates)
+        learned = mentions(split_sentences(text["learned"])[0] if text["learned"] else "", candidates)
         if learned:
             return learned[0][1]
         plan = text["daily_plan_req"]
@@ -297,7 +229,7 @@ class PersonaDeriver:
         items: dict[int, tuple[str, str]] = {wake: ("wake up and get ready", home_label)}
         dinner = re.search(r"dinner around ([^,.;]+)", text["lifestyle"], re.I)
         dinner_at = parse_clock(dinner.group(1)) if dinner else None
-        sentences = _sentences(plan)
+        sentences = split_sentences(plan)
         work_span: tuple[int, int] | None = None
         start_times: set[int] = set()
         if workplace:
@@ -310,11 +242,11 @@ class PersonaDeriver:
             for index, sentence in enumerate(sentences):
                 if not mentions(sentence, [workplace]):
                     continue
-                times = _times(sentence)
+                times = times_in(sentence)
                 if times:
                     start = times[0][1]
                     start_times.add(start)
-                    closing = [m for p, m in times if m > start and _closing_word(sentence, p)]
+                    closing = [m for p, m in times if m > start and closes_at(sentence, p)]
                     later = [m for _, m in times if m > start]
                     end = closing[0] if closing else (later[-1] if later else None)
                     # "... around 9am to open the counter. He stands behind the counter until 5pm": a later sentence
@@ -322,11 +254,11 @@ class PersonaDeriver:
                     for following in sentences[index + 1 :] if end is None else []:
                         if mentions(following, [s for s in self.map.sectors if s != workplace]):
                             break
-                        ends = [m for p, m in _times(following) if m > start and _closing_word(following, p)]
+                        ends = [m for p, m in times_in(following) if m > start and closes_at(following, p)]
                         if ends:
                             end = ends[0]
                             break
-                activity = _clean(re.split(r"[,;]", sentence)[0], self.people) or activity
+                activity = activity_from(re.split(r"[,;]", sentence)[0], self.people) or activity
                 break
             start = max(start, wake + 30)
             end = end if end is not None else min(start + 9 * 60, awake_end - 60)
@@ -340,8 +272,8 @@ class PersonaDeriver:
         for sentence in sentences:
             for clause in re.split(r"[,;]| and then ", sentence):
                 for position, sector in mentions(clause, others):
-                    after = [m for p, m in _times(clause) if p >= _char_of_word(clause, position)]
-                    before = [m for _, m in _times(sentence[: sentence.find(clause)]) if m not in start_times]
+                    after = [m for p, m in times_in(clause) if p >= char_of_word(clause, position)]
+                    before = [m for _, m in times_in(sentence[: sentence.find(clause)]) if m not in start_times]
                     if after:
                         at = after[0]
                     elif before:
@@ -353,7 +285,7 @@ class PersonaDeriver:
                     else:
                         at = next((m for m in free_slots if m > wake and m not in items), wake + 120)
                     if wake < at < awake_end:
-                        items[at] = (_clean(clause, self.people), self._arena_for(sector, clause))
+                        items[at] = (activity_from(clause, self.people), self._arena_for(sector, clause))
         if dinner_at is not None and not (work_span and work_span[0] <= dinner_at < work_span[1]):
             items.setdefault(dinner_at, ("eat dinner", home_label))
         if awake_end - 60 > max(items) and awake_end - 60 < 1440:
@@ -371,7 +303,7 @@ class PersonaDeriver:
                 continue
             before = re.findall(r"[A-Za-z]+", text[max(0, at - 40) : at].lower())[-3:]
             kin = next((w for w in reversed(before) if w in KIN), None)
-            relation = kin or "knows them (" + _sentence_around(text, at)[:100] + ")"
+            relation = kin or "knows them (" + sentence_around(text, at)[:100] + ")"
             out.append(Relationship(person=other_id, relation=relation))
         return out
 
@@ -385,47 +317,3 @@ class PersonaDeriver:
                     if label in labels and label not in known:
                         known.append(label)
         return known
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
-
-
-def _sentence_around(text: str, at: int) -> str:
-    start = max(text.rfind(".", 0, at) + 1, 0)
-    end = text.find(".", at)
-    return text[start : end if end >= 0 else len(text)].strip()
-
-
-def _clean(clause: str, people: dict[str, str]) -> str:
-    """A daily_plan_req clause as an activity: times cut, the subject dropped ('opens Hobbs Cafe')."""
-    cleaned = _TIME_PHRASE.sub("", clause)
-    for phrase in PERIODS:
-        cleaned = re.sub(rf"\b{phrase}\b", "", cleaned, flags=re.I)
-    cleaned = cleaned.strip(" ,.;")
-    for name in sorted(people, key=len, reverse=True):  # "Isabella Rodriguez opens ..." / "Carmen opens ..."
-        for form in (name, name.split()[0]):
-            if cleaned.startswith(form + " "):
-                cleaned = cleaned[len(form) :]
-                break
-    cleaned = re.sub(r"^\s*(?:and then|and|then|at which point|he|she|they)\b[\s,]*", "", cleaned.strip(), flags=re.I)
-    cleaned = re.sub(r"^\s*(?:he|she|they)\b\s*", "", cleaned, flags=re.I)
-    return re.sub(r"\s+", " ", cleaned).strip(" ,.;")
-
-
-def _closing_word(sentence: str, position: int) -> bool:
-    """Whether the time at `position` ends something ('until 8pm', 'closes it at 6pm', 'to 2pm')."""
-    before = sentence[max(0, position - 20) : position].lower()
-    return bool(re.search(r"\b(until|till|to|closes?|ends?)\b[^,;]*$", before))
-
-
-def _char_of_word(text: str, word_index: int) -> int:
-    """Character offset of the n-th word as `_words` counts them (skipping 'the')."""
-    count = 0
-    for match in re.finditer(r"[A-Za-z0-9]+", text):
-        if match.group(0).lower() == "the":
-            continue
-        if count == word_index:
-            return match.start()
-        count += 1
-    return len(text)

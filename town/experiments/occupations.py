@@ -1,0 +1,79 @@
+"""Occupations and where a map lets people live and work: `Occupation`, `occupations`, `TownPlaces`.
+
+Occupations are data (data/occupations.yaml): the ages they fit, the words naming their workplaces, what their day
+is. `TownPlaces` finds on any map the homes (bedrooms of private sectors), each occupation's workplaces (public
+places whose names match its words) and the places to lunch and walk; a quota the map cannot staff is refused.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+import yaml
+from pydantic import BaseModel, Field
+
+from town.core.errors import ConfigError
+from town.core.places import TownMap
+
+OCCUPATIONS_FILE = "data/occupations.yaml"
+
+
+class Occupation(BaseModel):
+    """An occupation: the ages it fits, the words naming where it works on a map, and what the working day is."""
+
+    ages: tuple[int, int]
+    works_at: list[str]
+    work: str
+    away: str | None = Field(None, description="the day when the map has no such place (work outside the town)")
+
+
+@cache
+def occupations() -> dict[str, Occupation]:
+    text = resources.files("town.experiments").joinpath(OCCUPATIONS_FILE).read_text(encoding="utf-8")
+    return {str(k): Occupation.model_validate(v) for k, v in yaml.safe_load(text).items()}
+
+
+def homes_of(town_map: TownMap) -> list[str]:
+    """'Sector: arena' labels of the map's bedrooms (arenas with a bed, in sectors that are not public)."""
+    homes = [a.label for a in town_map.arenas.values() if "bed" in a.objects and not town_map.sectors[a.sector].public]
+    if not homes:
+        raise ConfigError(f"map {town_map.world}: no arena with a bed to house anyone")
+    return sorted(homes)
+
+
+class TownPlaces:
+    """Where a generated population lives, works, lunches and walks on one map, found by the map's own names."""
+
+    def __init__(self, town_map: TownMap, jobs: set[str]) -> None:
+        self.map = town_map
+        self.homes = homes_of(town_map)
+        self.workplaces: dict[str, list[str]] = {}
+        for job in sorted(jobs):
+            occupation = occupations()[job]
+            found = places_named(town_map, occupation.works_at)
+            if not found and occupation.works_at and occupation.away is None:
+                raise ConfigError(
+                    f"quota occupation {job!r}: map {town_map.world} has no public place for it (no arena, sector or "
+                    f"object named like {', '.join(occupation.works_at)}); drop it from the quota or use another map"
+                )
+            self.workplaces[job] = found
+        self.lunch = (places_named(town_map, ["cafe", "restaurant", "diner", "pub", "canteen"]) or [None])[0]
+        self.walk = (places_named(town_map, ["park", "garden", "square", "green"]) or [None])[0]
+
+    def workplace(self, job: str, index: int) -> str | None:
+        places = self.workplaces.get(job) or []
+        return places[index % len(places)] if places else None
+
+
+def places_named(town_map: TownMap, words: list[str]) -> list[str]:
+    """Labels of public arenas whose name, sector or objects contain the first word of `words` that matches any."""
+    arenas = [a for a in town_map.arenas.values() if town_map.sectors[a.sector].public]
+    for word in words:
+        w = word.lower()
+        hits = [
+            a for a in arenas if w in a.name.lower() or w in a.sector.lower() or any(w in o.lower() for o in a.objects)
+        ]
+        if hits:
+            return sorted(a.label for a in hits)
+    return []
