@@ -204,3 +204,15 @@ def test_the_matrices_are_read_as_gas_backend_reads_them():
     sectors = world.names("sector")
     assert sectors[14 - 10, 72 - 50] == "Isabella Rodriguez's apartment"
     assert "Ryan Park's apartment" in set(np.unique(sectors).tolist())  # trailing space in GA's CSV stripped
+
+
+def test_the_converted_map_opens_in_tiled_and_comes_back_as_the_same_town(imported):
+    # The fixture is this importer's map of ga-mini opened and re-saved as TMX by Tiled 1.8.2 itself
+    # (`tiled --export-map`; only its image paths were then rewritten to art/NAME.png so no machine path is kept).
+    out, _ = imported
+    ours = load_town_map(out / "the_ville.tmj")
+    tiled = load_town_map(GA.parent / "ga-mini-imported-then-exported-by-tiled-1.8.2.tmx")
+    assert (tiled.walkable == ours.walkable).all() and tiled.spawns == ours.spawns
+    assert {a: x.tiles for a, x in tiled.arenas.items()} == {a: x.tiles for a, x in ours.arenas.items()}
+    assert {a: o.access_tiles for a, o in tiled.objects.items()} == {a: o.access_tiles for a, o in ours.objects.items()}
+    assert {n: s.public for n, s in tiled.sectors.items()} == {n: s.public for n, s in ours.sectors.items()}

@@ -64,14 +64,14 @@ def make_town_tileset() -> pygame.Surface:
     return sheet
 
 
-PLAN_KINDS = ("grass", "path", "floor", "wall", "hedge")
+PLAN_KINDS = ("grass", "path", "floor", "wall", "fixture", "hedge")
 
 
 def plan_tile(kind: str) -> pygame.Surface:
     """A tile of the plan-view style, used where a map's own art is missing.
 
-    Kinds: walkable ground outdoors (grass), inside a sector but no arena (path), inside an arena (floor), blocked
-    inside a place (wall) or outdoors (hedge).
+    Kinds: walkable ground outdoors (grass), inside a sector but no arena (path), inside an arena (floor); blocked
+    inside an arena (fixture: furniture), elsewhere in a sector (wall) or outdoors (hedge).
     """
     if kind == "grass":
         return make_tile(GRASS)
@@ -81,6 +81,11 @@ def plan_tile(kind: str) -> pygame.Surface:
         return make_tile(FLOOR)
     if kind == "wall":
         return make_tile(WALL)
+    if kind == "fixture":  # furniture seen from above: a wooden top on the floor
+        tile = make_tile(FLOOR)
+        pygame.draw.rect(tile, (120, 82, 50), (2, 2, 28, 28), border_radius=3)
+        pygame.draw.rect(tile, (150, 106, 66), (4, 4, 24, 20), border_radius=2)
+        return tile
     tile = pygame.Surface((TILE, TILE), pygame.SRCALPHA)
     tile.fill((58, 110, 52))
     for i, (cx, cy) in enumerate(((8, 9), (23, 8), (15, 20), (6, 26), (26, 25))):

@@ -77,7 +77,8 @@ class MapPainter:
         in_sector = m.sector_grid >= 0 if m.sector_grid is not None else in_arena
         kinds[in_sector & m.walkable] = "path"
         kinds[in_arena & m.walkable] = "floor"
-        kinds[(in_sector | in_arena) & ~m.walkable] = "wall"
+        kinds[in_sector & ~m.walkable] = "wall"
+        kinds[in_arena & ~m.walkable] = "fixture"  # blocked inside a room: shelves, counters, beds
         kinds[~(in_sector | in_arena) & ~m.walkable] = "hedge"
         return kinds
 
