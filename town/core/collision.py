@@ -16,13 +16,10 @@ import numpy as np
 from town.core.errors import MapError
 from town.core.shapes import object_tiles
 from town.core.tiled import TiledMap
+from town.core.tiled_files import flag
 
 COLLISION = "collision"
 COLLISION_LAYER_PROPERTY = "collision_layer"
-
-
-def _truthy(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
 
 
 def collision_grid(tiled: TiledMap) -> tuple[np.ndarray, list[str], list[str]]:
@@ -49,7 +46,7 @@ def collision_grid(tiled: TiledMap) -> tuple[np.ndarray, list[str], list[str]]:
     whole_layers += [
         (layer, f"tile layer '{layer.name}' (layer property collides)")
         for layer in tiled.tile_layers
-        if _truthy(layer.properties.get("collides")) and layer is not own and layer.name != named
+        if flag(layer.properties.get("collides")) is True and layer is not own and layer.name != named
     ]
     for layer, what in whole_layers:
         try:
@@ -58,7 +55,7 @@ def collision_grid(tiled: TiledMap) -> tuple[np.ndarray, list[str], list[str]]:
         except MapError as exc:  # a fractional offset: reported, the other conventions still count
             problems.append(str(exc).removeprefix(f"map {src}: "))
 
-    colliding = tiled.gids_where(lambda info: _truthy(info.properties.get("collides")))
+    colliding = tiled.gids_where(lambda info: flag(info.properties.get("collides")) is True)
     if colliding:
         lookup = np.fromiter(colliding, dtype=np.int64)
         hits = 0

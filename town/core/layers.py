@@ -12,18 +12,11 @@ starts with 'Foreground' (Generative Agents' convention); a group's properties p
 from __future__ import annotations
 
 from town.core.tiled import ImageLayer, TiledMap, TileLayer
+from town.core.tiled_files import flag
 
 DATA_LAYER_NAMES = ("collision", "sectors", "arenas", "objects")
 FOREGROUND = "foreground"
 RENDER = "render"
-
-
-def _flag(value: object) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    return None
 
 
 def is_data_layer(tiled: TiledMap, layer: TileLayer | ImageLayer) -> bool:
@@ -34,8 +27,8 @@ def is_data_layer(tiled: TiledMap, layer: TileLayer | ImageLayer) -> bool:
 
 
 def is_foreground(layer: TileLayer | ImageLayer) -> bool:
-    flag = _flag(layer.properties.get(FOREGROUND))
-    return flag if flag is not None else layer.name.strip().lower().startswith(FOREGROUND)
+    marked = flag(layer.properties.get(FOREGROUND))
+    return marked if marked is not None else layer.name.strip().lower().startswith(FOREGROUND)
 
 
 def drawn_layers(tiled: TiledMap) -> tuple[list[TileLayer | ImageLayer], list[TileLayer | ImageLayer]]:
@@ -45,7 +38,7 @@ def drawn_layers(tiled: TiledMap) -> tuple[list[TileLayer | ImageLayer], list[Ti
     for layer in tiled.layers:
         if not isinstance(layer, TileLayer | ImageLayer):
             continue
-        render = _flag(layer.properties.get(RENDER))
+        render = flag(layer.properties.get(RENDER))
         shown = render if render is not None else (layer.visible and not is_data_layer(tiled, layer))
         if shown and layer.opacity > 0:
             (above if is_foreground(layer) else below).append(layer)

@@ -26,6 +26,7 @@ from town.core.errors import MapError
 from town.core.pathfinding import reachable
 from town.core.shapes import object_tiles
 from town.core.tiled import TiledMap, TiledObject, load_tiled
+from town.core.tiled_files import flag
 from town.core.town_map import Arena, GameObject, MapReport, Sector, Tile, TownMap, connected_pieces
 
 __all__ = [
@@ -219,7 +220,7 @@ class _Builder:
         first_overlap: dict[tuple[str, str], Tile] = {}
         for name, tiles, _ in shapes:
             if name not in sectors:
-                sectors[name] = Sector(name=name, public=_truthy(props[name].get("public")))
+                sectors[name] = Sector(name=name, public=flag(props[name].get("public")) is True)
                 order.append(name)
             index = order.index(name)
             for x, y in tiles:
@@ -384,7 +385,3 @@ class _Builder:
         if not spawns and not any(e.startswith("spawn") for e in self.report.errors):
             self.error("layer 'spawns' has no points; add at least one")
         return spawns
-
-
-def _truthy(value: object) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")

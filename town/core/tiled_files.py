@@ -54,6 +54,15 @@ def finite(value: Any, field: str, source: str) -> float:
     return number
 
 
+def flag(value: object) -> bool | None:
+    """A bool property as Tiled writes it (true/false), or as a hand-edited file may ("true"); None if it is neither."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    return None
+
+
 def properties(raw: Any, source: str) -> dict[str, Any]:
     if raw is None:
         return {}
