@@ -350,3 +350,12 @@ def test_the_same_map_in_both_formats_is_the_same_town(tmp_path):
     b = load_town_map(mk.write(copy.deepcopy(mk.town_doc()), tmp_path, "tmx"))
     assert (a.walkable == b.walkable).all() and a.spawns == b.spawns
     assert {k: v.access_tiles for k, v in a.objects.items()} == {k: v.access_tiles for k, v in b.objects.items()}
+
+
+def test_an_arenas_sector_property_is_its_own_not_every_arena_of_that_name(tmp_path):
+    doc = mk.town_doc()
+    arenas = next(layer for layer in doc["layers"] if layer["name"] == "arenas")
+    arenas["objects"][0]["name"] = arenas["objects"][1]["name"] = "room"
+    arenas["objects"][1]["properties"] = [{"name": "sector", "type": "string", "value": "Corner Cafe"}]
+    town = load_town_map(mk.write_json(doc, tmp_path / "m.tmj"))
+    assert {"Testville:Green House:room", "Testville:Corner Cafe:room"} <= set(town.arenas)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -79,6 +79,16 @@ def near_misses(tiled: TiledMap, wanted: str) -> list[str]:
 def _norm(name: str) -> str:
     letters = "".join(ch for ch in name.lower() if ch.isalnum())
     return letters[:-1] if letters.endswith("s") else letters
+
+
+class PlaceShape(NamedTuple):
+    """One named shape of a place level: its tiles, where it came from, whether drawn (else painted), its properties."""
+
+    name: str
+    tiles: set[Tile]
+    where: str
+    drawn: bool
+    properties: dict[str, Any]
 
 
 class _Builder:
@@ -153,9 +163,9 @@ class _Builder:
         return f"{kind} '{level}' is missing (see docs/map-format.md; `town map init` adds the empty layers){hint}"
 
     # -- reading one place level ------------------------------------------------------------------------------------
-    def _level(self, level: str, required: bool) -> tuple[list[tuple[str, set[Tile], str]], dict[str, dict]]:
+    def _level(self, level: str, required: bool) -> tuple[list[PlaceShape], dict[str, dict]]:
         """Shapes of one level as (name, tiles, where) from its object and tile layers, plus per-name properties."""
-        shapes: list[tuple[str, set[Tile], str]] = []
+        shapes: list[PlaceShape] = []
         props: dict[str, dict[str, Any]] = defaultdict(dict)
         layers = [layer for layer in self.tiled.object_layers if layer.name == level]
         tile_layers = [layer for layer in self.tiled.tile_layers if layer.name == level]
@@ -174,7 +184,7 @@ class _Builder:
                         f"'{name}' (object id {obj.id} in layer '{level}') lies outside the {self.w}x{self.h} map"
                     )
                     continue
-                shapes.append((name, tiles, f"object id {obj.id}"))
+                shapes.append(PlaceShape(name, tiles, f"object id {obj.id}", True, obj.properties))
                 props[name].update(obj.properties)
         for painted in tile_layers:
             try:
@@ -192,7 +202,8 @@ class _Builder:
                     )
                     continue
                 ys, xs = np.nonzero(grid == gid)
-                shapes.append((name, set(zip(xs.tolist(), ys.tolist(), strict=True)), f"tile id {gid}"))
+                cells = set(zip(xs.tolist(), ys.tolist(), strict=True))
+                shapes.append(PlaceShape(name, cells, f"tile id {gid}", False, info.properties if info else {}))
                 if info:
                     props[name].update({k: v for k, v in info.properties.items() if k != NAME_PROPERTY})
         if required and not shapes:
@@ -211,14 +222,14 @@ class _Builder:
 
     # -- sectors, arenas, objects ---------------------------------------------------------------------------------
     def _sectors(
-        self, shapes: list[tuple[str, set[Tile], str]], props: dict[str, dict]
+        self, shapes: list[PlaceShape], props: dict[str, dict]
     ) -> tuple[dict[str, Sector], np.ndarray, list[str]]:
         grid = np.full((self.h, self.w), -1, dtype=np.int32)
         order: list[str] = []
         sectors: dict[str, Sector] = {}
         overlaps: Counter[tuple[str, str]] = Counter()
         first_overlap: dict[tuple[str, str], Tile] = {}
-        for name, tiles, _ in shapes:
+        for name, tiles, *_ in shapes:
             if name not in sectors:
                 sectors[name] = Sector(name=name, public=flag(props[name].get("public")) is True)
                 order.append(name)
@@ -242,12 +253,11 @@ class _Builder:
     def _arenas(
         self, sectors: dict[str, Sector], sector_grid: np.ndarray, sector_order: list[str]
     ) -> tuple[dict[str, Arena], np.ndarray, list[str]]:
-        shapes, props = self._level("arenas", required=True)
+        shapes, _ = self._level("arenas", required=True)
         members: dict[tuple[str, str], set[Tile]] = {}
-        from_objects = {where for _, _, where in shapes if where.startswith("object")}
-        for name, tiles, where in shapes:
-            if where in from_objects:  # a drawn shape belongs to one sector as a whole
-                wanted = props[name].get("sector")
+        for name, tiles, where, drawn, own in shapes:
+            if drawn:  # a drawn shape belongs to one sector as a whole (kitchens of many houses share a name)
+                wanted = own.get("sector")
                 sector = str(wanted) if wanted else self._majority(tiles, sector_grid, sector_order)
                 if sector is None or sector not in sectors:
                     reason = f"names sector {wanted!r}, which the map lacks" if wanted else "is not inside any sector"
@@ -310,8 +320,8 @@ class _Builder:
     def _objects(self, arenas: dict[str, Arena], arena_grid: np.ndarray, order: list[str]) -> dict[str, GameObject]:
         shapes, _ = self._level("objects", required=False)
         members: dict[str, set[Tile]] = {}
-        for name, tiles, where in shapes:
-            if where.startswith("object"):
+        for name, tiles, where, drawn, _ in shapes:
+            if drawn:
                 address = self._majority(tiles, arena_grid, order)
                 if address is None:
                     x, y = min(tiles, key=lambda t: (t[1], t[0]))

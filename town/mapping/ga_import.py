@@ -111,6 +111,9 @@ def _check_destination(out: Path, overwrite: bool) -> list[str] | None:
 
 
 def _move_in(stage: Path, out: Path, written: list[str], previous: list[str] | None) -> None:
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(stage, 0o777 & ~mask)  # a temporary folder is private; the import is an ordinary folder
     if not out.exists():
         os.replace(stage, out)
         stage.mkdir()  # the caller removes the (now empty) stage

@@ -57,11 +57,18 @@ def init_map(source: Path, out: Path, overwrite: bool = False) -> list[str]:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(doc, file, ensure_ascii=False, indent=1)
             file.write("\n")
+        os.chmod(tmp, 0o666 & ~_umask())  # a temporary file is private; the map is an ordinary file
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return added
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _max_layer_id(layers: list[Any]) -> int:

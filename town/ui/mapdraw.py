@@ -26,6 +26,7 @@ from town.ui.tiles import TileImages, load_image
 
 CHUNK = 16  # tiles per chunk side: 512 px at 32 px tiles
 CACHE_BYTES = 160 * 2**20  # scaled chunks kept, at 4 bytes a pixel
+BASE_CHUNKS_KEPT = 96  # unscaled chunks (1 MiB each at 32 px tiles): more than a 1280x720 view at zoom 0.5 needs
 BACKGROUND = (96, 160, 72)
 LABEL_INK = (250, 248, 240)
 
@@ -203,8 +204,8 @@ class MapPainter:
                     surface.blit(self._fit(art.furniture(name)), (x - ox, y - oy))
         result = surface if (kind == "below" or drawn) else None
         self._base[key] = result
-        # Base chunks are re-made from the map when needed; keep only what a few screens need.
-        while len(self._base) > 4 * self._cols() * self._rows() // 3 + 24:
+        # Unscaled chunks are re-made from the map when needed; a few screens' worth is kept.
+        while len(self._base) > BASE_CHUNKS_KEPT:
             self._base.popitem(last=False)
         return result
 
