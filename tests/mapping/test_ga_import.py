@@ -158,6 +158,13 @@ def test_the_art_is_referenced_in_the_users_checkout_never_copied(tmp_path):
     assert not list((tmp_path / "out").rglob("Room_Builder_32x32.png"))
 
 
+def _set_living_area(root, where):
+    path = root / "environment/frontend_server/storage/base_mini/personas/Ryan Park/bootstrap_memory/scratch.json"
+    scratch = json.loads(path.read_text())
+    scratch["living_area"] = where
+    path.write_text(json.dumps(scratch))
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
@@ -180,6 +187,7 @@ def test_the_art_is_referenced_in_the_users_checkout_never_copied(tmp_path):
             ).write_text("{"),
             "not valid JSON",
         ),
+        (lambda root: _set_living_area(root, "the Ville:Nowhere Lane:kitchen"), "is not a sector of this map"),
     ],
 )
 def test_a_damaged_checkout_is_one_line_and_writes_nothing(tmp_path, damage, message):

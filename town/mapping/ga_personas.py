@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from agents.persona import BigFive, Persona, Relationship, RoutineItem
+from town.core.errors import ImportSourceError
 from town.core.places import TownMap
 from town.mapping.ga_text import (
     EAT_WORDS,
@@ -107,8 +108,9 @@ class PersonaDeriver:
         five, how.unknown_traits = big_five(traits, self.lexicon)
         f["big_five"] = f"derived: 0.5 moved {STEP} per innate adjective's loading (data/trait_big_five.yaml)"
 
-        home, home_arena = self._living_area(str(scratch.get("living_area") or ""))
-        f["home"] = f["home_arena"] = "verbatim: living_area (sector, arena)"
+        home, home_arena = self._living_area(name, str(scratch.get("living_area") or ""))
+        f["home"] = "verbatim: living_area's sector"
+        f["home_arena"] = "verbatim: living_area's arena" if home_arena else "default: the home's bedroom"
 
         occupation = self._occupation(name, text["learned"])
         f["occupation"] = "derived: the phrase after 'is a' in learned" if occupation else "default: learned names none"
@@ -168,13 +170,15 @@ class PersonaDeriver:
         return persona, how
 
     # -- fields ---------------------------------------------------------------------------------------------------
-    def _living_area(self, living_area: str) -> tuple[str, str | None]:
+    def _living_area(self, name: str, living_area: str) -> tuple[str, str | None]:
         parts = [p.strip() for p in living_area.split(":")]
-        if len(parts) >= 2 and parts[1] in self.map.sectors:
-            arena = parts[2] if len(parts) >= 3 and f"{parts[1]}: {parts[2]}" in self._labels() else None
-            return parts[1], arena
-        homes = sorted(s.name for s in self.map.sectors.values() if not s.public)
-        return homes[0], None
+        if len(parts) < 2 or parts[1] not in self.map.sectors:
+            raise ImportSourceError(
+                f"GA persona {name}: living_area {living_area!r} is not a sector of this map; fix scratch.json "
+                "or import the map that base was made for"
+            )
+        arena = parts[2] if len(parts) >= 3 and f"{parts[1]}: {parts[2]}" in self._labels() else None
+        return parts[1], arena
 
     def _labels(self) -> set[str]:
         return {a.label for a in self.map.arenas.values()}
