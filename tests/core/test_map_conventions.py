@@ -359,3 +359,29 @@ def test_an_arenas_sector_property_is_its_own_not_every_arena_of_that_name(tmp_p
     arenas["objects"][1]["properties"] = [{"name": "sector", "type": "string", "value": "Corner Cafe"}]
     town = load_town_map(mk.write_json(doc, tmp_path / "m.tmj"))
     assert {"Testville:Green House:room", "Testville:Corner Cafe:room"} <= set(town.arenas)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_collision_shapes_drawn_on_tiles_block_when_they_cover_the_tiles_centre(tmp_path, fmt):
+    full = {"id": 1, "objectgroup": {"objects": [{"id": 1, "x": 0, "y": 0, "width": 16, "height": 16}]}}
+    thin = {"id": 2, "objectgroup": {"objects": [{"id": 1, "x": 0, "y": 13, "width": 16, "height": 3}]}}
+    doc = without(mk.town_doc(), "collision")
+    doc["tilesets"] = [mk.tileset(tiles=[full, thin])]
+    data = mk.grid(mk.WALL_TILES, 2)
+    data[6 * mk.W + 8] = 3  # a low fence along the bottom edge of a tile: walkable
+    doc["layers"].insert(1, mk.tile_layer("World", data, 3))
+    if fmt == "tmx":
+        path = mk.write_tmx(doc, tmp_path / "town.tmx")
+        text = path.read_text()
+        text = text.replace(
+            '<tile id="1"></tile>',
+            '<tile id="1"><objectgroup><object id="1" x="0" y="0" width="16" height="16"/></objectgroup></tile>',
+        )
+        text = text.replace(
+            '<tile id="2"></tile>',
+            '<tile id="2"><objectgroup><object id="1" x="0" y="13" width="16" height="3"/></objectgroup></tile>',
+        )
+        path.write_text(text)
+    else:
+        path = mk.write_json(doc, tmp_path / "town.tmj")
+    assert blocked(load_town_map(path)) == mk.WALL_TILES

@@ -4,7 +4,8 @@ A tile is blocked when any of these says so (they add up; a map may use several)
 1. a tile layer named `collision` — any non-zero tile blocks;
 2. the tile layer that the map property `collision_layer` names (Generative Agents' Smallville: `Collisions`);
 3. a tile layer with the bool layer property `collides` — any non-zero tile blocks;
-4. tiles whose tileset gives them the bool property `collides` (Phaser and ai-town maps), in any tile layer;
+4. tiles whose tileset gives them the bool property `collides` (Phaser and ai-town maps), or a collision shape drawn
+   in Tiled's tile collision editor that covers the tile's centre, in any tile layer;
 5. objects of class or type `collision` in any object layer, and every object of an object layer named
    `collision` — rectangles, ellipses, polygons (rotated as drawn), polylines and points.
 """
@@ -55,7 +56,7 @@ def collision_grid(tiled: TiledMap) -> tuple[np.ndarray, list[str], list[str]]:
         except MapError as exc:  # a fractional offset: reported, the other conventions still count
             problems.append(str(exc).removeprefix(f"map {src}: "))
 
-    colliding = tiled.gids_where(lambda info: flag(info.properties.get("collides")) is True)
+    colliding = tiled.gids_where(lambda info: flag(info.properties.get("collides")) is True or info.blocks_centre)
     if colliding:
         lookup = np.fromiter(colliding, dtype=np.int64)
         hits = 0
@@ -68,7 +69,7 @@ def collision_grid(tiled: TiledMap) -> tuple[np.ndarray, list[str], list[str]]:
             mask = np.isin(grid, lookup)
             hits += int(mask.sum())
             blocked |= mask
-        found.append(f"{len(colliding)} tile(s) with the property collides ({hits} placed)")
+        found.append(f"{len(colliding)} colliding tile(s): property collides or a collision shape ({hits} placed)")
 
     shapes = 0
     for group in tiled.object_layers:

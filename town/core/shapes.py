@@ -49,6 +49,14 @@ def object_outline(obj: TiledObject) -> list[tuple[float, float]]:
     return [(x + dx * cos - dy * sin, y + dx * sin + dy * cos) for dx, dy in local]
 
 
+def outline_contains(obj: TiledObject, point: tuple[float, float]) -> bool:
+    """Whether a point (in the object's own pixel space) lies inside the object's rotated outline."""
+    outline = object_outline(obj)
+    if len(outline) < 3:
+        return False
+    return bool(_inside(np.array([point[0]]), np.array([point[1]]), outline)[0])
+
+
 def object_tiles(obj: TiledObject, tile_w: int, tile_h: int, width: int, height: int, rule: Rule) -> set[Tile]:
     """Tiles of a width x height map that the object covers under `rule` (clipped to the map)."""
     outline = object_outline(obj)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from town.core.errors import MapError
-from town.core.tiled_model import GID_MASK, TileInfo, Tileset
+from town.core.tiled_model import GID_MASK, TiledObject, TileInfo, Tileset
 from town.core.tmx import parse_xml, tmx_to_json, tsx_to_json, tx_to_json
 
 MAP_SUFFIXES = {".tmj", ".json", ".tmx"}
@@ -100,7 +100,10 @@ def read_tileset(raw: Any, base: Path, source: str) -> Tileset:
         if not isinstance(entry, dict):
             continue
         image = str(entry.get("image", "") or "")
+        tile_w = int(raw.get("tilewidth", 0) or 0)
+        tile_h = int(raw.get("tileheight", 0) or 0)
         tiles[int(entry.get("id", 0))] = TileInfo(
+            blocks_centre=_shapes_cover_centre(entry.get("objectgroup"), tile_w, tile_h, source),
             kind=str(entry.get("class", "") or entry.get("type", "") or ""),
             properties=properties(entry.get("properties"), source),
             image=joined(folder, image) if image else "",
@@ -126,6 +129,39 @@ def read_tileset(raw: Any, base: Path, source: str) -> Tileset:
         offset=(int(offset.get("x", 0)), int(offset.get("y", 0))) if isinstance(offset, dict) else (0, 0),
         tiles=tiles,
     )
+
+
+def _shapes_cover_centre(group: Any, tile_w: int, tile_h: int, source: str) -> bool:
+    """Whether the collision shapes drawn on a tile cover its centre (a thin fence along an edge does not block)."""
+    if not isinstance(group, dict) or not isinstance(group.get("objects"), list) or not tile_w or not tile_h:
+        return False
+    from town.core.shapes import outline_contains  # noqa: PLC0415 - shapes reads the models this module fills
+
+    centre = (tile_w / 2, tile_h / 2)
+    for raw in group["objects"]:
+        if not isinstance(raw, dict):
+            continue
+        obj = TiledObject(
+            kind="",
+            x=finite(raw.get("x", 0), "x", source),
+            y=finite(raw.get("y", 0), "y", source),
+            width=finite(raw.get("width", 0), "width", source),
+            height=finite(raw.get("height", 0), "height", source),
+            rotation=finite(raw.get("rotation", 0), "rotation", source),
+            shape="ellipse"
+            if raw.get("ellipse")
+            else ("polygon" if isinstance(raw.get("polygon"), list) else "rectangle"),
+            points=tuple(
+                (finite(p.get("x", 0), "x", source), finite(p.get("y", 0), "y", source))
+                for p in raw.get("polygon") or []
+                if isinstance(p, dict)
+            ),
+        )
+        if obj.shape == "polygon" and len(obj.points) < 3:
+            continue
+        if outline_contains(obj, centre):
+            return True
+    return False
 
 
 def with_template(raw: dict, base: Path, tilesets: list[Tileset], cache: TemplateCache, source: str) -> dict:

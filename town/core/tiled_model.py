@@ -113,6 +113,9 @@ class TileInfo(BaseModel):
     image: str = ""
     width: int = 0
     height: int = 0
+    blocks_centre: bool = Field(
+        False, description="a collision shape drawn on the tile (Tiled's collision editor) covers its centre"
+    )
 
 
 class Tileset(BaseModel):

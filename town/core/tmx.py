@@ -205,6 +205,9 @@ def _tileset_body(element: ET.Element, source: str) -> dict[str, Any]:
         tile_image = tile.find("image")
         if tile_image is not None:
             entry.update(_image(tile_image, source))
+        shapes = tile.find("objectgroup")  # Tiled's tile collision editor
+        if shapes is not None:
+            entry["objectgroup"] = {"objects": [_object(o, source) for o in shapes.findall("object")]}
         tiles.append(entry)
     if tiles:
         out["tiles"] = tiles
