@@ -60,15 +60,14 @@ class MapPainter:
         self._image_layers: dict[int, pygame.Surface | None] = {}
 
     # -- what to draw -------------------------------------------------------------------------------------------------
-    def _probe_art(self) -> set[str]:
-        """Tile ids of drawn layers whose image cannot be had (their tileset's file is missing)."""
+    def _probe_art(self) -> set[int]:
+        """Tile ids on drawn layers whose image cannot be had (no tileset holds them, or its file is missing)."""
         if self.images is None:
             return set()
         gids: set[int] = set()
         for grid, _ in self._grids.values():
             gids.update(int(g) for g in np.unique(grid) if g)
-        missing = {gid for gid in gids if self.images.tile(gid) is None}
-        return {str(g) for g in missing} | (self.images.missing if missing else set())
+        return {gid for gid in gids if self.images.tile(gid) is None}
 
     def _plan_kinds(self) -> np.ndarray:
         m = self.map
