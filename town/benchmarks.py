@@ -306,6 +306,7 @@ def run(
     out: Any = None,
     map_path: Any = None,
     personas: Any = None,
+    latencies: list[float] | None = None,
 ) -> list[dict[str, Any]]:
     figures = []
     if which in ("calls", "all"):
@@ -316,6 +317,10 @@ def run(
         figures.append(bench_engine())
     if which in ("retrieval", "all"):
         figures.append(bench_retrieval(memories))
+    if which == "live":  # not in "all": it runs the window for a while at each latency
+        from town.benchmarks_view import bench_live  # noqa: PLC0415
+
+        figures.append(bench_live(tuple(latencies or (2.0, 5.0, 20.0)), agents=agents, hours=hours or 2.0))
     if which in ("fps", "maps", "all"):
         from town.benchmarks_view import bench_fps, bench_maps  # noqa: PLC0415
 

@@ -67,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
     ):
         play.add_argument(flag, **kw)
     play.add_argument("--overwrite", action="store_true", default=None, help="replace an earlier run in --out")
+    play.add_argument(
+        "--wait-for-model",
+        dest="wait_for_model",
+        action="store_true",
+        help="slow game time to the model's pace: the clock waits for answers that are due (key L toggles it)",
+    )
     play.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
 
     replay = sub.add_parser("replay", help="replay a run folder or a save (window, or --text in the terminal)")
@@ -147,6 +153,7 @@ def _parser() -> argparse.ArgumentParser:
             "engine",
             "retrieval",
             "fps",
+            "live",
             "maps",
             "saves",
             "experiments",
@@ -158,6 +165,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
     bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")
+    bench.add_argument(
+        "--latencies", type=float, nargs="+", help="seconds per call at 1x for `town bench live` (default 2 5 20)"
+    )
     bench.add_argument("--memories", type=int, default=100_000, help="memory count (retrieval)")
     bench.add_argument("--json", action="store_true", help="print figures as JSON")
     bench.add_argument("--out", type=Path, default=Path("bench-out"), help="where plots go (scaling)")

@@ -43,6 +43,12 @@ def import_litellm() -> Any:
     return litellm
 
 
+def cancel_embedded() -> None:
+    """Cut short what the embedded model is generating or about to generate (quitting the app)."""
+    for handler in _embedded_handler:
+        handler.cancel()
+
+
 def close_embedded() -> None:
     """Free the embedded model explicitly (its destructor complains when left to interpreter exit)."""
     for handler in _embedded_handler:

@@ -52,6 +52,9 @@ def make_handler() -> Any:
             super().__init__()
             self._llama: Any = None
             self._lock = threading.Lock()
+            # Bumped by cancel(): calls still queued for the lock return at once, so closing the app waits at most for
+            # the one generation in progress (llama.cpp cannot be interrupted mid-generation from Python).
+            self._epoch = 0
 
         def _model(self) -> Any:
             if self._llama is None:
@@ -78,8 +81,11 @@ def make_handler() -> Any:
             schema = _schema_of(optional.get("response_format"))
             if schema is not None:
                 request["response_format"] = {"type": "json_object", "schema": schema}
+            epoch = self._epoch
+            out: dict[str, Any] = {"choices": [{"message": {"content": ""}}], "usage": {}}
             with self._lock:
-                out = self._model().create_chat_completion(**request)
+                if epoch == self._epoch:  # else the town closed while this call waited: an empty answer, unread
+                    out = self._model().create_chat_completion(**request)
             text = out["choices"][0]["message"]["content"] or ""
             usage = out.get("usage") or {}
             model_response.choices[0].message.content = text
@@ -94,7 +100,12 @@ def make_handler() -> Any:
         async def acompletion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Any:
             return await asyncio.to_thread(self.completion, model, messages, *args, **kwargs)
 
+        def cancel(self) -> None:
+            """Every call already waiting for the model answers empty; calls made afterwards run as usual."""
+            self._epoch += 1
+
         def close(self) -> None:
+            self.cancel()
             with self._lock:
                 if self._llama is not None:
                     self._llama.close()

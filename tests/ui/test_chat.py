@@ -77,3 +77,38 @@ def test_a_whisper_becomes_an_inner_thought(town_map, personas):
     mind = next(m for m in sim.minds if m.name == "Mei Lin")
     thoughts = [r.text for r in mind.memory.records if r.kind == "thought"]
     assert "Mei Lin thinks: I should invite Jonah to the party" in thoughts
+
+
+@pytest.mark.parametrize(("key", "char", "mode"), [(pygame.K_t, "t", "visitor"), (pygame.K_i, "i", "interview")])
+def test_the_key_that_opens_the_chat_box_is_not_typed_into_it(town_map, personas, key, char, mode):
+    model = scripted()
+    sim, session, app = open_app(town_map, personas, model)
+    # What SDL sends for one press of T: the key, then the same character as text; then the person types.
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=char))
+    pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=char))
+    for ch in "Hello Tom":
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+    app.run(max_frames=3)
+    box = app.states[-1]
+    assert type(box).__name__ == "ChatBox" and box.mode == mode
+    assert box.typed == "Hello Tom"
+
+
+def test_a_message_that_starts_with_the_shortcut_letter_keeps_it(town_map, personas):
+    from town.ui.app import ChatBox
+    from town.ui.input_map import UiIntent
+
+    model = scripted()
+    sim, session, app = open_app(town_map, personas, model)
+    box = ChatBox(app, "Mei Lin", "visitor", opened_by="t")
+    box.process(UiIntent(kind="text", text="t"))  # the shortcut's own character, in the same frame: dropped
+    app.frame += 5  # the person starts typing later
+    for ch in "tea?":
+        box.process(UiIntent(kind="text", text=ch))
+    assert box.typed == "tea?"
+    late = ChatBox(app, "Mei Lin", "visitor", opened_by="t")
+    app.frame += 5  # no shortcut character came with the key (a driver that sends none): nothing is dropped
+    for ch in "tea?":
+        late.process(UiIntent(kind="text", text=ch))
+    assert late.typed == "tea?"
+    pygame.display.quit()

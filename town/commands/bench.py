@@ -20,6 +20,7 @@ def bench_command(args: argparse.Namespace) -> int:
         out=args.out,
         map_path=args.map,
         personas=args.personas,
+        latencies=args.latencies,
     )
     if args.json:
         print(json.dumps(figures, indent=2))

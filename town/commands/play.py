@@ -23,8 +23,15 @@ def play_command(args: argparse.Namespace) -> int:
         world = load_world(config)
     from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
 
-    check_display()
-    live = LiveTown(config, resume=resume, world=world, max_ticks=config.ticks if args.hours is not None else None)
+    check_display("town play")
+    print(f"town play: starting the town on {config.model} (a local model loads with its first call)", file=sys.stderr)
+    live = LiveTown(
+        config,
+        resume=resume,
+        world=world,
+        max_ticks=config.ticks if args.hours is not None else None,
+        wait_for_model=args.wait_for_model,
+    )
     try:
         App(live.session, size=size).run()
     except KeyboardInterrupt:
@@ -39,11 +46,19 @@ def play_command(args: argparse.Namespace) -> int:
 class LiveTown:
     """A live session with its log, cache and saves, started fresh or from a save (`town play`, a fork in replay)."""
 
-    def __init__(self, config: Any, *, resume: Any = None, world: Any = None, max_ticks: int | None = None) -> None:
+    def __init__(
+        self,
+        config: Any,
+        *,
+        resume: Any = None,
+        world: Any = None,
+        max_ticks: int | None = None,
+        wait_for_model: bool = False,
+    ) -> None:
         from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
         from town.runtime.builders import build_model, build_simulation, ensure_out_dir  # noqa: PLC0415
         from town.runtime.live import LiveSession  # noqa: PLC0415
-        from town.runtime.runner import find_cache  # noqa: PLC0415
+        from town.runtime.runner import cancel_models, find_cache  # noqa: PLC0415
         from town.runtime.saving import prepare_resumed_run, save_simulation, simulation_from_save  # noqa: PLC0415
 
         self.config = config
@@ -73,6 +88,8 @@ class LiveTown:
             autosave_ticks=config.autosave_ticks,
             save_on_close=config.autosave_ticks > 0,
             cast=_cast(config, len(sim.minds)),
+            wait_for_model=wait_for_model,
+            on_stop=cancel_models,
         )
 
     def close(self) -> None:

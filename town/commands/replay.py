@@ -29,7 +29,7 @@ def replay_command(args: argparse.Namespace) -> int:
     from town.persistence.replay_session import ReplaySession  # noqa: PLC0415
     from town.ui.app import App, check_display  # noqa: PLC0415 - the only import of pygame, only for this command
 
-    check_display()
+    check_display("town replay")
     forks: list[LiveTown] = []
 
     def fork_here(tick: int) -> Any:

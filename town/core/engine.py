@@ -31,7 +31,7 @@ from town.core.events import (
     SleepChanged,
     Utterance,
 )
-from town.core.inputs import EndConversation, Say, StartAction, StartConversation, WorldInput
+from town.core.inputs import EndConversation, Say, StartAction, StartConversation, WalkTowards, WorldInput
 from town.core.pathfinding import PathFinder
 from town.core.perception import Perceiver, Percept
 from town.core.places import TownMap
@@ -139,6 +139,8 @@ class Engine:
             self._start_action(item)
         elif isinstance(item, StartConversation):
             self._start_conversation(item)
+        elif isinstance(item, WalkTowards):
+            self._walk_towards(item)
         elif isinstance(item, Say):
             self._say(item)
         elif isinstance(item, EndConversation):
@@ -216,6 +218,47 @@ class Engine:
             self.world.objects[address] = state
             self.bus.emit(ObjectStateChanged(object=address, state=state))
 
+    def _walk_towards(self, item: WalkTowards) -> None:
+        body, target = self.world.bodies.get(item.agent), self.world.bodies.get(item.target)
+        if body is None or target is None or body is target:
+            self._reject(item, "unknown or identical agents")
+            return
+        if body.conversation is not None:
+            self._reject(item, "agent is in a conversation")
+            return
+        try:
+            path = self.paths.path(body.tile, target.tile)
+        except NoPathError as exc:
+            self.bus.emit(PathBlocked(agent=body.name, target=target.tile, reason=str(exc)))
+            return
+        body.path = deque(path)
+        tick = self.world.tick
+        body.action_seq += 1
+        arena = self.map.arena_at(target.tile)
+        place = arena.address if arena else self.map.world
+        body.action = Action(
+            description=item.description,
+            emoji="",
+            arena=place,
+            object=None,
+            object_state=None,
+            start_tick=tick,
+            end_tick=tick + len(path) + 1,
+            seq=body.action_seq,
+        )
+        self._release_objects(body.name)
+        self.bus.emit(
+            ActionStarted(
+                agent=body.name,
+                description=item.description,
+                emoji="",
+                place=place,
+                object=None,
+                object_state=None,
+                until_tick=tick + len(path) + 1,
+            )
+        )
+
     def _start_conversation(self, item: StartConversation) -> None:
         bodies = self.world.bodies
         a, b = bodies.get(item.initiator), bodies.get(item.partner)
@@ -270,6 +313,16 @@ class Engine:
             self._end_conversation(conv, "said goodbye")
         elif len(conv.turns) >= self.config.max_turns:
             self._end_conversation(conv, "turn limit")
+
+    def hold_conversations(self, thinking: set[str]) -> None:
+        """Silence counts only while nobody is thinking.
+
+        A conversation whose next speaker is still composing a line keeps its timer at zero (live mode, where a slow
+        model would otherwise end a talk before its first line).
+        """
+        for conv in self.world.conversations.values():
+            if not conv.ended and conv.next_speaker in thinking:
+                conv.last_turn_tick = self.world.tick
 
     def _end_conversation(self, conv: Conversation, reason: str) -> None:
         conv.ended = True

@@ -1,4 +1,6 @@
-"""Typed inputs to the engine: `StartAction`, `StartConversation`, `Say`, `EndConversation`, and the `WorldInput` union.
+"""Typed inputs to the engine: `StartAction`, `StartConversation`, `WalkTowards`, `Say`, `EndConversation`.
+
+`WorldInput` is their union.
 
 Everything that changes the world from outside `Engine.step()` (finished cognition, the user, interventions) is one of
 these. They are validated again when applied; an input that no longer fits the world (a partner who fell asleep, an
@@ -37,6 +39,15 @@ class StartConversation(_Input):
     opening_reason: str = ""
 
 
+class WalkTowards(_Input):
+    """Walk up to another agent, wherever they are now (to talk to someone who has moved on)."""
+
+    kind: Literal["walk_towards"] = "walk_towards"
+    agent: str
+    target: str
+    description: str = Field(min_length=1, max_length=200)
+
+
 class Say(_Input):
     kind: Literal["say"] = "say"
     conversation: int
@@ -51,4 +62,6 @@ class EndConversation(_Input):
     reason: str = "ended"
 
 
-WorldInput = Annotated[StartAction | StartConversation | Say | EndConversation, Field(discriminator="kind")]
+WorldInput = Annotated[
+    StartAction | StartConversation | WalkTowards | Say | EndConversation, Field(discriminator="kind")
+]

@@ -62,6 +62,8 @@ class Conversation:
     place: str
     started_tick: int
     next_speaker: str
+    # The last turn's tick; in live mode also bumped while the next speaker is still thinking, so silence counts only
+    # while nobody is (Engine.hold_conversations).
     last_turn_tick: int
     turns: list[Turn] = field(default_factory=list)
     ended: bool = False

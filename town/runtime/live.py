@@ -25,6 +25,8 @@ from town.runtime.snapshot import Snapshot, SnapshotBuilder
 
 # Ticks per real second at each speed; "max" runs as fast as the machine allows. At 1x a game minute takes 0.6 s.
 SPEEDS: dict[str, float | None] = {"1x": 10.0, "2x": 20.0, "4x": 40.0, "8x": 80.0, "max": None}
+# How long closing waits for calls in progress before dropping them: quitting stays within about two seconds.
+CLOSE_GRACE_S = 1.0
 
 
 class Command(BaseModel):
@@ -47,6 +49,7 @@ class Command(BaseModel):
         "fork",
         "direct",
         "add_agent",
+        "wait_for_model",
     ]
     speed: str = "1x"
     tick: int = 0  # seek (replay)
@@ -56,6 +59,7 @@ class Command(BaseModel):
     agent: str | None = None
     mode: Literal["visitor", "interview"] = "visitor"
     text: str = ""
+    on: bool | None = None  # wait_for_model: set it (True/False) or toggle it (None)
 
 
 Saver = Callable[[Simulation], Awaitable[Path]]
@@ -78,8 +82,13 @@ class LiveSession:
         autosave_ticks: int = 0,
         save_on_close: bool = False,
         cast: list[Persona] | None = None,
+        wait_for_model: bool = False,
+        on_stop: Callable[[], None] | None = None,
+        tick_rate: float | None = None,
     ):
         self.sim = sim
+        self._on_stop = on_stop  # cuts short model work in progress (the embedded model) so quitting is quick
+        self.tick_rate = tick_rate  # ticks per second instead of the speed's (benchmarks that compress time)
         self._saver = saver
         self.autosave_ticks = autosave_ticks
         self.save_on_close = save_on_close
@@ -94,6 +103,10 @@ class LiveSession:
         self._commands: queue.Queue[Command] = queue.Queue()
         self.paused = False
         self.speed = "1x"
+        # "Wait for the model": the clock does not pass an answer that is due, so a slow model slows the town down
+        # instead of letting the world outrun its decisions (game time then runs below the chosen speed).
+        self.wait_for_model = wait_for_model
+        self.held = False
         self._steps_requested = 0
         self.inspected: str | None = None
         self._chats: dict[str, list[tuple[str, str]]] = {}
@@ -134,7 +147,9 @@ class LiveSession:
         try:
             await self._ticks()
             if self.save_on_close:
-                await self._save("saved on close")
+                dropped = await self._close_flights()
+                note = f" ({dropped} unanswered call(s) dropped; asked again after a resume)" if dropped else ""
+                await self._save(f"saved on close{note}")
         except BaseException as exc:
             reason = f"crashed: {type(exc).__name__}"
             raise
@@ -142,11 +157,14 @@ class LiveSession:
             for task in list(self._talks):
                 task.cancel()
             self.sim.finish(reason)  # the log always ends with run_end, whatever stopped the town
+            if self._on_stop is not None:
+                self._on_stop()  # what the cancelled calls still run in threads stops too, so the loop can close
 
     async def _ticks(self) -> None:
         next_due = time.perf_counter()
         while not self._stop.is_set():
-            self._drain_commands()
+            if self._drain_commands():
+                self._publish()  # a pause or a new speed shows at once, not after the next tick
             if self._save_requested:
                 self._save_requested = False
                 await self._save("saved")
@@ -156,7 +174,12 @@ class LiveSession:
                 self._publish()
                 await asyncio.sleep(0.02)
                 continue
-            rate = SPEEDS[self.speed]
+            self.held = self.wait_for_model and bool(self.sim.overdue())
+            if self.held:
+                self._publish()
+                await asyncio.sleep(0.02)
+                continue
+            rate = self.tick_rate or SPEEDS[self.speed]
             if rate is not None and not self._steps_requested:
                 delay = next_due - time.perf_counter()
                 if delay > 0:
@@ -171,6 +194,13 @@ class LiveSession:
             self._publish()
             if rate is None:
                 await asyncio.sleep(0)  # let model calls progress even at full speed
+
+    async def _close_flights(self, grace_s: float = CLOSE_GRACE_S) -> int:
+        """Give the calls in progress a moment to land; the rest are dropped, to be asked again after a resume."""
+        pending = [f.task for f in self.sim.inflight if f.task is not None and not f.task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=grace_s)
+        return self.sim.drop_unanswered()
 
     def _add_agent(self) -> None:
         present = {m.persona.id for m in self.sim.minds}
@@ -195,7 +225,14 @@ class LiveSession:
     def _publish(self) -> None:
         name = self.inspected
         view = self._builder.inspect(name, self._chats.get(name, []), name in self._waiting) if name else None
-        self.snapshot = self._builder.build(paused=self.paused, speed=self.speed, inspected=view, notice=self.notice)
+        self.snapshot = self._builder.build(
+            paused=self.paused,
+            speed=self.speed,
+            inspected=view,
+            notice=self.notice,
+            held=self.held,
+            wait_for_model=self.wait_for_model,
+        )
 
     async def _talk(self, name: str, mode: Literal["visitor", "interview"], text: str) -> None:
         log = self._chats.setdefault(name, [])
@@ -211,12 +248,14 @@ class LiveSession:
         self._builder.said(name, reply, self.sim.tick)
         self._publish()
 
-    def _drain_commands(self) -> None:
+    def _drain_commands(self) -> int:
+        drained = 0
         while True:
             try:
                 command = self._commands.get_nowait()
             except queue.Empty:
-                return
+                return drained
+            drained += 1
             if command.kind == "pause":
                 self.paused = True
             elif command.kind == "resume":
@@ -228,6 +267,8 @@ class LiveSession:
                 self._steps_requested += 1
             elif command.kind == "speed" and command.speed in SPEEDS:
                 self.speed = command.speed
+            elif command.kind == "wait_for_model":
+                self.wait_for_model = (not self.wait_for_model) if command.on is None else command.on
             elif command.kind == "direct" and command.agent:
                 refused = self.sim.direct(command.agent, command.place)
                 self.notice = refused or ""

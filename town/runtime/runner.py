@@ -40,6 +40,13 @@ class RunResult:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+def cancel_models() -> None:
+    """Cut short the embedded model's work in progress, if this process loaded it (remote calls cancel as tasks)."""
+    backend = sys.modules.get("agents.llm.litellm_model")
+    if backend is not None:
+        backend.cancel_embedded()
+
+
 def close_models(model: ChatModel) -> None:
     """Flush the cache file and free the embedded model (if this process loaded the real backends at all)."""
     for link in _chain(model):

@@ -7,6 +7,7 @@ what last, which way each agent faces, and a feed of notable events.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ class AgentView:
     asleep: bool
     talking_to: str | None
     speech: str | None
+    thinking: bool = False  # a model call for this agent's next action is in flight
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ class Snapshot:
     speed: str = "1x"
     inspected: InspectorView | None = None
     notice: str = ""  # the latest save (or save failure), shown in the status bar
+    in_flight: int = 0  # model calls the town is waiting on
+    oldest_wait_s: float = 0.0  # how long the oldest of them has been running, in real seconds
+    held: bool = False  # the clock stands still until an overdue answer arrives ("wait for the model")
+    wait_for_model: bool = False
 
 
 # The event feed: conversations, reflections, day plans and interventions from outside the town.
@@ -165,11 +171,21 @@ class SnapshotBuilder:
         )
 
     def build(
-        self, *, paused: bool = False, speed: str = "1x", inspected: InspectorView | None = None, notice: str = ""
+        self,
+        *,
+        paused: bool = False,
+        speed: str = "1x",
+        inspected: InspectorView | None = None,
+        notice: str = "",
+        held: bool = False,
+        wait_for_model: bool = False,
     ) -> Snapshot:
         sim = self.sim
         world = sim.engine.world
         tick = world.tick
+        thinking = sim.waiting_on_model()
+        waiting = [f for f in sim.inflight if not f.ready and f.task is not None]
+        now = time.monotonic()
         views = []
         for name, body in world.bodies.items():
             previous = self._last_tile.get(name, body.tile)
@@ -195,6 +211,7 @@ class SnapshotBuilder:
                     asleep=body.asleep,
                     talking_to=partner,
                     speech=said[0] if said and tick - said[1] <= SPEECH_TICKS else None,
+                    thinking=name in thinking,
                 )
             )
         usage = sim.llm.usage
@@ -211,4 +228,8 @@ class SnapshotBuilder:
             speed=speed,
             inspected=inspected,
             notice=notice,
+            in_flight=len(waiting),
+            oldest_wait_s=round(max((now - f.since for f in waiting), default=0.0), 1),
+            held=held,
+            wait_for_model=wait_for_model,
         )

@@ -8,6 +8,8 @@ slow the model is.
 
 from __future__ import annotations
 
+import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -66,6 +68,8 @@ class TownView:
             self.directing = True
         elif intent.kind == "add_agent":
             session.send(Command(kind="add_agent"))
+        elif intent.kind == "wait_for_model":
+            session.send(Command(kind="wait_for_model"))
         elif intent.kind == "select":
             hit = app.renderer.agent_at(session.snapshot, app.camera, (intent.x, intent.y))
             if hit is not None or intent.x < app.window.get_width() - 400 or self.selected is None:
@@ -74,7 +78,7 @@ class TownView:
             self.follow = not self.follow
         elif intent.kind in ("talk", "interview", "whisper") and self.selected:
             mode = "visitor" if intent.kind == "talk" else intent.kind
-            app.states.append(ChatBox(app, self.selected, mode))
+            app.states.append(ChatBox(app, self.selected, mode, opened_by=intent.text))
         elif intent.kind == "escape" and self.directing:
             self.directing = False
         elif intent.kind == "escape":
@@ -125,15 +129,27 @@ class ChatBox:
 
     events = staticmethod(text_intents)
 
-    def __init__(self, app: App, agent: str, mode: str) -> None:
+    def __init__(self, app: App, agent: str, mode: str, opened_by: str = "") -> None:
         self.app = app
         self.agent = agent
         self.mode = mode
         self.typed = ""
+        # The key that opened the box also arrives as text right after it (SDL sends both for one press): that
+        # first character is the shortcut, not the start of the message.
+        self._opened_by = opened_by.lower()
+        self._opened_frame = app.frame
         self.history: list[str] = []
         self._recall = 0
 
     def process(self, intent: UiIntent) -> None:
+        opened_by, self._opened_by = self._opened_by, ""
+        if (
+            intent.kind == "text"
+            and opened_by
+            and intent.text.lower() == opened_by
+            and self.app.frame <= self._opened_frame + 1
+        ):
+            return
         if intent.kind == "text":
             self.typed += intent.text
         elif intent.kind == "backspace":
@@ -246,15 +262,37 @@ class HelpOverlay:
             surface.blit(what, (x0 + 190, y0 + 44 + 22 * i))
 
 
-def check_display() -> None:
-    """Fail with one line, before anything is written, when no window can be opened here."""
+OFF_SCREEN_DRIVERS = ("offscreen", "dummy")
+
+
+def check_display(command: str = "town play") -> None:
+    """Fail with one line, before anything is written, when no window can be seen here.
+
+    SDL quietly falls back to an off-screen driver when there is no display (the town would then run invisibly and
+    never end), and on a dead X display it tries Wayland and prints a line about XDG_RUNTIME_DIR; so the display is
+    looked for first, and the driver SDL actually chose is checked after. Only an explicit SDL_VIDEODRIVER=dummy (the
+    tests' and benchmarks' off-screen rendering) is let through.
+    """
+    hint = "run it on a desktop or under Xvfb (xvfb-run town ...), or set SDL_VIDEODRIVER=dummy to render off-screen"
+    requested = os.environ.get("SDL_VIDEODRIVER", "")
+    if not requested and sys.platform.startswith("linux"):
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            raise TownError(f"{command}: no display to open a window on (DISPLAY is not set); {hint}")
+        if not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ["SDL_VIDEODRIVER"] = "x11"  # an X display only: SDL must not wander off to Wayland
     try:
         pygame.display.init()
     except pygame.error as exc:
+        raise TownError(f"{command}: cannot open a window ({exc}); {hint}") from None
+    finally:
+        if not requested:
+            os.environ.pop("SDL_VIDEODRIVER", None)
+    driver = pygame.display.get_driver()
+    if driver == "offscreen" or (driver in OFF_SCREEN_DRIVERS and requested != driver):
+        pygame.display.quit()
         raise TownError(
-            f"town play: cannot open a window ({exc}); run it on a desktop, or under Xvfb, "
-            "or with SDL_VIDEODRIVER=dummy to render off-screen"
-        ) from None
+            f"{command}: SDL found no display (it chose the '{driver}' driver, which shows nothing); {hint}"
+        )
 
 
 class App:
@@ -276,6 +314,20 @@ class App:
         self.frame = 0
         self.fps = 0.0
         self.frame_times: list[float] = []
+
+    def _say_closing(self) -> None:
+        """One last frame that says what closing waits for (a call in progress, the save), since it takes a moment."""
+        snap = getattr(self.session, "snapshot", None)
+        busy = getattr(snap, "in_flight", 0)
+        text = "closing: " + ("finishing the call in progress, " if busy else "") + "saving the town and its log…"
+        try:
+            label = self.renderer.big.render(text, True, PAPER)
+            box = label.get_rect(center=(self.window.get_width() // 2, self.window.get_height() // 2)).inflate(28, 18)
+            pygame.draw.rect(self.window, HUD_BG, box, border_radius=8)
+            self.window.blit(label, label.get_rect(center=box.center))
+            pygame.display.flip()
+        except pygame.error:
+            pass  # the window is already gone (closed by the system)
 
     def _town_view(self, replay: bool) -> TownView:
         if not replay:
@@ -331,6 +383,7 @@ class App:
                 if screenshot_dir is not None and screenshot_every and self.frame % screenshot_every == 0:
                     pygame.image.save(self.window, str(screenshot_dir / f"frame-{self.frame:05d}.png"))
         finally:
+            self._say_closing()
             self.session.stop()
             pygame.display.quit()
         if self.session.error is not None:

@@ -20,6 +20,7 @@ COMMAND_KEYS = {
     pygame.K_k: "fork",
     pygame.K_g: "go",
     pygame.K_p: "add_agent",
+    pygame.K_l: "wait_for_model",
 }
 # Replay: the next (Shift: previous) conversation, reflection or intervention; brackets: any marker.
 JUMP_KEYS = {
@@ -60,6 +61,7 @@ HELP_LINES = (
     ("H", "whisper an inner thought to the selected agent"),
     ("G, then click", "send the selected agent to the place you click"),
     ("P", "a new person (the next from the persona folder) moves in"),
+    ("L", "wait for the model: game time waits for answers that are due (for slow models)"),
     ("Enter / Up / Down", "send; recall earlier lines (in the chat box)"),
     ("Esc", "clear selection / close help"),
     ("F5", "save now (to saves/<run>; also every few game minutes)"),
@@ -100,6 +102,7 @@ class UiIntent(BaseModel):
         "jump",
         "go",
         "add_agent",
+        "wait_for_model",
     ]
     text: str = ""
     speed: str = ""
@@ -117,7 +120,8 @@ def intents(event: pygame.event.Event) -> list[UiIntent]:
     if event.type == pygame.KEYDOWN:
         key = event.key
         if key in COMMAND_KEYS:
-            return [UiIntent(kind=COMMAND_KEYS[key])]  # type: ignore[arg-type]
+            # The character the key types goes along, so a chat box it opens can drop that same character.
+            return [UiIntent(kind=COMMAND_KEYS[key], text=getattr(event, "unicode", "") or "")]  # type: ignore[arg-type]
         if key in JUMP_KEYS:
             backwards = key == pygame.K_LEFTBRACKET or bool(event.mod & pygame.KMOD_SHIFT)
             return [UiIntent(kind="jump", text=JUMP_KEYS[key], backwards=backwards)]

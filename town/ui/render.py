@@ -96,10 +96,23 @@ class TownRenderer:
         if agent.asleep:
             z = self.big.render("z", True, (220, 230, 255))
             target.blit(z, (x + size - 6, y - 6 - (frame // 8) % 4))
+        elif agent.thinking and not agent.speech:
+            self._draw_thought(target, x + size - 2, y - 4, frame)
         name = self.small.render(agent.name, True, PAPER)
         box = name.get_rect(midtop=(x + size // 2, y + size))
         pygame.draw.rect(target, (20, 20, 26), box.inflate(6, 2), border_radius=3)
         target.blit(name, box)
+
+    def _draw_thought(self, target: pygame.Surface, x: int, y: int, frame: int) -> None:
+        """A small thought cloud with dots that fill in turn: this agent waits for the model."""
+        pygame.draw.circle(target, (245, 245, 255), (x - 6, y + 8), 3)
+        cloud = pygame.Rect(x - 4, y - 10, 22, 14)
+        pygame.draw.ellipse(target, (245, 245, 255), cloud)
+        pygame.draw.ellipse(target, (90, 96, 120), cloud, 1)
+        lit = (frame // 10) % 4
+        for i in range(3):
+            colour = (60, 66, 90) if i < lit else (180, 184, 200)
+            pygame.draw.circle(target, colour, (cloud.left + 6 + 5 * i, cloud.centery), 2)
 
     def _draw_bubbles(self, target: pygame.Surface, agent: AgentView, camera: Camera) -> None:
         x, y = self._anchor(agent, camera)
@@ -133,6 +146,23 @@ class TownRenderer:
             target.blit(label, (box.left + 7, box.top))
 
 
+SLOW_CALL_S = 10.0  # a call running this long is shown as slow (amber)
+
+
+def thinking_badge(snap: Snapshot) -> str:
+    """What the town is waiting for, in words: calls in flight, the oldest's age, a clock held for the model."""
+    parts = []
+    if snap.in_flight:
+        parts.append(f"thinking: {snap.in_flight} call{'s' if snap.in_flight != 1 else ''} in flight")
+        if snap.oldest_wait_s >= 1:
+            parts.append(f"oldest {snap.oldest_wait_s:.0f} s")
+    if snap.held:
+        parts.append("the clock waits for the model (L: let it run)")
+    elif snap.wait_for_model:
+        parts.append("waits for the model when it is late (L: off)")
+    return " · ".join(parts)
+
+
 def draw_hud(
     target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, selected: str | None, fps: float, bottom: int = 0
 ) -> None:
@@ -146,7 +176,15 @@ def draw_hud(
         f"{snap.time:%a %d %b %H:%M}   {state}   agents {len(snap.agents)}   calls {snap.calls}   "
         f"tokens {snap.tokens}   cost ${snap.cost:.4f}   fallbacks {snap.fallbacks}   {fps:.0f} fps"
     )
-    target.blit(renderer.big.render(text, True, PAPER), (8, 4))
+    shown = renderer.big.render(text, True, PAPER)
+    target.blit(shown, (8, 4))
+    badge = thinking_badge(snap)
+    if badge:
+        colour = (255, 214, 110) if snap.held or snap.oldest_wait_s >= SLOW_CALL_S else (190, 220, 255)
+        label = renderer.small.render(badge, True, colour)
+        box = label.get_rect(topleft=(8, 30)).inflate(10, 6)
+        pygame.draw.rect(target, HUD_BG, box, border_radius=5)
+        target.blit(label, label.get_rect(center=box.center))
     hint = renderer.small.render("F1 help · M menu · F5 save", True, (180, 185, 200))
     target.blit(hint, (w - hint.get_width() - 8, 7))
     if snap.notice:
@@ -171,6 +209,7 @@ def draw_hud(
                 f", talking to {agent.talking_to}" if agent.talking_to else ""
             )
             label = renderer.font.render(info[:120], True, PAPER)
-            box = label.get_rect(topleft=(8, 32)).inflate(10, 6)
+            top = 32 + (24 if badge else 0)
+            box = label.get_rect(topleft=(8, top)).inflate(10, 6)
             pygame.draw.rect(target, HUD_BG, box, border_radius=5)
-            target.blit(label, (13, 35))
+            target.blit(label, (13, top + 3))
