@@ -8,9 +8,13 @@ User mistakes (bad map, persona, config, model, save) print one line `error: ...
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
+import os
+import re
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from town.core.errors import TownError
 from town.core.secrets import redact
@@ -18,9 +22,44 @@ from town.core.secrets import redact
 EXIT_USER_ERROR = 2
 
 
+class TownParser(argparse.ArgumentParser):
+    """argparse without abbreviations, and with one-line errors that name the nearest flag or command.
+
+    A typo must never select another flag (`--age` for `--agents`); it gets "did you mean --agents?" instead.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        hint = _nearest(message, self._known_words())
+        print(f"error: {self.prog}: {message}{hint} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USER_ERROR)
+
+    def _known_words(self) -> list[str]:
+        words = [s for action in self._actions for s in action.option_strings]
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - the subcommands argparse knows
+                words += list(action.choices)
+        return words
+
+
+def _nearest(message: str, known: list[str]) -> str:
+    """'; did you mean X?' for the first unknown word of an argparse message that is close to a known one."""
+    for found in re.findall(r"(--?[\w-]+|'[\w-]+')", message):
+        word = found.strip("'")
+        if word in known:
+            continue
+        close = difflib.get_close_matches(word, known, n=1, cutoff=0.6)
+        if close:
+            return f"; did you mean {close[0]}?"
+    return ""
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="town", description="A town of generative agents.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = TownParser(prog="town", description="A town of generative agents.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=TownParser)
 
     run = sub.add_parser("run", help="run the town headless and write a trajectory log")
     run.add_argument("--config", type=Path, help="YAML/JSON run configuration; flags below override it")
@@ -49,18 +88,18 @@ def _parser() -> argparse.ArgumentParser:
 
     play = sub.add_parser("play", help="open the town in a window (pygame)")
     for flag, kw in (
-        ("--config", {"type": Path}),
-        ("--agents", {"type": int}),
+        ("--config", {"type": Path, "help": "YAML/JSON run configuration; flags below override it"}),
+        ("--agents", {"type": int, "help": "number of agents (default 3)"}),
         ("--hours", {"type": float, "help": "game hours before the town pauses (default: no limit)"}),
-        ("--seed", {"type": int}),
-        ("--model", {}),
-        ("--api-base", {"dest": "api_base"}),
-        ("--out", {"type": Path}),
-        ("--map", {"type": Path}),
-        ("--personas", {"type": Path}),
-        ("--embedder", {"choices": ["minilm", "hashing"]}),
-        ("--index", {"choices": ["faiss", "numpy"]}),
-        ("--fake-latency", {"dest": "fake_latency_s", "type": float}),
+        ("--seed", {"type": int, "help": "random seed (default 0)"}),
+        ("--model", {"help": "litellm model string, 'embedded/smollm2-135m-instruct' (default) or 'fake'"}),
+        ("--api-base", {"dest": "api_base", "help": "base URL for an OpenAI-compatible server (vLLM, llama.cpp)"}),
+        ("--out", {"type": Path, "help": "run folder (default runs/play-YYYYMMDD-HHMMSS)"}),
+        ("--map", {"type": Path, "help": "Tiled map (.tmj or .tmx)"}),
+        ("--personas", {"type": Path, "help": "folder of persona YAML/JSON files"}),
+        ("--embedder", {"choices": ["minilm", "hashing"], "help": "memory embedder (default minilm)"}),
+        ("--index", {"choices": ["faiss", "numpy"], "help": "vector index (default faiss)"}),
+        ("--fake-latency", {"dest": "fake_latency_s", "type": float, "help": "seconds per call for --model fake"}),
         ("--resume", {"type": Path, "help": "continue a save (saves/NAME)"}),
         ("--autosave", {"dest": "autosave_minutes", "type": float, "help": "game minutes between autosaves (0: off)"}),
         ("--save-dir", {"dest": "save_dir", "type": Path, "help": "save directory (default saves/<run folder>)"}),
@@ -123,7 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     pop.add_argument("--backstories", metavar="MODEL", help="optional: a model writes a short backstory for each")
 
     maps = sub.add_parser("map", help="bring a map: import Generative Agents' Smallville, check a map, add town layers")
-    map_sub = maps.add_subparsers(dest="map_command", required=True)
+    map_sub = maps.add_subparsers(dest="map_command", required=True, parser_class=TownParser)
     ga = map_sub.add_parser("import-ga", help="convert a Generative Agents checkout into a Tiled map and personas")
     ga.add_argument("checkout", type=Path, help="the generative_agents repository root")
     ga.add_argument("--out", type=Path, required=True, help="folder for the map, personas/ and IMPORT.md")
@@ -191,14 +230,33 @@ COMMANDS = {
 }
 
 
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The (sub)parser of the command that was given, whose flags a typo should be compared with."""
+    for key in ("command", "map_command"):
+        subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)  # noqa: SLF001
+        name = getattr(args, key, None)
+        if subs is None or name not in subs.choices:
+            break
+        parser = subs.choices[name]
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(extras)}")
     module = importlib.import_module(f"town.commands.{COMMANDS[args.command]}")
     try:
         return int(getattr(module, f"{args.command}_command")(args))
     except TownError as exc:
         print(f"error: {redact(str(exc))}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except BrokenPipeError:
+        # `town replay RUN --text | head`: the reader has gone; say nothing more (Python's recommended exit).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

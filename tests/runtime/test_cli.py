@@ -134,3 +134,54 @@ def test_without_out_each_run_gets_its_own_folder(tmp_path, capsys, monkeypatch)
     folders = list((tmp_path / "runs").iterdir())
     assert len(folders) == 1 and folders[0].name.startswith("run-")
     assert (folders[0] / "trajectory.jsonl").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "hint"),
+    [
+        (["run", "--agnets", "3"], "did you mean --agents?"),
+        (["run", "--age", "3"], "did you mean --agents?"),  # no abbreviation: --age is not --agents
+        (["replay", "somewhere", "--txt"], "did you mean --text?"),
+        (["plya"], "did you mean play?"),
+        (["map", "chek", "x.tmj"], "did you mean check?"),
+    ],
+)
+def test_a_typo_is_one_line_naming_the_nearest_flag(args, hint, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2
+    assert err.count("\n") == 1 and err.startswith("error: town") and hint in err
+
+
+def test_every_flag_of_play_and_replay_says_what_it_does():
+    from town.cli import _parser
+
+    parser = _parser()
+    subs = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for command in ("play", "replay", "run"):
+        for action in subs.choices[command]._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"town {command} {action.option_strings[0]} has no help"
+
+
+def test_a_closed_pipe_is_quiet(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "run"
+    assert main(["run", "--agents", "3", "--hours", "0.5", "--out", str(out), *FAST]) == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `| head -1` once head has gone: the first write finds the pipe closed
+    try:
+        writer = subprocess.run(
+            [sys.executable, "-m", "town.cli", "replay", str(out), "--text"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert writer.returncode == 0 and writer.stderr == ""

@@ -219,3 +219,14 @@ def test_the_menu_quits_with_a_save(tmp_path):
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_q, unicode="q"))
     app.run(max_frames=500)
     assert app.frame < 10 and saves == [sim.tick]
+
+
+def test_town_play_leaves_a_summary_and_telemetry_like_town_run(tmp_path):
+    log = tmp_path / "trajectory.jsonl"
+    args = [*PLAY_FAKE, "--out", str(tmp_path), "--size", "640x400"]
+    code, err = interrupt_town(args, log, 5_000, env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
+    assert code == 130, err
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["reason"] == "window closed" and summary["totals"]["ticks"] > 0
+    calls = (tmp_path / "telemetry.jsonl").read_text().splitlines()
+    assert len(calls) == summary["totals"]["calls"] > 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,7 @@ class LiveTown:
         max_ticks: int | None = None,
         wait_for_model: bool = False,
     ) -> None:
-        from town.persistence.trajectory import TrajectoryWriter  # noqa: PLC0415
+        from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter  # noqa: PLC0415
         from town.runtime.builders import build_model, build_simulation, ensure_out_dir  # noqa: PLC0415
         from town.runtime.live import LiveSession  # noqa: PLC0415
         from town.runtime.runner import cancel_models, find_cache  # noqa: PLC0415
@@ -66,11 +67,16 @@ class LiveTown:
             prepare_resumed_run(config, resume)
         else:
             ensure_out_dir(config.out, overwrite=config.overwrite)
+        from town.runtime.runner import call_recorder  # noqa: PLC0415
+
         self.model = build_model(config)
+        self.telemetry = TelemetryWriter(config.out / "telemetry.jsonl")
+        on_call = call_recorder(self.telemetry)
         if resume is not None:
-            sim = simulation_from_save(config, resume, model=self.model)
+            sim = simulation_from_save(config, resume, model=self.model, on_call=on_call)
         else:
-            sim = build_simulation(config, model=self.model, world=world)
+            sim = build_simulation(config, model=self.model, world=world, on_call=on_call)
+        self.started = time.perf_counter()
         self.trajectory = TrajectoryWriter(config.out / "trajectory.jsonl", append=resume is not None)
         sim.subscribe(self.trajectory)
         cache = find_cache(self.model)
@@ -83,7 +89,7 @@ class LiveTown:
         self.session = LiveSession(
             sim,
             max_ticks=max_ticks,
-            on_tick=lambda s: trajectory.flush(),
+            on_tick=lambda s: (trajectory.flush(), self.telemetry.flush()),
             saver=save,
             autosave_ticks=config.autosave_ticks,
             save_on_close=config.autosave_ticks > 0,
@@ -93,11 +99,20 @@ class LiveTown:
         )
 
     def close(self) -> None:
-        from town.runtime.runner import close_models  # noqa: PLC0415
+        """Stop the town, close its log and telemetry, and write summary.json as `town run` does."""
+        from town.runtime.runner import close_models, summarise, write_summary  # noqa: PLC0415
 
         self.session.stop()
         self.trajectory.close()
+        self.telemetry.close()
         close_models(self.model)
+        ended = self.session.ended
+        if ended is not None:
+            wall = time.perf_counter() - self.started
+            files = [self.trajectory.path, self.telemetry.path]
+            result = summarise(self.config, self.session.sim, ended.totals, ended.reason, wall, self.model, files)
+            result.summary["last_save"] = str(self.session.last_save) if self.session.last_save else None
+            write_summary(self.config.out, result)
 
     def report(self) -> None:
         print(f"the town's log is in {self.config.out}/trajectory.jsonl", file=sys.stderr)

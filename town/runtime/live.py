@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agents.persona import Persona
 from town.core.errors import TownError
+from town.core.events import RunEnded
 from town.core.places import TownMap
 from town.runtime.simulation import Simulation
 from town.runtime.snapshot import Snapshot, SnapshotBuilder
@@ -114,6 +115,7 @@ class LiveSession:
         self._talks: set[asyncio.Task[None]] = set()
         self._stop = threading.Event()
         self.error: BaseException | None = None
+        self.ended: RunEnded | None = None  # the closing event, once the town has stopped
         sim.start()
         self.snapshot: Snapshot = self._builder.build()
         self._thread = threading.Thread(target=self._run, name="town-simulation", daemon=True)
@@ -156,7 +158,7 @@ class LiveSession:
         finally:
             for task in list(self._talks):
                 task.cancel()
-            self.sim.finish(reason)  # the log always ends with run_end, whatever stopped the town
+            self.ended = self.sim.finish(reason)  # the log always ends with run_end, whatever stopped the town
             if self._on_stop is not None:
                 self._on_stop()  # what the cancelled calls still run in threads stops too, so the loop can close
 

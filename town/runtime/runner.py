@@ -77,23 +77,7 @@ async def run_headless(
     chat_model = model if model is not None else build_model(config)
     out = config.out
     telemetry = TelemetryWriter(out / "telemetry.jsonl")
-    call_counter = [0]
-
-    def on_call(record: CallRecord) -> None:
-        call_counter[0] += 1
-        telemetry.write(
-            {
-                "call": call_counter[0],
-                "agent": record.agent,
-                "purpose": record.purpose,
-                "outcome": record.outcome,
-                "latency_s": round(record.latency_s, 4),
-                "cached": record.cached,
-                "cost": record.cost,
-                "prompt_tokens": record.prompt_tokens,
-                "completion_tokens": record.completion_tokens,
-            }
-        )
+    on_call = call_recorder(telemetry)
 
     if resume is None:
         sim = build_simulation(config, model=chat_model, on_call=on_call, world=world)
@@ -129,14 +113,41 @@ async def run_headless(
         telemetry.close()
         close_models(chat_model)
         wall = time.perf_counter() - started
-        result = _summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
+        result = summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
         result.summary["autosave"] = {
             "saves": autosaver.saves,
             "path": str(autosaver.last.resolve()) if autosaver.last else None,
         }
-        (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-        result.files.append(out / "summary.json")
+        write_summary(out, result)
     return result
+
+
+def call_recorder(telemetry: TelemetryWriter) -> Callable[[CallRecord], None]:
+    """What telemetry.jsonl keeps of each model call (numbered, with its wall-clock latency and cost)."""
+    counter = [0]
+
+    def on_call(record: CallRecord) -> None:
+        counter[0] += 1
+        telemetry.write(
+            {
+                "call": counter[0],
+                "agent": record.agent,
+                "purpose": record.purpose,
+                "outcome": record.outcome,
+                "latency_s": round(record.latency_s, 4),
+                "cached": record.cached,
+                "cost": record.cost,
+                "prompt_tokens": record.prompt_tokens,
+                "completion_tokens": record.completion_tokens,
+            }
+        )
+
+    return on_call
+
+
+def write_summary(out: Path, result: RunResult) -> None:
+    (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+    result.files.append(out / "summary.json")
 
 
 def find_cache(model: ChatModel) -> Path | None:
@@ -149,7 +160,7 @@ def cache_model(model: ChatModel) -> RecordReplayModel | None:
     return next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
 
 
-def _summarise(
+def summarise(
     config: RunConfig,
     sim: Simulation,
     totals: dict[str, Any],
@@ -158,6 +169,7 @@ def _summarise(
     model: ChatModel,
     files: list[Path],
 ) -> RunResult:
+    """The run's summary (summary.json): totals, rates per awake agent-hour, cost, cache use."""
     agent_hours = totals["awake_agent_ticks"] * config.tick_seconds / 3600
     cache = cache_model(model)
     if cache is not None:
