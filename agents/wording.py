@@ -1,7 +1,8 @@
 """`progressive`: plan items as what an onlooker says someone is doing.
 
 "bake pastries and open the cafe" becomes "baking pastries and opening the cafe", so memories read "Mei Lin is baking
-pastries" whatever form a model wrote.
+pastries" whatever form a model wrote — also when it wrote in the first person ("I plan the cafe", "I'll open up",
+"I am baking my bread" become "planning the cafe", "opening up", "baking their bread").
 """
 
 from __future__ import annotations
@@ -50,7 +51,21 @@ def gerund(verb: str) -> str:
     return word + "ing"
 
 
+# A first-person start ("I", "I'm", "I will", "we'll", ...) is the speaker, not the action: it goes.
+_FIRST_PERSON = re.compile(
+    r"^(?:i|we)(?:\s+am|\s+are|'m|'re|\s+will|'ll|\s+shall|\s+would\s+like\s+to|\s+want\s+to|\s+have\s+to)?\s+",
+    re.IGNORECASE,
+)
+_OWN = {"my": "their", "our": "their", "myself": "themselves", "ourselves": "themselves", "me": "them", "us": "them"}
+
+
+def _third_person(text: str) -> str:
+    text = _FIRST_PERSON.sub("", text, count=1)
+    return " ".join(_OWN.get(word.lower(), word) if word.isalpha() else word for word in text.split(" "))
+
+
 def _clause(text: str) -> str:
+    text = _third_person(text)
     words = text.split(" ", 1)
     first, rest = words[0], (words[1] if len(words) > 1 else "")
     lowered = first.lower()

@@ -22,7 +22,11 @@ from agents.wording import progressive
         ("baking bread", "baking bread"),
         ("jog and breakfast", "jogging and having breakfast"),
         ("", ""),
-        ("I talk about the garden and the election", "I talk about the garden and the election"),
+        # First-person actions (small models write them) read in the third person: "Mei Lin is talking about ..."
+        ("I talk about the garden and the election", "talking about the garden and the election"),
+        ("I'm baking my bread", "baking their bread"),
+        ("I will open the cafe", "opening the cafe"),
+        ("we are walking to the park", "walking to the park"),
         ("walk to the park and then read", "walking to the park and then read"),
     ],
 )

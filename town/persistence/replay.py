@@ -234,14 +234,14 @@ class Replay:
         steps = self._latest(name, "steps", tick)
         retrieval = self._latest(name, "retrieval", tick)
         memories: list[MemoryLine] = []
-        title = "Memories  (recency / importance / relevance)"
+        title = "Memories  (recency · importance 1-10 · relevance)"
         if retrieval:
             used_at = retrieval[0]["tick"]
             title = f"Recalled at {self.clock.time_at(used_at):%H:%M} for {retrieval[0]['purpose']}"
             for memory_id in retrieval[0]["memories"][:5]:
                 text, importance, made = self._memory_text.get((name, memory_id), ("", 0, used_at))
                 hours = self.clock.hours_between(made, used_at)
-                memories.append(MemoryLine(text, RECENCY_DECAY**hours, importance / 10, float("nan"), float("nan")))
+                memories.append(MemoryLine(text, RECENCY_DECAY**hours, float(importance), float("nan"), float("nan")))
         talks = Counter(
             e["participants"][1] if e["participants"][0] == name else e["participants"][0]
             for e in self._latest(name, "conversation_start", tick, count=10_000)

@@ -38,8 +38,13 @@ class AgentView:
     thinking: bool = False  # a model call for this agent's next action is in flight
 
 
+INSPECTOR_MEMORIES = 5
+
+
 @dataclass(frozen=True)
 class MemoryLine:
+    """A memory as the inspector shows it: recency 0-1, importance on the memory's own 1-10 scale, relevance 0-1."""
+
     text: str
     recency: float
     importance: float
@@ -62,7 +67,7 @@ class InspectorView:
     relationships: tuple[tuple[str, str], ...]
     chat: tuple[tuple[str, str], ...]
     waiting: bool
-    memories_title: str = "Top memories  (recency / importance / relevance)"
+    memories_title: str = "Top memories  (recency · importance 1-10 · relevance)"
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,12 @@ class SnapshotBuilder:
         minute = mind.minute_of_day(tick)
         block = max((i for i, (start, _) in enumerate(mind.schedule) if start <= minute), default=-1)
         query = mind.current_activity or mind.current_action_text
-        hits = mind.memory.retrieve(query, tick, mind.config.retrieval, k=5, touch=False)
+        # The same sentence seen five times is one memory to a reader: ask for more, show each text once.
+        hits = []
+        for hit in mind.memory.retrieve(query, tick, mind.config.retrieval, k=INSPECTOR_MEMORIES * 4, touch=False):
+            if all(hit.record.text != kept.record.text for kept in hits):
+                hits.append(hit)
+        hits = hits[:INSPECTOR_MEMORIES]
         arena = sim.map.arena_at(body.tile)
         return InspectorView(
             name=name,
@@ -164,7 +174,9 @@ class SnapshotBuilder:
             schedule=tuple((f"{(m // 60) % 24:02d}:{m % 60:02d}", a) for m, a in mind.schedule),
             current_block=block,
             next_steps=tuple(f"{s.minutes} min: {s.action}" for s in list(mind.steps)[:4]),
-            memories=tuple(MemoryLine(h.record.text, h.recency, h.importance, h.relevance, h.score) for h in hits),
+            memories=tuple(
+                MemoryLine(h.record.text, h.recency, float(h.record.importance), h.relevance, h.score) for h in hits
+            ),
             relationships=tuple(mind.relations.items()),
             chat=tuple(chat[-12:]),
             waiting=waiting,

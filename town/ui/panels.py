@@ -75,7 +75,7 @@ def draw_inspector(
     y += 18
     for memory in view.memories[:5]:
         relevance = "–" if math.isnan(memory.relevance) else f"{memory.relevance:.2f}"  # not logged: replay
-        scores = f"{memory.recency:.2f} / {memory.importance:.2f} / {relevance}"
+        scores = f"{memory.recency:.2f} · {memory.importance:g}/10 · {relevance}"
         surface.blit(small.render(scores, True, DIM), (x, y))
         y = _blit_lines(surface, small, memory.text, x + 110, y, inner - 110, TEXT, limit=2) + 2
     y += 4
