@@ -106,3 +106,54 @@ def test_missing_art_falls_back_to_the_plan_view_style(tmp_path):
     expected_floor = tuple(pygame.transform.scale(floor, (16, 16)).get_at((8, 8)))[:3]
     assert _at(target, (1, 1)) == expected_wall  # a blocked tile of the house
     assert _at(target, (8, 3)) == expected_floor  # inside the cafe's hall, no furniture there
+
+
+def test_a_crowd_of_speakers_gets_bubbles_that_overlap_neither_each_other_nor_names(tmp_path):
+    from town.ui.render import layout_bubbles
+
+    town_map = _map(tmp_path)
+    renderer = TownRenderer(town_map)
+    camera = Camera(0, 0, 1.0, 320, 256, town_map.width * mk.TS, town_map.height * mk.TS)
+    camera.x = camera.y = 0
+    crowd = [
+        AgentView(
+            f"Person {i}",
+            (4 + i % 3, 4 + i // 3),
+            (0, 1),
+            False,
+            "",
+            "",
+            "",
+            False,
+            None,
+            f"Line number {i}, said loudly.",
+        )
+        for i in range(8)
+    ]
+    bubbles = [renderer._bubble(a, camera) for a in crowd]
+    size = round(mk.TS * camera.zoom)
+    names = [renderer._name_box(a, camera, size) for a in crowd]
+    placed = layout_bubbles([box for _, box, _ in bubbles], names)
+    assert any(p.topleft != b[1].topleft for p, b in zip(placed, bubbles, strict=True))  # the crowd needed moving
+    for i, a in enumerate(placed):
+        assert not any(a.colliderect(b) for b in placed[i + 1 :])
+        assert not any(a.colliderect(n) for n in names)
+    target = pygame.Surface((320, 256))
+    snap = Snapshot(
+        tick=0,
+        time=datetime(2025, 2, 13, 12, 0),
+        agents=tuple(crowd),
+        calls=0,
+        tokens=0,
+        cost=0.0,
+        fallbacks=0,
+        feed=(),
+    )
+    renderer.draw(target, snap, camera, 0, None)  # and the same layout draws without error
+
+
+def test_labels_follow_the_zoom_within_readable_limits(tmp_path):
+    renderer = TownRenderer(_map(tmp_path))
+    sizes = [renderer._name_font(z).get_height() for z in (0.25, 0.5, 1.0, 2.0, 4.0)]
+    assert sizes == sorted(sizes) and sizes[0] == sizes[1] and sizes[-1] == sizes[-2]  # grows, but is clamped
+    assert sizes[1] < sizes[2] < sizes[3]

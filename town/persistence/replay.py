@@ -84,6 +84,8 @@ class Marker:
     tick: int
     kind: str  # conversation | reflection | intervention
     label: str
+    agents: tuple[str, ...] = ()  # who it is about: a conversation's two participants, the agent who reflected
+    conversation: int | None = None
 
 
 @dataclass
@@ -122,6 +124,7 @@ class Replay:
 
     # -- building ----------------------------------------------------------------------------------------------------
     def _index(self) -> None:
+        self._transcripts: dict[int, list[str]] = {}
         visible = _Visible()
         calls = tokens = fallbacks = 0
         next_key = 0
@@ -141,8 +144,12 @@ class Replay:
                 if line:
                     self._feed.append((tick, line))
             if kind in MARKER_KINDS:
-                who = agent or " and ".join(event.get("participants", []))
-                self.markers.append(Marker(tick, MARKER_KINDS[kind], f"{kind.replace('_', ' ')}: {who}"))
+                people = tuple(event.get("participants", ())) or ((agent,) if agent else ())
+                who = agent or " and ".join(people)
+                label = f"{kind.replace('_', ' ')}: {who}"
+                self.markers.append(Marker(tick, MARKER_KINDS[kind], label, people, event.get("conversation")))
+            if kind == "utterance":
+                self._transcripts.setdefault(event["conversation"], []).append(f"{event['speaker']}: {event['text']}")
             if kind == "llm_call":
                 calls += event["outcome"] in ("ok", "invalid")
                 tokens += event.get("prompt_tokens", 0) + event.get("completion_tokens", 0)
@@ -268,6 +275,10 @@ class Replay:
         )
 
     # -- navigation --------------------------------------------------------------------------------------------------
+    def transcript(self, conversation: int) -> list[str]:
+        """Every line of one conversation, in order ("speaker: text")."""
+        return list(self._transcripts.get(conversation, []))
+
     def next_marker(self, tick: int, kind: str | None = None, *, backwards: bool = False) -> Marker | None:
         chosen = [m for m in self.markers if kind is None or m.kind == kind]
         if backwards:

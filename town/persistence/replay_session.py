@@ -13,7 +13,7 @@ from typing import Any
 
 from town.core.errors import TownError
 from town.core.places import TownMap
-from town.persistence.replay import Replay
+from town.persistence.replay import Marker, Replay
 from town.runtime.live import Command
 from town.runtime.snapshot import Snapshot
 
@@ -33,6 +33,9 @@ class ReplaySession:
         self.inspected: str | None = None
         self.error: BaseException | None = None
         self.notice = ""
+        # The last jump, for the view to act on once: centre on its agents, select one, show the transcript.
+        self.focus: Marker | None = None
+        self.transcript: list[str] = []
         self.successor: Any = None
         self._fork = fork
         self._forking: threading.Thread | None = None
@@ -98,11 +101,17 @@ class ReplaySession:
             self.inspected = command.agent
         elif kind == "seek":
             self.seek(command.tick)
+            self.notice, self.transcript = "", []  # scrubbing away: the jump's note and transcript no longer apply
         elif kind == "jump":
             marker = self.replay.next_marker(self.tick, command.marker or None, backwards=command.backwards)
             if marker is not None:
+                self.paused = True  # a jump is for looking at what happened there
                 self.seek(marker.tick)
                 self.notice = f"{self.replay.clock.time_at(marker.tick):%H:%M} {marker.label}"
+                self.focus = marker
+                self.transcript = self.replay.transcript(marker.conversation) if marker.conversation is not None else []
+                if marker.agents:
+                    self.inspected = marker.agents[0]
         elif kind == "fork":
             self._start_fork()
         elif kind in ("say", "whisper", "save"):

@@ -24,9 +24,10 @@ if TYPE_CHECKING:
     from town.persistence.replay_session import ReplaySession
 from town.ui.camera import Camera
 from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents, text_intents
-from town.ui.panels import draw_inspector
-from town.ui.render import HUD_BG, PAPER, TownRenderer, draw_hud
+from town.ui.panels import PANEL_W, draw_inspector
+from town.ui.render import HUD_BG, PANEL_BG, PAPER, TownRenderer, draw_hud
 
+STATUS_H = 30  # the status bar's height: the town shows below it
 PAN_SPEED = 600  # screen pixels per second with a pan key held
 
 
@@ -39,6 +40,8 @@ class TownView:
         self.follow = False
         self.bottom_margin = 0  # room kept free at the bottom of the screen (the replay timeline)
         self.directing = False  # "go": the next click on the map says where the selected agent goes
+        self._seen: tuple[str, tuple[int, int]] | None = None  # the selected agent where the camera last saw them
+        self.replay = False  # a replay's view hides the keys that only a live town has (F5, T, I, H)
 
     def select(self, name: str | None) -> None:
         self.selected = name
@@ -70,6 +73,8 @@ class TownView:
             session.send(Command(kind="add_agent"))
         elif intent.kind == "wait_for_model":
             session.send(Command(kind="wait_for_model"))
+        elif intent.kind == "feed":
+            app.show_feed = not app.show_feed
         elif intent.kind == "select":
             hit = app.renderer.agent_at(session.snapshot, app.camera, (intent.x, intent.y))
             if hit is not None or intent.x < app.window.get_width() - 400 or self.selected is None:
@@ -96,16 +101,50 @@ class TownView:
         if dx or dy:
             self.follow = False
             self.app.camera.pan(dx * PAN_SPEED * dt, dy * PAN_SPEED * dt)
-        if self.follow and self.selected:
+        if self.selected:
             agent = next((a for a in self.app.session.snapshot.agents if a.name == self.selected), None)
-            if agent:
-                size = self.app.renderer.tile
-                self.app.camera.center_on((agent.tile[0] + 0.5) * size, (agent.tile[1] + 0.5) * size)
+            # Newly selected, or walked under the panel on their own: bring them back (the player may still pan).
+            moved = agent is not None and self._seen != (agent.name, agent.tile)
+            if agent and (self.follow or (moved and self._under_panel(agent.tile))):
+                self.keep_in_view([agent.tile])
+            self._seen = (agent.name, agent.tile) if agent else None
+
+    def free_area(self) -> pygame.Rect:
+        """The part of the window the panels leave for the town: left of the inspector, between bar and feed."""
+        w, h = self.app.size
+        right = PANEL_W if self.selected else 0
+        return pygame.Rect(0, STATUS_H, w - right, h - STATUS_H - self.bottom_margin)
+
+    def _under_panel(self, tile: tuple[int, int]) -> bool:
+        size = self.app.renderer.tile
+        x, y = self.app.camera.to_screen((tile[0] + 0.5) * size, (tile[1] + 0.5) * size)
+        return not self.free_area().inflate(-2 * size, -2 * size).collidepoint(x, y)
+
+    def keep_in_view(self, tiles: list[tuple[int, int]]) -> None:
+        """Centre the camera on these tiles in the free area (the selected agent never hides under the inspector)."""
+        if not tiles:
+            return
+        size = self.app.renderer.tile
+        wx = (sum(t[0] for t in tiles) / len(tiles) + 0.5) * size
+        wy = (sum(t[1] for t in tiles) / len(tiles) + 0.5) * size
+        area, camera = self.free_area(), self.app.camera
+        camera.x = wx - (area.x + area.width / 2) / camera.zoom
+        camera.y = wy - (area.y + area.height / 2) / camera.zoom
+        camera.clamp()
 
     def draw(self, surface: pygame.Surface) -> None:
         snap = self.app.session.snapshot
         self.app.renderer.draw(surface, snap, self.app.camera, self.app.frame, self.selected)
-        draw_hud(surface, self.app.renderer, snap, self.selected, self.app.fps, bottom=self.bottom_margin)
+        draw_hud(
+            surface,
+            self.app.renderer,
+            snap,
+            self.selected,
+            self.app.fps,
+            bottom=self.bottom_margin,
+            feed=self.app.show_feed,
+            replay=self.replay,
+        )
         if self.directing and self.selected:
             hint = self.app.renderer.font.render(
                 f"click where {self.selected} should go (Esc: cancel)", True, (255, 230, 120)
@@ -121,6 +160,7 @@ class TownView:
                 snap.inspected,
                 chat.mode if chat else None,
                 chat.typed if chat else "",
+                replay=self.replay,
             )
 
 
@@ -223,15 +263,22 @@ class MenuOverlay:
         renderer = self.app.renderer
         w, h = self.WIDTH, 56 + self.ROW * len(self.ITEMS)
         x0, y0 = (surface.get_width() - w) // 2, (surface.get_height() - h) // 2
-        panel = pygame.Surface((w, h), pygame.SRCALPHA)
-        panel.fill(HUD_BG)
-        surface.blit(panel, (x0, y0))
+        modal_panel(surface, pygame.Rect(x0, y0, w, h))
         surface.blit(renderer.big.render("Menu", True, PAPER), (x0 + 16, y0 + 12))
         self.rects = self._layout(surface.get_size())
         for (key, label, _), (rect, _) in zip(self.ITEMS, self.rects, strict=True):
             pygame.draw.rect(surface, (70, 78, 100), rect, border_radius=6)
             surface.blit(renderer.font.render(key, True, (255, 230, 120)), (rect.x + 10, rect.y + 6))
             surface.blit(renderer.font.render(label, True, PAPER), (rect.x + 70, rect.y + 6))
+
+
+def modal_panel(surface: pygame.Surface, box: pygame.Rect) -> None:
+    """An opaque panel over a dimmed town (and over the inspector): what is behind it cannot mix with its text."""
+    veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+    veil.fill((0, 0, 0, 120))
+    surface.blit(veil, (0, 0))
+    pygame.draw.rect(surface, PANEL_BG, box, border_radius=8)
+    pygame.draw.rect(surface, (90, 96, 120), box, 1, border_radius=8)
 
 
 class HelpOverlay:
@@ -250,12 +297,10 @@ class HelpOverlay:
     def draw(self, surface: pygame.Surface) -> None:
         font = self.app.renderer.font
         rows = [(font.render(k, True, (255, 230, 120)), font.render(v, True, PAPER)) for k, v in HELP_LINES]
-        w = 620
+        w = 680
         h = 50 + 22 * len(rows)
-        panel = pygame.Surface((w, h), pygame.SRCALPHA)
-        panel.fill(HUD_BG)
-        x0, y0 = (surface.get_width() - w) // 2, (surface.get_height() - h) // 2
-        surface.blit(panel, (x0, y0))
+        x0, y0 = (surface.get_width() - w) // 2, max(4, (surface.get_height() - h) // 2)
+        modal_panel(surface, pygame.Rect(x0, y0, w, h))
         surface.blit(self.app.renderer.big.render("Keys", True, PAPER), (x0 + 16, y0 + 12))
         for i, (key, what) in enumerate(rows):
             surface.blit(key, (x0 + 16, y0 + 44 + 22 * i))
@@ -303,6 +348,7 @@ class App:
         pygame.font.init()
         pygame.display.set_caption("Willowbrook")
         self.window = pygame.display.set_mode(size)
+        self.size = size
         self.session = session
         town_map = session.map
         self.renderer = TownRenderer(town_map)
@@ -311,6 +357,7 @@ class App:
         self.camera.center_on(world_w / 2, world_h / 2)  # a big map opens on its middle, not its empty corner
         self.states: list[TownView | ChatBox | HelpOverlay | MenuOverlay] = [self._town_view(replay)]
         self.quit_requested = False
+        self.show_feed = True  # E folds the event feed away
         self.frame = 0
         self.fps = 0.0
         self.frame_times: list[float] = []

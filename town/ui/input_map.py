@@ -21,6 +21,7 @@ COMMAND_KEYS = {
     pygame.K_g: "go",
     pygame.K_p: "add_agent",
     pygame.K_l: "wait_for_model",
+    pygame.K_e: "feed",
 }
 # Replay: the next (Shift: previous) conversation, reflection or intervention; brackets: any marker.
 JUMP_KEYS = {
@@ -62,6 +63,7 @@ HELP_LINES = (
     ("G, then click", "send the selected agent to the place you click"),
     ("P", "a new person (the next from the persona folder) moves in"),
     ("L", "wait for the model: game time waits for answers that are due (for slow models)"),
+    ("E", "show / hide the event feed"),
     ("Enter / Up / Down", "send; recall earlier lines (in the chat box)"),
     ("Esc", "clear selection / close help"),
     ("F5", "save now (to saves/<run>; also every few game minutes)"),
@@ -103,6 +105,7 @@ class UiIntent(BaseModel):
         "go",
         "add_agent",
         "wait_for_model",
+        "feed",
     ]
     text: str = ""
     speed: str = ""

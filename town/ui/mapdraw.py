@@ -29,6 +29,7 @@ CACHE_BYTES = 160 * 2**20  # scaled chunks kept, at 4 bytes a pixel
 BASE_CHUNKS_KEPT = 96  # unscaled chunks (1 MiB each at 32 px tiles): more than a 1280x720 view at zoom 0.5 needs
 BACKGROUND = (96, 160, 72)
 LABEL_INK = (250, 248, 240)
+LABEL_TOP = 30  # the status bar's height: a label pushed below it stays readable
 
 
 class MapPainter:
@@ -51,6 +52,7 @@ class MapPainter:
         self._plan = self._plan_kinds() if self.plan_view else None
         self._furniture = self._furniture_spots()
         self._above_chunks = self._chunks_with(above)
+        self._label_cache: dict[tuple[str, int], pygame.Surface] = {}
         self._labels = self._sector_labels()
         self._margin = self._overhang()
         self._base: OrderedDict[tuple[str, int, int], pygame.Surface | None] = OrderedDict()
@@ -113,7 +115,13 @@ class MapPainter:
             extra = max(extra, int(abs(layer.offset[0]) // self.ts) + 1, int(abs(layer.offset[1]) // self.ts) + 1)
         return extra
 
-    def _sector_labels(self) -> list[tuple[pygame.Surface, int, int]]:
+    def _label_surface(self, name: str, font: pygame.font.Font) -> pygame.Surface:
+        key = (name, id(font))
+        if key not in self._label_cache:
+            self._label_cache[key] = font.render(name, True, LABEL_INK)
+        return self._label_cache[key]
+
+    def _sector_labels(self) -> list[tuple[str, int, int]]:
         """Each sector's name at the top middle of its biggest piece."""
         labels = []
         grid = self.map.sector_grid
@@ -128,7 +136,7 @@ class MapPainter:
             piece = max(pieces, key=len)
             left, right = min(t[0] for t in piece), max(t[0] for t in piece)
             top = min(t[1] for t in piece)
-            labels.append((self.font.render(name, True, LABEL_INK), (left + right + 1) * self.ts // 2, top * self.ts))
+            labels.append((name, (left + right + 1) * self.ts // 2, top * self.ts))
         return labels
 
     def _cols(self) -> int:
@@ -151,9 +159,12 @@ class MapPainter:
                 if surface is not None:
                     target.blit(surface, camera.to_screen(cx * size, cy * size))
 
-    def draw_labels(self, target: pygame.Surface, camera: Camera) -> None:
-        for label, wx, wy in self._labels:
+    def draw_labels(self, target: pygame.Surface, camera: Camera, font: pygame.font.Font | None = None) -> None:
+        """Sector names at the top of each sector, in a font that follows the zoom; never under the status bar."""
+        for name, wx, wy in self._labels:
+            label = self._label_surface(name, font or self.font)
             sx, sy = camera.to_screen(wx, wy)
+            sy = max(sy, LABEL_TOP + label.get_height() + 2)
             box = label.get_rect(midbottom=(sx, sy - 2))
             if box.right < 0 or box.left > target.get_width() or box.bottom < 0 or box.top > target.get_height():
                 continue

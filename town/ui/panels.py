@@ -12,9 +12,10 @@ import textwrap
 import pygame
 
 from town.runtime.snapshot import InspectorView
+from town.ui.text import clip_words, wrap_words
 
 PANEL_W = 400
-BG = (24, 26, 34, 246)
+BG = (24, 26, 34, 255)  # opaque: the town under the panel must not show through the text
 TEXT = (235, 236, 240)
 DIM = (160, 165, 180)
 ACCENT = (255, 214, 102)
@@ -32,7 +33,7 @@ def _blit_lines(
     limit: int = 99,
 ) -> int:
     chars = max(10, width // 7)
-    for line in textwrap.wrap(text, chars)[:limit]:
+    for line in wrap_words(text, chars, lines=limit):
         surface.blit(font.render(line, True, colour), (x, y))
         y += font.get_linesize()
     return y
@@ -44,6 +45,7 @@ def draw_inspector(
     view: InspectorView,
     chat_mode: str | None,
     typed: str,
+    replay: bool = False,
 ) -> None:
     small, font, big = fonts
     w, h = surface.get_size()
@@ -64,10 +66,10 @@ def draw_inspector(
         current = i == view.current_block
         colour = ACCENT if current else TEXT
         marker = "> " if current else "  "
-        surface.blit(small.render(f"{marker}{when} {activity}"[:62], True, colour), (x, y))
+        surface.blit(small.render(clip_words(f"{marker}{when} {activity}", 62), True, colour), (x, y))
         y += 15
     for step in view.next_steps[:3]:
-        surface.blit(small.render(f"     next: {step}"[:62], True, DIM), (x, y))
+        surface.blit(small.render(clip_words(f"     next: {step}", 62), True, DIM), (x, y))
         y += 15
     y += 6
 
@@ -83,11 +85,12 @@ def draw_inspector(
         surface.blit(font.render("Relationships", True, ACCENT), (x, y))
         y += 18
         for person, relation in view.relationships[:5]:
-            surface.blit(small.render(f"{person}: {relation}"[:62], True, TEXT), (x, y))
+            surface.blit(small.render(clip_words(f"{person}: {relation}", 62), True, TEXT), (x, y))
             y += 15
     y += 6
 
-    surface.blit(font.render("Chat  (T talk · I interview · H whisper)", True, ACCENT), (x, y))
+    title = "Lines heard and said" if replay else "Chat  (T talk · I interview · H whisper)"
+    surface.blit(font.render(title, True, ACCENT), (x, y))
     y += 18
     box_h = 28
     bottom = h - box_h - 16

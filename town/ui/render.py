@@ -6,7 +6,6 @@ labels and bubbles are drawn in screen space each frame, so cost grows with what
 
 from __future__ import annotations
 
-import textwrap
 from datetime import datetime
 
 import pygame
@@ -17,10 +16,12 @@ from town.ui import art
 from town.ui.camera import Camera
 from town.ui.mapdraw import MapPainter
 from town.ui.panels import PANEL_W
+from town.ui.text import clip_words, wrap_words
 
 INK = (30, 30, 36)
 PAPER = (250, 248, 240)
 HUD_BG = (24, 26, 34, 215)
+PANEL_BG = (24, 26, 34)  # panels the player reads (help, menu, inspector, transcript) are opaque
 
 
 def night_alpha(when: datetime) -> int:
@@ -43,6 +44,7 @@ class TownRenderer:
         self.small = pygame.font.Font(None, 15)
         self.big = pygame.font.Font(None, 24)
         self.fonts = (self.small, self.font, self.big)
+        self._fonts: dict[int, pygame.font.Font] = {}
         self.painter = MapPainter(town_map, self.font)
         self._sprites: dict[tuple[str, tuple[int, int], int, bool], pygame.Surface] = {}
         self._icons: dict[str, pygame.Surface] = {}
@@ -65,9 +67,8 @@ class TownRenderer:
         for agent in ordered:
             self._draw_agent(target, agent, camera, frame, agent.name == selected)
         self.painter.draw(target, camera, "above")  # roofs and treetops over the villagers, as the map's art says
-        self.painter.draw_labels(target, camera)
-        for agent in ordered:
-            self._draw_bubbles(target, agent, camera)
+        self.painter.draw_labels(target, camera, self._font_of(max(13, min(26, round(18 * camera.zoom)))))
+        self._draw_bubbles(target, ordered, camera)
         alpha = night_alpha(snap.time)
         if alpha:
             tint = pygame.Surface(target.get_size(), pygame.SRCALPHA)
@@ -98,7 +99,7 @@ class TownRenderer:
             target.blit(z, (x + size - 6, y - 6 - (frame // 8) % 4))
         elif agent.thinking and not agent.speech:
             self._draw_thought(target, x + size - 2, y - 4, frame)
-        name = self.small.render(agent.name, True, PAPER)
+        name = self._name_font(camera.zoom).render(agent.name, True, PAPER)
         box = name.get_rect(midtop=(x + size // 2, y + size))
         pygame.draw.rect(target, (20, 20, 26), box.inflate(6, 2), border_radius=3)
         target.blit(name, box)
@@ -114,38 +115,81 @@ class TownRenderer:
             colour = (60, 66, 90) if i < lit else (180, 184, 200)
             pygame.draw.circle(target, colour, (cloud.left + 6 + 5 * i, cloud.centery), 2)
 
-    def _draw_bubbles(self, target: pygame.Surface, agent: AgentView, camera: Camera) -> None:
+    def _bubble(self, agent: AgentView, camera: Camera) -> tuple[pygame.Surface, pygame.Rect, tuple[int, int]] | None:
+        """An agent's bubble drawn on its own surface, where it would like to sit, and the head it points at."""
         x, y = self._anchor(agent, camera)
         size = round(self.tile * camera.zoom)
-        cx = x + size // 2
+        head = (x + size // 2, y - 2)
         if agent.speech:
-            lines = textwrap.wrap(agent.speech, 34)[:3]
-            if len(textwrap.wrap(agent.speech, 34)) > 3:
-                lines[-1] = lines[-1][:31] + "…"
-            rendered = [self.font.render(line, True, INK) for line in lines]
+            rendered = [self.font.render(line, True, INK) for line in wrap_words(agent.speech, 34, lines=3)]
             w = max(r.get_width() for r in rendered) + 12
             h = sum(r.get_height() for r in rendered) + 8
-            box = pygame.Rect(0, 0, w, h)
-            box.midbottom = (cx, y - 6)
-            pygame.draw.rect(target, PAPER, box, border_radius=7)
-            pygame.draw.rect(target, INK, box, 1, border_radius=7)
-            pygame.draw.polygon(
-                target, PAPER, [(cx - 5, box.bottom - 1), (cx + 5, box.bottom - 1), (cx, box.bottom + 6)]
-            )
-            ty = box.top + 4
+            surface = pygame.Surface((w, h), pygame.SRCALPHA)
+            pygame.draw.rect(surface, PAPER, surface.get_rect(), border_radius=7)
+            pygame.draw.rect(surface, INK, surface.get_rect(), 1, border_radius=7)
+            ty = 4
             for r in rendered:
-                target.blit(r, (box.left + 6, ty))
+                surface.blit(r, (6, ty))
                 ty += r.get_height()
         elif not agent.asleep and agent.action:
-            text = agent.action if len(agent.action) <= 26 else agent.action[:25] + "…"
-            label = self.small.render(text, True, INK)
-            box = label.get_rect(midbottom=(cx + 7, y - 2))
-            bubble = box.inflate(22, 6)
-            pygame.draw.rect(target, (235, 240, 250), bubble, border_radius=6)
-            target.blit(self._icon(agent.emoji), (bubble.left + 2, bubble.centery - 7))
-            target.blit(label, (box.left + 7, box.top))
+            label = self.small.render(clip_words(agent.action, 26), True, INK)
+            surface = pygame.Surface((label.get_width() + 22, label.get_height() + 6), pygame.SRCALPHA)
+            pygame.draw.rect(surface, (235, 240, 250), surface.get_rect(), border_radius=6)
+            surface.blit(self._icon(agent.emoji), (2, surface.get_height() // 2 - 7))
+            surface.blit(label, (18, 3))
+        else:
+            return None
+        box = surface.get_rect(midbottom=(head[0], head[1] - 6))
+        return surface, box, head
+
+    def _draw_bubbles(self, target: pygame.Surface, agents: list[AgentView], camera: Camera) -> None:
+        """Every bubble, stacked so that none covers another or a villager's name; a tail points at the speaker."""
+        bubbles = [b for b in (self._bubble(a, camera) for a in agents) if b is not None]
+        size = round(self.tile * camera.zoom)
+        names = [self._name_box(a, camera, size) for a in agents]
+        placed = layout_bubbles([box for _, box, _ in bubbles], names)
+        for (surface, wanted, head), box in zip(bubbles, placed, strict=True):
+            tip = (head[0], head[1] - 2)
+            base = (max(box.left + 6, min(box.right - 6, head[0])), box.bottom - 1)
+            if box.topleft != wanted.topleft:  # moved up out of the crowd: a line back to whoever speaks
+                pygame.draw.line(target, INK, base, tip, 1)
+            pygame.draw.polygon(target, PAPER, [(base[0] - 5, base[1]), (base[0] + 5, base[1]), (base[0], base[1] + 6)])
+            target.blit(surface, box)
+
+    def _name_box(self, agent: AgentView, camera: Camera, size: int) -> pygame.Rect:
+        x, y = self._anchor(agent, camera)
+        width, height = self._name_font(camera.zoom).size(agent.name)
+        return pygame.Rect(0, 0, width + 6, height + 2).move(x + size // 2 - (width + 6) // 2, y + size)
+
+    def _name_font(self, zoom: float) -> pygame.font.Font:
+        """Name labels grow and shrink with the zoom, within what stays readable."""
+        return self._font_of(max(12, min(20, round(15 * zoom))))
+
+    def _font_of(self, size: int) -> pygame.font.Font:
+        if size not in self._fonts:
+            self._fonts[size] = pygame.font.Font(None, size)
+        return self._fonts[size]
 
 
+def layout_bubbles(wanted: list[pygame.Rect], keep_clear: list[pygame.Rect], gap: int = 3) -> list[pygame.Rect]:
+    """Bubble boxes moved up (never down) until none overlaps another placed bubble or a box to keep clear.
+
+    Bubbles are placed lowest first, so a crowd's bubbles stack upwards like a comic strip's.
+    """
+    order = sorted(range(len(wanted)), key=lambda i: (-wanted[i].bottom, wanted[i].centerx))
+    placed: dict[int, pygame.Rect] = {}
+    for i in order:
+        box = wanted[i].copy()
+        for _ in range(4 * len(wanted) + 4):
+            blockers = [r for r in list(placed.values()) + keep_clear if box.colliderect(r.inflate(0, gap))]
+            if not blockers:
+                break
+            box.bottom = min(r.top for r in blockers) - gap
+        placed[i] = box
+    return [placed[i] for i in range(len(wanted))]
+
+
+FEED_LINES = 6
 SLOW_CALL_S = 10.0  # a call running this long is shown as slow (amber)
 
 
@@ -164,7 +208,14 @@ def thinking_badge(snap: Snapshot) -> str:
 
 
 def draw_hud(
-    target: pygame.Surface, renderer: TownRenderer, snap: Snapshot, selected: str | None, fps: float, bottom: int = 0
+    target: pygame.Surface,
+    renderer: TownRenderer,
+    snap: Snapshot,
+    selected: str | None,
+    fps: float,
+    bottom: int = 0,
+    feed: bool = True,
+    replay: bool = False,
 ) -> None:
     """Status bar (time, speed, agents, calls, tokens, cost, fallbacks) and the event feed."""
     w, h = target.get_size()
@@ -185,17 +236,18 @@ def draw_hud(
         box = label.get_rect(topleft=(8, 30)).inflate(10, 6)
         pygame.draw.rect(target, HUD_BG, box, border_radius=5)
         target.blit(label, label.get_rect(center=box.center))
-    hint = renderer.small.render("F1 help · M menu · F5 save", True, (180, 185, 200))
+    keys = "F1 help · E feed · K fork here" if replay else "F1 help · M menu · F5 save · E feed"
+    hint = renderer.small.render(keys, True, (180, 185, 200))
     target.blit(hint, (w - hint.get_width() - 8, 7))
     if snap.notice:
-        note = renderer.small.render(snap.notice[:120], True, (200, 235, 200))
+        note = renderer.small.render(clip_words(snap.notice, 120), True, (200, 235, 200))
         right = w - 8 - (PANEL_W if selected and snap.inspected is not None else 0)  # clear of the inspector
         box = note.get_rect(topright=(right, 32)).inflate(10, 6)
         pygame.draw.rect(target, HUD_BG, box, border_radius=5)
         target.blit(note, note.get_rect(center=box.center))
-    feed = list(snap.feed)[-6:]
-    if feed:
-        lines = [renderer.small.render(line[:110], True, PAPER) for line in feed]
+    lines_shown = list(snap.feed)[-FEED_LINES:] if feed else []
+    if lines_shown:
+        lines = [renderer.small.render(clip_words(line, 110), True, PAPER) for line in lines_shown]
         panel_h = 8 + 16 * len(lines)
         panel = pygame.Surface((min(w - 16, 640), panel_h), pygame.SRCALPHA)
         panel.fill(HUD_BG)
@@ -208,7 +260,7 @@ def draw_hud(
             info = f"{agent.name} — {agent.action} at {agent.place}" + (
                 f", talking to {agent.talking_to}" if agent.talking_to else ""
             )
-            label = renderer.font.render(info[:120], True, PAPER)
+            label = renderer.font.render(clip_words(info, 120), True, PAPER)
             top = 32 + (24 if badge else 0)
             box = label.get_rect(topleft=(8, top)).inflate(10, 6)
             pygame.draw.rect(target, HUD_BG, box, border_radius=5)

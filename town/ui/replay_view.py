@@ -13,7 +13,8 @@ import pygame
 from town.runtime.live import Command
 from town.ui.input_map import UiIntent
 from town.ui.panels import PANEL_W
-from town.ui.render import HUD_BG, PAPER
+from town.ui.render import HUD_BG, PANEL_BG, PAPER
+from town.ui.text import wrap_words
 
 if TYPE_CHECKING:
     from town.persistence.replay_session import ReplaySession
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 from town.ui.app import TownView
 
 TIMELINE_H = 44
+TRANSCRIPT_LINES = 10
 MARKER_COLOURS = {"conversation": (110, 170, 255), "reflection": (190, 140, 255), "intervention": (255, 170, 80)}
 _READ_ONLY = ("talk", "interview", "whisper", "save")
 
@@ -30,6 +32,7 @@ class ReplayView(TownView):
     def __init__(self, app: App) -> None:
         super().__init__(app)
         self.bottom_margin = TIMELINE_H
+        self.replay = True
 
     @property
     def replay_session(self) -> ReplaySession:
@@ -58,7 +61,14 @@ class ReplayView(TownView):
             super().process(intent)
 
     def update(self, dt: float) -> None:
-        self.replay_session.advance(dt)
+        session = self.replay_session
+        session.advance(dt)
+        focus, session.focus = session.focus, None
+        if focus is not None and focus.agents:
+            self.selected = focus.agents[0]  # the session already inspects them
+            tiles = [a.tile for a in session.snapshot.agents if a.name in focus.agents]
+            self.keep_in_view(tiles)
+            self._seen = next(((a.name, a.tile) for a in session.snapshot.agents if a.name == self.selected), None)
         super().update(dt)
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -89,3 +99,20 @@ class ReplayView(TownView):
         surface.blit(font.render(label, True, PAPER), (bar.x, h - TIMELINE_H + 3))
         end = font.render(f"{replay.clock.time_at(replay.last_tick):%a %H:%M}", True, (180, 185, 200))
         surface.blit(end, (bar.right - end.get_width(), h - TIMELINE_H + 3))
+        if session.transcript:
+            self._draw_transcript(surface, session.transcript, bar)
+
+    def _draw_transcript(self, surface: pygame.Surface, lines: list[str], bar: pygame.Rect) -> None:
+        """The jumped-to conversation, whole, in a panel above the timeline (it is where the player looks)."""
+        font = self.app.renderer.small
+        width = min(bar.width + 16, 620)
+        wrapped = [part for line in lines for part in wrap_words(line, width // 7)][-TRANSCRIPT_LINES:]
+        height = 26 + 16 * len(wrapped)
+        box = pygame.Rect(bar.x - 8, bar.y - 28 - height, width, height)
+        pygame.draw.rect(surface, PANEL_BG, box, border_radius=6)
+        pygame.draw.rect(surface, (90, 96, 120), box, 1, border_radius=6)
+        surface.blit(
+            font.render(f"The conversation ({len(lines)} lines)", True, (255, 214, 102)), (box.x + 8, box.y + 6)
+        )
+        for i, line in enumerate(wrapped):
+            surface.blit(font.render(line, True, PAPER), (box.x + 8, box.y + 24 + 16 * i))
