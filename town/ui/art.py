@@ -12,9 +12,33 @@ import pygame
 
 TILE = 32
 GRASS, ROAD, FLOOR, WALL, WATER, DIRT, BLOCK = 1, 2, 3, 4, 5, 6, 7
-SHIRTS = [(200, 70, 70), (70, 120, 200), (80, 160, 90), (200, 160, 60), (150, 90, 180), (60, 160, 170), (210, 120, 60)]
+SHIRTS = [
+    (200, 70, 70),
+    (70, 120, 200),
+    (80, 160, 90),
+    (200, 160, 60),
+    (150, 90, 180),
+    (60, 160, 170),
+    (210, 120, 60),
+    (230, 200, 80),
+    (170, 60, 110),
+    (90, 90, 100),
+    (240, 240, 235),
+    (120, 170, 220),
+    (110, 80, 160),
+    (60, 110, 70),
+]
 SKINS = [(240, 205, 170), (220, 180, 140), (190, 140, 100), (150, 105, 75), (110, 75, 55)]
-HAIRS = [(40, 30, 25), (90, 60, 30), (200, 170, 90), (150, 60, 30), (120, 120, 120), (20, 20, 20)]
+HAIRS = [
+    (40, 30, 25),
+    (90, 60, 30),
+    (200, 170, 90),
+    (150, 60, 30),
+    (120, 120, 120),
+    (20, 20, 20),
+    (230, 220, 200),
+    (110, 40, 30),
+]
 
 
 def _speckle(surface: pygame.Surface, colour: tuple[int, int, int], seed: int, count: int) -> None:
@@ -161,27 +185,97 @@ def _pick(palette: list[tuple[int, int, int]], name: str, salt: str) -> tuple[in
     return palette[zlib.crc32(f"{salt}:{name}".encode()) % len(palette)]
 
 
+PANTS = [(58, 64, 92), (84, 62, 46), (40, 44, 52), (96, 104, 120), (70, 90, 60), (120, 60, 70)]
+# Weighted: most people have short or long hair; caps and bald heads are the exception.
+HAIR_STYLES = ("short", "short", "long", "long", "bun", "curly", "curly", "cap", "bald")
+WALK_FRAMES = 4  # stand, left foot forward, stand, right foot forward
+
+
+def _shade(colour: tuple[int, int, int], by: int) -> tuple[int, int, int]:
+    return tuple(max(0, min(255, c + by)) for c in colour)  # type: ignore[return-value]
+
+
 def agent_sprite(name: str, facing: tuple[int, int], frame: int, moving: bool) -> pygame.Surface:
-    """A 32 px villager: shirt, skin and hair from the name; legs swing while walking; eyes show the direction."""
+    """A 32 px villager, about 18x28 px, drawn from the name so each persona always looks like themself.
+
+    Clothes, skin, hair colour and hair style come from stable hashes of the name; walking is a four-frame cycle with
+    swinging arms; facing down shows the face, sideways a profile, up the back of the head.
+    """
     s = pygame.Surface((TILE, TILE), pygame.SRCALPHA)
     shirt, skin, hair = _pick(SHIRTS, name, "shirt"), _pick(SKINS, name, "skin"), _pick(HAIRS, name, "hair")
-    pygame.draw.ellipse(s, (0, 0, 0, 60), (8, 26, 16, 5))
-    swing = (2 if frame % 2 else -2) if moving else 0
-    pygame.draw.rect(s, (60, 60, 80), (11, 21 + max(0, swing), 4, 7 - max(0, swing)))
-    pygame.draw.rect(s, (60, 60, 80), (17, 21 + max(0, -swing), 4, 7 - max(0, -swing)))
-    pygame.draw.rect(s, shirt, (9, 13, 14, 10), border_radius=3)
-    pygame.draw.circle(s, skin, (16, 9), 6)
+    pants = _pick(PANTS, name, "pants")
+    style = HAIR_STYLES[zlib.crc32(f"{name}:style".encode()) % len(HAIR_STYLES)]
+    skirt = zlib.crc32(f"{name}:skirt".encode()) % 3 == 0
     dx, dy = facing
-    if dy < 0:  # seen from behind: all hair
-        pygame.draw.circle(s, hair, (16, 8), 6)
+    side = dx != 0 and dy == 0
+    phase = frame % WALK_FRAMES if moving else 0
+    step = {0: 0, 1: 2, 2: 0, 3: -2}[phase]  # how far the left foot is ahead (px); the right one mirrors it
+    bob = 1 if phase in (1, 3) else 0
+    pygame.draw.ellipse(s, (0, 0, 0, 70), (8, 27, 16, 5))
+    top = 3 + bob
+    # Legs and shoes.
+    if side:
+        pygame.draw.rect(s, pants, (13 - step // 2, top + 17, 4, 8))
+        pygame.draw.rect(s, _shade(pants, -25), (15 + step // 2, top + 17, 4, 8))
+        pygame.draw.rect(s, (40, 32, 30), (12 - step // 2 + (2 if dx > 0 else -1), top + 24, 5, 2))
     else:
-        pygame.draw.rect(s, hair, (10, 2, 12, 4), border_radius=2)
-        eye_y = 9
-        if dx == 0:
-            s.set_at((14, eye_y), (20, 20, 20))
-            s.set_at((18, eye_y), (20, 20, 20))
-        else:
-            s.set_at((16 + 3 * dx, eye_y), (20, 20, 20))
+        pygame.draw.rect(s, pants, (11, top + 17 - max(0, step), 4, 8 + max(0, step) - max(0, -step) // 2))
+        pygame.draw.rect(s, pants, (17, top + 17 - max(0, -step), 4, 8 + max(0, -step) - max(0, step) // 2))
+        pygame.draw.rect(s, (40, 32, 30), (10, top + 24 - max(0, step), 6, 2))
+        pygame.draw.rect(s, (40, 32, 30), (16, top + 24 - max(0, -step), 6, 2))
+    if skirt:
+        pygame.draw.polygon(s, _shade(shirt, -30), [(10, top + 15), (22, top + 15), (24, top + 21), (8, top + 21)])
+    # Arms swing opposite the legs, then the torso over them.
+    arm = -step
+    if side:
+        pygame.draw.rect(s, _shade(shirt, -20), (14 + arm, top + 10, 4, 8), border_radius=2)
+        pygame.draw.rect(s, skin, (14 + arm, top + 17, 4, 2))
+    else:
+        pygame.draw.rect(s, _shade(shirt, -20), (7, top + 10 + max(0, arm), 3, 7), border_radius=1)
+        pygame.draw.rect(s, _shade(shirt, -20), (22, top + 10 + max(0, -arm), 3, 7), border_radius=1)
+        pygame.draw.rect(s, skin, (7, top + 17 + max(0, arm), 3, 2))
+        pygame.draw.rect(s, skin, (22, top + 17 + max(0, -arm), 3, 2))
+    pygame.draw.rect(s, shirt, (10, top + 9, 12, 9), border_radius=3)
+    pygame.draw.line(s, _shade(shirt, 35), (12, top + 10), (19, top + 10))
+    # Head, hair and face.
+    head = pygame.Rect(10, top - 2, 12, 12)
+    pygame.draw.rect(s, skin, head, border_radius=5)
+    if style == "long":
+        back = pygame.Rect(9, top - 3, 14, 14 if dy < 0 else 6)
+        pygame.draw.rect(s, hair, back, border_radius=5)
+        if dy >= 0 and not side:
+            pygame.draw.rect(s, hair, (9, top + 1, 2, 9))
+            pygame.draw.rect(s, hair, (21, top + 1, 2, 9))
+    elif style == "bun":
+        pygame.draw.rect(s, hair, (10, top - 3, 12, 5 if dy >= 0 else 12), border_radius=4)
+        pygame.draw.circle(s, _shade(hair, 15), (16, top - 4), 3)
+    elif style == "cap":
+        pygame.draw.rect(s, _shade(shirt, -45), (9, top - 3, 14, 5), border_radius=3)
+        brim = (18, top + 1, 7, 2) if dx > 0 else (7, top + 1, 7, 2) if dx < 0 else (10, top + 1, 12, 2)
+        if dy >= 0:
+            pygame.draw.rect(s, _shade(shirt, -60), brim)
+    elif style == "curly":
+        for cx in (11, 14, 17, 20):
+            pygame.draw.circle(s, hair, (cx, top - 1), 3)
+        if dy < 0:
+            pygame.draw.rect(s, hair, (10, top, 12, 8), border_radius=4)
+    elif style == "short":
+        pygame.draw.rect(s, hair, (10, top - 3, 12, 5 if dy >= 0 else 10), border_radius=4)
+    else:  # bald: a little hair at the sides only
+        pygame.draw.rect(s, hair, (10, top + 2, 2, 3))
+        pygame.draw.rect(s, hair, (20, top + 2, 2, 3))
+    if side:
+        back_x = 10 if dx > 0 else 19
+        if style not in ("bald", "cap"):
+            pygame.draw.rect(s, hair, (back_x, top - 2, 3, 8), border_radius=2)
+        eye_x = 19 if dx > 0 else 12
+        s.set_at((eye_x, top + 4), (25, 25, 30))
+        s.set_at((eye_x + (1 if dx > 0 else -1), top + 7), _shade(skin, -50))
+    elif dy >= 0:
+        for eye_x in (14, 18):
+            s.set_at((eye_x, top + 4), (25, 25, 30))
+            s.set_at((eye_x, top + 5), (25, 25, 30))
+        pygame.draw.line(s, _shade(skin, -50), (15, top + 8), (17, top + 8))
     return s
 
 

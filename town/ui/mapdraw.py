@@ -13,6 +13,7 @@ visible `objects` object layer (the default town's way of furnishing itself).
 from __future__ import annotations
 
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import pygame
@@ -20,8 +21,10 @@ import pygame
 from town.core.layers import drawn_layers
 from town.core.places import TownMap, connected_pieces
 from town.core.tiled import ImageLayer, TileLayer
+from town.runtime.config import ASSETS
 from town.ui import art
 from town.ui.camera import Camera
+from town.ui.dress import draw_dressing, dress
 from town.ui.tiles import TileImages, load_image
 
 CHUNK = 16  # tiles per chunk side: 512 px at 32 px tiles
@@ -50,6 +53,9 @@ class MapPainter:
         self.missing_art = self._probe_art()
         self.plan_view = bool(self.missing_art) or not (below or above)
         self._plan = self._plan_kinds() if self.plan_view else None
+        # The town's own look (its tileset, or the plan view) gets the town's code-drawn decoration; other art is left
+        # as its authors drew it.
+        self.dressing = dress(town_map) if (self.plan_view or self._own_tileset()) else None
         self._furniture = self._furniture_spots()
         self._above_chunks = self._chunks_with(above)
         self._label_cache: dict[tuple[str, int], pygame.Surface] = {}
@@ -70,6 +76,11 @@ class MapPainter:
         for grid, _ in self._grids.values():
             gids.update(int(g) for g in np.unique(grid) if g)
         return {gid for gid in gids if self.images.tile(gid) is None}
+
+    def _own_tileset(self) -> bool:
+        own = (ASSETS / "tiles" / "town.png").resolve()
+        tilesets = self.tiled.tilesets if self.tiled else []
+        return bool(tilesets) and all(t.image and Path(t.image).resolve() == own for t in tilesets)
 
     def _plan_kinds(self) -> np.ndarray:
         m = self.map
@@ -209,6 +220,8 @@ class MapPainter:
         for layer in self.layers[kind]:
             drawn |= self._draw_layer(surface, layer, cx, cy)
         if kind == "below":
+            if self.dressing is not None:
+                draw_dressing(surface, self.dressing, (cx * CHUNK, cy * CHUNK), ts, CHUNK)
             for name, x, y in self._furniture:
                 if ox - ts <= x < ox + size and oy - ts <= y < oy + size:
                     surface.blit(self._fit(art.furniture(name)), (x - ox, y - oy))

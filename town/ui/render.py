@@ -14,6 +14,7 @@ from town.core.places import TownMap
 from town.runtime.snapshot import AgentView, Snapshot
 from town.ui import art
 from town.ui.camera import Camera
+from town.ui.dress import draw_lights
 from town.ui.mapdraw import MapPainter
 from town.ui.panels import PANEL_W
 from town.ui.text import clip_words, wrap_words
@@ -50,7 +51,7 @@ class TownRenderer:
         self._icons: dict[str, pygame.Surface] = {}
 
     def _sprite(self, agent: AgentView, frame: int, zoom: float) -> pygame.Surface:
-        key = (agent.name, agent.facing, frame % 2 if agent.moving else 0, agent.moving)
+        key = (agent.name, agent.facing, frame % art.WALK_FRAMES if agent.moving else 0, agent.moving)
         sprite = self._sprites.get(key)
         if sprite is None:
             sprite = art.agent_sprite(agent.name, agent.facing, frame, agent.moving)
@@ -74,6 +75,8 @@ class TownRenderer:
             tint = pygame.Surface(target.get_size(), pygame.SRCALPHA)
             tint.fill((10, 16, 60, alpha))
             target.blit(tint, (0, 0))
+            if self.painter.dressing is not None:  # lit windows and street lamps
+                draw_lights(target, self.painter.dressing, camera.to_screen, camera.zoom, alpha)
 
     def agent_at(self, snap: Snapshot, camera: Camera, pos: tuple[int, int]) -> str | None:
         wx, wy = camera.to_world(*pos)
@@ -93,7 +96,7 @@ class TownRenderer:
         size = round(self.tile * camera.zoom)
         if selected:
             pygame.draw.ellipse(target, (255, 230, 90), (x - 3, y + size - 9, size + 6, 10), 2)
-        target.blit(self._sprite(agent, frame, camera.zoom), (x, y))
+        target.blit(self._sprite(agent, frame // WALK_FRAME_TICKS, camera.zoom), (x, y))
         if agent.asleep:
             z = self.big.render("z", True, (220, 230, 255))
             target.blit(z, (x + size - 6, y - 6 - (frame // 8) % 4))
@@ -190,6 +193,7 @@ def layout_bubbles(wanted: list[pygame.Rect], keep_clear: list[pygame.Rect], gap
 
 
 FEED_LINES = 6
+WALK_FRAME_TICKS = 6  # app frames per walk-cycle frame: ten steps a second at 60 fps
 SLOW_CALL_S = 10.0  # a call running this long is shown as slow (amber)
 
 
