@@ -77,3 +77,39 @@ def test_town_play_without_a_usable_display_is_one_line_and_writes_nothing(tmp_p
     assert lines[0].startswith("error: town play:") and "display" in lines[0]
     assert "XDG_RUNTIME_DIR" not in done.stderr
     assert not (tmp_path / "run").exists()
+
+
+def test_the_inspector_scrolls_when_its_content_is_taller_than_the_window():
+    import pygame
+
+    from town.runtime.snapshot import InspectorView
+    from town.ui.panels import PANEL_W, draw_inspector
+
+    pygame.display.init()
+    pygame.font.init()
+    fonts = (pygame.font.Font(None, 15), pygame.font.Font(None, 18), pygame.font.Font(None, 24))
+    view = InspectorView(
+        name="Mei Lin",
+        summary="Owner of the cafe.",
+        action="serving coffee",
+        place="Rosewood Cafe: cafe",
+        schedule=tuple((f"{h:02d}:00", f"block {h}") for h in range(8, 20)),
+        current_block=3,
+        next_steps=(),
+        memories=(),
+        relationships=(),
+        chat=tuple(
+            ("You" if i % 2 else "Mei Lin", f"line {i} of a long talk about the harvest party") for i in range(12)
+        ),
+        waiting=False,
+    )
+    surface = pygame.Surface((900, 360))
+    room = draw_inspector(surface, fonts, view, None, "", scroll=0)
+    assert room > 0
+    top = surface.subsurface((900 - PANEL_W, 30, PANEL_W, 330)).copy()
+    assert draw_inspector(surface, fonts, view, None, "", scroll=room) == room
+    bottom = surface.subsurface((900 - PANEL_W, 30, PANEL_W, 330)).copy()
+    assert pygame.image.tobytes(top, "RGB") != pygame.image.tobytes(bottom, "RGB")  # scrolled to other content
+    tall = pygame.Surface((900, 2000))
+    assert draw_inspector(tall, fonts, view, None, "") == 0  # it all fits: nothing to scroll
+    pygame.display.quit()

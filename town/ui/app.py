@@ -28,6 +28,7 @@ from town.ui.panels import PANEL_W, draw_inspector
 from town.ui.render import HUD_BG, PANEL_BG, PAPER, TownRenderer, draw_hud
 
 STATUS_H = 30  # the status bar's height: the town shows below it
+SCROLL_STEP = 48  # pixels the inspector moves per wheel notch
 PAN_SPEED = 600  # screen pixels per second with a pan key held
 
 
@@ -42,6 +43,8 @@ class TownView:
         self.directing = False  # "go": the next click on the map says where the selected agent goes
         self._seen: tuple[str, tuple[int, int]] | None = None  # the selected agent where the camera last saw them
         self.replay = False  # a replay's view hides the keys that only a live town has (F5, T, I, H)
+        self.scroll = 0  # how far the inspector is scrolled down (mouse wheel over it)
+        self.scroll_room = 0
 
     def select(self, name: str | None) -> None:
         self.selected = name
@@ -55,6 +58,8 @@ class TownView:
             session.send(Command(kind="step"))
         elif intent.kind == "speed":
             session.send(Command(kind="speed", speed=intent.speed))
+        elif intent.kind == "zoom" and self.selected and intent.x >= app.size[0] - PANEL_W:
+            self.scroll = max(0, self.scroll - intent.steps * SCROLL_STEP)  # the wheel over the inspector scrolls it
         elif intent.kind == "zoom":
             anchor = (intent.x, intent.y) if intent.x or intent.y else None
             app.camera.zoom_step(intent.steps, anchor)
@@ -154,14 +159,16 @@ class TownView:
             surface.blit(hint, hint.get_rect(center=box.center))
         if snap.inspected is not None and snap.inspected.name == self.selected:
             chat = self.app.states[-1] if isinstance(self.app.states[-1], ChatBox) else None
-            draw_inspector(
+            self.scroll_room = draw_inspector(
                 surface,
                 self.app.renderer.fonts,
                 snap.inspected,
                 chat.mode if chat else None,
                 chat.typed if chat else "",
                 replay=self.replay,
+                scroll=self.scroll,
             )
+            self.scroll = min(self.scroll, self.scroll_room)
 
 
 class ChatBox:
@@ -402,6 +409,7 @@ class App:
         screenshot_dir: Path | None = None,
         screenshot_every: int = 0,
         stop_when: Callable[[App], bool] | None = None,
+        last_frame: Path | None = None,
     ) -> None:
         """The frame loop until the window closes (or `max_frames`, or `stop_when` says so: for tests and benches)."""
         clock = pygame.time.Clock()
@@ -430,6 +438,8 @@ class App:
                 if screenshot_dir is not None and screenshot_every and self.frame % screenshot_every == 0:
                     pygame.image.save(self.window, str(screenshot_dir / f"frame-{self.frame:05d}.png"))
         finally:
+            if last_frame is not None:  # the last frame as the player saw it (screenshots for docs and tests)
+                pygame.image.save(self.window, str(last_frame))
             self._say_closing()
             self.session.stop()
             pygame.display.quit()
