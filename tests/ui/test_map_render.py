@@ -138,18 +138,7 @@ def test_a_crowd_of_speakers_gets_bubbles_that_overlap_neither_each_other_nor_na
     for i, a in enumerate(placed):
         assert not any(a.colliderect(b) for b in placed[i + 1 :])
         assert not any(a.colliderect(n) for n in names)
-    target = pygame.Surface((320, 256))
-    snap = Snapshot(
-        tick=0,
-        time=datetime(2025, 2, 13, 12, 0),
-        agents=tuple(crowd),
-        calls=0,
-        tokens=0,
-        cost=0.0,
-        fallbacks=0,
-        feed=(),
-    )
-    renderer.draw(target, snap, camera, 0, None)  # and the same layout draws without error
+    _frame(town_map, crowd)  # and the same layout draws without error
 
 
 def test_labels_follow_the_zoom_within_readable_limits(tmp_path):
