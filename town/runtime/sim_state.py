@@ -22,7 +22,8 @@ from agents.state import MindState, capture_mind, restore_mind
 from town.core.events import Event, event_class
 from town.core.inputs import WorldInput
 from town.core.state import EngineState, capture_engine, restore_engine
-from town.runtime.simulation import InFlight, Simulation
+from town.runtime.flights import InFlight
+from town.runtime.simulation import Simulation
 
 
 class _State(BaseModel):

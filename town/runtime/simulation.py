@@ -14,9 +14,7 @@ already been answered, so a slow model delays decisions, never the world.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from agents.config import CognitionConfig
 from agents.effects import apply_effect
@@ -44,41 +42,17 @@ from agents.vector_index import VectorIndex
 from agents.visitor import VisitorMode, visitor_op, whisper_draft
 from town.core.clock import GameClock
 from town.core.engine import Engine, EngineConfig
-from town.core.events import Event, EventBus, InputRejected, RunEnded, RunStarted
-from town.core.inputs import EndConversation, StartAction, StartConversation, WalkTowards
+from town.core.events import Event, EventBus, RunEnded, RunStarted
+from town.core.inputs import EndConversation, StartAction, StartConversation
 from town.core.places import TownMap
 from town.core.rng import RngTree
+from town.runtime.approaches import Approaches
+from town.runtime.flights import InFlight
 from town.runtime.stats import RunStats
 
 _LANE_ORDER = {ACT: 0, PLAN: 1, MEMORY: 2}
-# Live mode: how long an agent follows someone it decided to talk to before giving up.
-APPROACH_MINUTES = 3
 VISITOR_LANE = "visitor"
 SURVEY_LANE = "survey"
-
-
-@dataclass
-class InFlight:
-    """An operation started at `started` whose outcome lands at `due`; `result` is set once known (or restored)."""
-
-    agent_index: int
-    lane: str
-    started: int
-    due: int
-    task: asyncio.Future[Outcome] | None
-    result: Outcome | None = None
-    # Wall-clock start (not saved): how long the town has waited on this call, for the app's status.
-    since: float = field(default_factory=time.monotonic)
-
-    @property
-    def ready(self) -> bool:
-        return self.result is not None or (self.task is not None and self.task.done())
-
-    def outcome(self) -> Outcome:
-        if self.result is None:
-            assert self.task is not None
-            self.result = self.task.result()
-        return self.result
 
 
 class Simulation:
@@ -112,8 +86,8 @@ class Simulation:
         self.live = False
         self._on_call = on_call
         self.inflight: list[InFlight] = []
-        # Live mode: talks decided while the partner walked on; the initiator follows them (not saved: live only).
-        self.approaches: dict[str, tuple[StartConversation, int]] = {}
+        # Live mode: talks decided while the partner walked on; the initiator follows them.
+        self.approaches = Approaches(self.engine, self.bus, clock.ticks_for(minutes=1))
         self.started = False
         self._seed = seed
         self._model_name = model_name
@@ -283,7 +257,7 @@ class Simulation:
         self.start()
         if self.live:
             self.engine.hold_conversations(self.thinking_agents())
-            self._follow_up_approaches()
+            self.approaches.follow_up(self.tick)
         result = self.engine.step()
         now = result.tick
         world = self.engine.world
@@ -320,46 +294,6 @@ class Simulation:
     def overdue(self) -> list[InFlight]:
         """Operations whose game time to land has come but whose answer has not (live mode delays them)."""
         return [f for f in self.inflight if f.due <= self.tick + 1 and not f.ready]
-
-    # -- live mode: talks the world outran ----------------------------------------------------------------------
-    def _out_of_reach(self, item: StartConversation) -> bool:
-        bodies = self.engine.world.bodies
-        a, b = bodies.get(item.initiator), bodies.get(item.partner)
-        if a is None or b is None or a.asleep or b.asleep or a.conversation is not None or b.conversation is not None:
-            return False  # the engine refuses it with the reason
-        reach = self.engine.config.talk_range
-        return max(abs(a.tile[0] - b.tile[0]), abs(a.tile[1] - b.tile[1])) > reach
-
-    def _approach(self, item: StartConversation, tick: int) -> None:
-        self.approaches[item.initiator] = (item, tick + self.clock.ticks_for(minutes=APPROACH_MINUTES))
-        self.engine.submit(
-            WalkTowards(agent=item.initiator, target=item.partner, description=f"going over to {item.partner}")
-        )
-
-    def _follow_up_approaches(self) -> None:
-        """Each tick: open the talk once in reach, follow a partner who moved, give up when it cannot happen."""
-        bodies = self.engine.world.bodies
-        reach = self.engine.config.talk_range
-        for name, (item, until) in list(self.approaches.items()):
-            a, b = bodies.get(name), bodies.get(item.partner)
-            reason = None
-            if a is None or b is None or a.asleep or b.asleep:
-                reason = "a participant left or fell asleep"
-            elif a.conversation is not None or b.conversation is not None:
-                reason = "a participant is already in a conversation"
-            elif self.tick >= until:
-                reason = "the partner could not be caught up with"
-            if reason is not None:
-                del self.approaches[name]
-                self.bus.tick = self.tick
-                self.bus.emit(InputRejected(input=item.model_dump(), reason=f"{reason} (while going over to talk)"))
-            elif max(abs(a.tile[0] - b.tile[0]), abs(a.tile[1] - b.tile[1])) <= reach:
-                del self.approaches[name]
-                self.engine.submit(item)
-            elif not a.path or a.path[-1] != b.tile:
-                self.engine.submit(
-                    WalkTowards(agent=name, target=item.partner, description=f"going over to {item.partner}")
-                )
 
     def drop_unanswered(self) -> int:
         """Forget the operations still waiting for a model (cancelled), as if they had not started.
@@ -430,9 +364,8 @@ class Simulation:
         for event in outcome.events:
             self.bus.emit(event)
         for item in outcome.inputs:
-            if self.live and isinstance(item, StartConversation) and self._out_of_reach(item):
-                self._approach(item, tick)  # a slow answer came after the partner walked on: go after them
-            else:
+            # A slow answer that came after the partner walked on: the initiator goes after them.
+            if not (self.live and isinstance(item, StartConversation) and self.approaches.takes(item, tick)):
                 self.engine.submit(item)
 
     def _remember(self, mind: Mind, drafts: list[MemoryDraft], tick: int) -> None:

@@ -8,8 +8,6 @@ slow the model is.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,15 +15,16 @@ from typing import TYPE_CHECKING
 
 import pygame
 
-from town.core.errors import TownError
 from town.runtime.live import Command, LiveSession
 
 if TYPE_CHECKING:
     from town.persistence.replay_session import ReplaySession
 from town.ui.camera import Camera
-from town.ui.input_map import HELP_LINES, UiIntent, held_pan, intents, text_intents
+from town.ui.display import check_display
+from town.ui.input_map import UiIntent, held_pan, intents, text_intents
+from town.ui.overlays import HelpOverlay, MenuOverlay
 from town.ui.panels import PANEL_W, draw_inspector
-from town.ui.render import HUD_BG, PANEL_BG, PAPER, TownRenderer, draw_hud
+from town.ui.render import HUD_BG, PAPER, TownRenderer, draw_hud
 
 STATUS_H = 30  # the status bar's height: the town shows below it
 SCROLL_STEP = 48  # pixels the inspector moves per wheel notch
@@ -222,129 +221,6 @@ class ChatBox:
 
     def draw(self, surface: pygame.Surface) -> None:
         return None  # drawn by the town view's inspector, which hosts the box
-
-
-class MenuOverlay:
-    """The game menu: save now, help, save and quit, back. Items answer to their key or a click."""
-
-    events = staticmethod(intents)
-    ITEMS = (
-        ("F5", "Save now", "save"),
-        ("F1", "Keys and help", "help"),
-        ("Q", "Save and quit", "quit"),
-        ("Esc", "Back", "escape"),
-    )
-    WIDTH, ROW = 320, 34
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-        self.rects = self._layout(app.window.get_size())
-
-    def _layout(self, size: tuple[int, int]) -> list[tuple[pygame.Rect, str]]:
-        """Where each item sits on a screen of `size` (the same for drawing and for clicks)."""
-        w, h = self.WIDTH, 56 + self.ROW * len(self.ITEMS)
-        x0, y0 = (size[0] - w) // 2, (size[1] - h) // 2
-        return [
-            (pygame.Rect(x0 + 12, y0 + 46 + self.ROW * i, w - 24, self.ROW - 6), what)
-            for i, (_, _, what) in enumerate(self.ITEMS)
-        ]
-
-    def process(self, intent: UiIntent) -> None:
-        kind = intent.kind
-        if kind == "select":
-            kind = next((what for rect, what in self.rects if rect.collidepoint(intent.x, intent.y)), "")  # type: ignore[assignment]
-        if kind == "save":
-            self.app.session.send(Command(kind="save"))
-            self.app.states.pop()
-        elif kind == "help":
-            self.app.states[-1] = HelpOverlay(self.app)
-        elif kind == "quit":
-            self.app.quit_requested = True
-        elif kind in ("escape", "menu"):
-            self.app.states.pop()
-
-    def update(self, dt: float) -> None:
-        return None
-
-    def draw(self, surface: pygame.Surface) -> None:
-        renderer = self.app.renderer
-        w, h = self.WIDTH, 56 + self.ROW * len(self.ITEMS)
-        x0, y0 = (surface.get_width() - w) // 2, (surface.get_height() - h) // 2
-        modal_panel(surface, pygame.Rect(x0, y0, w, h))
-        surface.blit(renderer.big.render("Menu", True, PAPER), (x0 + 16, y0 + 12))
-        self.rects = self._layout(surface.get_size())
-        for (key, label, _), (rect, _) in zip(self.ITEMS, self.rects, strict=True):
-            pygame.draw.rect(surface, (70, 78, 100), rect, border_radius=6)
-            surface.blit(renderer.font.render(key, True, (255, 230, 120)), (rect.x + 10, rect.y + 6))
-            surface.blit(renderer.font.render(label, True, PAPER), (rect.x + 70, rect.y + 6))
-
-
-def modal_panel(surface: pygame.Surface, box: pygame.Rect) -> None:
-    """An opaque panel over a dimmed town (and over the inspector): what is behind it cannot mix with its text."""
-    veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-    veil.fill((0, 0, 0, 120))
-    surface.blit(veil, (0, 0))
-    pygame.draw.rect(surface, PANEL_BG, box, border_radius=8)
-    pygame.draw.rect(surface, (90, 96, 120), box, 1, border_radius=8)
-
-
-class HelpOverlay:
-    events = staticmethod(intents)
-
-    def __init__(self, app: App) -> None:
-        self.app = app
-
-    def process(self, intent: UiIntent) -> None:
-        if intent.kind in ("help", "escape"):
-            self.app.states.pop()
-
-    def update(self, dt: float) -> None:
-        return None
-
-    def draw(self, surface: pygame.Surface) -> None:
-        font = self.app.renderer.font
-        rows = [(font.render(k, True, (255, 230, 120)), font.render(v, True, PAPER)) for k, v in HELP_LINES]
-        w = 680
-        h = 50 + 22 * len(rows)
-        x0, y0 = (surface.get_width() - w) // 2, max(4, (surface.get_height() - h) // 2)
-        modal_panel(surface, pygame.Rect(x0, y0, w, h))
-        surface.blit(self.app.renderer.big.render("Keys", True, PAPER), (x0 + 16, y0 + 12))
-        for i, (key, what) in enumerate(rows):
-            surface.blit(key, (x0 + 16, y0 + 44 + 22 * i))
-            surface.blit(what, (x0 + 190, y0 + 44 + 22 * i))
-
-
-OFF_SCREEN_DRIVERS = ("offscreen", "dummy")
-
-
-def check_display(command: str = "town play") -> None:
-    """Fail with one line, before anything is written, when no window can be seen here.
-
-    SDL quietly falls back to an off-screen driver when there is no display (the town would then run invisibly and
-    never end), and on a dead X display it tries Wayland and prints a line about XDG_RUNTIME_DIR; so the display is
-    looked for first, and the driver SDL actually chose is checked after. Only an explicit SDL_VIDEODRIVER=dummy (the
-    tests' and benchmarks' off-screen rendering) is let through.
-    """
-    hint = "run it on a desktop or under Xvfb (xvfb-run town ...), or set SDL_VIDEODRIVER=dummy to render off-screen"
-    requested = os.environ.get("SDL_VIDEODRIVER", "")
-    if not requested and sys.platform.startswith("linux"):
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            raise TownError(f"{command}: no display to open a window on (DISPLAY is not set); {hint}")
-        if not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ["SDL_VIDEODRIVER"] = "x11"  # an X display only: SDL must not wander off to Wayland
-    try:
-        pygame.display.init()
-    except pygame.error as exc:
-        raise TownError(f"{command}: cannot open a window ({exc}); {hint}") from None
-    finally:
-        if not requested:
-            os.environ.pop("SDL_VIDEODRIVER", None)
-    driver = pygame.display.get_driver()
-    if driver == "offscreen" or (driver in OFF_SCREEN_DRIVERS and requested != driver):
-        pygame.display.quit()
-        raise TownError(
-            f"{command}: SDL found no display (it chose the '{driver}' driver, which shows nothing); {hint}"
-        )
 
 
 class App:
