@@ -2,7 +2,7 @@
 
     python tools/make_screenshots.py
 
-day.png (1x, an agent selected: the inspector), night.png, zoomed-out.png, replay-jump.png (C pressed in a replay).
+day.png (1x), inspector.png (an agent selected), night.png, zoomed-out.png, replay-jump.png (C pressed in a replay).
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        live_shot(tmp, "day.png", 9, 1.0, True, 600)
+        live_shot(tmp, "day.png", 9, 1.0, False, 600)
+        live_shot(tmp, "inspector.png", 11, 1.0, True, 600)
         live_shot(tmp, "night.png", 21, 1.0, False, 300)
         live_shot(tmp, "zoomed-out.png", 16, 0.5, False, 300)
         replay_shot(tmp)

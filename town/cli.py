@@ -203,7 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--agents", type=int, default=25)
     bench.add_argument("--hours", type=float, help="game hours (calls: 24, concurrency: 4)")
-    bench.add_argument("--latency", type=float, default=0.05, help="fixed fake latency in seconds (concurrency)")
+    bench.add_argument(
+        "--latency", type=float, help="seconds per fake call: concurrency (default 0.05), live (one latency at 1x)"
+    )
     bench.add_argument(
         "--latencies", type=float, nargs="+", help="seconds per call at 1x for `town bench live` (default 2 5 20)"
     )

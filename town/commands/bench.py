@@ -11,16 +11,17 @@ from town.core.errors import ConfigError
 def bench_command(args: argparse.Namespace) -> int:
     from town import benchmarks  # noqa: PLC0415
 
+    latencies = args.latencies or ([args.latency] if args.which == "live" and args.latency is not None else None)
     figures = benchmarks.run(
         args.which,
         agents=args.agents,
         hours=args.hours,
-        latency=args.latency,
+        latency=args.latency if args.latency is not None else 0.05,
         memories=args.memories,
         out=args.out,
         map_path=args.map,
         personas=args.personas,
-        latencies=args.latencies,
+        latencies=latencies,
     )
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -3,7 +3,7 @@
 A map drawn with the town's tileset (the default Willowbrook) or in the plan-view style (a map whose art is missing)
 has walls, floors and grass but no life; the dresser adds, from the map's collision and places alone:
 - facades: wall tops, windows on walls that face the street (lit at night), door frames and mats in wall gaps;
-- streets: lamp posts along the edges of paths (lit at night), flower beds under facades;
+- streets: lamp posts along the edges of paths (lit at night), flower beds under facades, trees along the map's edge;
 - rooms furnished by what they are: shelves in a library or shop, tables and plants in a cafe, crates in a market,
   desks in a classroom, cabinets in a kitchen, rugs and lamps in a bedroom, benches and flowers in a park — along the
   walls, never on an object's standing tile or a doorway.
@@ -96,6 +96,9 @@ def dress(town: TownMap) -> Dressing:
                 if edge and not under_facade and x % LAMP_EVERY == 0 and (x, y) not in standing:
                     out.items.append(("lamp", tile))
                     out.lights.append((x * ts + ts // 2, y * ts + 4, ts * 2))
+                elif x in (0, w - 1) or y in (0, h - 1):
+                    if tile not in standing and _hash(tile, "tree") % 3 != 0:
+                        out.items.append(("tree", tile))  # the town's edge: a belt of trees frames it
                 elif not edge and _hash(tile, "tuft") % 11 == 0:
                     out.items.append(("tuft", tile))
     for arena in town.arenas.values():
@@ -159,6 +162,11 @@ def _draw_piece(kind: str) -> pygame.Surface:
     elif kind == "tuft":
         for dx in (10, 14, 18):
             pygame.draw.line(s, (70, 130, 55), (dx, 22), (dx + (dx - 14) // 2, 15), 2)
+    elif kind == "tree":
+        pygame.draw.rect(s, (110, 76, 48), (14, 18, 5, 12))
+        pygame.draw.circle(s, (44, 100, 48), (16, 13), 12)
+        pygame.draw.circle(s, (70, 136, 62), (12, 10), 7)
+        pygame.draw.circle(s, (56, 118, 56), (21, 15), 6)
     elif kind == "bush":
         pygame.draw.circle(s, (50, 110, 50), (16, 18), 11)
         pygame.draw.circle(s, (80, 150, 70), (13, 14), 6)
