@@ -14,6 +14,7 @@ as their authors drew them.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -219,13 +220,19 @@ def draw_dressing(surface: pygame.Surface, dressing: Dressing, origin: tuple[int
             surface.blit(image, ((x - ox) * tile, (y - oy) * tile))
 
 
-def draw_lights(target: pygame.Surface, dressing: Dressing, to_screen: object, zoom: float, strength: int) -> None:
+def draw_lights(
+    target: pygame.Surface,
+    dressing: Dressing,
+    to_screen: Callable[[float, float], tuple[int, int]],
+    zoom: float,
+    strength: int,
+) -> None:
     """Warm glows of windows and lamps over the night tint (`strength` follows how dark the night is)."""
     if strength <= 0:
         return
     width, height = target.get_size()
     for wx, wy, radius in dressing.lights:
-        sx, sy = to_screen(wx, wy)  # type: ignore[operator]
+        sx, sy = to_screen(wx, wy)
         r = max(4, round(radius * zoom))
         if sx < -r or sy < -r or sx > width + r or sy > height + r:
             continue

@@ -175,7 +175,9 @@ class MapPainter:
         for name, wx, wy in self._labels:
             label = self._label_surface(name, font or self.font)
             sx, sy = camera.to_screen(wx, wy)
-            sy = max(sy, LABEL_TOP + label.get_height() + 2)
+            if sy < 0:
+                continue  # the sector's top is above the window: its label would float over other places
+            sy = max(sy, LABEL_TOP + label.get_height() + 2)  # just under the status bar, still readable
             box = label.get_rect(midbottom=(sx, sy - 2))
             if box.right < 0 or box.left > target.get_width() or box.bottom < 0 or box.top > target.get_height():
                 continue
