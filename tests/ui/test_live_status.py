@@ -24,7 +24,7 @@ def test_the_badge_says_what_the_town_waits_for():
     assert "waits for the model when it is late" in thinking_badge(_snap(wait_for_model=True))
 
 
-def test_an_agent_waiting_for_the_model_wears_a_thought_cloud():
+def test_an_agent_waiting_for_the_model_wears_a_thought_cloud(tmp_path):
     import pygame
 
     from tests.mapkit import town_doc, write_json
@@ -35,10 +35,7 @@ def test_an_agent_waiting_for_the_model_wears_a_thought_cloud():
     pygame.display.init()
     pygame.font.init()
     pygame.display.set_mode((320, 256))
-    import tempfile
-    from pathlib import Path
-
-    town_map = load_town_map(write_json(town_doc(), Path(tempfile.mkdtemp()) / "t.tmj"))
+    town_map = load_town_map(write_json(town_doc(), tmp_path / "t.tmj"))
     renderer = TownRenderer(town_map)
     camera = Camera(0, 0, 2.0, 320, 256, town_map.width * 16, town_map.height * 16)
     camera.x = camera.y = 0

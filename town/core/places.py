@@ -341,13 +341,17 @@ class _Builder:
                     self.error(
                         f"object '{name}' is painted on {len(outside)} tile(s) outside any arena, first at {first}"
                     )
+        arena_sets: dict[str, set[Tile]] = {}
         objects: dict[str, GameObject] = {}
         for address, tiles in members.items():
             arena_address, _, name = address.rpartition(":")
             arena = arenas.get(arena_address)
             if arena is None:
                 continue
-            access = tuple(self._access(piece, arena) for piece in connected_pieces(tiles))
+            if arena_address not in arena_sets:
+                arena_sets[arena_address] = set(arena.tiles)
+            standing = arena_sets[arena_address]
+            access = tuple(self._access(piece, arena, standing) for piece in connected_pieces(tiles))
             game_object = GameObject(
                 name=name,
                 address=address,
@@ -360,12 +364,11 @@ class _Builder:
             arena.objects[name] = game_object
         return objects
 
-    def _access(self, piece: list[Tile], arena: Arena) -> Tile:
+    def _access(self, piece: list[Tile], arena: Arena, standing: set[Tile]) -> Tile:
         """Where an agent stands to use a piece: its own walkable tile nearest its middle, else the arena's nearest."""
         cx = sum(t[0] for t in piece) / len(piece)
         cy = sum(t[1] for t in piece) / len(piece)
-        own = set(arena.tiles).intersection(piece)
-        candidates = own or arena.tiles
+        candidates = [t for t in piece if t in standing] or arena.tiles
         return min(candidates, key=lambda t: (abs(t[0] - cx) + abs(t[1] - cy), t[1], t[0]))
 
     def _spawns(self) -> dict[str, Tile]:

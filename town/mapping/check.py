@@ -14,7 +14,7 @@ from pathlib import Path
 from town.core.errors import MapError
 from town.core.layers import is_data_layer
 from town.core.pathfinding import reachable
-from town.core.places import MapReport, TownMap, analyse_map
+from town.core.places import TownMap, analyse_map
 from town.core.tiled import TiledMap, TileLayer, load_tiled
 
 
@@ -107,6 +107,3 @@ def format_report(report: CheckReport) -> str:
         f"cannot run: fix the {len(report.errors)} error(s) above" if report.errors else "ready: the map can be a town"
     )
     return "\n".join(lines)
-
-
-__all__ = ["CheckReport", "MapReport", "check_map", "format_report"]

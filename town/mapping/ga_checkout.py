@@ -45,6 +45,7 @@ class GaWorld:
     spawn_names: dict[str, str]
     visual_map_path: Path
     visual_map: dict[str, Any]
+    _names: dict[str, np.ndarray] = field(default_factory=dict)  # names() per level, computed once
 
     @property
     def visuals(self) -> Path:
@@ -55,9 +56,11 @@ class GaWorld:
 
     def names(self, level: str) -> np.ndarray:
         """A (height, width) grid of place names for one level ('' where none), as the backend resolves them."""
-        table = {"sector": self.sectors, "arena": self.arenas, "game_object": self.objects}[level]
-        lookup = np.vectorize(lambda block: table.get(block, ""), otypes=[object])
-        return lookup(self.grids[level])
+        if level not in self._names:
+            table = {"sector": self.sectors, "arena": self.arenas, "game_object": self.objects}[level]
+            lookup = np.vectorize(lambda block: table.get(block, ""), otypes=[object])
+            self._names[level] = lookup(self.grids[level])
+        return self._names[level]
 
     def addresses(self, level: str) -> np.ndarray:
         """Full GA addresses per tile for 'arena' (world:sector:arena) or 'game_object' (…:object); '' where none."""

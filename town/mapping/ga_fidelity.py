@@ -57,14 +57,10 @@ def measure_fidelity(town: TownMap, world: GaWorld, base: GaBase, persona_ids: d
     ga_walk = world.walkable()
     ga_arena = world.addresses("arena")
     ga_sector = world.names("sector")
-    town_arena = np.full((h, w), "", dtype=object)
-    town_sector = np.full((h, w), "", dtype=object)
-    for y in range(h):
-        for x in range(w):
-            arena = town.arena_at((x, y))
-            sector = town.sector_at((x, y))
-            town_arena[y, x] = arena.address if arena else ""
-            town_sector[y, x] = sector.name if sector else ""
+    # Index -1 (no place) picks the trailing "".
+    town_arena = np.array([*town._arena_order, ""], dtype=object)[town.arena_grid]  # noqa: SLF001
+    assert town.sector_grid is not None
+    town_sector = np.array([*town._sector_order, ""], dtype=object)[town.sector_grid]  # noqa: SLF001
     arena_agree = int(((town_arena == ga_arena) & ga_walk).sum())
 
     ga_objects = world.addresses("game_object")

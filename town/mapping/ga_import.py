@@ -19,6 +19,7 @@ import yaml
 from agents.persona import Persona, check_against_map, load_persona
 from town.core.errors import ConfigError, ImportSourceError
 from town.core.places import TownMap, load_town_map
+from town.mapping.files import make_ordinary
 from town.mapping.ga_checkout import DEFAULT_BASE, DEFAULT_MAZE, GaBase, GaWorld, find_root, read_base, read_world
 from town.mapping.ga_fidelity import Fidelity, measure_fidelity
 from town.mapping.ga_map import PLACES_IMAGE, ConvertedMap, convert_map
@@ -111,9 +112,7 @@ def _check_destination(out: Path, overwrite: bool) -> list[str] | None:
 
 
 def _move_in(stage: Path, out: Path, written: list[str], previous: list[str] | None) -> None:
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(stage, 0o777 & ~mask)  # a temporary folder is private; the import is an ordinary folder
+    make_ordinary(stage)
     if not out.exists():
         os.replace(stage, out)
         stage.mkdir()  # the caller removes the (now empty) stage

@@ -18,6 +18,7 @@ from town.core.collision import collision_grid
 from town.core.errors import ConfigError, MapError
 from town.core.tiled import MAP_SUFFIXES, load_tiled, read_tiled_document
 from town.mapping import tiled_json as tj
+from town.mapping.files import make_ordinary
 
 TOWN_OBJECT_LAYERS = ("sectors", "arenas", "objects", "spawns")
 
@@ -57,18 +58,12 @@ def init_map(source: Path, out: Path, overwrite: bool = False) -> list[str]:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             json.dump(doc, file, ensure_ascii=False, indent=1)
             file.write("\n")
-        os.chmod(tmp, 0o666 & ~_umask())  # a temporary file is private; the map is an ordinary file
+        make_ordinary(Path(tmp))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return added
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _max_layer_id(layers: list[Any]) -> int:

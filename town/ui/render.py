@@ -46,6 +46,7 @@ class TownRenderer:
         self.big = pygame.font.Font(None, 24)
         self.fonts = (self.small, self.font, self.big)
         self._fonts: dict[int, pygame.font.Font] = {}
+        self._bubbles: dict[tuple[object, ...], pygame.Surface | None] = {}
         self.painter = MapPainter(town_map, self.font)
         self._sprites: dict[tuple[str, tuple[int, int], int, bool], pygame.Surface] = {}
         self._icons: dict[str, pygame.Surface] = {}
@@ -64,7 +65,11 @@ class TownRenderer:
     def draw(self, target: pygame.Surface, snap: Snapshot, camera: Camera, frame: int, selected: str | None) -> None:
         target.fill((20, 22, 28))
         self.painter.draw(target, camera, "below")
-        ordered = sorted(snap.agents, key=lambda a: a.tile[1])
+        # Only who is on screen (with room for a bubble) costs a frame anything, however big the town.
+        view = target.get_rect().inflate(4 * self.tile * camera.zoom + 240, 4 * self.tile * camera.zoom + 120)
+        ordered = sorted(
+            (a for a in snap.agents if view.collidepoint(self._anchor(a, camera))), key=lambda a: a.tile[1]
+        )
         for agent in ordered:
             self._draw_agent(target, agent, camera, frame, agent.name == selected)
         self.painter.draw(target, camera, "above")  # roofs and treetops over the villagers, as the map's art says
@@ -123,6 +128,18 @@ class TownRenderer:
         x, y = self._anchor(agent, camera)
         size = round(self.tile * camera.zoom)
         head = (x + size // 2, y - 2)
+        key = ("speech", agent.speech) if agent.speech else ("action", agent.action, agent.emoji, agent.asleep)
+        if key not in self._bubbles:
+            if len(self._bubbles) > BUBBLE_CACHE:
+                self._bubbles.clear()
+            self._bubbles[key] = self._bubble_surface(agent)
+        surface = self._bubbles[key]
+        if surface is None:
+            return None
+        return surface, surface.get_rect(midbottom=(head[0], head[1] - 6)), head
+
+    def _bubble_surface(self, agent: AgentView) -> pygame.Surface | None:
+        """The bubble itself, the same every frame for the same words (so it is drawn once and kept)."""
         if agent.speech:
             rendered = [self.font.render(line, True, INK) for line in wrap_words(agent.speech, 34, lines=3)]
             w = max(r.get_width() for r in rendered) + 12
@@ -142,8 +159,7 @@ class TownRenderer:
             surface.blit(label, (18, 3))
         else:
             return None
-        box = surface.get_rect(midbottom=(head[0], head[1] - 6))
-        return surface, box, head
+        return surface
 
     def _draw_bubbles(self, target: pygame.Surface, agents: list[AgentView], camera: Camera) -> None:
         """Every bubble, stacked so that none covers another or a villager's name; a tail points at the speaker."""
@@ -193,6 +209,7 @@ def layout_bubbles(wanted: list[pygame.Rect], keep_clear: list[pygame.Rect], gap
 
 
 FEED_LINES = 6
+BUBBLE_CACHE = 512  # bubbles kept drawn; past this the cache starts over (lines change all day)
 WALK_FRAME_TICKS = 6  # app frames per walk-cycle frame: ten steps a second at 60 fps
 SLOW_CALL_S = 10.0  # a call running this long is shown as slow (amber)
 

@@ -2,8 +2,8 @@
 
 It handles what real tilesets use: several tilesets, margin and spacing, a transparent colour, tiles larger than
 the map's grid (drawn anchored at the cell's bottom-left, as Tiled does), image-collection tilesets (one file per
-tile), and Tiled's flip flags (horizontal, vertical, diagonal). A tileset whose image is missing or unreadable is
-remembered in `missing`, and its tiles are not drawn: the renderer then lays its own plan-view style underneath.
+tile), and Tiled's flip flags (horizontal, vertical, diagonal). A tile whose image is missing or unreadable is None
+and is not drawn: the renderer then lays its own plan-view style underneath.
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ class TileImages:
         self.tiled = tiled
         self._sheets: dict[int, pygame.Surface | None] = {}
         self._tiles: dict[tuple[int, int], pygame.Surface | None] = {}
-        self.missing: set[str] = set()
 
     def tile(self, gid: int, flips: int = 0) -> pygame.Surface | None:
         key = (gid, flips)
@@ -87,10 +86,7 @@ class TileImages:
         local = gid - tileset.firstgid
         if tileset.collection or (not tileset.image and local in tileset.tiles):
             info = tileset.tiles.get(local)
-            image = load_image(info.image, tileset.transparent_color) if info and info.image else None
-            if image is None and info and info.image:
-                self.missing.add(info.image)
-            return image
+            return load_image(info.image, tileset.transparent_color) if info and info.image else None
         sheet = self._sheet(tileset)
         if sheet is None:
             return None
@@ -109,8 +105,5 @@ class TileImages:
 
     def _sheet(self, tileset: Tileset) -> pygame.Surface | None:
         if tileset.firstgid not in self._sheets:
-            sheet = load_image(tileset.image, tileset.transparent_color)
-            if sheet is None:
-                self.missing.add(tileset.image or tileset.name)
-            self._sheets[tileset.firstgid] = sheet
+            self._sheets[tileset.firstgid] = load_image(tileset.image, tileset.transparent_color)
         return self._sheets[tileset.firstgid]
