@@ -70,7 +70,8 @@ def golden_path(name: str) -> Path:
 
 
 def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, str] | None = None) -> tuple[int, str]:
-    """Run `python -m town.cli ARGS`, press Ctrl-C once `watch` holds `min_bytes`, return (exit code, stderr)."""
+    """Run `python -m town.cli ARGS` (in the folder above the run folder), press Ctrl-C once `watch` holds
+    `min_bytes`, return (exit code, stderr)."""
     import os
     import signal
     import subprocess
@@ -79,7 +80,7 @@ def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, 
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "town.cli", *args],
-        cwd=watch.parent,
+        cwd=watch.parent.parent,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

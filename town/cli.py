@@ -20,6 +20,7 @@ from town.core.errors import TownError
 from town.core.secrets import redact
 
 EXIT_USER_ERROR = 2
+EXIT_INTERRUPTED = 130
 
 
 class TownParser(argparse.ArgumentParser):
@@ -244,6 +245,18 @@ def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def main(argv: list[str] | None = None) -> int:
+    from town.runtime.signals import install_process_handlers  # noqa: PLC0415
+
+    install_process_handlers()
+    try:
+        return _dispatch(argv)
+    except KeyboardInterrupt as exc:
+        # Ctrl-C (or SIGTERM/SIGHUP) before a run began, or while a command without a log of its own was working.
+        print(f"interrupted ({exc.args[0] if exc.args else 'SIGINT'})", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _dispatch(argv: list[str] | None) -> int:
     parser = _parser()
     args, extras = parser.parse_known_args(argv)
     if extras:

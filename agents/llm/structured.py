@@ -34,6 +34,9 @@ class GatewayConfig(BaseModel):
     max_cost: float | None = Field(default=None, gt=0)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_output_tokens: int = Field(default=400, ge=16, le=8192)
+    # A provider whose last this-many calls all failed (after their retries) is taken for gone: the run ends with
+    # reason provider_unavailable instead of living the rest of the day on fallbacks. 0 never gives up.
+    stop_after_failed_calls: int = Field(default=12, ge=0, le=100_000)
 
 
 class CallRecord(BaseModel):
@@ -74,6 +77,9 @@ class StructuredLLM:
         self.seed = seed
         self.usage = Usage()
         self._slots = asyncio.Semaphore(self.config.concurrency)
+        self.failed_in_a_row = 0
+        # Set (to the last error) once `stop_after_failed_calls` calls in a row failed; later calls are not attempted.
+        self.unavailable: str | None = None
 
     def _over_budget(self) -> bool:
         c, u = self.config, self.usage
@@ -138,6 +144,8 @@ class StructuredLLM:
         """One logical call with provider retries: its record, and the reply text unless the provider failed."""
         if self._over_budget():
             return CallRecord(purpose=purpose, agent=agent, outcome="budget", error="budget exhausted"), None
+        if self.unavailable is not None:
+            return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
         last_error = ""
         for retry in range(self.config.max_retries + 1):
             async with self._slots:
@@ -165,7 +173,12 @@ class StructuredLLM:
                         latency_s=latency,
                         cached=reply.cached,
                     )
+                    self.failed_in_a_row = 0
                     return record, reply.text
             if retry < self.config.max_retries:
                 await asyncio.sleep(self.config.backoff_seconds * (2**retry))
+        self.failed_in_a_row += 1
+        limit = self.config.stop_after_failed_calls
+        if limit and self.failed_in_a_row >= limit and self.unavailable is None:
+            self.unavailable = f"the model failed {self.failed_in_a_row} calls in a row (last: {last_error})"
         return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=last_error), None

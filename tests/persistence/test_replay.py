@@ -14,7 +14,7 @@ from town.persistence.replay_session import ReplaySession
 from town.runtime.builders import build_simulation
 from town.runtime.live import Command
 from town.runtime.runner import run_headless
-from town.runtime.saving import load_for_resume, prepare_resumed_run
+from town.runtime.saving import load_for_resume
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,6 @@ def test_a_fork_of_a_headless_run_is_exact_and_continues_to_the_same_end(recorde
     assert result.matches_log and result.cache_misses == 0 and result.resimulated_ticks == 700
     resumed_config, loaded = load_for_resume(tmp_path / "fork", {"out": tmp_path / "continued"})
     assert loaded.manifest.tick == 700
-    prepare_resumed_run(resumed_config, loaded)
     asyncio.run(run_headless(resumed_config, resume=loaded))
     original = (config.out / "trajectory.jsonl").read_bytes()
     assert (tmp_path / "continued" / "trajectory.jsonl").read_bytes() == original

@@ -12,7 +12,7 @@ from pathlib import Path
 from tests.conftest import fake_config
 from town.persistence.saves import load_save
 from town.runtime.runner import run_headless
-from town.runtime.saving import load_for_resume, prepare_resumed_run
+from town.runtime.saving import load_for_resume
 
 FAKE = ["--model", "fake", "--embedder", "hashing", "--index", "numpy", "--quiet"]
 
@@ -28,7 +28,6 @@ def test_resuming_an_autosave_continues_to_the_same_trajectory(tmp_path):
     assert saved.state.runtime.flights, "this cut point has operations in flight, which the save must carry"
 
     config, loaded = load_for_resume(tmp_path / "s", {"out": tmp_path / "resumed"})
-    prepare_resumed_run(config, loaded)
     result = asyncio.run(run_headless(config, resume=loaded))
     assert result.totals["ticks"] == 720
     assert (tmp_path / "resumed" / "trajectory.jsonl").read_bytes() == whole.out.joinpath(

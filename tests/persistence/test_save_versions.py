@@ -12,7 +12,7 @@ from pathlib import Path
 from town.persistence import saves
 from town.persistence.saves import load_save
 from town.runtime.runner import run_headless
-from town.runtime.saving import load_for_resume, prepare_resumed_run
+from town.runtime.saving import load_for_resume
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "save-v1"
 
@@ -25,7 +25,6 @@ def test_the_version_1_fixture_loads_and_resumes(tmp_path):
         "jonah-price",
     ]
     config, loaded = load_for_resume(FIXTURE, {"out": tmp_path / "resumed", "save_dir": tmp_path / "s"})
-    prepare_resumed_run(config, loaded)
     result = asyncio.run(run_headless(config, resume=loaded))
     assert result.reason == "completed" and result.totals["ticks"] == 90
     log = (tmp_path / "resumed" / "trajectory.jsonl").read_bytes()

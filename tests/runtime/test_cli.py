@@ -20,14 +20,15 @@ def run_cli(args, capsys):
 
 
 def test_run_writes_the_trajectory_and_a_summary(tmp_path, capsys):
-    code, _, err = run_cli(["run", "--agents", "3", "--hours", "1", "--out", str(tmp_path), *FAST], capsys)
+    out = tmp_path / "run"
+    code, _, err = run_cli(["run", "--agents", "3", "--hours", "1", "--out", str(out), *FAST], capsys)
     assert code == 0
     for name in ("trajectory.jsonl", "telemetry.jsonl", "llm_cache.jsonl", "summary.json"):
-        assert (tmp_path / name).is_file()
-    summary = json.loads((tmp_path / "summary.json").read_text())
+        assert (out / name).is_file()
+    summary = json.loads((out / "summary.json").read_text())
     assert summary["reason"] == "completed" and summary["totals"]["ticks"] == 360
     assert "LLM calls" in err and "per awake agent-hour" in err
-    last = json.loads((tmp_path / "trajectory.jsonl").read_text().splitlines()[-1])
+    last = json.loads((out / "trajectory.jsonl").read_text().splitlines()[-1])
     assert last["type"] == "run_end" and last["totals"]["calls"] == summary["totals"]["calls"]
 
 
@@ -84,17 +85,19 @@ def test_bad_input_gives_one_line_and_exit_2(tmp_path, capsys, extra, expected):
     ],
 )
 def test_unusable_models_are_refused_before_the_run(tmp_path, capsys, monkeypatch, model_args, expected):
+    out = tmp_path / "run"
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     code, _, err = run_cli(
-        ["run", "--out", str(tmp_path), "--embedder", "hashing", "--index", "numpy", "--quiet", *model_args], capsys
+        ["run", "--out", str(out), "--embedder", "hashing", "--index", "numpy", "--quiet", *model_args], capsys
     )
     assert code == 2 and expected in err and len(err.strip().splitlines()) == 1
-    assert not (tmp_path / "trajectory.jsonl").exists()
+    assert not (out / "trajectory.jsonl").exists()
 
 
 def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
-    trajectory = tmp_path / "trajectory.jsonl"
-    args = ["run", "--agents", "6", "--hours", "24", "--out", str(tmp_path), "--fake-latency", "0.02", *FAST]
+    out = tmp_path / "run"
+    trajectory = out / "trajectory.jsonl"
+    args = ["run", "--agents", "6", "--hours", "24", "--out", str(out), "--fake-latency", "0.02", *FAST]
     code, err = interrupt_town(args, trajectory, 20_000)
     assert code == 130, err
     assert "interrupted" in err and "trajectory.jsonl" in err
@@ -102,7 +105,7 @@ def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
     lines = trajectory.read_text().splitlines()
     assert json.loads(lines[-1])["type"] == "run_end" and json.loads(lines[-1])["reason"] == "interrupted"
     assert all(json.loads(line) for line in lines)  # every line is whole
-    assert json.loads((tmp_path / "summary.json").read_text())["reason"] == "interrupted"
+    assert json.loads((out / "summary.json").read_text())["reason"] == "interrupted"
 
 
 def test_bench_retrieval_prints_figures(capsys):
@@ -118,14 +121,15 @@ def test_example_config_is_valid():
 
 
 def test_an_earlier_run_is_never_overwritten_by_accident(tmp_path, capsys):
-    args = ["run", "--hours", "0.1", "--out", str(tmp_path), *FAST]
+    out = tmp_path / "run"
+    args = ["run", "--hours", "0.1", "--out", str(out), *FAST]
     assert run_cli(args, capsys)[0] == 0
-    before = (tmp_path / "trajectory.jsonl").read_bytes()
+    before = (out / "trajectory.jsonl").read_bytes()
     code, _, err = run_cli(args, capsys)
     assert code == 2 and "already holds a run; choose another folder or pass --overwrite" in err
-    assert (tmp_path / "trajectory.jsonl").read_bytes() == before
+    assert (out / "trajectory.jsonl").read_bytes() == before
     assert run_cli([*args, "--overwrite", "--seed", "3"], capsys)[0] == 0
-    assert (tmp_path / "trajectory.jsonl").read_bytes() != before
+    assert (out / "trajectory.jsonl").read_bytes() != before
 
 
 def test_without_out_each_run_gets_its_own_folder(tmp_path, capsys, monkeypatch):

@@ -36,6 +36,7 @@ def _events(config):
 def test_a_provider_that_is_down_all_day_costs_fallbacks_not_the_run(tmp_path):
     config = fake_config(tmp_path, agents=3, hours=1.5)
     config.gateway.backoff_seconds = 0
+    config.gateway.stop_after_failed_calls = 0  # never give up: the day is lived on fallbacks
     model = AlwaysDown(transient=True)
     result = asyncio.run(run_headless(config, model=model))
     totals = result.totals

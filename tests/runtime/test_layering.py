@@ -15,7 +15,7 @@ def test_headless_run_on_fakes_imports_no_heavy_backend():
         "from town.runtime.config import RunConfig\n"
         "from town.runtime.runner import run_headless\n"
         "out = pathlib.Path(tempfile.mkdtemp())\n"
-        "cfg = RunConfig(agents=3, hours=0.3, model='fake', embedder='hashing', index='numpy', cache='record', out=out, save_dir=out / 'save')\n"
+        "cfg = RunConfig(agents=3, hours=0.3, model='fake', embedder='hashing', index='numpy', cache='record', out=out / 'run', save_dir=out / 'save')\n"
         "asyncio.run(run_headless(cfg))\n"
         f"loaded = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print(loaded)\n"

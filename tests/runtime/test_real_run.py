@@ -12,9 +12,9 @@ from town.runtime.runner import run_headless
 @pytest.mark.real_llm
 @pytest.mark.slow
 def test_short_run_on_the_embedded_model(tmp_path):
-    config = RunConfig(agents=2, hours=0.5, seed=1, out=tmp_path)  # defaults: embedded SmolLM2, minilm, faiss
+    config = RunConfig(agents=2, hours=0.5, seed=1, out=tmp_path / "run")  # defaults: embedded SmolLM2, minilm, faiss
     result = asyncio.run(run_headless(config))
-    events = [json.loads(line) for line in (tmp_path / "trajectory.jsonl").read_text().splitlines()]
+    events = [json.loads(line) for line in (tmp_path / "run" / "trajectory.jsonl").read_text().splitlines()]
     kinds = {e["type"] for e in events}
     assert {"run_start", "moves", "action", "memory", "llm_call", "day_plan", "steps", "run_end"} <= kinds
     calls = [e for e in events if e["type"] == "llm_call"]

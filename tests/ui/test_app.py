@@ -134,8 +134,9 @@ PLAY_FAKE = ["play", "--model", "fake", "--embedder", "hashing", "--index", "num
 
 
 def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
-    log = tmp_path / "trajectory.jsonl"
-    args = [*PLAY_FAKE, "--out", str(tmp_path), "--size", "800x500"]
+    out = tmp_path / "run"
+    log = out / "trajectory.jsonl"
+    args = [*PLAY_FAKE, "--out", str(out), "--size", "800x500"]
     code, err = interrupt_town(args, log, 5_000, env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
     assert code == 130, err
     assert "Traceback" not in err and "log is closed" in err
@@ -144,11 +145,12 @@ def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
 
 
 def test_no_display_is_a_one_line_error(tmp_path):
+    out = tmp_path / "run"
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "town.cli", *PLAY_FAKE, "--out", str(tmp_path)],
+        [sys.executable, "-m", "town.cli", *PLAY_FAKE, "--out", str(out)],
         cwd=tmp_path,
         env={**os.environ, "SDL_VIDEODRIVER": "no-such-driver"},
         capture_output=True,
@@ -159,7 +161,7 @@ def test_no_display_is_a_one_line_error(tmp_path):
     err = done.stderr.strip().splitlines()
     assert done.returncode == 2 and len(err) == 1, done.stderr
     assert err[0].startswith("error: town play: cannot open a window")
-    assert not (tmp_path / "trajectory.jsonl").exists()  # refused before anything was written
+    assert not (out / "trajectory.jsonl").exists()  # refused before anything was written
 
 
 def test_f5_and_the_menu_save_and_closing_the_window_autosaves(tmp_path):
@@ -222,11 +224,12 @@ def test_the_menu_quits_with_a_save(tmp_path):
 
 
 def test_town_play_leaves_a_summary_and_telemetry_like_town_run(tmp_path):
-    log = tmp_path / "trajectory.jsonl"
-    args = [*PLAY_FAKE, "--out", str(tmp_path), "--size", "640x400"]
+    out = tmp_path / "run"
+    log = out / "trajectory.jsonl"
+    args = [*PLAY_FAKE, "--out", str(out), "--size", "640x400"]
     code, err = interrupt_town(args, log, 5_000, env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
     assert code == 130, err
-    summary = json.loads((tmp_path / "summary.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
     assert summary["reason"] == "window closed" and summary["totals"]["ticks"] > 0
-    calls = (tmp_path / "telemetry.jsonl").read_text().splitlines()
+    calls = (out / "telemetry.jsonl").read_text().splitlines()
     assert len(calls) == summary["totals"]["calls"] > 0

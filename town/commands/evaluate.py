@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from town.core.errors import ConfigError
+from town.persistence.folders import check_owned_output
 
 
 def eval_command(args: argparse.Namespace) -> int:
@@ -24,6 +25,7 @@ def eval_command(args: argparse.Namespace) -> int:
     reference = load_reference(args.reference or DEFAULT_REFERENCE)
     embedder = build_embedder(RunConfig(embedder=args.embedder))
     out = args.out or Path("reports") / datetime.now().strftime("eval-%Y%m%d-%H%M%S")
+    check_owned_output(out, "report.json", "--out")
     names = [run.resolve().name for run in args.runs]
     if len(set(names)) != len(names):
         raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from town.persistence.folders import check_owned_output
+
 
 def experiment_command(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
@@ -23,6 +25,7 @@ def experiment_command(args: argparse.Namespace) -> int:
     experiment = experiment.model_validate({**experiment.model_dump(), **updates})
     out = args.out or Path("experiments-out") / datetime.now().strftime(f"{experiment.name}-%Y%m%d-%H%M%S")
     specs = plan_runs(experiment, out)  # every run's settings are checked before anything starts or is printed
+    check_owned_output(out, "experiment.json", "--out")
     console = Console(stderr=True, soft_wrap=True)
     for warning in _outside_the_run(experiment, specs):
         console.print(f"[yellow]note[/yellow]: {warning}")
@@ -74,10 +77,16 @@ def _outside_the_run(experiment: Any, specs: list[Any]) -> list[str]:
 
 def population_command(args: argparse.Namespace) -> int:
     from town.core.places import load_town_map  # noqa: PLC0415
-    from town.experiments.population import generate_population, load_quotas, write_population  # noqa: PLC0415
+    from town.experiments.population import (  # noqa: PLC0415
+        REPORT_NAME,
+        generate_population,
+        load_quotas,
+        write_population,
+    )
     from town.runtime.builders import build_embedder  # noqa: PLC0415
     from town.runtime.config import DEFAULT_MAP, RunConfig  # noqa: PLC0415
 
+    check_owned_output(args.out, REPORT_NAME, "--out")
     town_map = load_town_map(args.map or DEFAULT_MAP)  # the map first: quotas are checked against its places
     quotas = load_quotas(args.quota)
     embedder = build_embedder(RunConfig(embedder=args.embedder))

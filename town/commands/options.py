@@ -10,6 +10,7 @@ from typing import Any
 from town.core.errors import ConfigError
 
 EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+EXIT_USER_ERROR = 2  # a one-line error about the user's input or folders
 
 # Flags that override fields of RunConfig of the same name (a flag a command lacks is simply absent).
 CONFIG_FLAGS = (

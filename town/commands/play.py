@@ -57,19 +57,16 @@ class LiveTown:
         wait_for_model: bool = False,
     ) -> None:
         from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter  # noqa: PLC0415
-        from town.runtime.builders import build_model, build_simulation, ensure_out_dir  # noqa: PLC0415
+        from town.runtime.builders import build_model, build_simulation  # noqa: PLC0415
         from town.runtime.live import LiveSession  # noqa: PLC0415
-        from town.runtime.runner import cancel_models, find_cache  # noqa: PLC0415
-        from town.runtime.saving import prepare_resumed_run, save_simulation, simulation_from_save  # noqa: PLC0415
+        from town.runtime.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
+        from town.runtime.runner import call_recorder, cancel_models, find_cache  # noqa: PLC0415
+        from town.runtime.saving import save_simulation, simulation_from_save  # noqa: PLC0415
 
         self.config = config
-        if resume is not None:
-            prepare_resumed_run(config, resume)
-        else:
-            ensure_out_dir(config.out, overwrite=config.overwrite)
-        from town.runtime.runner import call_recorder  # noqa: PLC0415
-
+        check_run_folders(config, resume)
         self.model = build_model(config)
+        self.folders = open_run_folders(config, command="play", resume=resume)
         self.telemetry = TelemetryWriter(config.out / "telemetry.jsonl")
         on_call = call_recorder(self.telemetry)
         if resume is not None:
@@ -102,17 +99,20 @@ class LiveTown:
         """Stop the town, close its log and telemetry, and write summary.json as `town run` does."""
         from town.runtime.runner import close_models, summarise, write_summary  # noqa: PLC0415
 
-        self.session.stop()
-        self.trajectory.close()
-        self.telemetry.close()
-        close_models(self.model)
-        ended = self.session.ended
-        if ended is not None:
-            wall = time.perf_counter() - self.started
-            files = [self.trajectory.path, self.telemetry.path]
-            result = summarise(self.config, self.session.sim, ended.totals, ended.reason, wall, self.model, files)
-            result.summary["last_save"] = str(self.session.last_save) if self.session.last_save else None
-            write_summary(self.config.out, result)
+        try:
+            self.session.stop()
+            self.trajectory.close()
+            self.telemetry.close()
+            close_models(self.model)
+            ended = self.session.ended
+            if ended is not None:
+                wall = time.perf_counter() - self.started
+                files = [self.trajectory.path, self.telemetry.path]
+                result = summarise(self.config, self.session.sim, ended.totals, ended.reason, wall, self.model, files)
+                result.summary["last_save"] = str(self.session.last_save) if self.session.last_save else None
+                write_summary(self.config.out, result)
+        finally:
+            self.folders.release()
 
     def report(self) -> None:
         print(f"the town's log is in {self.config.out}/trajectory.jsonl", file=sys.stderr)

@@ -7,24 +7,24 @@ import asyncio
 import json
 from typing import Any
 
-from town.commands.options import EXIT_INTERRUPTED, config_from_args, resume_config
+from town.commands.options import EXIT_INTERRUPTED, EXIT_USER_ERROR, config_from_args, resume_config
 
 
 def run_command(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
 
     from town.runtime.builders import build_model, load_world  # noqa: PLC0415
+    from town.runtime.run_folders import check_run_folders  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
-    from town.runtime.saving import prepare_resumed_run  # noqa: PLC0415
 
     resume = None
     world = None
     if args.resume is not None:
         config, resume = resume_config(args, "run")
-        prepare_resumed_run(config, resume)
     else:
         config = config_from_args(args, "run")
         world = load_world(config)
+    check_run_folders(config, resume)  # before the banner: a refused run prints one line and writes nothing
     model = build_model(config)
     console = Console(stderr=True, soft_wrap=True)
     if resume is not None:
@@ -46,7 +46,7 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         with progress.context:
             result = asyncio.run(run_headless(config, model=model, world=world, on_tick=progress.update, resume=resume))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         console.print(
             f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "
             "(trajectory.jsonl, telemetry.jsonl, llm_cache.jsonl, summary.json)"
@@ -55,6 +55,9 @@ def run_command(args: argparse.Namespace) -> int:
             console.print(f"continue with: town run --resume {config.save_path}")
         return EXIT_INTERRUPTED
     _print_summary(console, result.summary)
+    if result.reason == "provider_unavailable":
+        console.print(f"error: the run stopped early: {result.summary['detail']}", markup=False, highlight=False)
+        return EXIT_USER_ERROR
     return 0
 
 

@@ -107,9 +107,14 @@ class RunStarted(Event):
 
 
 class RunEnded(Event):
+    """The log's last line. `reason`: completed, interrupted, save_failed, write_failed or provider_unavailable;
+    `detail` says more when it is not `completed` (the signal, or the one-line error).
+    """
+
     type: Literal["run_end"] = "run_end"
     ticks: int
     reason: str
+    detail: str | None = None
     totals: dict[str, Any] = Field(default_factory=dict)
 
 

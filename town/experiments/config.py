@@ -110,6 +110,8 @@ class ExperimentConfig(_Strict):
         names = [c.name for c in conditions]
         if len(set(names)) != len(names):
             raise ValueError("condition names must be unique")
+        if "saves" in names:
+            raise ValueError("'saves' is taken: the runs' saves go to OUT/saves/; name the condition otherwise")
         return conditions
 
     @field_validator("run")

@@ -35,7 +35,10 @@ class RunSpec(BaseModel):
 
 
 def plan_runs(experiment: ExperimentConfig, out: Path) -> list[RunSpec]:
-    """One spec per (condition, replicate), seeds base + replicate, folders out/<condition>/rep-<r>."""
+    """One spec per (condition, replicate), seeds base + replicate, folders out/<condition>/rep-<r>.
+
+    Saves go to out/saves/<condition>/rep-<r>: never inside a run folder (each autosave replaces its folder whole).
+    """
     specs = []
     for condition in experiment.conditions:
         for replicate in range(experiment.replicates):
@@ -48,7 +51,7 @@ def plan_runs(experiment: ExperimentConfig, out: Path) -> list[RunSpec]:
                 "cognition": cognition,
                 "seed": experiment.seed + replicate,
                 "out": str(folder),
-                "save_dir": str(folder / "save"),
+                "save_dir": str(out / "saves" / condition.name / f"rep-{replicate}"),
                 "overwrite": True,
             }
             where = f"experiment {experiment.name}: condition {condition.name}"

@@ -35,6 +35,7 @@ from agents.persona import describe_validation_error
 from agents.state import MindState
 from town.core.errors import SaveError
 from town.core.state import EngineState
+from town.persistence.folders import foreign_in_save
 from town.runtime.sim_state import RuntimeState, SimulationState
 
 M = TypeVar("M", bound=BaseModel)
@@ -134,6 +135,9 @@ def write_save(
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise SaveError(f"save {dest}: could not be written ({exc.strerror}); the previous save is unchanged") from None
+    except SaveError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return dest
 
 
@@ -184,8 +188,16 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _swap_into_place(tmp: Path, dest: Path) -> None:
-    """Rename the finished save over `dest`; the old one is moved aside first and removed only after."""
+    """Rename the finished save over `dest`; the old one is moved aside first and removed only after.
+
+    Only a save town wrote is ever replaced: a `dest` holding anything its manifest does not list is refused.
+    """
     old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+    if dest.is_symlink() or (dest.exists() and not dest.is_dir()):
+        raise SaveError(f"save {dest}: is a file or a link, not a save folder; nothing was replaced")
+    foreign = foreign_in_save(dest) if dest.exists() else None
+    if foreign is not None:
+        raise SaveError(f"save {dest}: {foreign}; nothing was replaced")
     if dest.exists():
         os.rename(dest, old)
     os.rename(tmp, dest)
@@ -196,7 +208,10 @@ def _swap_into_place(tmp: Path, dest: Path) -> None:
 def _remove_leftovers(dest: Path) -> None:
     """Temporary directories of a save interrupted by a crash; an old copy is kept only if `dest` itself is missing."""
     for leftover in dest.parent.glob(f".{dest.name}.*-*"):
-        if ".tmp-" in leftover.name or dest.exists():
+        kind, _, pid = leftover.name.removeprefix(f".{dest.name}.").partition("-")
+        if kind not in ("tmp", "old") or not pid.isdigit() or leftover.is_symlink():
+            continue  # not a name this module writes
+        if kind == "tmp" or (dest / MANIFEST).exists():
             shutil.rmtree(leftover, ignore_errors=True)
 
 
@@ -283,6 +298,8 @@ def _check_file(root: Path, name: str, entry: FileEntry) -> None:
     path = root / name
     if ".." in Path(name).parts or Path(name).is_absolute():
         raise SaveError(f"save {root}: {MANIFEST} names a file outside the save ({name})")
+    if path.is_symlink() or any(parent.is_symlink() for parent in path.parents if parent.is_relative_to(root)):
+        raise SaveError(f"save {root}: {name} is a link; a save holds its own files only (copy the file in)")
     if not path.is_file():
         raise SaveError(f"save {root}: {name} is missing")
     size = path.stat().st_size

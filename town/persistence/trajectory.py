@@ -9,6 +9,7 @@ tick: a crash loses at most the tick in progress.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -17,42 +18,57 @@ from town.core.errors import TownError
 from town.core.events import Event, event_class
 
 
-class TrajectoryWriter:
-    """Writes events as JSON lines; `append` continues an existing log (a resumed run)."""
+class JsonlFile:
+    """An append-only JSON-lines file that is complete up to its last successful `flush`.
+
+    When the disk refuses a write (full, over a size limit, gone read-only), `recover` cuts the file back to the end
+    of the last flushed line, so a reader never meets half a line, and reopens it for what may still fit.
+    """
 
     def __init__(self, path: str | Path, *, append: bool = False) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._file: IO[str] = self.path.open("a" if append else "w", encoding="utf-8")
+        self.good_bytes = self._file.tell()
         self.lines = 0
 
-    def __call__(self, event: Event) -> None:
-        self._file.write(event.model_dump_json() + "\n")
+    def write_line(self, text: str) -> None:
+        self._file.write(text + "\n")
         self.lines += 1
 
     def flush(self) -> None:
         self._file.flush()
+        self.good_bytes = self._file.tell()
+
+    def recover(self) -> None:
+        """After a failed write: drop the unflushed tail (never half a line on disk) and reopen for appending."""
+        try:
+            self._file.close()
+        except OSError:
+            pass  # the buffered tail could not be written either; it is cut below
+        try:
+            os.truncate(self.path, self.good_bytes)
+        finally:
+            self._file = self.path.open("a", encoding="utf-8")
 
     def close(self) -> None:
         if not self._file.closed:
             self._file.close()
+            self.good_bytes = self.path.stat().st_size
 
 
-class TelemetryWriter:
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8")
+class TrajectoryWriter(JsonlFile):
+    """Writes events as JSON lines (an observer of the event bus); `append` continues an existing log (a resumed run)."""
+
+    def __call__(self, event: Event) -> None:
+        self.write_line(event.model_dump_json())
+
+
+class TelemetryWriter(JsonlFile):
+    """Writes one JSON object per model call (latency, cache, cost)."""
 
     def write(self, record: dict[str, Any]) -> None:
-        self._file.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-    def flush(self) -> None:
-        self._file.flush()
-
-    def close(self) -> None:
-        if not self._file.closed:
-            self._file.close()
+        self.write_line(json.dumps(record, ensure_ascii=False))
 
 
 def typed_events(raw: Iterable[dict[str, Any]]) -> list[Event]:

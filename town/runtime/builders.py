@@ -7,7 +7,6 @@ imported only when the configuration asks for them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from agents.embedding import CachingEmbedder, Embedder, HashingEmbedder
 from agents.llm.cache import RecordReplayModel
@@ -17,7 +16,6 @@ from agents.llm.structured import CallRecord, StructuredLLM
 from agents.persona import Persona, check_against_map, load_personas
 from agents.vector_index import NumpyIndex, VectorIndex
 from town.core.clock import GameClock
-from town.core.errors import ConfigError
 from town.core.places import TownMap, load_town_map
 from town.runtime.config import RunConfig
 from town.runtime.simulation import Simulation
@@ -106,13 +104,3 @@ def build_simulation(
         run_config=config.public_dict(),
         on_call=on_call,
     )
-
-
-def ensure_out_dir(path: Path, *, overwrite: bool) -> None:
-    """Create the run folder; never silently replace the log of an earlier run."""
-    if (path / "trajectory.jsonl").exists() and not overwrite:
-        raise ConfigError(f"--out {path}: already holds a run; choose another folder or pass --overwrite")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"--out {path}: cannot create the run folder ({exc.strerror})") from None

@@ -2,14 +2,16 @@
 
 The folder gets trajectory.jsonl (deterministic event log), telemetry.jsonl (per-call latency, cache hits, cost),
 llm_cache.jsonl (record/replay cache) and summary.json (totals plus wall-clock figures). Interrupting the run
-(Ctrl-C) cancels operations in flight, closes the log with a `run_end` event whose reason is "interrupted", and still
-writes the summary.
+(Ctrl-C, SIGTERM, SIGHUP) cancels operations in flight, closes the log with a `run_end` event whose reason is
+"interrupted", and still writes the summary; other endings (a failed save, a full disk, a dead provider) do the same
+with their own reason.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -21,12 +23,16 @@ from agents.llm.cache import RecordReplayModel
 from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord
 from agents.persona import Persona
+from town.core.errors import SaveError, TownError
+from town.core.events import RunEnded
 from town.core.places import TownMap
 from town.persistence.saves import LoadedSave
 from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
-from town.runtime.builders import build_model, build_simulation, ensure_out_dir, load_world
+from town.runtime.builders import build_model, build_simulation, load_world
 from town.runtime.config import RunConfig
+from town.runtime.run_folders import check_run_folders, open_run_folders
 from town.runtime.saving import Autosaver, simulation_from_save
+from town.runtime.signals import StopSignals
 from town.runtime.simulation import Simulation
 
 
@@ -57,6 +63,18 @@ def close_models(model: ChatModel) -> None:
         backend.close_embedded()
 
 
+@dataclass
+class Ending:
+    """How a run ended: its `run_end` reason and, unless it completed, a detail (the signal, or the error line)."""
+
+    reason: str = "completed"
+    detail: str | None = None
+
+
+class RunWriteError(TownError):
+    """The run's own files could not be written (disk full, a size limit, a folder gone read-only)."""
+
+
 async def run_headless(
     config: RunConfig,
     *,
@@ -65,20 +83,38 @@ async def run_headless(
     on_tick: Callable[[Simulation], None] | None = None,
     resume: LoadedSave | None = None,
     after_tick: Callable[[Simulation], Awaitable[None]] | None = None,
+    command: str = "run",
 ) -> RunResult:
     """Run to the configured length (counted from tick 0, also when resuming), autosaving on the way.
 
-    Map, personas and model are checked before anything is written. With `resume`, the run folder must already hold
-    the saved log (`prepare_resumed_run`) and the run continues from the save's tick.
+    Map, personas, folders and model are checked before anything is written; the run folder and the save directory
+    are locked for the whole run. However the run ends, the log closes with a `run_end` naming the true reason and
+    summary.json is written, as far as the disk allows: an interruption re-raises, a failed save raises its
+    `SaveError`, a failed write of the run's own files raises `RunWriteError` saying what was lost and what is safe,
+    and a provider that stopped answering ends the run early with reason `provider_unavailable`.
     """
     if resume is None:
         world = world if world is not None else load_world(config)
-        ensure_out_dir(config.out, overwrite=config.overwrite)
+    check_run_folders(config, resume)
     chat_model = model if model is not None else build_model(config)
+    folders = open_run_folders(config, command=command, resume=resume)
+    try:
+        return await _run(config, chat_model, world, resume, on_tick, after_tick)
+    finally:
+        folders.release()
+
+
+async def _run(
+    config: RunConfig,
+    chat_model: ChatModel,
+    world: tuple[TownMap, list[Persona]] | None,
+    resume: LoadedSave | None,
+    on_tick: Callable[[Simulation], None] | None,
+    after_tick: Callable[[Simulation], Awaitable[None]] | None,
+) -> RunResult:
     out = config.out
     telemetry = TelemetryWriter(out / "telemetry.jsonl")
     on_call = call_recorder(telemetry)
-
     if resume is None:
         sim = build_simulation(config, model=chat_model, on_call=on_call, world=world)
     else:
@@ -87,39 +123,90 @@ async def run_headless(
     sim.subscribe(trajectory)
     autosaver = Autosaver(config, trajectory=trajectory.path, cache=find_cache(chat_model))
     started = time.perf_counter()
-    reason = "completed"
+    ending = Ending()
+    failure: BaseException | None = None
+    flushed_tick = sim.tick
 
-    def tick_done(s: Simulation) -> None:
-        trajectory.flush()
-        telemetry.flush()
-        if on_tick is not None:
-            on_tick(s)
-
+    with StopSignals() as signals:
+        try:
+            sim.start()
+            while sim.stats.ticks < config.ticks:
+                await sim.step()
+                if after_tick is not None:  # interventions and surveys land between ticks, before the autosave
+                    await after_tick(sim)
+                trajectory.flush()
+                telemetry.flush()
+                flushed_tick = sim.tick
+                if on_tick is not None:
+                    on_tick(sim)
+                if sim.llm.unavailable is not None:
+                    ending = Ending("provider_unavailable", sim.llm.unavailable)
+                    break
+                if autosaver.due(sim) and sim.stats.ticks < config.ticks:
+                    await autosaver.save(sim)
+        except (asyncio.CancelledError, KeyboardInterrupt) as exc:
+            ending, failure = Ending("interrupted", signals.received or "SIGINT"), exc
+        except SaveError as exc:
+            ending, failure = Ending("save_failed", str(exc)), exc
+        except OSError as exc:
+            ending, failure = Ending("write_failed", f"{exc.strerror or exc} writing the run's log"), exc
+    end, lost = _close_run(sim, ending, trajectory, telemetry, chat_model)
+    wall = time.perf_counter() - started
+    result = summarise(config, sim, end.totals, ending.reason, wall, chat_model, [trajectory.path, telemetry.path])
+    result.summary["detail"] = ending.detail
+    result.summary["autosave"] = {
+        "saves": autosaver.saves,
+        "path": str(autosaver.last.resolve()) if autosaver.last else None,
+    }
     try:
-        sim.start()
-        while sim.stats.ticks < config.ticks:
-            await sim.step()
-            if after_tick is not None:  # interventions and surveys land between ticks, before the autosave
-                await after_tick(sim)
-            tick_done(sim)
-            if autosaver.due(sim) and sim.stats.ticks < config.ticks:
-                await autosaver.save(sim)
-    except (asyncio.CancelledError, KeyboardInterrupt):
-        reason = "interrupted"
-        raise
-    finally:
-        end = sim.finish(reason)
-        trajectory.close()
-        telemetry.close()
-        close_models(chat_model)
-        wall = time.perf_counter() - started
-        result = summarise(config, sim, end.totals, reason, wall, chat_model, [trajectory.path, telemetry.path])
-        result.summary["autosave"] = {
-            "saves": autosaver.saves,
-            "path": str(autosaver.last.resolve()) if autosaver.last else None,
-        }
         write_summary(out, result)
+    except OSError as exc:
+        lost.append(f"summary.json ({exc.strerror})")
+    if lost or ending.reason == "write_failed":
+        raise RunWriteError(_what_is_safe(config, ending, lost, flushed_tick, autosaver)) from None
+    if failure is not None:
+        raise failure
     return result
+
+
+def _close_run(
+    sim: Simulation, ending: Ending, trajectory: TrajectoryWriter, telemetry: TelemetryWriter, model: ChatModel
+) -> tuple[RunEnded, list[str]]:
+    """Emit run_end and close every file, each step on its own: what could not be written is returned, not raised."""
+    lost: list[str] = []
+    if ending.reason == "write_failed":
+        for log in (trajectory, telemetry):
+            _attempt(log.recover, log.path.name, lost)
+    end = sim.finish(ending.reason, ending.detail)
+    for log in (trajectory, telemetry):
+        if not _attempt(log.close, log.path.name, lost):
+            _attempt(log.recover, log.path.name, lost)  # the closing lines are lost; what was flushed stays whole
+            _attempt(log.close, log.path.name, lost)
+    _attempt(lambda: close_models(model), "llm_cache.jsonl", lost)
+    return end, list(dict.fromkeys(lost))
+
+
+def _attempt(step: Callable[[], None], name: str, lost: list[str]) -> bool:
+    try:
+        step()
+    except OSError as exc:
+        lost.append(f"{name} ({exc.strerror or exc})")
+        return False
+    return True
+
+
+def _what_is_safe(config: RunConfig, ending: Ending, lost: list[str], flushed_tick: int, saver: Autosaver) -> str:
+    """The one line a user reads when the disk refused the run's files: what is lost, what is whole, how to go on."""
+    why = ending.detail if ending.reason == "write_failed" else f"the run ended ({ending.reason})"
+    parts = [f"--out {config.out}: {why}"]
+    if lost:
+        parts.append(f"not written: {', '.join(lost)}")
+    parts.append(f"trajectory.jsonl is whole up to tick {flushed_tick}")
+    if saver.last is not None:
+        parts.append(f"the last autosave {saver.last} is safe (town run --resume {saver.last})")
+    else:
+        parts.append("there is no autosave")
+    return "; ".join(parts)
 
 
 def call_recorder(telemetry: TelemetryWriter) -> Callable[[CallRecord], None]:
@@ -146,8 +233,15 @@ def call_recorder(telemetry: TelemetryWriter) -> Callable[[CallRecord], None]:
 
 
 def write_summary(out: Path, result: RunResult) -> None:
-    (out / "summary.json").write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
-    result.files.append(out / "summary.json")
+    """summary.json, whole or not at all (written beside it and renamed into place)."""
+    target = out / "summary.json"
+    partial = out / ".summary.json.partial"
+    try:
+        partial.write_text(json.dumps(result.summary, indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    result.files.append(target)
 
 
 def find_cache(model: ChatModel) -> Path | None:

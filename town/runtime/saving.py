@@ -6,7 +6,6 @@ The persistence layer writes and checks save directories; this module connects t
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from agents.llm.structured import CallRecord
 from town.core.errors import ConfigError, SaveError
 from town.core.places import load_town_map
 from town.persistence.saves import LoadedSave, file_sha256, load_save, write_save
-from town.runtime.builders import build_simulation, ensure_out_dir
+from town.runtime.builders import build_simulation
 from town.runtime.config import RunConfig, installed_paths, validate_run_config
 from town.runtime.sim_state import capture_simulation, restore_simulation
 from town.runtime.simulation import Simulation
@@ -70,19 +69,6 @@ def load_for_resume(path: Path, overrides: dict[str, Any]) -> tuple[RunConfig, L
     if _map_sha256(config.map) != loaded.manifest.map_sha256:
         raise SaveError(f"save {loaded.path}: its map {config.map} has changed since the save; restore that map first")
     return config, loaded
-
-
-def prepare_resumed_run(config: RunConfig, loaded: LoadedSave) -> None:
-    """Create the new run folder with the saved log (and cache) to continue from; called before the model is built."""
-    ensure_out_dir(config.out, overwrite=config.overwrite)
-    trajectory = config.out / "trajectory.jsonl"
-    if loaded.trajectory is not None:
-        shutil.copyfile(loaded.trajectory, trajectory)
-    else:
-        trajectory.write_bytes(b"")
-    cache_target = config.cache_path or config.out / "llm_cache.jsonl"
-    if config.cache != "off" and loaded.cache is not None and not cache_target.exists():
-        shutil.copyfile(loaded.cache, cache_target)
 
 
 def simulation_from_save(

@@ -144,7 +144,7 @@ class Simulation:
             if on_tick is not None:
                 on_tick(self)
 
-    def finish(self, reason: str = "completed") -> RunEnded:
+    def finish(self, reason: str = "completed", detail: str | None = None) -> RunEnded:
         """Cancel what is still thinking and emit the closing event with the run's totals."""
         for flight in self.inflight:
             if flight.task is None:
@@ -154,7 +154,7 @@ class Simulation:
             flight.task.cancel()
         self.inflight.clear()
         self.bus.tick = self.tick
-        return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, totals=self.stats.totals()))  # type: ignore[return-value]
+        return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, detail=detail, totals=self.stats.totals()))  # type: ignore[return-value]
 
     # -- talking to agents from outside -------------------------------------------------------------------------------
     async def talk_to(self, name: str, mode: VisitorMode, said: str, history: list[tuple[str, str]]) -> str:
