@@ -14,7 +14,7 @@ def run_command(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
 
     from town.runtime.builders import build_model, load_world  # noqa: PLC0415
-    from town.runtime.run_folders import check_run_folders  # noqa: PLC0415
+    from town.runtime.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
     from town.runtime.runner import run_headless  # noqa: PLC0415
 
     resume = None
@@ -26,6 +26,7 @@ def run_command(args: argparse.Namespace) -> int:
         world = load_world(config)
     check_run_folders(config, resume)  # before the banner: a refused run prints one line and writes nothing
     model = build_model(config)
+    folders = open_run_folders(config, command="run", resume=resume)
     console = Console(stderr=True, soft_wrap=True)
     if resume is not None:
         console.print(
@@ -45,7 +46,9 @@ def run_command(args: argparse.Namespace) -> int:
     progress = _progress(console, config.ticks, args.quiet)
     try:
         with progress.context:
-            result = asyncio.run(run_headless(config, model=model, world=world, on_tick=progress.update, resume=resume))
+            result = asyncio.run(
+                run_headless(config, model=model, world=world, on_tick=progress.update, resume=resume, folders=folders)
+            )
     except (KeyboardInterrupt, asyncio.CancelledError):
         console.print(
             f"\n[yellow]interrupted[/yellow]: the log so far is complete and closed in {config.out}/ "

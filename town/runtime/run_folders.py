@@ -58,12 +58,15 @@ def check_run_folders(config: RunConfig, resume: LoadedSave | None = None) -> No
 def open_run_folders(config: RunConfig, *, command: str, resume: LoadedSave | None = None) -> RunFolders:
     """Check, lock and stamp the run's folders; with `resume`, the run folder gets the saved log to continue from."""
     check_run_folders(config, resume)
-    save_lock = lock_save_dir(config.save_path) if config.autosave_ticks > 0 else None
+    new_folder = not config.out.exists()
+    out_lock = claim_run_folder(config.out, overwrite=config.overwrite, command=command)
     try:
-        out_lock = claim_run_folder(config.out, overwrite=config.overwrite, command=command)
+        save_lock = lock_save_dir(config.save_path) if config.autosave_ticks > 0 else None
     except ConfigError:
-        if save_lock is not None:
-            save_lock.release()
+        out_lock.release()
+        if new_folder:  # refused after all: take back the folder and stamp this call made, nothing else
+            out_lock.path.unlink(missing_ok=True)
+            _remove_empty(config.out)
         raise
     folders = RunFolders(out=out_lock, save=save_lock)
     if resume is not None:
@@ -73,6 +76,13 @@ def open_run_folders(config: RunConfig, *, command: str, resume: LoadedSave | No
             folders.release()
             raise ConfigError(f"--out {config.out}: cannot copy the saved log in ({exc.strerror})") from None
     return folders
+
+
+def _remove_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass  # something else is in it now: it stays
 
 
 def _copy_saved_log(config: RunConfig, loaded: LoadedSave) -> None:

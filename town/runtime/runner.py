@@ -30,7 +30,7 @@ from town.persistence.saves import LoadedSave
 from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, load_world
 from town.runtime.config import RunConfig
-from town.runtime.run_folders import check_run_folders, open_run_folders
+from town.runtime.run_folders import RunFolders, check_run_folders, open_run_folders
 from town.runtime.saving import Autosaver, simulation_from_save
 from town.runtime.signals import StopSignals
 from town.runtime.simulation import Simulation
@@ -84,20 +84,24 @@ async def run_headless(
     resume: LoadedSave | None = None,
     after_tick: Callable[[Simulation], Awaitable[None]] | None = None,
     command: str = "run",
+    folders: RunFolders | None = None,
 ) -> RunResult:
     """Run to the configured length (counted from tick 0, also when resuming), autosaving on the way.
 
     Map, personas, folders and model are checked before anything is written; the run folder and the save directory
-    are locked for the whole run. However the run ends, the log closes with a `run_end` naming the true reason and
+    are locked for the whole run (pass `folders` already opened to hold them from earlier; they are released here). However the run ends, the log closes with a `run_end` naming the true reason and
     summary.json is written, as far as the disk allows: an interruption re-raises, a failed save raises its
     `SaveError`, a failed write of the run's own files raises `RunWriteError` saying what was lost and what is safe,
     and a provider that stopped answering ends the run early with reason `provider_unavailable`.
     """
-    if resume is None:
-        world = world if world is not None else load_world(config)
-    check_run_folders(config, resume)
-    chat_model = model if model is not None else build_model(config)
-    folders = open_run_folders(config, command=command, resume=resume)
+    if folders is None:
+        if resume is None:
+            world = world if world is not None else load_world(config)
+        check_run_folders(config, resume)
+        chat_model = model if model is not None else build_model(config)
+        folders = open_run_folders(config, command=command, resume=resume)
+    else:  # the caller checked the world and claimed the folders (`town run`, to print its banner after)
+        chat_model = model if model is not None else build_model(config)
     try:
         return await _run(config, chat_model, world, resume, on_tick, after_tick)
     finally:
