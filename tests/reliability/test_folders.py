@@ -71,7 +71,7 @@ def test_resume_into_the_save_it_resumes_is_refused(tmp_path):
 def test_two_runs_on_one_folder_never_share_it(tmp_path):
     first = start_town(["run", "--hours", "24", "--out", "runs/r", "--fake-latency", "0.02", *FAST], tmp_path)
     try:
-        wait_for(lambda: (tmp_path / "runs" / "r" / "trajectory.jsonl").exists(), "the first run to start")
+        wait_for((tmp_path / "runs" / "r" / "trajectory.jsonl").exists, "the first run to start")
         second = town(["run", "--hours", "0.1", "--out", "runs/r", "--overwrite", *FAST], tmp_path)
         assert "--out runs/r: in use by another town process (pid " in second.one_error_line()
     finally:
@@ -85,7 +85,7 @@ def test_a_second_run_sharing_only_the_save_dir_is_refused_and_the_first_lives_o
     args = ["--save-dir", "shared", "--autosave", "5", *FAST]
     first = start_town(["run", "--hours", "24", "--out", "runs/one", "--fake-latency", "0.02", *args], tmp_path)
     try:
-        wait_for(lambda: (tmp_path / "shared" / "manifest.json").exists(), "the first autosave")
+        wait_for((tmp_path / "shared" / "manifest.json").exists, "the first autosave")
         second = town(["run", "--hours", "0.2", "--out", "runs/two", *args], tmp_path)
         assert "--save-dir shared: in use by another town process" in second.one_error_line()
         assert not (tmp_path / "runs" / "two").exists()
@@ -118,7 +118,7 @@ def test_a_save_that_cannot_be_made_ends_the_run_as_save_failed(tmp_path):
         ["run", "--hours", "24", "--out", "r", "--save-dir", "s", "--autosave", "5", "--fake-latency", "0.02", *FAST],
         tmp_path,
     )
-    wait_for(lambda: (tmp_path / "s" / "manifest.json").exists(), "the first autosave")
+    wait_for((tmp_path / "s" / "manifest.json").exists, "the first autosave")
     (tmp_path / "s" / "dropped-here.txt").write_text("mine\n")
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and err.strip().splitlines()[-1].startswith("error: save s: holds files"), err

@@ -81,7 +81,7 @@ def _holder(fd: int) -> str:
 
 # -- run folders -------------------------------------------------------------------------------------------------------
 def check_run_folder(out: Path, *, overwrite: bool, flag: str = "--out") -> None:
-    """Refuse (read-only) a run folder town may not write: someone else's files, or an earlier run without --overwrite."""
+    """Refuse (read-only) a run folder town may not write: others' files, or an earlier run without --overwrite."""
     if not out.exists():
         return
     if not out.is_dir():
@@ -112,7 +112,7 @@ def is_run_folder(path: Path) -> bool:
 
 
 def claim_run_folder(out: Path, *, overwrite: bool, command: str, flag: str = "--out") -> FolderLock:
-    """Create (if needed), lock and stamp the run folder; checked again under the lock, so two processes never share it."""
+    """Create (if needed), lock and stamp the run folder; checked again under the lock: no two processes share one."""
     check_run_folder(out, overwrite=overwrite, flag=flag)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -58,7 +58,7 @@ class JsonlFile:
 
 
 class TrajectoryWriter(JsonlFile):
-    """Writes events as JSON lines (an observer of the event bus); `append` continues an existing log (a resumed run)."""
+    """Writes events as JSON lines (an event-bus observer); `append` continues an existing log (a resumed run)."""
 
     def __call__(self, event: Event) -> None:
         self.write_line(event.model_dump_json())

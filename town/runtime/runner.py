@@ -89,10 +89,11 @@ async def run_headless(
     """Run to the configured length (counted from tick 0, also when resuming), autosaving on the way.
 
     Map, personas, folders and model are checked before anything is written; the run folder and the save directory
-    are locked for the whole run (pass `folders` already opened to hold them from earlier; they are released here). However the run ends, the log closes with a `run_end` naming the true reason and
-    summary.json is written, as far as the disk allows: an interruption re-raises, a failed save raises its
-    `SaveError`, a failed write of the run's own files raises `RunWriteError` saying what was lost and what is safe,
-    and a provider that stopped answering ends the run early with reason `provider_unavailable`.
+    are locked for the whole run (pass `folders` already opened to hold them from earlier; they are released here).
+    However the run ends, the log closes with a `run_end` naming the true reason and summary.json is written, as far
+    as the disk allows: an interruption re-raises, a failed save raises its `SaveError`, a failed write of the run's
+    own files raises `RunWriteError` saying what was lost and what is safe, and a provider that stopped answering
+    ends the run early with reason `provider_unavailable`.
     """
     if folders is None:
         if resume is None:
