@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
 from agents.retrieval import RetrievalWeights
 
+# A decision takes between no time and a game day; inf or NaN would schedule it never, or crash the clock.
+ThinkMinutes = Annotated[float, Field(ge=0, le=24 * 60, allow_inf_nan=False)]
+
 
 class CognitionConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     retrieval: RetrievalWeights = Field(default_factory=RetrievalWeights)
     # Small models lose track of long context; six memories keep prompts under ~600 tokens.
     memories_in_prompt: int = Field(default=6, ge=1, le=50)
     # Park et al.: reflect when the importance of new events passes 150 (two or three times a game day).
-    reflection_threshold: int = Field(default=150, ge=1)
+    reflection_threshold: int = Field(default=150, ge=1, le=100_000)
     reflection_questions: int = Field(default=3, ge=1, le=3)
     reflection_recent: int = Field(default=30, ge=5, le=100)
     # Game minutes each kind of decision takes before its result shows in the world. The body carries on meanwhile,
     # and operations in flight overlap across agents and ticks — which is where concurrent model calls pay off.
     # Talk and reactions are quick; scoring and reflecting are background thought; the day plan is made while waking.
-    think_minutes: dict[str, float] = Field(
+    think_minutes: dict[str, ThinkMinutes] = Field(
         default_factory=lambda: {
             "utterance": 1.0,
             "react": 1.0,
@@ -36,8 +39,8 @@ class CognitionConfig(BaseModel):
     # Lazy decomposition covers at most this much of the current block per call.
     decompose_window_minutes: int = Field(default=60, ge=15, le=240)
     # Between two reaction decisions of one agent, and before the same pair may chat again.
-    reaction_cooldown_minutes: int = Field(default=30, ge=0)
-    chat_cooldown_minutes: int = Field(default=120, ge=0)
+    reaction_cooldown_minutes: int = Field(default=30, ge=0, le=24 * 60)
+    chat_cooldown_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)
     # Memories are retrievable at once with a provisional importance; the real scores come in one call per batch,
     # made when this many wait or the oldest has waited this long (about one call per agent per game hour).
     importance_batch_minutes: int = Field(default=60, ge=0, le=240)

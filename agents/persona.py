@@ -7,15 +7,13 @@ the file and the field.
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import time
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from agents.settings_files import load_settings_file
 from town.core.errors import PersonaError
 from town.core.places import TownMap
 
@@ -57,6 +55,10 @@ class Relationship(BaseModel):
     relation: str
 
 
+NAME_MAX = 80
+TEXT_MAX = 4000  # one persona paragraph; prompts carry it on every call
+
+
 class Persona(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,10 +68,10 @@ class Persona(BaseModel):
     occupation: str
     traits: list[str] = Field(min_length=1)
     big_five: BigFive
-    social_identity: str
-    personal_identity: str
-    life_context: str
-    lifestyle: str
+    social_identity: str = Field(max_length=TEXT_MAX)
+    personal_identity: str = Field(max_length=TEXT_MAX)
+    life_context: str = Field(max_length=TEXT_MAX)
+    lifestyle: str = Field(max_length=TEXT_MAX)
     home: str
     home_arena: str | None = None
     workplace: str | None = None
@@ -88,6 +90,17 @@ class Persona(BaseModel):
         parse_hhmm(value)
         return value
 
+    @field_validator("name")
+    @classmethod
+    def _visible_name(cls, value: str) -> str:
+        """Names are keys everywhere (prompts, logs, saves): spaces around are dropped, a blank one is refused."""
+        cleaned = " ".join(value.split())
+        if not cleaned:
+            raise ValueError("a name needs at least one visible character")
+        if len(cleaned) > NAME_MAX or any(not ch.isprintable() for ch in cleaned):
+            raise ValueError(f"a name is at most {NAME_MAX} printable characters")
+        return cleaned
+
     def summary(self) -> str:
         """The identity paragraph every prompt starts from; short because small models lose long context."""
         goals = f" Today's goal: {' '.join(self.current_goals)}" if self.current_goals else ""
@@ -99,15 +112,7 @@ class Persona(BaseModel):
 
 def load_persona(path: str | Path) -> Persona:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PersonaError(f"persona {path}: cannot read file ({exc.strerror})") from None
-    try:
-        raw: Any = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0]
-        raise PersonaError(f"persona {path}: not valid {path.suffix.lstrip('.').upper() or 'YAML'} ({first})") from None
+    raw = load_settings_file(path, "persona", PersonaError)
     if not isinstance(raw, dict):
         raise PersonaError(f"persona {path}: expected a mapping of fields at the top level")
     try:
@@ -139,12 +144,21 @@ def load_personas(folder: str | Path) -> list[Persona]:
     if not files:
         raise PersonaError(f"personas {folder}: no .yaml or .json files found")
     personas = [load_persona(p) for p in files]
-    seen: dict[str, Path] = {}
-    for persona, path in zip(personas, files, strict=True):
-        if persona.id in seen:
-            raise PersonaError(f"persona {path}: id '{persona.id}' is already used by {seen[persona.id]}")
-        seen[persona.id] = path
+    check_unique(personas, [f"persona {p}" for p in files])
     return personas
+
+
+def check_unique(personas: list[Persona], where: list[str]) -> None:
+    """Ids and names are unique: both are keys (files, logs, conversations), so a repeat is refused up front."""
+    ids: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for persona, place in zip(personas, where, strict=True):
+        if persona.id in ids:
+            raise PersonaError(f"{place}: id '{persona.id}' is already used by {ids[persona.id]}")
+        if persona.name.casefold() in names:
+            raise PersonaError(f"{place}: name '{persona.name}' is already used by {names[persona.name.casefold()]}")
+        ids[persona.id] = place
+        names[persona.name.casefold()] = place
 
 
 def check_against_map(persona: Persona, town_map: TownMap) -> None:

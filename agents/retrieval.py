@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class RetrievalWeights(BaseModel):
     """Defaults are the paper's: all weights 1, recency decay 0.995 per game hour, top 30."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
     recency: float = Field(default=1.0, ge=0)
     importance: float = Field(default=1.0, ge=0)
     relevance: float = Field(default=1.0, ge=0)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agents.llm.parsing import OutputError, parse_structured
 from agents.llm.protocol import ChatMessage, ChatModel, ProviderError, SamplingParams
@@ -25,13 +25,15 @@ Outcome = Literal["ok", "invalid", "provider_error", "budget"]
 
 
 class GatewayConfig(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
     # Remote providers take many calls at once; the embedded model serialises its own calls behind a lock anyway.
     concurrency: int = Field(default=32, ge=1, le=512)
     max_retries: int = Field(default=3, ge=0, le=10)
-    backoff_seconds: float = Field(default=1.0, ge=0)
-    max_calls: int | None = Field(default=None, ge=1)
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_cost: float | None = Field(default=None, gt=0)
+    backoff_seconds: float = Field(default=1.0, ge=0, le=600)
+    max_calls: int | None = Field(default=None, ge=1, le=10**12)
+    max_tokens: int | None = Field(default=None, ge=1, le=10**15)
+    max_cost: float | None = Field(default=None, gt=0, le=1e9)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_output_tokens: int = Field(default=400, ge=16, le=8192)
     # A provider whose last this-many calls all failed (after their retries) is taken for gone: the run ends with

@@ -57,11 +57,11 @@ def resume_config(args: argparse.Namespace, command: str = "run") -> Any:
 
 def _config_keys(path: Path) -> set[str]:
     """Top-level keys of a config file (to know whether it names an output folder); errors surface when it is loaded."""
-    try:
-        import yaml  # noqa: PLC0415
+    from agents.settings_files import load_settings_file  # noqa: PLC0415
 
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except Exception:
+    try:
+        raw = load_settings_file(path, "config", ConfigError)
+    except ConfigError:
         return set()
     return set(raw) if isinstance(raw, dict) else set()
 

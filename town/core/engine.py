@@ -14,7 +14,7 @@ import zlib
 from collections import deque
 from dataclasses import dataclass, field
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from town.core.clock import GameClock
 from town.core.errors import NoPathError
@@ -41,6 +41,8 @@ Tile = tuple[int, int]
 
 
 class EngineConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     vision_radius: int = Field(default=4, ge=1, le=50)
     attention_bandwidth: int = Field(default=3, ge=1, le=20)
     retention: int = Field(default=5, ge=1, le=100)
@@ -49,9 +51,9 @@ class EngineConfig(BaseModel):
     renotice_minutes: int = Field(default=30, ge=0, le=24 * 60)
     max_turns: int = Field(default=8, ge=2, le=40)
     # Two game minutes of silence ends a conversation, so a lost or failed turn can never freeze two agents.
-    turn_timeout_ticks: int = Field(default=12, ge=1)
+    turn_timeout_ticks: int = Field(default=12, ge=1, le=10_000)
     # Agents may start talking a little beyond vision range: they saw each other a few ticks earlier and kept walking.
-    talk_range: int = Field(default=8, ge=1)
+    talk_range: int = Field(default=8, ge=1, le=100)
 
 
 @dataclass

@@ -27,11 +27,11 @@ from agents.survey import SurveyQuestion
 from town.runtime.config import load_yaml_model
 
 AblationName = Literal["reflection", "planning", "memory"]
-_TIME = r"^(\d{1,2}:\d{2}|\+\d+(\.\d+)?)$"
+_TIME = r"^(([01]?\d|2[0-3]):[0-5]\d|\+\d{1,4}(\.\d+)?)$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class _At(_Strict):

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from town.core.clock import GameClock
 from town.core.errors import ConfigError
 from town.experiments.config import ExperimentConfig, SeedFactAt
-from town.runtime.config import validate_run_config
+from town.runtime.config import RunConfig, validate_run_config
 
 
 class RunSpec(BaseModel):
@@ -40,11 +40,18 @@ def plan_runs(experiment: ExperimentConfig, out: Path) -> list[RunSpec]:
     Saves go to out/saves/<condition>/rep-<r>: never inside a run folder (each autosave replaces its folder whole).
     """
     specs = []
+    worlds: dict[tuple[str, str, int], tuple[list[str], set[str]]] = {}
     for condition in experiment.conditions:
         for replicate in range(experiment.replicates):
             folder = out / condition.name / f"rep-{replicate}"
             raw = {**experiment.run, **condition.run}
-            cognition = dict(raw.pop("cognition", {}) or {})
+            cognition = raw.pop("cognition", None) or {}
+            if not isinstance(cognition, dict):
+                raise ConfigError(
+                    f"experiment {experiment.name}: condition {condition.name}: run.cognition must be "
+                    f"a mapping of settings, not {type(cognition).__name__}"
+                )
+            cognition = dict(cognition)
             cognition["ablate"] = sorted(set(cognition.get("ablate", [])) | condition.ablate)
             settings = {
                 **raw,
@@ -55,20 +62,40 @@ def plan_runs(experiment: ExperimentConfig, out: Path) -> list[RunSpec]:
                 "overwrite": True,
             }
             where = f"experiment {experiment.name}: condition {condition.name}"
-            validate_run_config(settings, where)  # every spec is checked before anything runs
+            config = validate_run_config(settings, where)  # every spec is checked before anything runs
+            interventions = [*experiment.interventions, *condition.interventions]
+            _check_references(config, interventions, experiment.surveys, where, worlds)
             specs.append(
                 RunSpec(
                     experiment=experiment.name,
                     condition=condition.name,
                     replicate=replicate,
                     config=settings,
-                    interventions=[
-                        i.model_dump(mode="json") for i in [*experiment.interventions, *condition.interventions]
-                    ],
+                    interventions=[i.model_dump(mode="json") for i in interventions],
                     surveys=[s.model_dump(mode="json") for s in experiment.surveys],
                 )
             )
     return specs
+
+
+def _check_references(
+    config: RunConfig,
+    interventions: list[Any],
+    surveys: list[Any],
+    where: str,
+    worlds: dict[tuple[str, str, int], tuple[list[str], set[str]]],
+) -> None:
+    """The people, objects and personas the schedule names exist on this condition's map and cast."""
+    from town.experiments.schedule import check_schedule  # noqa: PLC0415
+    from town.runtime.builders import load_world  # noqa: PLC0415
+
+    key = (str(config.map), str(config.personas), config.agents)
+    if key not in worlds:
+        town_map, personas = load_world(config)
+        worlds[key] = ([p.name for p in personas], set(town_map.objects))
+    names, objects = worlds[key]
+    clock = GameClock(start=config.start, tick_seconds=config.tick_seconds)
+    check_schedule(clock, interventions, surveys, names, objects, where)
 
 
 def run_one(spec_json: str) -> dict[str, Any]:

@@ -39,6 +39,50 @@ def tick_at(clock: GameClock, at: str) -> int:
     return clock.tick_of(moment)
 
 
+def check_schedule(
+    clock: GameClock,
+    interventions: list[Intervention],
+    surveys: list[SurveySpec],
+    names: list[str],
+    objects: set[str],
+    where: str,
+) -> None:
+    """Walk the schedule in game-time order before any run starts, as the runs will meet it.
+
+    Every agent, object and persona it names must exist when it is used (people added and removed on the way
+    included); otherwise one `ConfigError` line says which does not.
+    """
+    present = set(names)
+    timeline = sorted(
+        ((tick_at(clock, item.at), order, item) for order, item in enumerate([*interventions, *surveys])),
+        key=lambda entry: (entry[0], entry[1]),
+    )
+    for _, _, item in timeline:
+        label = f"{where}: {getattr(item, 'kind', 'survey')} at {item.at}"
+        wanted: list[str] = []
+        if isinstance(item, (WhisperAt, SurveySpec)) and item.agents != "all":
+            wanted = list(item.agents)
+        elif isinstance(item, (SeedFactAt, RemoveAgentAt)):
+            wanted = [item.agent]
+        missing = [n for n in wanted if n not in present]
+        if missing:
+            raise ConfigError(f"{label}: {', '.join(missing)} is not in town then (people: {_some(present)})")
+        if isinstance(item, SetObjectAt) and item.object not in objects:
+            raise ConfigError(f"{label}: no object {item.object!r} on this map")
+        if isinstance(item, RemoveAgentAt):
+            present.discard(item.agent)
+        if isinstance(item, AddAgentAt):
+            persona = load_persona(item.persona)
+            if persona.name in present:
+                raise ConfigError(f"{label}: {persona.name} already lives in town")
+            present.add(persona.name)
+
+
+def _some(present: set[str]) -> str:
+    names = sorted(present)
+    return ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "") if names else "nobody"
+
+
 class SurveyTable:
     """Every answer as a row: run, condition, replicate, survey, question, agent, tick, kind, answer, fallback."""
 

@@ -13,7 +13,7 @@ from agents.llm.cache import RecordReplayModel
 from agents.llm.fakes import FixedLatencyModel, SchemaFakeModel
 from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord, StructuredLLM
-from agents.persona import Persona, check_against_map, load_personas
+from agents.persona import Persona, check_against_map, check_unique, load_personas
 from agents.vector_index import NumpyIndex, VectorIndex
 from town.core.clock import GameClock
 from town.core.places import TownMap, load_town_map
@@ -74,6 +74,7 @@ def roster(personas: list[Persona], count: int) -> list[Persona]:
 def load_world(config: RunConfig) -> tuple[TownMap, list[Persona]]:
     town_map = load_town_map(config.map)
     personas = roster(load_personas(config.personas), config.agents)
+    check_unique(personas, [f"persona {p.name!r} (agent {i + 1})" for i, p in enumerate(personas)])
     for persona in personas:
         check_against_map(persona, town_map)
     return town_map, personas

@@ -7,13 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agents.config import CognitionConfig
 from agents.llm.local_llama import DEFAULT_EMBEDDED_MODEL
 from agents.llm.structured import GatewayConfig
 from agents.persona import describe_validation_error
+from agents.settings_files import load_settings_file
 from town.core.engine import EngineConfig
 from town.core.errors import ConfigError
 
@@ -38,21 +38,27 @@ def installed_paths(config: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+FIRST_YEAR, LAST_YEAR = 1000, 9000
+
 # Settings that say where files go and how often to save, not what happens in the town.
 _NOT_LOGGED = {"out", "cache_path", "cache", "overwrite", "autosave_minutes", "save_dir"}
 
 
 class RunConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A run as its config file and flags describe it; every number bounded, every float finite."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     agents: int = Field(default=3, ge=1, le=5000)
     hours: float = Field(default=1.0, gt=0, le=24 * 30)
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**63 - 1)
     model: str = DEFAULT_EMBEDDED_MODEL
     api_base: str | None = None
     map: Path = DEFAULT_MAP
     personas: Path = DEFAULT_PERSONAS
-    start: datetime = datetime(2025, 2, 13, 8, 0)
+    start: datetime = Field(
+        default=datetime(2025, 2, 13, 8, 0), description=f"a time in the years {FIRST_YEAR}-{LAST_YEAR}"
+    )
     tick_seconds: int = Field(default=10, ge=1, le=600)
     out: Path = Path("runs/latest")
     overwrite: bool = Field(default=False, description="replace the log of an earlier run in the same folder")
@@ -61,12 +67,26 @@ class RunConfig(BaseModel):
     cache: Literal["record", "replay", "off"] = "record"
     cache_path: Path | None = None
     # A crash or kill loses at most this much game time; 0 turns autosave off.
-    autosave_minutes: float = Field(default=10.0, ge=0, description="game minutes between autosaves (0: off)")
+    autosave_minutes: float = Field(
+        default=10.0, ge=0, le=24 * 60 * 30, description="game minutes between autosaves (0: off)"
+    )
     save_dir: Path | None = Field(default=None, description="where autosaves go (default saves/<run folder name>)")
-    fake_latency_s: float = Field(default=0.0, ge=0, description="only for --model fake: wall-clock delay per call")
+    fake_latency_s: float = Field(
+        default=0.0, ge=0, le=600, description="only for --model fake: wall-clock delay per call"
+    )
     engine: EngineConfig = Field(default_factory=EngineConfig)
     cognition: CognitionConfig = Field(default_factory=CognitionConfig)
     gateway: GatewayConfig = Field(default_factory=GatewayConfig)
+
+    @field_validator("start")
+    @classmethod
+    def _calendar_year(cls, value: datetime) -> datetime:
+        """The game clock runs up to a month past the start: far years would overflow dates mid-run."""
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"the start must fall in the years {FIRST_YEAR}-{LAST_YEAR}, not {value.year}")
+        if value.tzinfo is not None:
+            raise ValueError("give the start as a local time without a time zone, like 2025-02-13T08:00")
+        return value
 
     @property
     def ticks(self) -> int:
@@ -97,16 +117,7 @@ class RunConfig(BaseModel):
 
 def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -> RunConfig:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"config {path}: cannot read file ({exc.strerror})") from None
-    try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(
-            f"config {path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'} ({str(exc).splitlines()[0]})"
-        ) from None
+    raw = load_settings_file(path, "config", ConfigError)
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
@@ -141,12 +152,7 @@ M = TypeVar("M", bound=BaseModel)
 def load_yaml_model(path: str | Path, model: type[M], what: str) -> M:
     """A YAML settings file as a validated model; every problem is one `ConfigError` line naming `what` and the file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{what} {path}: cannot read ({exc.strerror})") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{what} {path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    raw = load_settings_file(path, what, ConfigError)
     if not isinstance(raw, dict):
         raise ConfigError(f"{what} {path}: expected a mapping of settings at the top level")
     try:
