@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, ProviderError, SamplingParams, schema_json
 from town.core.errors import ConfigError
+from town.core.input_files import read_jsonl
 
 CacheMode = Literal["record", "replay"]
 
@@ -49,19 +50,13 @@ class RecordReplayModel:
             )
 
     def _load(self) -> None:
-        with self.path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    entry = json.loads(line)
-                    self._entries[str(entry["key"])] = LLMReply.model_validate(entry["reply"])
-                except (json.JSONDecodeError, KeyError, TypeError, ValidationError):
-                    # A torn last line from a crash is expected; anything earlier means the file was edited.
-                    if handle.readline():
-                        raise ConfigError(
-                            f"LLM cache {self.path}: line {number} is corrupt; delete the file to re-record"
-                        ) from None
+        # A torn last line from a crash is expected and skipped; anything earlier means the file was edited.
+        where = f"LLM cache {self.path}"
+        for number, entry in enumerate(read_jsonl(self.path, where, ConfigError), start=1):
+            try:
+                self._entries[str(entry["key"])] = LLMReply.model_validate(entry["reply"])
+            except (KeyError, TypeError, ValidationError):
+                raise ConfigError(f"{where}: entry {number} is corrupt; delete the file to re-record") from None
 
     async def complete(
         self,

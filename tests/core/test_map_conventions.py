@@ -274,7 +274,7 @@ def test_an_unnamed_object_layer_is_just_another_layer(tmp_path, fmt):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda d: d["layers"][2]["objects"][0].update(x=float("nan")), "must be a finite number"),
+        (lambda d: d["layers"][2]["objects"][0].update(x=float("nan")), "NaN is not a number JSON allows"),
         (lambda d: d["layers"][0].update(encoding="base64", compression="zstd", data="AAAA"), "zstd compression"),
         (lambda d: d["layers"][0].update(type="weird"), "unknown type 'weird'"),
         (lambda d: d.update(tilesets=[{"firstgid": 1, "source": "missing.tsx"}]), "tileset 'missing.tsx' not found"),

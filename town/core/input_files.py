@@ -135,3 +135,28 @@ _SCALARS = frozenset({int, str, bool, type(None)})
 
 def _at(path: str) -> str:
     return f"field '{path}': " if path else ""
+
+
+def read_jsonl(path: Path, where: str, error: type[TownError]) -> list[Any]:
+    """Every whole line of a JSON-lines file town wrote (a log, a cache); a torn last line (a crash) is left out.
+
+    A bad line anywhere before the last means the file was edited or damaged: one line naming it. Lines are decoded
+    one by one, so a non-UTF-8 byte is reported with its line number instead of escaping as a traceback.
+    """
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{where}: cannot read ({exc.strerror})") from None
+    lines = blob.split(b"\n")
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            out.append(json.loads(raw.decode("utf-8"), parse_constant=_no_constant))
+        except (ValueError, RecursionError):
+            if any(rest.strip() for rest in lines[number:]):
+                raise error(
+                    f"{where}: line {number} is corrupt (not a whole JSON line: edited or damaged)"
+                ) from None
+    return out

@@ -15,7 +15,6 @@ and infinite maps are refused with the setting to change. Every problem is a one
 from __future__ import annotations
 
 import base64
-import gzip
 import struct
 import zlib
 from pathlib import Path
@@ -221,7 +220,7 @@ class _Parser:
             raise self.fail(f"layer '{name}' is stored in chunks (an infinite map); uncheck 'Infinite' in Tiled")
         data = layer.get("data")
         if layer.get("encoding") == "base64":
-            data = self._decode_base64(str(data), str(layer.get("compression", "") or ""), name)
+            data = self._decode_base64(str(data), str(layer.get("compression", "") or ""), name, width * height)
         if not isinstance(data, list) or len(data) != width * height:
             size = len(data) if isinstance(data, list) else "no"
             raise self.fail(f"layer '{name}' has {size} tiles, expected {width}x{height}={width * height}")
@@ -231,13 +230,19 @@ class _Parser:
         flips = [gid >> FLIP_SHIFT for gid in data] if any(gid > GID_MASK for gid in data) else None
         return masked, flips
 
-    def _decode_base64(self, text: str, compression: str, name: str) -> list[int]:
+    def _inflate(self, blob: bytes, compression: str, name: str, cells: int) -> bytes:
+        """Decompress no further than the layer's size (4 bytes a tile): a small file never inflates to gigabytes."""
+        inflater = zlib.decompressobj(wbits=31 if compression == "gzip" else 15)
+        out = inflater.decompress(blob, cells * 4 + 1)
+        if len(out) > cells * 4 or inflater.unconsumed_tail:
+            raise self.fail(f"layer '{name}' unpacks to more tile data than its {cells:,} tiles")
+        return out
+
+    def _decode_base64(self, text: str, compression: str, name: str, cells: int) -> list[int]:
         try:
             blob = base64.b64decode(text, validate=True)
-            if compression == "zlib":
-                blob = zlib.decompress(blob)
-            elif compression == "gzip":
-                blob = gzip.decompress(blob)
+            if compression in ("zlib", "gzip"):
+                blob = self._inflate(blob, compression, name, cells)
             elif compression:
                 raise self.fail(
                     f"layer '{name}' uses {compression} compression; choose CSV, Base64 (zlib) or Base64 (gzip) "
@@ -247,6 +252,8 @@ class _Parser:
             raise self.fail(f"layer '{name}' has corrupt base64 tile data ({exc})") from None
         if len(blob) % 4:
             raise self.fail(f"layer '{name}' tile data is truncated")
+        if len(blob) // 4 != cells:
+            raise self.fail(f"layer '{name}' has {len(blob) // 4} tiles, expected {cells}")
         return list(struct.unpack(f"<{len(blob) // 4}I", blob))
 
     # -- objects and templates ------------------------------------------------------------------------------------

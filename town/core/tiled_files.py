@@ -7,13 +7,13 @@ from a .tx/.tj template; `finite` and `properties` are the checked readers every
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from pathlib import Path
 from typing import Any
 
 from town.core.errors import MapError
+from town.core.input_files import MAP, check_tree, parse_json, read_text
 from town.core.tiled_model import GID_MASK, TiledObject, TileInfo, Tileset
 from town.core.tmx import parse_xml, tmx_to_json, tsx_to_json, tx_to_json
 
@@ -23,21 +23,13 @@ TemplateCache = dict[Path, dict[str, Any]]
 
 def read_tiled_document(path: Path, what: str) -> Any:
     """A Tiled file ('map', 'tileset' or 'template') as JSON-layout data, whichever of the two formats it is in."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise MapError(f"{what} {path}: file not found") from None
-    except UnicodeDecodeError:
-        raise MapError(f"{what} {path}: not UTF-8 text; save it again from Tiled") from None
-    except OSError as exc:
-        raise MapError(f"{what} {path}: cannot read ({exc.strerror})") from None
+    text = read_text(path, what, MapError, MAP)
     if path.suffix.lower() in {".tmx", ".tsx", ".tx"} or text.lstrip().startswith("<"):
         root = parse_xml(text, str(path))
-        return {"map": tmx_to_json, "tileset": tsx_to_json, "template": tx_to_json}[what](root, str(path))
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MapError(f"{what} {path}: not valid JSON ({exc}); export it from Tiled as JSON") from None
+        converted = {"map": tmx_to_json, "tileset": tsx_to_json, "template": tx_to_json}[what](root, str(path))
+        check_tree(converted, f"{what} {path}", MapError, MAP)  # NaN or inf in an XML attribute, deep groups
+        return converted
+    return parse_json(text, f"{what} {path}", MapError, MAP)
 
 
 def joined(folder: Path, relative: str) -> str:

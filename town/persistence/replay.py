@@ -20,6 +20,7 @@ from agents.persona import Persona, load_personas
 from town.core.clock import GameClock
 from town.core.errors import PersonaError, SaveError, TownError
 from town.core.events import event_class
+from town.core.input_files import read_jsonl
 from town.core.places import TownMap, load_town_map
 from town.runtime.config import installed_path
 from town.runtime.snapshot import (
@@ -340,8 +341,10 @@ def find_source(path: str | Path) -> ReplaySource:
     from town.persistence.saves import load_save  # noqa: PLC0415 - only for saves
 
     path = Path(path)
-    if (path / "manifest.json").exists():
-        loaded = load_save(path)
+    if path.is_dir() and (path / "trajectory.jsonl").is_file() and not (path / "manifest.json").exists():
+        pass  # a run folder
+    elif (path / "manifest.json").exists() or any(path.parent.glob(f".{path.name}.old-*")):
+        loaded = load_save(path)  # a save, or the copy a crash left beside it between the two renames
         if loaded.trajectory is None:
             raise SaveError(f"save {path}: holds no trajectory.jsonl to replay")
         return ReplaySource(
@@ -362,25 +365,22 @@ def find_source(path: str | Path) -> ReplaySource:
 
 
 def _first_event(trajectory: Path) -> dict[str, Any]:
-    with trajectory.open(encoding="utf-8") as handle:
-        try:
-            return json.loads(handle.readline())
-        except json.JSONDecodeError:
-            raise TownError(f"replay {trajectory}: the first line is not JSON; is this a town trajectory?") from None
+    with trajectory.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    try:
+        event = json.loads(first.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise TownError(f"replay {trajectory}: the first line is not JSON; is this a town trajectory?") from None
+    if not isinstance(event, dict):
+        raise TownError(f"replay {trajectory}: the first line is not an event; is this a town trajectory?")
+    return event
 
 
 def read_events(trajectory: Path) -> list[dict[str, Any]]:
     """Every complete event of a log; a torn last line (a killed run) is left out."""
-    events = []
-    with trajectory.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                events.append(json.loads(line))
-            except json.JSONDecodeError:
-                if handle.readline():
-                    raise TownError(f"replay {trajectory}: line {number} is not JSON (the log was edited?)") from None
+    events = read_jsonl(trajectory, f"replay {trajectory}", TownError)
+    if any(not isinstance(event, dict) for event in events):
+        raise TownError(f"replay {trajectory}: holds lines that are not events; is this a town trajectory?")
     return events
 
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import os
 import shutil
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from agents.persona import describe_validation_error
 from agents.state import MindState
 from town.core.errors import SaveError
+from town.core.input_files import SAVE_FILE, decode_utf8, parse_json
 from town.core.state import EngineState
 from town.persistence.folders import foreign_in_save
 from town.runtime.sim_state import RuntimeState, SimulationState
@@ -322,16 +322,8 @@ def _read_json(root: Path, name: str, digests: dict[str, str] | None = None) -> 
         raise SaveError(f"save {root}: {name} is missing") from None
     except OSError as exc:
         raise SaveError(f"save {root}: {name}: cannot read ({exc.strerror})") from None
-    try:
-        return json.loads(blob.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SaveError(f"save {root}: {name} is not valid JSON ({_json_problem(exc)}); truncated or damaged") from None
-
-
-def _json_problem(exc: ValueError) -> str:
-    if isinstance(exc, json.JSONDecodeError):
-        return f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    return "not UTF-8 text"
+    where = f"save {root}: {name}"
+    return parse_json(decode_utf8(blob, where, SaveError), where, SaveError, SAVE_FILE)
 
 
 def _validated(model: type[M], raw: Any, root: Path, name: str) -> M:
