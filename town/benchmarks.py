@@ -246,56 +246,6 @@ def bench_experiments(runs: int = 8, agents: int = 6, hours: float = 2.0, latenc
     return figures
 
 
-def soak(agents: int = 25, hours: float = 24.0, rate: float = 0.1, seed: int = 0) -> dict[str, Any]:
-    """A run under injected faults (each kind at `rate`): every tick done, every fault counted, still talking."""
-    import json  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-    from collections import Counter  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
-
-    from agents.llm.faults import FAULTS, FaultInjectingModel, FaultRates  # noqa: PLC0415
-    from agents.llm.structured import GatewayConfig  # noqa: PLC0415
-    from town.runtime.runner import run_headless  # noqa: PLC0415
-
-    model = FaultInjectingModel(SchemaFakeModel(seed=seed), FaultRates.every(rate), seed=seed)
-    crashes: list[str] = []
-    totals: dict[str, Any] = {}
-    outcomes: Counter[str] = Counter()
-    repaired = 0
-    with tempfile.TemporaryDirectory(prefix="town-soak-") as tmp:
-        config = bench_config(agents, hours, seed=seed, out=Path(tmp) / "run", autosave_minutes=0)
-        config = config.model_copy(update={"gateway": GatewayConfig(backoff_seconds=0)})
-        started = time.perf_counter()
-        try:
-            totals = asyncio.run(run_headless(config, model=model)).totals
-        except Exception as exc:  # a soak counts crashes instead of stopping at the first
-            crashes.append(f"{type(exc).__name__}: {exc}")
-        wall = time.perf_counter() - started
-        log = config.out / "trajectory.jsonl"
-        for line in log.read_text(encoding="utf-8").splitlines() if log.exists() else []:
-            event = json.loads(line)
-            if event["type"] == "llm_call":
-                outcomes[event["outcome"]] += 1
-                repaired += bool(event.get("repaired"))
-    return {
-        "benchmark": "soak",
-        "agents": agents,
-        "game_hours": hours,
-        "fault_rate_each": rate,
-        "wall_s": round(wall, 1),
-        "crashes": len(crashes),
-        "crash_messages": crashes,
-        "lost_ticks": config.ticks - totals.get("ticks", 0),
-        "model_calls": model.calls,
-        "faults_injected": {fault: model.injected[fault] for fault in FAULTS},
-        "calls_by_outcome": dict(sorted(outcomes.items())),
-        "answers_repaired": repaired,
-        "fallbacks": totals.get("fallbacks", 0),
-        "conversations": totals.get("conversations", 0),
-        "utterances": totals.get("utterances", 0),
-    }
-
-
 def run(
     which: str,
     *,

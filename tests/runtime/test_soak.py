@@ -1,20 +1,26 @@
-"""The soak, short: every kind of provider fault at 10% — no crash, no lost tick, every fault counted, still talking."""
+"""The soak, short: every provider fault at 10% (no crash, no lost tick), a dying endpoint and a full disk."""
 
 import json
 
 from agents.llm.fakes import SchemaFakeModel
 from agents.llm.faults import FAULTS, FaultInjectingModel, FaultRates
 from agents.llm.protocol import ChatMessage, SamplingParams
-from town import benchmarks
+from town import soak
 from town.cli import main
 
 
 def test_a_short_soak_survives_every_fault(capsys):
-    figures = benchmarks.soak(agents=6, hours=4, rate=0.1, seed=3)
-    assert figures["crashes"] == 0 and figures["lost_ticks"] == 0
+    figures = soak.soak(agents=6, hours=4, rate=0.1, seed=3)
+    assert figures["crashes"] == 0 and figures["lost_ticks"] == 0, figures["crash_messages"]
     assert all(figures["faults_injected"][fault] > 0 for fault in FAULTS), figures["faults_injected"]
     assert figures["calls_by_outcome"]["invalid"] > 0 and figures["answers_repaired"] > 0
     assert figures["conversations"] > 0 and figures["utterances"] > 0
+    dying, full = figures["endings"]["dying_endpoint"], figures["endings"]["full_disk"]
+    assert dying["reason"] == "provider_unavailable" and dying["ticks"] < dying["of_ticks"] and dying["log_closed"]
+    # The gateway gives up after 12 calls failed in a row, each tried 4 times: it stops knocking on a dead door.
+    assert dying["refused_connections"] <= 12 * 4 + 6 * 4  # calls already in flight when it gave up add a few
+    assert full["reason"] == "write_failed" and full["ticks"] < full["of_ticks"] and full["log_lines_whole"] > 0
+    assert "is whole up to tick" in full["message"]
 
 
 def test_the_soak_command_prints_its_summary_and_exit_code(capsys):
@@ -22,6 +28,9 @@ def test_the_soak_command_prints_its_summary_and_exit_code(capsys):
     figures = json.loads(capsys.readouterr().out)
     assert set(figures["faults_injected"]) == set(FAULTS)
     assert main(["soak", "--rate", "0.5"]) == 2  # six kinds at 50% each cannot fit in one call
+    assert main(["soak", "--agents", "0"]) == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last == "error: town soak: field 'agents': Input should be greater than or equal to 1"
 
 
 async def _ask(model, text):

@@ -31,10 +31,12 @@ def bench_command(args: argparse.Namespace) -> int:
 
 
 def soak_command(args: argparse.Namespace) -> int:
-    from town import benchmarks  # noqa: PLC0415
+    from town import benchmarks, soak  # noqa: PLC0415
+    from town.runtime.config import validate_run_config  # noqa: PLC0415
 
     if not 0 <= args.rate * 6 <= 1:
         raise ConfigError(f"--rate {args.rate}: six fault kinds at this rate would exceed every call")
-    figures = benchmarks.soak(args.agents, args.hours, args.rate, args.seed)
+    validate_run_config({"agents": args.agents, "hours": args.hours, "seed": args.seed}, "town soak")
+    figures = soak.soak(args.agents, args.hours, args.rate, args.seed)
     print(json.dumps(figures, indent=2) if args.json else benchmarks.format_figures([figures]))
     return 1 if figures["crashes"] or figures["lost_ticks"] else 0

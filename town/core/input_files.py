@@ -156,7 +156,5 @@ def read_jsonl(path: Path, where: str, error: type[TownError]) -> list[Any]:
             out.append(json.loads(raw.decode("utf-8"), parse_constant=_no_constant))
         except (ValueError, RecursionError):
             if any(rest.strip() for rest in lines[number:]):
-                raise error(
-                    f"{where}: line {number} is corrupt (not a whole JSON line: edited or damaged)"
-                ) from None
+                raise error(f"{where}: line {number} is corrupt (not a whole JSON line: edited or damaged)") from None
     return out
