@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
         "--autosave", dest="autosave_minutes", type=float, help="game minutes between autosaves (default 10, 0: off)"
     )
     run.add_argument("--save-dir", dest="save_dir", type=Path, help="autosave directory (default saves/<run folder>)")
+    _preflight_flags(run)
     run.add_argument("--quiet", action="store_true", help="no progress bar")
 
     play = sub.add_parser("play", help="open the town in a window (pygame)")
@@ -114,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
         help="slow game time to the model's pace: the clock waits for answers that are due (key L toggles it)",
     )
     play.add_argument("--size", default="1280x720", help="window size WIDTHxHEIGHT")
+    _preflight_flags(play)
 
     replay = sub.add_parser("replay", help="replay a run folder or a save (window, or --text in the terminal)")
     replay.add_argument("path", type=Path, help="run folder (runs/...) or save (saves/NAME)")
@@ -216,6 +218,23 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--map", type=Path, help="Tiled map for fps and maps (default Willowbrook)")
     bench.add_argument("--personas", type=Path, help="persona folder for fps on --map")
     return parser
+
+
+def _preflight_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-preflight",
+        dest="preflight",
+        action="store_false",
+        default=None,
+        help="do not send the model one test request before starting (refused if nothing answers)",
+    )
+    parser.add_argument(
+        "--preflight-timeout",
+        dest="preflight_timeout_s",
+        type=float,
+        metavar="S",
+        help="seconds the test request may take (default 20)",
+    )
 
 
 # Subcommand -> the module of town.commands that runs it (imported only when that command runs).

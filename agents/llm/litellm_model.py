@@ -67,6 +67,10 @@ class LiteLLMModel:
         self.api_base = bases[0] if len(bases) == 1 else None
         self.api_bases = bases if len(bases) > 1 else []
         self.timeout_s = timeout_s
+        # Only servers on this machine's loopback: the pytest guard lets those through (see guard_real_call).
+        self.loopback = bool(bases) and all(_is_loopback(b) for b in bases)
+        if not bases and model.split("/", maxsplit=1)[0] in {"ollama", "ollama_chat"}:
+            self.loopback = True  # litellm's default Ollama address is localhost:11434
         self._router: Any = None
 
     def router(self) -> Any:
@@ -80,6 +84,38 @@ class LiteLLMModel:
             self._router = litellm.Router(model_list=deployments, routing_strategy="simple-shuffle", num_retries=0)
         return self._router
 
+    def probe(self, timeout_s: float) -> list[tuple[str, ProviderError | None]]:
+        """One tiny synchronous request per endpoint (see `agents.llm.preflight`): (endpoint, failure or None).
+
+        Synchronous on purpose: litellm keeps async clients per event loop, and the run's loop is not started yet.
+        """
+        guard_real_call(self.name, loopback=self.loopback)
+        litellm = import_litellm()
+        results: list[tuple[str, ProviderError | None]] = []
+        for base in self.api_bases or [self.api_base or ""]:
+            request: dict[str, Any] = {
+                "model": self.name,
+                "messages": [{"role": "user", "content": "Reply with the single word: ok"}],
+                "max_tokens": 8,
+                "temperature": 0.0,
+                "timeout": timeout_s,
+                "num_retries": 0,
+            }
+            if base:
+                request["api_base"] = base
+            try:
+                response = litellm.completion(**request)
+                if not (getattr(response, "choices", None) or []):
+                    raise ProviderError("the server answered with an empty choices list", transient=True)
+            except ProviderError as exc:
+                results.append((base, exc))
+                continue
+            except Exception as exc:  # litellm raises a wide family of provider exceptions
+                results.append((base, _as_provider_error(litellm, exc)))
+                continue
+            results.append((base, None))
+        return results
+
     @property
     def is_embedded(self) -> bool:
         return self.name.startswith(f"{EMBEDDED_PROVIDER}/")
@@ -92,7 +128,7 @@ class LiteLLMModel:
         purpose: str,
         params: SamplingParams,
     ) -> LLMReply:
-        guard_real_call(self.name)
+        guard_real_call(self.name, loopback=self.loopback)
         litellm = import_litellm()
         request: dict[str, Any] = {
             "model": self.name,
@@ -117,7 +153,10 @@ class LiteLLMModel:
                 response = await litellm.acompletion(**request)
         except Exception as exc:  # litellm raises a wide family of provider exceptions
             raise _as_provider_error(litellm, exc) from None
-        text = response.choices[0].message.content or ""
+        choices = getattr(response, "choices", None) or []
+        if not choices:  # some servers answer 200 with no choices under load: a failed attempt, not a crash
+            raise ProviderError("the server answered with an empty choices list", transient=True)
+        text = choices[0].message.content or ""
         usage = getattr(response, "usage", None)
         cost = 0.0
         if not self.is_embedded:
@@ -131,6 +170,11 @@ class LiteLLMModel:
             completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
             cost=cost,
         )
+
+
+def _is_loopback(api_base: str) -> bool:
+    host = urlparse(api_base).hostname or ""
+    return host in {"localhost", "127.0.0.1", "::1"} or host.startswith("127.")
 
 
 def _supports_schema(litellm: Any, model: str) -> bool:

@@ -73,8 +73,13 @@ def estimate_tokens(text: str) -> int:
     return max(1, len(text) // CHARS_PER_TOKEN)
 
 
-def guard_real_call(model: str) -> None:
-    """Refuse a real provider call inside pytest unless the test is marked `real_llm` (which sets the env flag)."""
+def guard_real_call(model: str, *, loopback: bool = False) -> None:
+    """Refuse a real provider call inside pytest unless the test is marked `real_llm` (which sets the env flag).
+
+    A server on this machine's loopback address (a test's own HTTP server on 127.0.0.1) is not a provider: allowed.
+    """
+    if loopback:
+        return
     if "PYTEST_CURRENT_TEST" in os.environ and os.environ.get(ALLOW_REAL_LLM_ENV) != "1":
         raise RealCallInTestError(
             f"test {os.environ['PYTEST_CURRENT_TEST']} tried to call real model {model!r}; "

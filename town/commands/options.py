@@ -30,6 +30,8 @@ CONFIG_FLAGS = (
     "overwrite",
     "autosave_minutes",
     "save_dir",
+    "preflight",
+    "preflight_timeout_s",
 )
 
 

@@ -34,7 +34,12 @@ def build_model(config: RunConfig) -> ChatModel:
         from agents.llm.litellm_model import LiteLLMModel, check_model  # noqa: PLC0415 - imports litellm lazily
 
         check_model(config.model, config.api_base)
-        model = LiteLLMModel(config.model, api_base=config.api_base)
+        remote = LiteLLMModel(config.model, api_base=config.api_base)
+        if config.preflight and not remote.is_embedded:
+            from agents.llm.preflight import preflight  # noqa: PLC0415
+
+            preflight(remote, config.preflight_timeout_s)
+        model = remote
     if config.cache != "off":
         model = RecordReplayModel(model, config.cache_path or config.out / "llm_cache.jsonl", mode=config.cache)
     return model

@@ -41,7 +41,16 @@ def installed_paths(config: dict[str, Any]) -> dict[str, Any]:
 FIRST_YEAR, LAST_YEAR = 1000, 9000
 
 # Settings that say where files go and how often to save, not what happens in the town.
-_NOT_LOGGED = {"out", "cache_path", "cache", "overwrite", "autosave_minutes", "save_dir"}
+_NOT_LOGGED = {
+    "out",
+    "cache_path",
+    "cache",
+    "overwrite",
+    "autosave_minutes",
+    "save_dir",
+    "preflight",
+    "preflight_timeout_s",
+}
 
 
 class RunConfig(BaseModel):
@@ -71,6 +80,9 @@ class RunConfig(BaseModel):
         default=10.0, ge=0, le=24 * 60 * 30, description="game minutes between autosaves (0: off)"
     )
     save_dir: Path | None = Field(default=None, description="where autosaves go (default saves/<run folder name>)")
+    # One tiny real request before the run (any remote provider): a dead endpoint is refused, not run on fallbacks.
+    preflight: bool = Field(default=True, description="send one test request to the model before starting")
+    preflight_timeout_s: float = Field(default=20.0, gt=0, le=600, description="seconds the test request may take")
     fake_latency_s: float = Field(
         default=0.0, ge=0, le=600, description="only for --model fake: wall-clock delay per call"
     )

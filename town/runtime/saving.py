@@ -34,6 +34,8 @@ RESUMABLE = frozenset(
         "model",
         "api_base",
         "fake_latency_s",
+        "preflight",
+        "preflight_timeout_s",
     }
 )
 

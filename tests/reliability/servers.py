@@ -1,0 +1,80 @@
+"""Real HTTP servers on 127.0.0.1 that misbehave the way model servers do: silent, 404, 501, or dying mid-run."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class ModelServer(ThreadingHTTPServer):
+    """An OpenAI-compatible chat endpoint; `mode` says how it behaves, `answers` how many replies it gives first."""
+
+    daemon_threads = True
+
+    def __init__(self, mode: str, answers: int = 10**9) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.mode = mode
+        self.answers = answers
+        self.requests = 0
+        self.released = threading.Event()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ModelServer
+
+    def log_message(self, *args: object) -> None:  # quiet
+        return
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        length = int(self.headers.get("Content-Length", 0))
+        self.rfile.read(length)
+        self.server.requests += 1
+        mode = self.server.mode
+        if mode == "silent":
+            self.server.released.wait(120)  # holds the connection open and never answers
+            return
+        if mode in ("404", "501"):
+            self._send(int(mode), {"error": {"message": f"{mode} from the test server"}})
+            return
+        if self.server.requests > self.server.answers:
+            self.server.mode = "gone"
+            self.server.released.set()
+            self.close_connection = True
+            return
+        reply = {
+            "id": "x",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "test",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+        }
+        self._send(200, reply)
+
+    def _send(self, status: int, body: dict) -> None:
+        blob = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(blob)))
+        self.end_headers()
+        self.wfile.write(blob)
+
+
+@contextmanager
+def model_server(mode: str, answers: int = 10**9) -> Iterator[ModelServer]:
+    server = ModelServer(mode, answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.released.set()
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,94 @@
+"""A model endpoint that cannot serve the run is refused before it starts (one line, nothing written)."""
+
+import json
+import socket
+
+import pytest
+
+from tests.reliability.cli import fingerprint, town
+from tests.reliability.servers import model_server
+
+OFFLINE = ["--embedder", "hashing", "--index", "numpy", "--quiet", "--hours", "0.1"]
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("silent", "Timeout"),
+        ("404", "an OpenAI-compatible --api-base usually ends in /v1"),
+        ("501", "a test request failed"),
+    ],
+)
+def test_an_endpoint_that_does_not_answer_is_refused_before_the_run(tmp_path, mode, expected):
+    with model_server(mode) as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--preflight-timeout", "2", *OFFLINE]
+        line = town(args, tmp_path, env={"OPENAI_API_KEY": "sk-test"}).one_error_line()
+    assert f"model 'openai/test' at {server.base}: a test request failed" in line and expected in line
+    assert list(tmp_path.iterdir()) == []  # no run folder, no save
+
+
+def test_ollama_with_no_server_is_refused(tmp_path):
+    port = _free_port()
+    args = ["run", "--model", "ollama/llama3.1", "--api-base", f"http://127.0.0.1:{port}", *OFFLINE]
+    line = town(args, tmp_path).one_error_line()
+    assert "cannot connect" in line or "start the server" in line
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_server_that_answers_passes_and_no_preflight_skips_the_check(tmp_path):
+    with model_server("ok") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", "--cache", "off", *OFFLINE]
+        assert town(args, tmp_path, env={"OPENAI_API_KEY": "sk-test"}).code == 0
+        calls = server.requests
+    run_calls = json.loads((tmp_path / "r" / "summary.json").read_text())["totals"]["calls"]
+    assert calls == run_calls + 1  # the one test request, kept out of the run's own figures
+    with model_server("404") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "s", "--no-preflight", *OFFLINE]
+        done = town([*args, "--hours", "2"], tmp_path, env={"OPENAI_API_KEY": "sk-test"}, timeout=180)
+    assert done.code == 2 and "the run stopped early" in done.lines[-1]  # no preflight: the run found out itself
+    assert json.loads((tmp_path / "s" / "summary.json").read_text())["reason"] == "provider_unavailable"
+
+
+def test_a_server_that_dies_mid_run_ends_it_as_provider_unavailable(tmp_path):
+    config = _impatient(tmp_path)
+    with model_server("ok", answers=8) as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", "--config", str(config)]
+        done = town([*args, *OFFLINE[:-2], "--hours", "2"], tmp_path, env={"OPENAI_API_KEY": "sk-test"}, timeout=180)
+        server.shutdown()
+        server.server_close()
+    assert done.code == 2 and "Traceback" not in done.err, done.err
+    assert "the run stopped early: the model failed 12 calls in a row" in done.lines[-1]
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["reason"] == "provider_unavailable" and summary["totals"]["ticks"] < 720
+    last = json.loads((tmp_path / "r" / "trajectory.jsonl").read_text().splitlines()[-1])
+    assert last["type"] == "run_end" and last["reason"] == "provider_unavailable"
+
+
+def test_nothing_is_written_when_a_run_is_refused(tmp_path):
+    with model_server("404") as server:
+        before = fingerprint(tmp_path)
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", *OFFLINE]
+        town(args, tmp_path, env={"OPENAI_API_KEY": "sk-test"}).one_error_line()
+    assert fingerprint(tmp_path) == before and not (tmp_path / "saves").exists()
+
+
+def _impatient(tmp_path):
+    """A config that retries at once and gives up quickly (the test waits for the failure, not for backoff)."""
+    path = tmp_path / "impatient.yaml"
+    path.write_text("gateway:\n  backoff_seconds: 0\n  max_retries: 1\n")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_missing_key_for_an_api_base_is_refused_with_the_keyless_alternative(tmp_path, monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with model_server("ok") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, *OFFLINE]
+        line = town(args, tmp_path).one_error_line()
+    assert "Missing credentials" in line and "a keyless local server: hosted_vllm/NAME" in line
+    assert list(tmp_path.iterdir()) == []
