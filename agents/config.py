@@ -46,6 +46,10 @@ class CognitionConfig(BaseModel):
     importance_batch_minutes: int = Field(default=60, ge=0, le=240)
     importance_batch_size: int = Field(default=40, ge=1, le=60)
     transcript_lines: int = Field(default=8, ge=2, le=40)
+    # Text from outside the town (a visitor's line, a whisper, a broadcast, a seeded fact) is cut to this many
+    # characters before it reaches a prompt or the log: a pasted megabyte would otherwise ride along on every call
+    # and every log line that quotes it.
+    outside_text_max_chars: int = Field(default=1000, ge=20, le=20_000)
     # Park et al.'s ablations: without reflection no insights are drawn; without planning the agent follows its
     # persona's routine block by block (no planning calls); without memory nothing is recalled (records are still
     # logged, so the evaluation can see what the agent was never able to use).

@@ -157,11 +157,18 @@ class Simulation:
         return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, detail=detail, totals=self.stats.totals()))  # type: ignore[return-value]
 
     # -- talking to agents from outside -------------------------------------------------------------------------------
+    def outside_text(self, text: str) -> str:
+        """Text from outside the town, cut to `cognition.outside_text_max_chars` (marked with an ellipsis if cut)."""
+        cap = self.cognition.outside_text_max_chars
+        return text if len(text) <= cap else text[: cap - 1].rstrip() + "…"
+
     async def talk_to(self, name: str, mode: VisitorMode, said: str, history: list[tuple[str, str]]) -> str:
         """Ask an agent as a visitor or an interviewer; the outcome applies at once (the app's chat)."""
         mind = self.minds[self._index[name]]
         arena = self.map.arena_at(self.engine.world.bodies[name].tile)
         place = arena.label if arena else self.map.world
+        said = self.outside_text(said)
+        history = [(who, self.outside_text(text)) for who, text in history]
         outcome = await visitor_op(mind, mode, said, history, self.tick, place)(self.llm)
         self.bus.tick = self.tick
         self._apply(mind, VISITOR_LANE, outcome, self.tick)
@@ -170,6 +177,7 @@ class Simulation:
     def whisper(self, name: str, thought: str) -> None:
         """Plant an inner thought; it enters the agent's memory with the next tick's new memories."""
         mind = self.minds[self._index[name]]
+        thought = self.outside_text(thought)
         mind.pending.append(whisper_draft(mind, thought))
         self.bus.tick = self.tick
         self.bus.emit(Whispered(agent=name, thought=thought))
@@ -202,15 +210,17 @@ class Simulation:
 
     def broadcast(self, text: str) -> None:
         """A town-wide event: everyone awake notices it with the next tick's new memories."""
+        text = self.outside_text(text)
         self.bus.tick = self.tick
         self.bus.emit(Broadcast(text=text))
         for mind in self.minds:
             if not mind.asleep and mind.name in self.engine.world.bodies:
-                mind.pending.append(PendingMemory(kind="observation", text=text[:600]))
+                mind.pending.append(PendingMemory(kind="observation", text=text))
 
     def seed_fact(self, name: str, fact: str, text: str, keywords: list[str]) -> None:
         """Give one agent news to spread: it arrives as its own thought, and the log marks it as the fact's origin."""
         mind = self.minds[self._index[name]]
+        text = self.outside_text(text)
         mind.pending.append(whisper_draft(mind, text))
         self.bus.tick = self.tick
         self.bus.emit(FactSeeded(agent=name, fact=fact, text=text, keywords=keywords))
