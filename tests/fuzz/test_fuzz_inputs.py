@@ -2,6 +2,7 @@
 refused, but a refusal is always the project's documented one-line error — never another exception."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,41 @@ def mutated(draw, original: str) -> str:
         )
         text = text[:at] + insert + text[at + cut :]
     return text
+
+
+# Hostile inputs: what a careless export, a wrong encoding or a malicious file looks like to a loader.
+ALIAS_BOMB = "b0: &b0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"b{i}: &b{i} [{', '.join([f'*b{i - 1}'] * 9)}]\n" for i in range(1, 10)
+)
+
+
+@st.composite
+def hostile(draw, original: str) -> bytes:
+    """`original` with one hostile change: deep nesting, bytes that are not UTF-8, NaN/Infinity, a huge number,
+    a YAML alias bomb, or a number replaced by another kind of value."""
+    kind = draw(st.sampled_from(["deep", "bytes", "nonfinite", "huge", "bomb", "cut"]))
+    at = draw(st.integers(0, len(original)))
+    if kind == "deep":
+        depth = draw(st.sampled_from([60, 200, 1_000, 30_000, 100_000]))
+        opener, closer = draw(st.sampled_from([("[", "]"), ('{"a": ', "}"), ("<g>", "</g>"), ("- [", "]")]))
+        text = original[:at] + opener * depth + closer * draw(st.sampled_from([0, depth])) + original[at:]
+        return text.encode()
+    if kind == "bytes":
+        junk = draw(st.sampled_from([b"\xff", b"\xc3\x28", b"\x80abc", b"\xed\xa0\x80", b"\x00"]))
+        blob = original.encode()
+        return blob[:at] + junk + blob[at:]
+    if kind == "bomb":
+        return (ALIAS_BOMB + original).encode() if draw(st.booleans()) else (original + "\n" + ALIAS_BOMB).encode()
+    numbers = [m for m in re.finditer(r"(?<![\w.])\d+(\.\d+)?(?![\w.])", original)]
+    if not numbers:
+        return original[:at].encode()
+    found = draw(st.sampled_from(numbers))
+    replacement = {
+        "nonfinite": draw(st.sampled_from(["NaN", "Infinity", "-Infinity", ".nan", ".inf", "-.inf", "1e999"])),
+        "huge": draw(st.sampled_from(["9" * 400, "1e308", "-" + "9" * 30, "18446744073709551616"])),
+        "cut": draw(st.sampled_from(["[]", "{}", "null", '"x"', "true", ""])),
+    }[kind]
+    return (original[: found.start()] + replacement + original[found.end() :]).encode()
 
 
 def _only(errors: tuple[type[Exception], ...], load, *args):
@@ -147,6 +183,92 @@ def test_run_config_loader(tmp_path_factory, text):
     path = tmp_path_factory.mktemp("cfg") / "run.yaml"
     path.write_text(text, encoding="utf-8")
     _only((ConfigError,), load_run_config, path)
+
+
+HOSTILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LOADERS = {
+    "map": (MAP_TEXT, "town.tmj", (MapError,), load_town_map),
+    "tmx": (TMX_TEXT, "town.tmx", (MapError,), load_town_map),
+    "persona": (PERSONA_TEXT, "p.yaml", (PersonaError,), load_persona),
+    "experiment": (EXPERIMENT_TEXT, "e.yaml", (ConfigError,), load_experiment),
+    "quota": (QUOTA_TEXT, "q.yaml", (ConfigError,), load_quotas),
+    "config": (RUN_CONFIG_TEXT, "c.yaml", (ConfigError,), load_run_config),
+}
+
+
+@pytest.mark.parametrize("which", sorted(LOADERS))
+@HOSTILE
+@given(data=st.data())
+def test_hostile_files_are_refused_in_one_line(tmp_path_factory, which, data):
+    original, name, errors, load = LOADERS[which]
+    path = tmp_path_factory.mktemp(which) / name
+    path.write_bytes(data.draw(hostile(original)))
+    _only(errors, load, path)
+
+
+@pytest.fixture(scope="module")
+def good_save(tmp_path_factory):
+    import asyncio
+
+    from tests.conftest import fake_config
+    from town.runtime.runner import run_headless
+
+    root = tmp_path_factory.mktemp("fuzzsave")
+    config = fake_config(root, hours=0.5, autosave_minutes=10, cache="record")
+    asyncio.run(run_headless(config))
+    return config.save_path
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "world.json", "runtime.json", "agents/000.json"])
+@HOSTILE
+@given(data=st.data())
+def test_hostile_save_files_are_a_save_error(tmp_path_factory, good_save, name, data):
+    import shutil
+
+    from town.core.errors import SaveError
+    from town.persistence.saves import load_save
+
+    copy = tmp_path_factory.mktemp("save") / "s"
+    shutil.copytree(good_save, copy)
+    (copy / name).write_bytes(data.draw(hostile((good_save / name).read_text(encoding="utf-8"))))
+    _only((SaveError,), load_save, copy)
+
+
+@HOSTILE
+@given(data=st.data())
+def test_hostile_logs_and_caches_are_one_line(tmp_path_factory, good_save, data):
+    from agents.llm.cache import RecordReplayModel
+    from agents.llm.fakes import SchemaFakeModel
+    from town.persistence.replay import read_events
+
+    folder = tmp_path_factory.mktemp("logs")
+    log, cache = folder / "trajectory.jsonl", folder / "llm_cache.jsonl"
+    log.write_bytes(data.draw(hostile((good_save / "trajectory.jsonl").read_text(encoding="utf-8")[:20_000])))
+    cache.write_bytes(data.draw(hostile((good_save / "llm_cache.jsonl").read_text(encoding="utf-8")[:20_000])))
+    _only((TownError,), read_events, log)
+    _only((ConfigError,), RecordReplayModel, SchemaFakeModel(), cache, "replay")
+
+
+@given(data=st.data())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_links_anywhere_in_a_save_are_refused(tmp_path_factory, good_save, data):
+    """A file of the save replaced by a link (to a copy of itself, outside the save) is refused, never followed."""
+    import shutil
+
+    from town.core.errors import SaveError
+    from town.persistence.saves import load_save
+
+    root = tmp_path_factory.mktemp("links")
+    copy = root / "s"
+    shutil.copytree(good_save, copy)
+    files = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
+    name = data.draw(st.sampled_from(files))
+    outside = root / "outside"
+    shutil.copyfile(copy / name, outside)
+    (copy / name).unlink()
+    (copy / name).symlink_to(outside)
+    with pytest.raises(SaveError, match="is a link"):
+        load_save(copy)
 
 
 SCHEMAS = [

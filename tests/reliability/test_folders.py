@@ -154,3 +154,22 @@ def test_an_out_that_cannot_be_created_is_one_line(tmp_path):
     assert "--out afile: is a file, not a folder" in line
     line = town(["run", "--hours", "0.1", "--out", "afile/run", *FAST], tmp_path).one_error_line()
     assert "--out afile/run: cannot create the run folder" in line
+
+
+def test_four_runs_started_together_on_one_empty_folder_leave_one_whole_run(tmp_path):
+    """The race of the report (2 of 8 tries both ran): processes started at once, no waiting between them."""
+    args = ["run", "--hours", "0.3", "--out", "runs/race", "--save-dir", "saves/race", *FAST]
+    procs = [start_town(args, tmp_path) for _ in range(4)]
+    results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
+    for p in procs:
+        p.stdout.close()
+        p.stderr.close()
+    winners = [err for code, err in results if code == 0]
+    losers = [err.strip().splitlines() for code, err in results if code != 0]
+    assert len(winners) == 1, results
+    assert all(
+        len(lines) == 1 and ("in use by another town process" in lines[0] or "already holds a run" in lines[0])
+        for lines in losers
+    ), losers
+    found = log_is_whole(tmp_path / "runs" / "race" / "trajectory.jsonl")
+    assert sum(e["type"] == "run_start" for e in found) == 1 and found[-1]["type"] == "run_end"

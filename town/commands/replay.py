@@ -11,6 +11,7 @@ from typing import Any
 from town.commands.options import EXIT_INTERRUPTED, window_size
 from town.commands.play import LiveTown
 from town.core.errors import ConfigError
+from town.persistence.folders import check_save_dir, lock_save_dir
 
 
 def replay_command(args: argparse.Namespace) -> int:
@@ -87,7 +88,12 @@ def fork_to_live(source: Path, tick: int, replay: Any) -> LiveTown:
     from town.runtime.saving import load_for_resume  # noqa: PLC0415
 
     dest = _fork_save_path(source, replay, tick)
-    _run_fork(source, tick, dest)
+    check_save_dir(dest, flag="fork")
+    lock = lock_save_dir(dest, flag="fork")
+    try:
+        _run_fork(source, tick, dest)
+    finally:
+        lock.release()
     out = Path("runs") / datetime.now().strftime(f"{dest.name}-%Y%m%d-%H%M%S")
     config, loaded = load_for_resume(dest, {"out": out, "save_dir": dest})
     return LiveTown(config, resume=loaded)
@@ -100,7 +106,12 @@ def fork_command(args: argparse.Namespace) -> int:
     tick = args.tick if args.tick is not None else tick_at(replay, args.at, "--at")
     assert tick is not None
     dest = args.save or _fork_save_path(args.path, replay, tick)
-    result = _run_fork(args.path, tick, dest)
+    check_save_dir(dest, flag="--save")  # before re-simulating: a folder of someone's files is refused up front
+    lock = lock_save_dir(dest, flag="--save")
+    try:
+        result = _run_fork(args.path, tick, dest)
+    finally:
+        lock.release()
     when = replay.clock.time_at(tick)
     print(
         f"forked {args.path} at {when:%a %H:%M} (tick {tick}) into {result.save}: re-simulated "

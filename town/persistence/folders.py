@@ -145,7 +145,7 @@ def check_save_dir(dest: Path, *, flag: str = "--save-dir") -> None:
         raise ConfigError(f"{flag} {dest}: is not a folder town can save into (a file or a link)")
     foreign = foreign_in_save(dest)
     if foreign is not None:
-        raise ConfigError(f"{flag} {dest}: {foreign}; give a new or empty folder (each autosave replaces it whole)")
+        raise ConfigError(f"{flag} {dest}: {foreign}; give a new or empty folder (a save replaces its folder whole)")
 
 
 def foreign_in_save(dest: Path) -> str | None:

@@ -235,6 +235,8 @@ def resolve_save_dir(path: Path) -> Path:
 def load_save(path: str | Path) -> LoadedSave:
     """Read and check a whole save; any problem is a `SaveError` naming the file. Never writes."""
     root = resolve_save_dir(Path(path))
+    if (root / MANIFEST).is_symlink():
+        raise SaveError(f"save {root}: {MANIFEST} is a link; a save holds its own files only (copy the file in)")
     raw_manifest = _read_json(root, MANIFEST)
     if not isinstance(raw_manifest, dict) or raw_manifest.get("format") != SAVE_FORMAT:
         raise SaveError(f"save {root}: {MANIFEST} is not a town save manifest")
