@@ -1,7 +1,10 @@
 """Nothing a user owns is at risk: folders town did not write are refused, and a folder in use is locked."""
 
 import json
+import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -173,3 +176,23 @@ def test_four_runs_started_together_on_one_empty_folder_leave_one_whole_run(tmp_
     ), losers
     found = log_is_whole(tmp_path / "runs" / "race" / "trajectory.jsonl")
     assert sum(e["type"] == "run_start" for e in found) == 1 and found[-1]["type"] == "run_end"
+
+
+def test_sigterm_closes_town_play_with_the_true_reason(tmp_path):
+    args = ["play", "--model", "fake", "--embedder", "hashing", "--index", "numpy", "--agents", "3", "--out", "p"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "town.cli", *args, "--size", "640x400"],
+        cwd=tmp_path,
+        env={**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = tmp_path / "p" / "trajectory.jsonl"
+    wait_for(lambda: log.exists() and log.stat().st_size > 2_000, "the town to start")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err, err
+    last = log_is_whole(log)[-1]
+    assert last["reason"] == "interrupted" and last["detail"] == "SIGTERM"
+    assert json.loads((tmp_path / "p" / "summary.json").read_text())["detail"] == "SIGTERM"

@@ -141,7 +141,7 @@ def test_town_play_runs_and_closes_cleanly_on_ctrl_c(tmp_path):
     assert code == 130, err
     assert "Traceback" not in err and "log is closed" in err
     last = json.loads(log.read_text().splitlines()[-1])
-    assert last["type"] == "run_end" and last["reason"] == "window closed"
+    assert last["type"] == "run_end" and last["reason"] == "interrupted" and last["detail"] == "SIGINT"
 
 
 def test_no_display_is_a_one_line_error(tmp_path):
@@ -230,6 +230,6 @@ def test_town_play_leaves_a_summary_and_telemetry_like_town_run(tmp_path):
     code, err = interrupt_town(args, log, 5_000, env={"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"})
     assert code == 130, err
     summary = json.loads((out / "summary.json").read_text())
-    assert summary["reason"] == "window closed" and summary["totals"]["ticks"] > 0
+    assert summary["reason"] == "interrupted" and summary["totals"]["ticks"] > 0
     calls = (out / "telemetry.jsonl").read_text().splitlines()
     assert len(calls) == summary["totals"]["calls"] > 0

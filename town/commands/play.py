@@ -33,13 +33,15 @@ def play_command(args: argparse.Namespace) -> int:
         max_ticks=config.ticks if args.hours is not None else None,
         wait_for_model=args.wait_for_model,
     )
+    ending: tuple[str, str | None] = ("window closed", None)
     try:
         App(live.session, size=size).run()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        ending = ("interrupted", str(exc.args[0]) if exc.args else "SIGINT")
         print(f"interrupted: the town's log is closed in {config.out}/trajectory.jsonl", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
-        live.close()
+        live.close(*ending)
     live.report()
     return 0
 
@@ -95,12 +97,12 @@ class LiveTown:
             on_stop=cancel_models,
         )
 
-    def close(self) -> None:
+    def close(self, reason: str = "window closed", detail: str | None = None) -> None:
         """Stop the town, close its log and telemetry, and write summary.json as `town run` does."""
         from town.runtime.runner import close_models, summarise, write_summary  # noqa: PLC0415
 
         try:
-            self.session.stop()
+            self.session.stop(reason=reason, detail=detail)
             self.trajectory.close()
             self.telemetry.close()
             close_models(self.model)
@@ -109,6 +111,7 @@ class LiveTown:
                 wall = time.perf_counter() - self.started
                 files = [self.trajectory.path, self.telemetry.path]
                 result = summarise(self.config, self.session.sim, ended.totals, ended.reason, wall, self.model, files)
+                result.summary["detail"] = ended.detail
                 result.summary["last_save"] = str(self.session.last_save) if self.session.last_save else None
                 write_summary(self.config.out, result)
         finally:

@@ -114,6 +114,7 @@ class LiveSession:
         self._waiting: set[str] = set()
         self._talks: set[asyncio.Task[None]] = set()
         self._stop = threading.Event()
+        self._stop_reason: tuple[str, str | None] = ("window closed", None)
         self.error: BaseException | None = None
         self.ended: RunEnded | None = None  # the closing event, once the town has stopped
         sim.start()
@@ -130,7 +131,10 @@ class LiveSession:
     def send(self, command: Command) -> None:
         self._commands.put(command)
 
-    def stop(self, timeout: float = 10.0) -> None:
+    def stop(self, timeout: float = 10.0, *, reason: str = "window closed", detail: str | None = None) -> None:
+        """Stop the town; its run_end names `reason` (and `detail`: the signal of an interruption, say)."""
+        if not self._stop.is_set():
+            self._stop_reason = (reason, detail)
         self._stop.set()
         self._thread.join(timeout)
 
@@ -145,7 +149,7 @@ class LiveSession:
             self.error = exc
 
     async def _loop(self) -> None:
-        reason = "window closed"
+        reason, detail = "window closed", None
         try:
             await self._ticks()
             if self.save_on_close:
@@ -153,12 +157,14 @@ class LiveSession:
                 note = f" ({dropped} unanswered call(s) dropped; asked again after a resume)" if dropped else ""
                 await self._save(f"saved on close{note}")
         except BaseException as exc:
-            reason = f"crashed: {type(exc).__name__}"
+            reason, detail = f"crashed: {type(exc).__name__}", str(exc)[:300]
             raise
+        else:
+            reason, detail = self._stop_reason
         finally:
             for task in list(self._talks):
                 task.cancel()
-            self.ended = self.sim.finish(reason)  # the log always ends with run_end, whatever stopped the town
+            self.ended = self.sim.finish(reason, detail)  # the log always ends with run_end, whatever stopped the town
             if self._on_stop is not None:
                 self._on_stop()  # what the cancelled calls still run in threads stops too, so the loop can close
 

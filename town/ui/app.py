@@ -8,6 +8,7 @@ slow the model is.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -317,7 +318,12 @@ class App:
             if last_frame is not None:  # the last frame as the player saw it (screenshots for docs and tests)
                 pygame.image.save(self.window, str(last_frame))
             self._say_closing()
-            self.session.stop()
+            signal_in_flight = sys.exc_info()[1]
+            if isinstance(signal_in_flight, KeyboardInterrupt):  # Ctrl-C, SIGTERM or SIGHUP: say so in run_end
+                name = str(signal_in_flight.args[0]) if signal_in_flight.args else "SIGINT"
+                self.session.stop(reason="interrupted", detail=name)
+            else:
+                self.session.stop()
             pygame.display.quit()
         if self.session.error is not None:
             raise self.session.error
