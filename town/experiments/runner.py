@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from town.core.clock import GameClock
 from town.core.errors import ConfigError
 from town.experiments.config import ExperimentConfig, SeedFactAt
+from town.persistence.folders import check_owned_output, take_lock
 from town.runtime.config import RunConfig, validate_run_config
 
 
@@ -188,21 +189,29 @@ def run_experiment(
     progress: Callable[[dict[str, Any], int, int], None] | None = None,
 ) -> ExperimentResult:
     specs = plan_runs(experiment, out)
+    check_owned_output(out, "experiment.json", "--out")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "experiment.json").write_text(experiment.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    kind = executor or experiment.executor
-    count = workers or experiment.workers
-    rows_iter = (
-        ray_tasks(specs, count, ray_address or experiment.ray_address) if kind == "ray" else local_pool(specs, count)
-    )
-    started = time.perf_counter()
-    rows = []
-    for row in rows_iter:
-        rows.append(row)
-        if progress is not None:
-            progress(row, len(rows), len(specs))
-    rows.sort(key=lambda r: ([c.name for c in experiment.conditions].index(r["condition"]), r["replicate"]))
-    _write_aggregate(rows, out)
+    # Held for the whole experiment: a second `town experiment` on the same folder is refused, not interleaved.
+    lock = take_lock(out / "experiment.json", f"--out {out}")
+    try:
+        (out / "experiment.json").write_text(experiment.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        kind = executor or experiment.executor
+        count = workers or experiment.workers
+        rows_iter = (
+            ray_tasks(specs, count, ray_address or experiment.ray_address)
+            if kind == "ray"
+            else local_pool(specs, count)
+        )
+        started = time.perf_counter()
+        rows = []
+        for row in rows_iter:
+            rows.append(row)
+            if progress is not None:
+                progress(row, len(rows), len(specs))
+        rows.sort(key=lambda r: ([c.name for c in experiment.conditions].index(r["condition"]), r["replicate"]))
+        _write_aggregate(rows, out)
+    finally:
+        lock.release()
     return ExperimentResult(out=out, rows=rows, wall_s=round(time.perf_counter() - started, 2))
 
 
