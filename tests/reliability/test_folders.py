@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -196,3 +197,28 @@ def test_sigterm_closes_town_play_with_the_true_reason(tmp_path):
     last = log_is_whole(log)[-1]
     assert last["reason"] == "interrupted" and last["detail"] == "SIGTERM"
     assert json.loads((tmp_path / "p" / "summary.json").read_text())["detail"] == "SIGTERM"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["population", "--n", "4", "--quota", "QUOTA", "--out", "mine", "--embedder", "hashing"],
+        ["experiment", "EXPERIMENT", "--out", "mine", "--model", "fake", "--hours", "0.1", "--no-eval"],
+        ["eval", "RUN", "--out", "mine", "--embedder", "hashing"],
+    ],
+)
+def test_output_folders_holding_a_users_files_are_refused(tmp_path, command):
+    root = Path(__file__).resolve().parents[2]
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.md").write_text("mine\n")
+    if "RUN" in command:
+        assert town(["run", "--hours", "0.1", "--out", "r", *FAST], tmp_path).code == 0
+    swap = {
+        "QUOTA": str(root / "experiments" / "quota-willowbrook.yaml"),
+        "EXPERIMENT": str(root / "experiments" / "party-diffusion.yaml"),
+        "RUN": "r",
+    }
+    before = fingerprint(tmp_path)
+    line = town([swap.get(part, part) for part in command], tmp_path).one_error_line()
+    assert "--out mine: holds files town did not write" in line
+    assert fingerprint(tmp_path) == before
