@@ -3,6 +3,8 @@
 import asyncio
 import json
 
+import pytest
+
 from agents.llm.protocol import LLMReply, ProviderError
 from tests.conftest import fake_config
 from town.runtime.runner import run_headless
@@ -68,3 +70,21 @@ def test_unparseable_answers_get_one_repair_then_a_fallback(tmp_path):
     assert calls and all(c["outcome"] == "invalid" for c in calls)
     assert sum(c["fallback"] for c in calls) == len(calls) // 2 == result.totals["fallbacks"]
     assert result.summary["totals"]["actions"] >= 3
+
+
+class Broken:
+    """A model with a bug in it (not a provider failure): the run must stop, and its log must say so."""
+
+    name = "broken"
+
+    async def complete(self, messages, *, schema, purpose, params):
+        raise RuntimeError("a bug in the model adapter")
+
+
+def test_a_bug_stops_the_run_with_a_closed_log_that_says_crashed(tmp_path):
+    config = fake_config(tmp_path, agents=2, hours=0.5)
+    with pytest.raises(RuntimeError, match="a bug in the model adapter"):
+        asyncio.run(run_headless(config, model=Broken()))
+    last = _events(config)[-1]
+    assert last["type"] == "run_end" and last["reason"] == "crashed" and "RuntimeError" in last["detail"]
+    assert json.loads((config.out / "summary.json").read_text())["reason"] == "crashed"

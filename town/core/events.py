@@ -109,8 +109,8 @@ class RunStarted(Event):
 class RunEnded(Event):
     """The log's last line: how the run ended.
 
-    `reason` is completed, interrupted, save_failed, write_failed or provider_unavailable; `detail` says more when it
-    is not `completed` (the signal, or the one-line error).
+    `reason` is completed, interrupted, save_failed, write_failed, provider_unavailable or crashed (a bug); `detail`
+    says more when it is not `completed` (the signal, or the one-line error).
     """
 
     type: Literal["run_end"] = "run_end"

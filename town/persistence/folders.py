@@ -17,6 +17,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -119,21 +121,27 @@ def claim_run_folder(out: Path, *, overwrite: bool, command: str, flag: str = "-
     except OSError as exc:
         raise ConfigError(f"{flag} {out}: cannot create the run folder ({exc.strerror})") from None
     lock = take_lock(out / RUN_STAMP, f"{flag} {out}")
-    try:
+    with _released_on_failure(lock, f"{flag} {out}: cannot write its stamp"):
         # The other process may have finished a run here between our first look and the lock.
         if (out / "trajectory.jsonl").exists() and not overwrite:
             raise ConfigError(f"{flag} {out}: already holds a run; choose another folder or pass --overwrite")
         if not os.access(out, os.W_OK):
             raise ConfigError(f"{flag} {out}: is not writable")
-        stamp = {"format": RUN_FORMAT, "command": command, "pid": os.getpid(), "started": _now()}
-        lock.write_stamp(stamp)
+        lock.write_stamp({"format": RUN_FORMAT, "command": command, "pid": os.getpid(), "started": _now()})
+    return lock
+
+
+@contextmanager
+def _released_on_failure(lock: FolderLock, cannot_write: str) -> Iterator[None]:
+    """Checks and writes made under a fresh lock: any refusal lets the lock go (an OSError becomes one line)."""
+    try:
+        yield
     except OSError as exc:
         lock.release()
-        raise ConfigError(f"{flag} {out}: cannot write its stamp ({exc.strerror})") from None
+        raise ConfigError(f"{cannot_write} ({exc.strerror})") from None
     except ConfigError:
         lock.release()
         raise
-    return lock
 
 
 # -- save directories --------------------------------------------------------------------------------------------------
@@ -195,15 +203,9 @@ def lock_save_dir(dest: Path, *, flag: str = "--save-dir") -> FolderLock:
     except OSError as exc:
         raise ConfigError(f"{flag} {dest}: cannot create {parent} ({exc.strerror})") from None
     lock = take_lock(save_lock_path(dest), f"{flag} {dest}")
-    try:
+    with _released_on_failure(lock, f"{flag} {dest}: cannot write its lock file"):
         lock.write_stamp({"format": "town-save-lock", "pid": os.getpid(), "started": _now()})
         check_save_dir(dest, flag=flag)
-    except OSError as exc:
-        lock.release()
-        raise ConfigError(f"{flag} {dest}: cannot write its lock file ({exc.strerror})") from None
-    except ConfigError:
-        lock.release()
-        raise
     return lock
 
 

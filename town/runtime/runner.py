@@ -118,13 +118,20 @@ async def _run(
     after_tick: Callable[[Simulation], Awaitable[None]] | None,
 ) -> RunResult:
     out = config.out
-    telemetry = TelemetryWriter(out / "telemetry.jsonl")
+    try:
+        telemetry = TelemetryWriter(out / "telemetry.jsonl")
+    except OSError as exc:
+        raise RunWriteError(f"--out {out}: cannot open its log files ({exc.strerror}); nothing was run") from None
     on_call = call_recorder(telemetry)
     if resume is None:
         sim = build_simulation(config, model=chat_model, on_call=on_call, world=world)
     else:
         sim = simulation_from_save(config, resume, model=chat_model, on_call=on_call)
-    trajectory = TrajectoryWriter(out / "trajectory.jsonl", append=resume is not None)
+    try:
+        trajectory = TrajectoryWriter(out / "trajectory.jsonl", append=resume is not None)
+    except OSError as exc:
+        telemetry.close()
+        raise RunWriteError(f"--out {out}: cannot open trajectory.jsonl ({exc.strerror}); nothing was run") from None
     sim.subscribe(trajectory)
     autosaver = Autosaver(config, trajectory=trajectory.path, cache=find_cache(chat_model))
     started = time.perf_counter()
@@ -155,6 +162,8 @@ async def _run(
             ending, failure = Ending("save_failed", str(exc)), exc
         except OSError as exc:
             ending, failure = Ending("write_failed", f"{exc.strerror or exc} writing the run's log"), exc
+        except Exception as exc:  # a bug: the log still closes, saying so, and the traceback follows
+            ending, failure = Ending("crashed", f"{type(exc).__name__}: {exc}"[:300]), exc
     end, lost = _close_run(sim, ending, trajectory, telemetry, chat_model)
     wall = time.perf_counter() - started
     result = summarise(config, sim, end.totals, ending.reason, wall, chat_model, [trajectory.path, telemetry.path])

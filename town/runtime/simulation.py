@@ -149,8 +149,9 @@ class Simulation:
         for flight in self.inflight:
             if flight.task is None:
                 continue
-            if flight.task.done() and not flight.task.cancelled():
-                flight.task.exception()  # an outcome that was never due is dropped, its error with it
+            # An outcome that was never due is dropped, its error with it: retrieved now or when the task ends, so no
+            # "exception was never retrieved" is logged later from the garbage collector, at any odd moment.
+            flight.task.add_done_callback(_drop_outcome)
             flight.task.cancel()
         self.inflight.clear()
         self.bus.tick = self.tick
@@ -342,6 +343,11 @@ class Simulation:
         waiting = [f.task for f in due if not f.ready]
         if waiting:
             await asyncio.gather(*waiting)  # type: ignore[misc]
+        # A failed operation (a bug, never a provider failure) stops the run here; every failure among the due ones is
+        # retrieved first, so none surfaces later as "exception was never retrieved" from the garbage collector.
+        failures = [e for e in (f.task.exception() for f in due if f.task and not f.task.cancelled()) if e is not None]
+        if failures:
+            raise failures[0]
         chosen = {id(f) for f in due}
         self.inflight = [f for f in self.inflight if id(f) not in chosen]
         self.bus.tick = next_tick
@@ -394,3 +400,8 @@ class Simulation:
                     scored=record.scored,
                 )
             )
+
+
+def _drop_outcome(task: asyncio.Future[object]) -> None:
+    if not task.cancelled():
+        task.exception()
