@@ -81,7 +81,9 @@ def test_a_newcomer_moves_in_plans_a_day_and_survives_save_and_replay(tmp_path):
     assert any(m.kind == "intervention" and newcomer.name in m.label for m in replay.markers)
 
 
-def test_the_app_sends_agents_and_lets_people_move_in(tmp_path):
+def test_the_app_sends_agents_and_lets_people_move_in(tmp_path, monkeypatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")  # off-screen, also when this test runs alone
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
     from town.ui.app import App
 
     _, sim = _sim(tmp_path, agents=2)
