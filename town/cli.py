@@ -222,6 +222,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _preflight_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
+        "--structured",
+        choices=["auto", "json_schema", "json_object", "none"],
+        help="how JSON is asked of the server (default auto: negotiated at pre-flight; see docs/servers.md)",
+    )
+    parser.add_argument(
+        "--timeout", dest="timeout_s", type=float, metavar="S", help="seconds per model call (default 60)"
+    )
+    parser.add_argument("--concurrency", type=int, metavar="N", help="model calls at once (default 32)")
+    parser.add_argument(
         "--no-preflight",
         dest="preflight",
         action="store_false",

@@ -7,6 +7,8 @@ exceptions become `ProviderError`s marked transient (timeout, rate limit, 5xx, c
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import socket
 from typing import Any
@@ -16,6 +18,13 @@ from pydantic import BaseModel
 
 from agents.llm.local_llama import EMBEDDED_PROVIDER, make_handler
 from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams, guard_real_call, schema_json
+from agents.llm.structured_modes import (
+    MODES,
+    PROBE_SCHEMA,
+    StructuredMode,
+    StructuredSetting,
+    response_format,
+)
 from town.core.errors import ConfigError
 from town.core.secrets import redact
 
@@ -61,7 +70,14 @@ class LiteLLMModel:
     Several `api_base`s (comma-separated: replicas of one self-hosted model) are load-balanced by litellm's Router.
     """
 
-    def __init__(self, model: str, *, api_base: str | None = None, timeout_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_base: str | None = None,
+        timeout_s: float = 60.0,
+        structured: StructuredSetting = "auto",
+    ) -> None:
         self.name = model
         bases = [b.strip() for b in (api_base or "").split(",") if b.strip()]
         self.api_base = bases[0] if len(bases) == 1 else None
@@ -72,6 +88,15 @@ class LiteLLMModel:
         if not bases and model.split("/", maxsplit=1)[0] in {"ollama", "ollama_chat"}:
             self.loopback = True  # litellm's default Ollama address is localhost:11434
         self._router: Any = None
+        self.structured = structured
+        # The mode in use: fixed by the setting, or (auto) litellm's view until a pre-flight probe tries the server.
+        self.mode: StructuredMode = structured if structured != "auto" else self._mode_litellm_expects()
+        self.mode_note = "set" if structured != "auto" else "litellm's model information"
+
+    def _mode_litellm_expects(self) -> StructuredMode:
+        if self.is_embedded:
+            return "json_schema"
+        return "json_schema" if _supports_schema(import_litellm(), self.name) else "none"
 
     def router(self) -> Any:
         """The Router (litellm's) over the replicas, built on first use."""
@@ -103,18 +128,36 @@ class LiteLLMModel:
             }
             if base:
                 request["api_base"] = base
-            try:
-                response = litellm.completion(**request)
-                if not (getattr(response, "choices", None) or []):
-                    raise ProviderError("the server answered with an empty choices list", transient=True)
-            except ProviderError as exc:
-                results.append((base, exc))
-                continue
-            except Exception as exc:  # litellm raises a wide family of provider exceptions
-                results.append((base, _as_provider_error(litellm, exc)))
-                continue
-            results.append((base, None))
+            failure = self._ask_once(litellm, request)[1]
+            results.append((base, failure))
+            if failure is None and self.structured == "auto" and not self.is_embedded:
+                self._negotiate(litellm, request)
         return results
+
+    def _ask_once(self, litellm: Any, request: dict[str, Any]) -> tuple[str | None, ProviderError | None]:
+        try:
+            return reply_text(litellm.completion(**request)), None
+        except ProviderError as exc:
+            return None, exc
+        except Exception as exc:  # litellm raises a wide family of provider exceptions
+            return None, _as_provider_error(litellm, exc)
+
+    def _negotiate(self, litellm: Any, request: dict[str, Any]) -> None:
+        """Try the structured-output modes on the real server, strongest first; keep the first that gives JSON."""
+        refused: list[str] = []
+        for mode in MODES:
+            if mode == "none":
+                break
+            probe = {**request, "max_tokens": 24, "response_format": response_format(mode, "Probe", PROBE_SCHEMA)}
+            probe["messages"] = [{"role": "user", "content": 'Answer with the JSON object {"ok": true}.'}]
+            text, failure = self._ask_once(litellm, probe)
+            if failure is None and text is not None and _is_json_object(text):
+                self.mode = mode
+                self.mode_note = "the server accepted it" + (f" (refused {', '.join(refused)})" if refused else "")
+                return
+            refused.append(mode)
+        self.mode = "none"
+        self.mode_note = f"the server refused {', '.join(refused)}: JSON is extracted from plain text"
 
     @property
     def is_embedded(self) -> bool:
@@ -141,11 +184,10 @@ class LiteLLMModel:
         }
         if self.api_base:
             request["api_base"] = self.api_base
-        if schema is not None and (self.is_embedded or _supports_schema(litellm, self.name)):
-            request["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": schema.__name__, "schema": schema_json(schema)},
-            }
+        if schema is not None:
+            fmt = response_format(self.mode, schema.__name__, schema_json(schema))
+            if fmt is not None:
+                request["response_format"] = fmt
         try:
             if self.api_bases:
                 response = await self.router().acompletion(**request)
@@ -153,10 +195,7 @@ class LiteLLMModel:
                 response = await litellm.acompletion(**request)
         except Exception as exc:  # litellm raises a wide family of provider exceptions
             raise _as_provider_error(litellm, exc) from None
-        choices = getattr(response, "choices", None) or []
-        if not choices:  # some servers answer 200 with no choices under load: a failed attempt, not a crash
-            raise ProviderError("the server answered with an empty choices list", transient=True)
-        text = choices[0].message.content or ""
+        text = reply_text(response)
         usage = getattr(response, "usage", None)
         cost = 0.0
         if not self.is_embedded:
@@ -201,7 +240,57 @@ def _as_provider_error(litellm: Any, exc: Exception) -> ProviderError:
     )
     status = getattr(exc, "status_code", None)
     transient = isinstance(exc, transient_types) or (isinstance(status, int) and (status == 429 or status >= 500))
-    return ProviderError(redact(f"{type(exc).__name__}: {exc}"), transient=transient)
+    if _is_auth_problem(litellm, exc):
+        transient = False  # a missing or rejected key does not get better by asking again
+    return ProviderError(redact(f"{type(exc).__name__}: {exc}"), transient=transient, retry_after_s=_retry_after(exc))
+
+
+def _is_auth_problem(litellm: Any, exc: Exception) -> bool:
+    auth = getattr(litellm, "AuthenticationError", None)
+    if isinstance(auth, type) and isinstance(exc, auth):
+        return True
+    text = str(exc).lower()
+    return "missing credentials" in text or "api_key client option must be set" in text or "invalid api key" in text
+
+
+def _retry_after(exc: Exception) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds form) on the error's HTTP response, if the server sent one."""
+    for source in (getattr(exc, "response", None), exc):
+        headers = getattr(source, "headers", None) or getattr(source, "litellm_response_headers", None)
+        if not headers:
+            continue
+        try:
+            value = headers.get("retry-after") or headers.get("Retry-After")
+        except AttributeError:
+            continue
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            continue
+        if seconds >= 0 and math.isfinite(seconds):
+            return seconds
+    return None
+
+
+def reply_text(response: Any) -> str:
+    """The reply's text; a reply without choices, message or content is a failed attempt, never a crash."""
+    choices = getattr(response, "choices", None) or []
+    if not choices:  # some servers answer 200 with no choices under load
+        raise ProviderError("the server answered with an empty choices list", transient=True)
+    message = getattr(choices[0], "message", None)
+    content = getattr(message, "content", None) if message is not None else None
+    if content is None:
+        if getattr(message, "tool_calls", None):
+            raise ProviderError("the server answered with tool calls and no text", transient=False)
+        raise ProviderError("the server answered with no message content", transient=True)
+    return str(content)
+
+
+def _is_json_object(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text.strip()), dict)
+    except ValueError:
+        return False
 
 
 def check_model(model: str, api_base: str | None = None) -> None:

@@ -40,9 +40,10 @@ class LLMReply(BaseModel):
 class ProviderError(Exception):
     """A provider failed; `transient` errors (timeout, 429, 5xx, connection) are retried with backoff."""
 
-    def __init__(self, message: str, *, transient: bool) -> None:
+    def __init__(self, message: str, *, transient: bool, retry_after_s: float | None = None) -> None:
         super().__init__(" ".join(message.split())[:300])
         self.transient = transient
+        self.retry_after_s = retry_after_s  # the server's Retry-After, when it sent one
 
 
 class RealCallInTestError(RuntimeError):

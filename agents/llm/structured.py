@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.llm.parsing import OutputError, parse_structured
 from agents.llm.protocol import ChatMessage, ChatModel, ProviderError, SamplingParams
+from agents.llm.structured_modes import StructuredSetting
 from town.core.secrets import redact
 
 T = TypeVar("T", bound=BaseModel)
@@ -39,6 +40,12 @@ class GatewayConfig(BaseModel):
     # A provider whose last this-many calls all failed (after their retries) is taken for gone: the run ends with
     # reason provider_unavailable instead of living the rest of the day on fallbacks. 0 never gives up.
     stop_after_failed_calls: int = Field(default=12, ge=0, le=100_000)
+    # Seconds one attempt may take before it counts as a timeout (then retried like any transient failure).
+    timeout_s: float = Field(default=60.0, gt=0, le=3600)
+    # A server's Retry-After is honoured up to this many seconds (a longer one waits this long, then tries again).
+    max_retry_after_s: float = Field(default=120.0, ge=0, le=3600)
+    # How JSON is asked of the server (agents/llm/structured_modes.py); auto negotiates at pre-flight.
+    structured: StructuredSetting = "auto"
 
 
 class CallRecord(BaseModel):
@@ -150,12 +157,14 @@ class StructuredLLM:
             return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
         last_error = ""
         for retry in range(self.config.max_retries + 1):
+            wait_at_least = 0.0  # the server's Retry-After for this attempt, if it sent one
             async with self._slots:
                 started = time.perf_counter()
                 try:
                     reply = await self.model.complete(messages, schema=schema, purpose=purpose, params=params)
                 except ProviderError as exc:
                     last_error = redact(str(exc))  # providers sometimes echo the request's credentials
+                    wait_at_least = min(exc.retry_after_s or 0.0, self.config.max_retry_after_s)
                     if not exc.transient:
                         break
                 else:
@@ -178,7 +187,7 @@ class StructuredLLM:
                     self.failed_in_a_row = 0
                     return record, reply.text
             if retry < self.config.max_retries:
-                await asyncio.sleep(self.config.backoff_seconds * (2**retry))
+                await asyncio.sleep(max(self.config.backoff_seconds * (2**retry), wait_at_least))
         self.failed_in_a_row += 1
         limit = self.config.stop_after_failed_calls
         if limit and self.failed_in_a_row >= limit and self.unavailable is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,8 @@ class ModelServer(ThreadingHTTPServer):
         self.answers = answers
         self.requests = 0
         self.released = threading.Event()
+        self.formats: list[str] = []  # the response_format type of every request ("-" for none)
+        self.times: list[float] = []  # when each request arrived (time.monotonic)
 
     @property
     def base(self) -> str:
@@ -34,9 +37,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
         length = int(self.headers.get("Content-Length", 0))
-        self.rfile.read(length)
+        body = json.loads(self.rfile.read(length) or b"{}")
         self.server.requests += 1
+        self.server.times.append(time.monotonic())
+        fmt = (body.get("response_format") or {}).get("type", "-")
+        self.server.formats.append(fmt)
         mode = self.server.mode
+        if mode == "llamacpp" and fmt == "json_schema":  # llama.cpp's server refuses OpenAI's json_schema
+            self._send(500, {"error": {"message": "Unrecognized schema: json_schema"}})
+            return
+        if mode == "ratelimit" and self.server.requests % 2 == 1:  # every other request: come back in 1 s
+            self._send(429, {"error": {"message": "slow down"}}, {"Retry-After": "1"})
+            return
+        if mode == "empty":  # 200 with no choices (a server under load)
+            self._send(200, {"id": "x", "object": "chat.completion", "created": 0, "model": "t", "choices": []})
+            return
         if mode == "silent":
             self.server.released.wait(120)  # holds the connection open and never answers
             return
@@ -53,14 +68,22 @@ class _Handler(BaseHTTPRequestHandler):
             "object": "chat.completion",
             "created": 0,
             "model": "test",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": '{"ok": true}' if fmt != "-" else "ok"},
+                    "finish_reason": "stop",
+                }
+            ],
             "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
         }
         self._send(200, reply)
 
-    def _send(self, status: int, body: dict) -> None:
+    def _send(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
         blob = json.dumps(body).encode()
         self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(blob)))
         self.end_headers()

@@ -41,7 +41,7 @@ def test_a_server_that_answers_passes_and_no_preflight_skips_the_check(tmp_path)
         assert town(args, tmp_path, env={"OPENAI_API_KEY": "sk-test"}).code == 0
         calls = server.requests
     run_calls = json.loads((tmp_path / "r" / "summary.json").read_text())["totals"]["calls"]
-    assert calls == run_calls + 1  # the one test request, kept out of the run's own figures
+    assert calls == run_calls + 2  # the test request and one structured-output probe, kept out of the run's figures
     with model_server("404") as server:
         args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "s", "--no-preflight", *OFFLINE]
         done = town([*args, "--hours", "2"], tmp_path, env={"OPENAI_API_KEY": "sk-test"}, timeout=180)

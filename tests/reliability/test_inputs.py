@@ -3,12 +3,11 @@
 import json
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.reliability.cli import FAST, fingerprint, start_town, town
+from tests.reliability.cli import FAST, fingerprint, start_town, town, wait_for
 from town.runtime.config import DEFAULT_MAP, DEFAULT_PERSONAS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -224,11 +223,11 @@ def test_an_earlier_run_is_refused_before_the_banner(tmp_path):
     _refused(["run", "--hours", "0.1", "--out", "r", *FAST], tmp_path, "already holds a run")
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.6])
-def test_ctrl_c_while_starting_is_not_a_traceback(tmp_path, delay):
+def test_ctrl_c_while_starting_is_not_a_traceback(tmp_path):
+    """Ctrl-C while the run is still loading its embedder (torch imports): an orderly exit, not a traceback."""
     proc = start_town(["run", "--hours", "0.2", "--out", "r", "--embedder", "minilm", "--model", "fake"], tmp_path)
-    time.sleep(delay)  # any moment is fine: whatever the process was doing, the answer must be orderly
+    wait_for((tmp_path / "r" / "town-run.json").exists, "the run folder to be claimed")
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert "Traceback" not in err, err
-    assert proc.returncode in (0, 130), err
+    assert proc.returncode in (0, 130), err  # 0 only if the whole run finished before the signal landed

@@ -35,13 +35,25 @@ CONFIG_FLAGS = (
 )
 
 
+# Flags that override fields of the gateway settings (RunConfig.gateway) of the same name.
+GATEWAY_FLAGS = ("structured", "timeout_s", "concurrency")
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {k: getattr(args, k, None) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
+    gateway = {k: getattr(args, k, None) for k in GATEWAY_FLAGS if getattr(args, k, None) is not None}
+    if gateway:
+        overrides["gateway"] = gateway
+    return overrides
+
+
 def config_from_args(args: argparse.Namespace, command: str) -> Any:
     """The run configuration: --config (if any) with flags on top, and a fresh timestamped folder unless named."""
     from town.runtime.config import load_run_config, validate_run_config  # noqa: PLC0415
 
     if args.out is None and not (args.config and "out" in _config_keys(args.config)):
         args.out = Path("runs") / datetime.now().strftime(f"{command}-%Y%m%d-%H%M%S")
-    overrides: dict[str, Any] = {k: getattr(args, k, None) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
+    overrides = _overrides(args)
     return load_run_config(args.config, overrides) if args.config else validate_run_config(overrides, "command line")
 
 
@@ -53,8 +65,7 @@ def resume_config(args: argparse.Namespace, command: str = "run") -> Any:
         raise ConfigError("--resume takes its configuration from the save; drop --config")
     if args.out is None:
         args.out = Path("runs") / datetime.now().strftime(f"{command}-resumed-%Y%m%d-%H%M%S")
-    overrides = {k: getattr(args, k, None) for k in CONFIG_FLAGS}
-    return load_for_resume(args.resume, {k: v for k, v in overrides.items() if v is not None})
+    return load_for_resume(args.resume, _overrides(args))
 
 
 def _config_keys(path: Path) -> set[str]:

@@ -38,6 +38,11 @@ def run_command(args: argparse.Namespace) -> int:
             f"[bold]town run[/bold]: {config.agents} agents, {config.hours:g} game hours, model {config.model}, "
             f"seed {config.seed} -> {config.out}"
         )
+    from town.runtime.runner import structured_output  # noqa: PLC0415
+
+    structured = structured_output(model)
+    if structured is not None and not config.model.startswith("embedded/"):
+        console.print(f"structured output: {structured['mode']} ({structured['why']})", markup=False, highlight=False)
     if config.model.startswith("embedded/"):
         console.print(
             "[dim]The embedded SmolLM2-135M keeps the town running offline; its choices are weak. "

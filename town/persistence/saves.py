@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ from town.runtime.sim_state import RuntimeState, SimulationState
 M = TypeVar("M", bound=BaseModel)
 
 SAVE_VERSION = 1
+# The only files a save holds (see the module docstring); a manifest naming anything else is damaged or edited.
+SAVE_FILE_NAME = re.compile(r"(world|runtime)\.json|agents/\d{3,6}\.(json|npy)|(trajectory|llm_cache)\.jsonl")
 SAVE_FORMAT = "town-save"
 MANIFEST = "manifest.json"
 
@@ -300,6 +303,8 @@ def _check_file(root: Path, name: str, entry: FileEntry) -> None:
     path = root / name
     if ".." in Path(name).parts or Path(name).is_absolute():
         raise SaveError(f"save {root}: {MANIFEST} names a file outside the save ({name})")
+    if not SAVE_FILE_NAME.fullmatch(name):
+        raise SaveError(f"save {root}: {MANIFEST} names a file a save does not hold ({name[:60]!r})")
     if path.is_symlink() or any(parent.is_symlink() for parent in path.parents if parent.is_relative_to(root)):
         raise SaveError(f"save {root}: {name} is a link; a save holds its own files only (copy the file in)")
     if not path.is_file():

@@ -34,7 +34,12 @@ def build_model(config: RunConfig) -> ChatModel:
         from agents.llm.litellm_model import LiteLLMModel, check_model  # noqa: PLC0415 - imports litellm lazily
 
         check_model(config.model, config.api_base)
-        remote = LiteLLMModel(config.model, api_base=config.api_base)
+        remote = LiteLLMModel(
+            config.model,
+            api_base=config.api_base,
+            timeout_s=config.gateway.timeout_s,
+            structured=config.gateway.structured,
+        )
         if config.preflight and not remote.is_embedded:
             from agents.llm.preflight import preflight  # noqa: PLC0415
 

@@ -136,7 +136,11 @@ def load_run_config(path: str | Path, overrides: dict[str, Any] | None = None) -
         raise ConfigError(f"config {path}: expected a mapping of settings at the top level")
     for key in ("out", "save_dir", "cache_path"):
         _inside_here(raw.get(key), f"config {path}: field '{key}'")
-    raw.update(overrides or {})
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(raw.get(key), dict):
+            raw[key] = {**raw[key], **value}  # a flag for one gateway setting keeps the file's others
+        else:
+            raw[key] = value
     return validate_run_config(raw, f"config {path}")
 
 

@@ -296,9 +296,16 @@ def summarise(
         else None,
         "cost_usd": round(sim.llm.usage.cost, 6),
         "cache": {"hits": cache.hits, "misses": cache.misses, "path": str(cache.path)} if cache else None,
+        "structured_output": structured_output(model),
         "totals": totals,
     }
     return RunResult(out=config.out, reason=reason, totals=totals, wall_s=wall, files=files, summary=summary)
+
+
+def structured_output(model: ChatModel) -> dict[str, str] | None:
+    """How the provider is asked for JSON (mode and why), for a real provider; None for the fakes."""
+    link = next((m for m in _chain(model) if hasattr(m, "mode") and hasattr(m, "mode_note")), None)
+    return {"mode": link.mode, "why": link.mode_note} if link is not None else None
 
 
 def _chain(model: ChatModel) -> list[Any]:

@@ -38,6 +38,8 @@ RESUMABLE = frozenset(
         "preflight_timeout_s",
     }
 )
+# Gateway settings that say how the server is asked, not what the saved town is: a resume may change them.
+RESUMABLE_GATEWAY = frozenset({"structured", "timeout_s", "concurrency"})
 
 
 async def save_simulation(
@@ -60,12 +62,16 @@ async def save_simulation(
 
 def load_for_resume(path: Path, overrides: dict[str, Any]) -> tuple[RunConfig, LoadedSave]:
     """The save and the run configuration to continue it with (the saved config plus the allowed overrides)."""
-    fixed = sorted(set(overrides) - RESUMABLE)
+    gateway = dict(overrides.pop("gateway", None) or {})
+    fixed = sorted(set(overrides) - RESUMABLE) + sorted(f"gateway.{k}" for k in set(gateway) - RESUMABLE_GATEWAY)
     if fixed:
         raise ConfigError(f"--resume: {', '.join(fixed)} cannot change when resuming (they come from the save)")
     loaded = load_save(path)
     where = f"save {loaded.path}: manifest.json config"
-    config = validate_run_config({**installed_paths(loaded.manifest.config), **overrides}, where)
+    saved = installed_paths(loaded.manifest.config)
+    if gateway:
+        overrides["gateway"] = {**(saved.get("gateway") or {}), **gateway}
+    config = validate_run_config({**saved, **overrides}, where)
     if not config.map.is_file():
         raise SaveError(f"save {loaded.path}: its map {config.map} no longer exists")
     if _map_sha256(config.map) != loaded.manifest.map_sha256:

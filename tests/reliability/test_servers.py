@@ -1,0 +1,117 @@
+"""Real model servers (here: local HTTP servers that behave like them) get the structured output they understand."""
+
+import asyncio
+import json
+
+from agents.llm.litellm_model import LiteLLMModel
+from agents.llm.protocol import ChatMessage, ProviderError
+from agents.llm.structured import GatewayConfig, StructuredLLM
+from agents.schemas import ReactionChoice
+from tests.reliability.cli import town
+from tests.reliability.servers import model_server
+
+OFFLINE = ["--embedder", "hashing", "--index", "numpy", "--quiet", "--hours", "0.1", "--cache", "off"]
+KEY = {"OPENAI_API_KEY": "sk-test"}
+
+
+def test_a_server_that_refuses_json_schema_is_asked_in_json_object_mode(tmp_path):
+    with model_server("llamacpp") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", *OFFLINE]
+        done = town([*args[:-4], "--cache", "off"], tmp_path, env=KEY)
+        formats = list(server.formats)
+    assert done.code == 0, done.err
+    assert "structured output: json_object (the server accepted it (refused json_schema))" in done.err
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["structured_output"]["mode"] == "json_object"
+    probes, run = formats[:3], formats[3:]
+    assert probes == ["-", "json_schema", "json_object"]  # the plain test request, then the modes strongest first
+    assert run and set(run) == {"json_object"}  # every call of the run asked in the mode the server accepted
+
+
+def test_a_server_that_takes_json_schema_keeps_it_and_a_set_mode_is_not_negotiated(tmp_path):
+    with model_server("ok") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", *OFFLINE]
+        assert town(args, tmp_path, env=KEY).code == 0
+        negotiated = list(server.formats)
+    assert negotiated[:2] == ["-", "json_schema"] and set(negotiated[2:]) == {"json_schema"}
+    with model_server("ok") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "s", "--structured", "none"]
+        assert town([*args, *OFFLINE], tmp_path, env=KEY).code == 0
+        fixed = list(server.formats)
+    assert set(fixed) == {"-"}
+    assert json.loads((tmp_path / "s" / "summary.json").read_text())["structured_output"] == {
+        "mode": "none",
+        "why": "set",
+    }
+
+
+class Attempts:
+    """Counts the attempts the gateway makes through a real LiteLLMModel."""
+
+    def __init__(self, inner: LiteLLMModel) -> None:
+        self.inner, self.name, self.count = inner, inner.name, 0
+
+    async def complete(self, messages, *, schema, purpose, params):
+        self.count += 1
+        return await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
+
+
+def _ask(base: str, config: GatewayConfig) -> tuple[object, list, Attempts]:
+    model = Attempts(LiteLLMModel("openai/test", api_base=base))
+    llm = StructuredLLM(model, config)
+    log: list = []
+    messages = [ChatMessage(role="user", content="talk?")]
+
+    async def go():
+        return await llm.ask(
+            messages,
+            ReactionChoice,
+            purpose="react",
+            agent="A",
+            fallback=lambda: ReactionChoice(decision="continue", reason="x"),
+            log=log,
+        )
+
+    return asyncio.run(go()), log, model
+
+
+def test_retry_after_is_honoured(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with model_server("ratelimit") as server:
+        _, _, attempts = _ask(server.base, GatewayConfig(backoff_seconds=0, max_retries=2))
+        times = list(server.times)
+    # Two logical calls (the answer, then one repair of it), each first refused with Retry-After: 1.
+    assert attempts.count == len(times) == 4
+    gaps = [times[1] - times[0], times[3] - times[2]]
+    assert min(gaps) >= 1.0  # the server's wait was kept; backoff_seconds=0 alone would have retried at once
+
+
+def test_a_reply_with_no_choices_is_a_counted_failure_not_a_crash(monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    with model_server("empty") as server:
+        answer, log, _ = _ask(server.base, GatewayConfig(backoff_seconds=0, max_retries=1))
+        requests = server.requests
+    assert answer.fallback and log[-1].outcome == "provider_error" and "empty choices" in log[-1].error
+    assert requests == 2  # transient: retried once
+
+
+def test_a_missing_key_is_never_retried(monkeypatch):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with model_server("ok") as server:
+        answer, log, attempts = _ask(server.base, GatewayConfig(backoff_seconds=0, max_retries=3))
+    assert answer.fallback and "Missing credentials" in log[-1].error
+    assert attempts.count == 1  # asked once: a missing key does not get better by asking again
+
+
+def test_provider_error_carries_retry_after_from_headers():
+    class Response:
+        headers = {"retry-after": "2.5"}
+
+    class Limited(Exception):
+        status_code = 429
+        response = Response()
+
+    from agents.llm.litellm_model import _as_provider_error, import_litellm
+
+    error = _as_provider_error(import_litellm(), Limited("429"))
+    assert isinstance(error, ProviderError) and error.transient and error.retry_after_s == 2.5
