@@ -41,6 +41,7 @@ class RecordReplayModel:
         self.hits = 0
         self.misses = 0
         self._entries: dict[str, LLMReply] = {}
+        self._missed: set[str] = set()
         self._file: IO[str] | None = None
         if self.path.exists():
             self._load()
@@ -71,7 +72,9 @@ class RecordReplayModel:
         if hit is not None:
             self.hits += 1
             return hit.model_copy(update={"cached": True, "cost": 0.0})
-        self.misses += 1
+        if key not in self._missed:  # a retried attempt of the same request is not another miss
+            self._missed.add(key)
+            self.misses += 1
         if self.mode == "replay":
             raise ProviderError(f"no cached answer for this {purpose} request (replay mode)", transient=False)
         reply = await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)

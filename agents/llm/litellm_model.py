@@ -129,6 +129,8 @@ class LiteLLMModel:
             if base:
                 request["api_base"] = base
             failure = self._ask_once(litellm, request)[1]
+            if failure is not None and _rate_limited(failure):
+                failure = None  # a server that says "not now" is alive and serving; the gateway waits as told
             results.append((base, failure))
             if failure is None and self.structured == "auto" and not self.is_embedded:
                 self._negotiate(litellm, request)
@@ -270,6 +272,10 @@ def _retry_after(exc: Exception) -> float | None:
         if seconds >= 0 and math.isfinite(seconds):
             return seconds
     return None
+
+
+def _rate_limited(error: ProviderError) -> bool:
+    return error.retry_after_s is not None or str(error).startswith("RateLimitError")
 
 
 def reply_text(response: Any) -> str:

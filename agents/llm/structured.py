@@ -48,6 +48,14 @@ class GatewayConfig(BaseModel):
     structured: StructuredSetting = "auto"
 
 
+class Attempt(BaseModel):
+    """One try of a call at the provider: its number, wall-clock latency and, if it failed, the error's kind."""
+
+    number: int
+    latency_s: float
+    error: str | None = None
+
+
 class CallRecord(BaseModel):
     """One call to the model. `latency_s` and `cached` are wall-clock facts kept out of the trajectory."""
 
@@ -62,6 +70,7 @@ class CallRecord(BaseModel):
     error: str | None = None
     latency_s: float = 0.0
     cached: bool = False
+    attempts: list[Attempt] = Field(default_factory=list)  # every try, retries included (telemetry only)
 
 
 @dataclass
@@ -156,6 +165,7 @@ class StructuredLLM:
         if self.unavailable is not None:
             return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
         last_error = ""
+        attempts: list[Attempt] = []
         for retry in range(self.config.max_retries + 1):
             wait_at_least = 0.0  # the server's Retry-After for this attempt, if it sent one
             async with self._slots:
@@ -164,11 +174,14 @@ class StructuredLLM:
                     reply = await self.model.complete(messages, schema=schema, purpose=purpose, params=params)
                 except ProviderError as exc:
                     last_error = redact(str(exc))  # providers sometimes echo the request's credentials
+                    kind = last_error.split(":", 1)[0][:60] if ":" in last_error else "ProviderError"
+                    attempts.append(Attempt(number=retry + 1, latency_s=time.perf_counter() - started, error=kind))
                     wait_at_least = min(exc.retry_after_s or 0.0, self.config.max_retry_after_s)
                     if not exc.transient:
                         break
                 else:
                     latency = time.perf_counter() - started
+                    attempts.append(Attempt(number=retry + 1, latency_s=latency))
                     u = self.usage
                     u.calls += 1
                     u.prompt_tokens += reply.prompt_tokens
@@ -183,6 +196,7 @@ class StructuredLLM:
                         cost=reply.cost,
                         latency_s=latency,
                         cached=reply.cached,
+                        attempts=attempts,
                     )
                     self.failed_in_a_row = 0
                     return record, reply.text
@@ -192,4 +206,5 @@ class StructuredLLM:
         limit = self.config.stop_after_failed_calls
         if limit and self.failed_in_a_row >= limit and self.unavailable is None:
             self.unavailable = f"the model failed {self.failed_in_a_row} calls in a row (last: {last_error})"
-        return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=last_error), None
+        record = CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=last_error, attempts=attempts)
+        return record, None

@@ -115,3 +115,25 @@ def test_provider_error_carries_retry_after_from_headers():
 
     error = _as_provider_error(import_litellm(), Limited("429"))
     assert isinstance(error, ProviderError) and error.transient and error.retry_after_s == 2.5
+
+
+def test_every_attempt_is_in_telemetry_and_a_retried_request_is_one_cache_miss(tmp_path):
+    with model_server("ratelimit") as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", "--structured", "none"]
+        args += ["--embedder", "hashing", "--index", "numpy", "--quiet", "--hours", "0.3", "--config", "fast.yaml"]
+        (tmp_path / "fast.yaml").write_text("gateway:\n  max_retry_after_s: 0\n  backoff_seconds: 0\n")
+        done = town(args, tmp_path, env=KEY)
+        requests = server.requests
+    assert done.code == 0, done.err
+    calls = [json.loads(line) for line in (tmp_path / "r" / "telemetry.jsonl").read_text().splitlines()]
+    attempts = [a for call in calls for a in call["attempts"]]
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    # Every request of the run but the pre-flight one is in telemetry, also those of operations that never landed,
+    # except the ones still waiting when the run ended.
+    assert len(attempts) <= requests - 1 and summary["operations_cancelled_at_end"] > 0
+    assert {a["error"] for a in attempts} == {None, "RateLimitError"}
+    assert all([a["n"] for a in call["attempts"]] == list(range(1, len(call["attempts"]) + 1)) for call in calls)
+    assert any(len(call["attempts"]) > 1 for call in calls)  # the retried ones show each try
+    assert all(call["attempts"][-1]["error"] is None for call in calls if call["outcome"] != "provider_error")
+    cache = summary["cache"]
+    assert cache["misses"] == len(calls)  # one miss per request, not one per attempt

@@ -240,6 +240,9 @@ def call_recorder(telemetry: TelemetryWriter) -> Callable[[CallRecord], None]:
                 "cost": record.cost,
                 "prompt_tokens": record.prompt_tokens,
                 "completion_tokens": record.completion_tokens,
+                "attempts": [
+                    {"n": a.number, "latency_s": round(a.latency_s, 4), "error": a.error} for a in record.attempts
+                ],
             }
         )
 
@@ -297,6 +300,8 @@ def summarise(
         "cost_usd": round(sim.llm.usage.cost, 6),
         "cache": {"hits": cache.hits, "misses": cache.misses, "path": str(cache.path)} if cache else None,
         "structured_output": structured_output(model),
+        # Operations whose outcome never landed (their answered calls are in telemetry.jsonl, in no total above).
+        "operations_cancelled_at_end": sim.cancelled_at_end,
         "totals": totals,
     }
     return RunResult(out=config.out, reason=reason, totals=totals, wall_s=wall, files=files, summary=summary)

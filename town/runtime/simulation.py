@@ -86,6 +86,7 @@ class Simulation:
         self.live = False
         self._on_call = on_call
         self.inflight: list[InFlight] = []
+        self.cancelled_at_end = 0  # set by finish(): operations whose outcome never landed
         # Live mode: talks decided while the partner walked on; the initiator follows them.
         self.approaches = Approaches(self.engine, self.bus, clock.ticks_for(minutes=1))
         self.started = False
@@ -146,7 +147,15 @@ class Simulation:
 
     def finish(self, reason: str = "completed", detail: str | None = None) -> RunEnded:
         """Cancel what is still thinking and emit the closing event with the run's totals."""
+        # Operations whose outcome never lands: still waiting for the model, or answered but due after the end. Their
+        # calls reached the provider, so what was answered still goes to telemetry (not to the log: it never happened).
+        self.cancelled_at_end = len(self.inflight)
         for flight in self.inflight:
+            task = flight.task
+            if self._on_call is not None and task is not None and task.done() and not task.cancelled():
+                if task.exception() is None:
+                    for record in task.result().calls:
+                        self._on_call(record)
             if flight.task is None:
                 continue
             # An outcome that was never due is dropped, its error with it: retrieved now or when the task ends, so no
