@@ -142,7 +142,11 @@ def _parser() -> argparse.ArgumentParser:
         "--interview", action="store_true", help="ask every agent Park et al.'s 25 questions (needs the run's save)"
     )
     ev.add_argument("--model", help="model for --interview (default: the run's own)")
+    ev.add_argument("--api-base", dest="api_base", help="base URL of an OpenAI-compatible server for --model")
     ev.add_argument("--judge", help="exploratory: a model that rates the interview answers (needs --interview)")
+    ev.add_argument(
+        "--judge-api-base", dest="judge_api_base", help="base URL of an OpenAI-compatible server for --judge"
+    )
 
     exp = sub.add_parser("experiment", help="run an experiment: conditions x replicates, then compare them")
     exp.add_argument("file", type=Path, help="experiment YAML (see experiments/)")

@@ -92,3 +92,15 @@ def test_a_missing_key_for_an_api_base_is_refused_with_the_keyless_alternative(t
         line = town(args, tmp_path).one_error_line()
     assert "Missing credentials" in line and "a keyless local server: hosted_vllm/NAME" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_eval_checks_the_judge_before_any_interview(tmp_path, monkeypatch):
+    """A judge behind a server that 404s is refused first, not after every agent has been interviewed."""
+    assert town(["run", "--hours", "0.2", "--out", "r", "--model", "fake", *OFFLINE[:-2]], tmp_path).code == 0
+    with model_server("404") as server:
+        args = ["eval", "r", "--interview", "--model", "fake", "--embedder", "hashing", "--out", "rep"]
+        args += ["--judge", "openai/judge", "--judge-api-base", server.base]
+        done = town(args, tmp_path, env={"OPENAI_API_KEY": "sk-test"})
+    assert done.code == 2 and done.lines[-1].startswith("error: model 'openai/judge' at"), done.err
+    assert "evaluating" not in done.err  # refused before the first run was evaluated or interviewed
+    assert not (tmp_path / "rep").exists()

@@ -31,32 +31,44 @@ def eval_command(args: argparse.Namespace) -> int:
         raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")
     if args.judge and not args.interview:
         raise ConfigError("--judge rates interview answers: add --interview")
+    # The judge is built (and pre-flighted) first: a missing key or a dead server is one line now, not after the
+    # interviews have run.
+    judge = _judge_model(args.judge, args.judge_api_base, out) if args.judge else None
     evaluations = []
     for run in args.runs:
         print(f"evaluating {run} ...", file=sys.stderr)
         evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference)
         if args.interview:
-            evaluation.interviews = _interview(run, args.model)
+            evaluation.interviews = _interview(run, args.model, args.api_base)
         evaluations.append(evaluation)
-    ranking = _judge(args.judge, evaluations, out) if args.judge else None
+    ranking = _judge(judge, evaluations, out) if judge is not None else None
     files = write_report(evaluations, reference, facts, out, ranking=ranking)
     print(f"report: {files[2]} (and report.md, report.json, {len(files) - 3} figures in {out})")
     return 0
 
 
-def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
-    """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
-    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
-    from town.evaluation.judge import judge_cache_path, rank_conditions, rate_answers  # noqa: PLC0415
-    from town.persistence.replay import find_source  # noqa: PLC0415
+def _judge_model(model: str, api_base: str | None, out: Path) -> tuple[Any, Any]:
+    """The judge's provider chain (checked and pre-flighted) and its gateway settings."""
+    from town.evaluation.judge import judge_cache_path  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
     from town.runtime.config import validate_run_config  # noqa: PLC0415
+
+    settings = {"model": model, "api_base": api_base, "out": out, "cache_path": judge_cache_path(out)}
+    config = validate_run_config(settings, "--judge")
+    chat_model = build_model(config)  # the cache file is opened (created) only once the model has answered
+    return chat_model, config.gateway
+
+
+def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
+    """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
+    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
+    from town.evaluation.judge import rank_conditions, rate_answers  # noqa: PLC0415
+    from town.persistence.replay import find_source  # noqa: PLC0415
     from town.runtime.runner import close_models  # noqa: PLC0415
 
-    out.mkdir(parents=True, exist_ok=True)
-    config = validate_run_config({"model": model, "out": out, "cache_path": judge_cache_path(out)}, "--judge")
-    chat_model = build_model(config)
-    llm = StructuredLLM(chat_model, config.gateway, seed=0)
+    chat_model, gateway = judge
+    out.mkdir(parents=True, exist_ok=True)  # the judge's answers are cached in the report folder
+    llm = StructuredLLM(chat_model, gateway, seed=0)
     try:
         for evaluation in evaluations:
             identities = {p.name: p.summary() for p in find_source(evaluation.run).personas}
@@ -66,7 +78,7 @@ def _judge(model: str, evaluations: list[Any], out: Path) -> Any:
     return rank_conditions({e.label: e.judged for e in evaluations})
 
 
-def _interview(run: Path, model: str | None) -> Any:
+def _interview(run: Path, model: str | None, api_base: str | None) -> Any:
     """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
     from town.evaluation.interviews import interview_all  # noqa: PLC0415
     from town.persistence.fork import run_autosave  # noqa: PLC0415
@@ -83,6 +95,8 @@ def _interview(run: Path, model: str | None) -> Any:
     overrides: dict[str, Any] = {"out": Path("reports") / "interview-scratch", "cache": "off", "overwrite": True}
     if model:
         overrides["model"] = model
+    if api_base:
+        overrides["api_base"] = api_base
     config, loaded = load_for_resume(save_path, overrides)
     chat_model = build_model(config)
     sim = simulation_from_save(config, loaded, model=chat_model)
