@@ -132,8 +132,8 @@ class LiteLLMModel:
             if failure is not None and _rate_limited(failure):
                 failure = None  # a server that says "not now" is alive and serving; the gateway waits as told
             results.append((base, failure))
-            if failure is None and self.structured == "auto" and not self.is_embedded:
-                self._negotiate(litellm, request)
+            if failure is None and self.structured == "auto" and not self.is_embedded and base == results[0][0]:
+                self._negotiate(litellm, request)  # once, on the first endpoint: replicas serve one model
         return results
 
     def _ask_once(self, litellm: Any, request: dict[str, Any]) -> tuple[str | None, ProviderError | None]:
