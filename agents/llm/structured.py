@@ -16,6 +16,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from agents.llm.breaker import Breaker
 from agents.llm.parsing import OutputError, parse_structured
 from agents.llm.protocol import ChatMessage, ChatModel, ProviderError, SamplingParams
 from agents.llm.structured_modes import StructuredSetting
@@ -44,6 +45,11 @@ class GatewayConfig(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, le=3600)
     # A server's Retry-After is honoured up to this many seconds (a longer one waits this long, then tries again).
     max_retry_after_s: float = Field(default=120.0, ge=0, le=3600)
+    # With an outage budget, a provider that failed stop_after_failed_calls calls in a row is not given up at once:
+    # calls pause, one probe goes out every probe_every_s, and they resume when it answers (agents/llm/breaker.py).
+    # Only an outage longer than the budget ends the run. 0: give up at once.
+    outage_budget_s: float = Field(default=0.0, ge=0, le=7 * 24 * 3600)
+    probe_every_s: float = Field(default=5.0, gt=0, le=3600)
     # How JSON is asked of the server (agents/llm/structured_modes.py); auto negotiates at pre-flight.
     structured: StructuredSetting = "auto"
 
@@ -98,6 +104,7 @@ class StructuredLLM:
         self.failed_in_a_row = 0
         # Set (to the last error) once `stop_after_failed_calls` calls in a row failed; later calls are not attempted.
         self.unavailable: str | None = None
+        self.breaker = Breaker(self.config.outage_budget_s, self.config.probe_every_s)
 
     def _over_budget(self) -> bool:
         c, u = self.config, self.usage
@@ -164,9 +171,47 @@ class StructuredLLM:
             return CallRecord(purpose=purpose, agent=agent, outcome="budget", error="budget exhausted"), None
         if self.unavailable is not None:
             return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
+        if self.breaker.is_open:
+            async with self.breaker.turn:
+                while self.breaker.is_open and self.unavailable is None:
+                    if self.breaker.over_budget():
+                        down = self.breaker.down_for()
+                        self.unavailable = f"the model has not answered for {down:.0f} s (outage budget exhausted)"
+                        break
+                    await self.breaker.wait_for_probe()
+                    record, text = await self._attempts(messages, schema, purpose, agent, params, tries=1)
+                    if text is not None:
+                        self.breaker.close()
+                        self.failed_in_a_row = 0
+                        return record, text
+            if self.unavailable is not None:
+                return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
+        record, text = await self._attempts(messages, schema, purpose, agent, params, tries=self.config.max_retries + 1)
+        if text is not None:
+            self.failed_in_a_row = 0
+            return record, text
+        self.failed_in_a_row += 1
+        limit = self.config.stop_after_failed_calls
+        if limit and self.failed_in_a_row >= limit and self.unavailable is None:
+            if self.config.outage_budget_s > 0:
+                self.breaker.trip()
+            else:
+                self.unavailable = f"the model failed {self.failed_in_a_row} calls in a row (last: {record.error})"
+        return record, None
+
+    async def _attempts(
+        self,
+        messages: list[ChatMessage],
+        schema: type[T],
+        purpose: str,
+        agent: str,
+        params: SamplingParams,
+        tries: int,
+    ) -> tuple[CallRecord, str | None]:
+        """Up to `tries` attempts with backoff (and the server's Retry-After): the record, and the text if answered."""
         last_error = ""
         attempts: list[Attempt] = []
-        for retry in range(self.config.max_retries + 1):
+        for retry in range(tries):
             wait_at_least = 0.0  # the server's Retry-After for this attempt, if it sent one
             async with self._slots:
                 started = time.perf_counter()
@@ -198,13 +243,8 @@ class StructuredLLM:
                         cached=reply.cached,
                         attempts=attempts,
                     )
-                    self.failed_in_a_row = 0
                     return record, reply.text
-            if retry < self.config.max_retries:
+            if retry < tries - 1:
                 await asyncio.sleep(max(self.config.backoff_seconds * (2**retry), wait_at_least))
-        self.failed_in_a_row += 1
-        limit = self.config.stop_after_failed_calls
-        if limit and self.failed_in_a_row >= limit and self.unavailable is None:
-            self.unavailable = f"the model failed {self.failed_in_a_row} calls in a row (last: {last_error})"
         record = CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=last_error, attempts=attempts)
         return record, None

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import time
 
 from agents.llm.litellm_model import LiteLLMModel
 from agents.llm.protocol import ChatMessage, ProviderError
@@ -137,3 +138,42 @@ def test_every_attempt_is_in_telemetry_and_a_retried_request_is_one_cache_miss(t
     assert all(call["attempts"][-1]["error"] is None for call in calls if call["outcome"] != "provider_error")
     cache = summary["cache"]
     assert cache["misses"] == len(calls)  # one miss per request, not one per attempt
+
+
+def test_the_breaker_pauses_calls_while_the_server_is_away_and_resumes_when_it_returns(tmp_path):
+    import threading
+
+    config = tmp_path / "breaker.yaml"
+    config.write_text(
+        "gateway:\n  backoff_seconds: 0\n  max_retries: 0\n  stop_after_failed_calls: 3\n"
+        "  outage_budget_s: 60\n  probe_every_s: 0.2\n"
+    )
+    with model_server("ok", answers=6) as server:
+
+        def come_back() -> None:  # the server goes away after 6 answers and is back once it has refused a few
+            server.released.wait(60)
+            time.sleep(1.5)
+            server.answers, server.requests, server.mode = 10**9, 0, "ok"
+
+        threading.Thread(target=come_back, daemon=True).start()
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", "--config", str(config)]
+        done = town([*args, "--structured", "none", *OFFLINE[:-4], "--hours", "0.5"], tmp_path, env=KEY, timeout=300)
+    assert done.code == 0, done.err
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["reason"] == "completed" and summary["totals"]["ticks"] == 180
+    outages = summary["outages"]
+    assert outages["count"] == 1 and outages["seconds"] >= 1.0 and outages["probes"] >= 2  # opened, probed, closed
+
+
+def test_an_outage_longer_than_its_budget_ends_the_run(tmp_path):
+    config = tmp_path / "breaker.yaml"
+    config.write_text(
+        "gateway:\n  backoff_seconds: 0\n  max_retries: 0\n  stop_after_failed_calls: 3\n"
+        "  outage_budget_s: 1\n  probe_every_s: 0.2\n"
+    )
+    with model_server("ok", answers=6) as server:
+        args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", "--config", str(config)]
+        done = town([*args, "--structured", "none", *OFFLINE[:-4], "--hours", "1"], tmp_path, env=KEY, timeout=300)
+    assert done.code == 2 and "outage budget exhausted" in done.lines[-1], done.err
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["reason"] == "provider_unavailable" and summary["outages"]["seconds"] >= 1.0

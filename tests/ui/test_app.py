@@ -232,4 +232,7 @@ def test_town_play_leaves_a_summary_and_telemetry_like_town_run(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["reason"] == "interrupted" and summary["totals"]["ticks"] > 0
     calls = (out / "telemetry.jsonl").read_text().splitlines()
-    assert len(calls) == summary["totals"]["calls"] > 0
+    # Telemetry has every answered call: those that landed (the log's totals) and those of operations dropped at close.
+    assert len(calls) >= summary["totals"]["calls"] > 0
+    if len(calls) > summary["totals"]["calls"]:
+        assert summary["operations_cancelled_at_end"] > 0

@@ -87,14 +87,15 @@ def _progress(console: Any, total: int, quiet: bool) -> _ProgressView:
         BarColumn(),
         TextColumn("tick {task.completed}/{task.total}"),
         TextColumn("calls {task.fields[calls]} · tokens {task.fields[tokens]} · fallbacks {task.fields[fallbacks]}"),
+        TextColumn("[red]{task.fields[outage]}"),
         TimeElapsedColumn(),
         console=console,
         transient=False,
     )
-    task = progress.add_task("run", total=total, clock="", calls=0, tokens=0, fallbacks=0)
+    task = progress.add_task("run", total=total, clock="", calls=0, tokens=0, fallbacks=0, outage="")
 
     def update(sim: Any) -> None:
-        usage = sim.llm.usage
+        usage, breaker = sim.llm.usage, sim.llm.breaker
         progress.update(
             task,
             completed=sim.stats.ticks,
@@ -102,6 +103,7 @@ def _progress(console: Any, total: int, quiet: bool) -> _ProgressView:
             calls=usage.calls,
             tokens=usage.prompt_tokens + usage.completion_tokens,
             fallbacks=usage.fallbacks,
+            outage=f"model not answering for {breaker.down_for():.0f} s, probing" if breaker.is_open else "",
         )
 
     return _ProgressView(progress, update)

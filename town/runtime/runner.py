@@ -300,11 +300,19 @@ def summarise(
         "cost_usd": round(sim.llm.usage.cost, 6),
         "cache": {"hits": cache.hits, "misses": cache.misses, "path": str(cache.path)} if cache else None,
         "structured_output": structured_output(model),
+        "outages": _outages(sim),
         # Operations whose outcome never landed (their answered calls are in telemetry.jsonl, in no total above).
         "operations_cancelled_at_end": sim.cancelled_at_end,
         "totals": totals,
     }
     return RunResult(out=config.out, reason=reason, totals=totals, wall_s=wall, files=files, summary=summary)
+
+
+def _outages(sim: Simulation) -> dict[str, float]:
+    """How often and how long the model was away (the gateway's breaker was open)."""
+    breaker = sim.llm.breaker
+    spans = [*breaker.outages, *([breaker.down_for()] if breaker.is_open else [])]
+    return {"count": len(spans), "seconds": round(sum(spans), 1), "probes": breaker.probes}
 
 
 def structured_output(model: ChatModel) -> dict[str, str] | None:
