@@ -171,6 +171,7 @@ class StructuredLLM:
             return CallRecord(purpose=purpose, agent=agent, outcome="budget", error="budget exhausted"), None
         if self.unavailable is not None:
             return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
+        probed: list[Attempt] = []  # this call's probes while the breaker was open (telemetry keeps every attempt)
         if self.breaker.is_open:
             async with self.breaker.turn:
                 while self.breaker.is_open and self.unavailable is None:
@@ -180,13 +181,18 @@ class StructuredLLM:
                         break
                     await self.breaker.wait_for_probe()
                     record, text = await self._attempts(messages, schema, purpose, agent, params, tries=1)
+                    probed += [a.model_copy(update={"number": len(probed) + 1}) for a in record.attempts]
                     if text is not None:
                         self.breaker.close()
                         self.failed_in_a_row = 0
+                        record.attempts = probed
                         return record, text
             if self.unavailable is not None:
-                return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
+                failed = CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable)
+                failed.attempts = probed
+                return failed, None
         record, text = await self._attempts(messages, schema, purpose, agent, params, tries=self.config.max_retries + 1)
+        record.attempts = probed + [a.model_copy(update={"number": len(probed) + a.number}) for a in record.attempts]
         if text is not None:
             self.failed_in_a_row = 0
             return record, text
