@@ -47,7 +47,7 @@ from town.core.inputs import EndConversation, StartAction, StartConversation
 from town.core.places import TownMap
 from town.core.rng import RngTree
 from town.runtime.approaches import Approaches
-from town.runtime.flights import InFlight
+from town.runtime.flights import InFlight, drop_flights
 from town.runtime.stats import RunStats
 
 _LANE_ORDER = {ACT: 0, PLAN: 1, MEMORY: 2}
@@ -147,21 +147,7 @@ class Simulation:
 
     def finish(self, reason: str = "completed", detail: str | None = None) -> RunEnded:
         """Cancel what is still thinking and emit the closing event with the run's totals."""
-        # Operations whose outcome never lands: still waiting for the model, or answered but due after the end. Their
-        # calls reached the provider, so what was answered still goes to telemetry (not to the log: it never happened).
-        self.cancelled_at_end = len(self.inflight)
-        for flight in self.inflight:
-            task = flight.task
-            if self._on_call is not None and task is not None and task.done() and not task.cancelled():
-                if task.exception() is None:
-                    for record in task.result().calls:
-                        self._on_call(record)
-            if flight.task is None:
-                continue
-            # An outcome that was never due is dropped, its error with it: retrieved now or when the task ends, so no
-            # "exception was never retrieved" is logged later from the garbage collector, at any odd moment.
-            flight.task.add_done_callback(_drop_outcome)
-            flight.task.cancel()
+        self.cancelled_at_end = drop_flights(self.inflight, self._on_call)
         self.inflight.clear()
         self.bus.tick = self.tick
         return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, detail=detail, totals=self.stats.totals()))  # type: ignore[return-value]
@@ -409,8 +395,3 @@ class Simulation:
                     scored=record.scored,
                 )
             )
-
-
-def _drop_outcome(task: asyncio.Future[object]) -> None:
-    if not task.cancelled():
-        task.exception()
