@@ -140,14 +140,20 @@ def test_every_attempt_is_in_telemetry_and_a_retried_request_is_one_cache_miss(t
     assert cache["misses"] == len(calls)  # one miss per request, not one per attempt
 
 
+def _breaker_config(tmp_path, budget_s: float):
+    """No retries, the breaker tripping after 3 failed calls, a probe every 0.2 s, and the given outage budget."""
+    path = tmp_path / "breaker.yaml"
+    path.write_text(
+        "gateway:\n  backoff_seconds: 0\n  max_retries: 0\n  stop_after_failed_calls: 3\n"
+        f"  outage_budget_s: {budget_s}\n  probe_every_s: 0.2\n"
+    )
+    return path
+
+
 def test_the_breaker_pauses_calls_while_the_server_is_away_and_resumes_when_it_returns(tmp_path):
     import threading
 
-    config = tmp_path / "breaker.yaml"
-    config.write_text(
-        "gateway:\n  backoff_seconds: 0\n  max_retries: 0\n  stop_after_failed_calls: 3\n"
-        "  outage_budget_s: 60\n  probe_every_s: 0.2\n"
-    )
+    config = _breaker_config(tmp_path, budget_s=60)
     with model_server("ok", answers=6) as server:
 
         def come_back() -> None:  # the server goes away after 6 answers and is back once it has refused a few
@@ -166,11 +172,7 @@ def test_the_breaker_pauses_calls_while_the_server_is_away_and_resumes_when_it_r
 
 
 def test_an_outage_longer_than_its_budget_ends_the_run(tmp_path):
-    config = tmp_path / "breaker.yaml"
-    config.write_text(
-        "gateway:\n  backoff_seconds: 0\n  max_retries: 0\n  stop_after_failed_calls: 3\n"
-        "  outage_budget_s: 1\n  probe_every_s: 0.2\n"
-    )
+    config = _breaker_config(tmp_path, budget_s=1)
     with model_server("ok", answers=6) as server:
         args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "r", "--config", str(config)]
         done = town([*args, "--structured", "none", *OFFLINE[:-4], "--hours", "1"], tmp_path, env=KEY, timeout=300)
