@@ -147,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--judge-api-base", dest="judge_api_base", help="base URL of an OpenAI-compatible server for --judge"
     )
+    _preflight_flags(ev)  # for the interview model and the judge alike
 
     exp = sub.add_parser("experiment", help="run an experiment: conditions x replicates, then compare them")
     exp.add_argument("file", type=Path, help="experiment YAML (see experiments/)")

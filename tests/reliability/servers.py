@@ -15,10 +15,13 @@ class ModelServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, mode: str, answers: int = 10**9) -> None:
+    def __init__(self, mode: str, answers: int = 10**9, refuse: dict[str, str] | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.mode = mode
         self.answers = answers
+        # mode "schema": a valid answer to whatever schema is asked, except plain prose when the schema has the
+        # property KEY and the conversation mentions refuse[KEY] (a model that fails on one topic, every time).
+        self.refuse = refuse or {}
         self.requests = 0
         self.released = threading.Event()
         self.formats: list[str] = []  # the response_format type of every request ("-" for none)
@@ -63,6 +66,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.released.set()
             self.close_connection = True
             return
+        content = '{"ok": true}' if fmt != "-" else "ok"
+        if mode == "schema":
+            content = _schema_answer(body, self.server.refuse)
         reply = {
             "id": "x",
             "object": "chat.completion",
@@ -71,7 +77,7 @@ class _Handler(BaseHTTPRequestHandler):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": '{"ok": true}' if fmt != "-" else "ok"},
+                    "message": {"role": "assistant", "content": content},
                     "finish_reason": "stop",
                 }
             ],
@@ -90,9 +96,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(blob)
 
 
+def _schema_answer(body: dict, refuse: dict[str, str]) -> str:
+    """The smallest valid JSON for the request's schema: each string "Fine.", each integer 6 (within its bounds)."""
+    fmt = body.get("response_format") or {}
+    schema = (fmt.get("json_schema") or {}).get("schema") or fmt.get("schema") or {}
+    properties = schema.get("properties") or {}
+    said = " ".join(str(m.get("content", "")) for m in body.get("messages", []))
+    if not properties or any(key in properties and marker in said for key, marker in refuse.items()):
+        return "I would rather not say."
+    answer: dict = {}
+    for key, spec in properties.items():
+        kind = spec.get("type")
+        if kind == "integer":
+            answer[key] = min(max(6, spec.get("minimum", 6)), spec.get("maximum", 6))
+        elif kind == "boolean":
+            answer[key] = False
+        elif kind == "string":
+            answer[key] = "Fine."
+    return json.dumps(answer)
+
+
 @contextmanager
-def model_server(mode: str, answers: int = 10**9) -> Iterator[ModelServer]:
-    server = ModelServer(mode, answers)
+def model_server(mode: str, answers: int = 10**9, refuse: dict[str, str] | None = None) -> Iterator[ModelServer]:
+    server = ModelServer(mode, answers, refuse)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

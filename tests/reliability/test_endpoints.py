@@ -104,3 +104,42 @@ def test_eval_checks_the_judge_before_any_interview(tmp_path, monkeypatch):
     assert done.code == 2 and done.lines[-1].startswith("error: model 'openai/judge' at"), done.err
     assert "evaluating" not in done.err  # refused before the first run was evaluated or interviewed
     assert not (tmp_path / "rep").exists()
+
+
+def test_eval_checks_every_interview_model_before_any_run_is_evaluated(tmp_path):
+    for name in ("a", "b"):
+        assert town(["run", "--hours", "0.2", "--out", name, "--model", "fake", *OFFLINE[:-2]], tmp_path).code == 0
+    with model_server("404") as server:
+        args = ["eval", "a", "b", "--interview", "--model", "openai/x", "--api-base", server.base, "--out", "rep"]
+        done = town([*args, "--embedder", "hashing"], tmp_path, env={"OPENAI_API_KEY": "sk-test"})
+    assert done.code == 2 and done.lines[-1].startswith("error: model 'openai/x' at"), done.err
+    assert "evaluating" not in done.err and not (tmp_path / "rep").exists()
+
+
+def test_eval_marks_failed_interview_answers_and_judge_ratings_and_leaves_them_out(tmp_path):
+    """Fallbacks are never results: an answer the model failed to give is not rated, a failed rating not averaged."""
+    run = ["run", "--agents", "2", "--hours", "0.5", "--out", "r", "--model", "fake", "--autosave", "15"]
+    assert town([*run, *OFFLINE[:-2]], tmp_path).code == 0
+    # One server plays both parts: it cannot answer the interviewer about Kane Martinez, and as the judge it cannot
+    # rate any answer about the election; everything else gets a valid answer (every rating a 6).
+    refuse = {"reply": "Kane Martinez", "believability": "running for the election"}
+    with model_server("schema", refuse=refuse) as server:
+        args = ["eval", "r", "--embedder", "hashing", "--out", "rep", "--interview"]
+        args += ["--model", "openai/townsfolk", "--api-base", server.base]
+        args += ["--judge", "openai/judge", "--judge-api-base", server.base]
+        done = town(args, tmp_path, env={"OPENAI_API_KEY": "sk-test"})
+    assert done.code == 0, done.err
+    report = json.loads((tmp_path / "rep" / "report.json").read_text())
+    interviews = report["runs"][0]["interviews"]
+    unanswered = [a for a in interviews if a["fallback"]]
+    assert len(interviews) == 2 * 25 and {a["question"] for a in unanswered} == {"Who is Kane Martinez?"}
+    assert len(unanswered) == 2
+    judged = report["runs"][0]["judged"]
+    assert "Who is Kane Martinez?" not in {j["question"] for j in judged}  # an answer never given is not rated
+    failed = [j for j in judged if j["fallback"]]
+    assert len(judged) == 48 and {j["question"] for j in failed} == {"Who is running for the election?"}
+    (rating,) = report["judge"]
+    assert rating["answers"] == 46 and rating["failed"] == 2
+    assert rating["mean_believability"] == 6.0  # the judge's neutral stand-in (4) does not pull the mean down
+    markdown = (tmp_path / "rep" / "report.md").read_text()
+    assert "2 of 50 questions got no answer" in markdown and "| 46 | 2 |" in markdown

@@ -28,7 +28,7 @@ def test_visitor_lines_whispers_and_broadcasts_are_capped(town_map, personas):
     events = collect(sim)
     sim.start()
     name = personas[0].name
-    reply = asyncio.run(sim.talk_to(name, "visitor", MEGABYTE, [("Visitor", MEGABYTE), (name, "Hello.")]))
+    reply = asyncio.run(sim.talk_to(name, "visitor", MEGABYTE, [("Visitor", MEGABYTE), (name, "Hello.")])).reply
     sim.whisper(name, MEGABYTE)
     sim.broadcast(MEGABYTE)
     asyncio.run(sim.step())

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from town.commands.options import provider_overrides
 from town.core.errors import ConfigError
 from town.persistence.folders import check_owned_output
 
@@ -31,15 +32,19 @@ def eval_command(args: argparse.Namespace) -> int:
         raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")
     if args.judge and not args.interview:
         raise ConfigError("--judge rates interview answers: add --interview")
-    # The judge is built (and pre-flighted) first: a missing key or a dead server is one line now, not after the
-    # interviews have run.
-    judge = _judge_model(args.judge, args.judge_api_base, out) if args.judge else None
+    provider = provider_overrides(args)
+    # Every model is built (and pre-flighted) first, the judge and each run's interview model: a missing key or a
+    # dead server is one line now, not after the interviews have run.
+    judge = _judge_model(args.judge, args.judge_api_base, out, provider) if args.judge else None
+    interviews = [
+        _interview_session(run, args.model, args.api_base, provider, wanted=args.interview) for run in args.runs
+    ]
     evaluations = []
-    for run in args.runs:
+    for run, session in zip(args.runs, interviews, strict=True):
         print(f"evaluating {run} ...", file=sys.stderr)
         evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference)
         if args.interview:
-            evaluation.interviews = _interview(run, args.model, args.api_base)
+            evaluation.interviews = _interview(session)
         evaluations.append(evaluation)
     ranking = _judge(judge, evaluations, out) if judge is not None else None
     files = write_report(evaluations, reference, facts, out, ranking=ranking)
@@ -47,13 +52,13 @@ def eval_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _judge_model(model: str, api_base: str | None, out: Path) -> tuple[Any, Any]:
+def _judge_model(model: str, api_base: str | None, out: Path, provider: dict[str, Any]) -> tuple[Any, Any]:
     """The judge's provider chain (checked and pre-flighted) and its gateway settings."""
     from town.evaluation.judge import judge_cache_path  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
     from town.runtime.config import validate_run_config  # noqa: PLC0415
 
-    settings = {"model": model, "api_base": api_base, "out": out, "cache_path": judge_cache_path(out)}
+    settings = {"model": model, "api_base": api_base, "out": out, "cache_path": judge_cache_path(out), **provider}
     config = validate_run_config(settings, "--judge")
     chat_model = build_model(config)  # the cache file is opened (created) only once the model has answered
     return chat_model, config.gateway
@@ -78,13 +83,15 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     return rank_conditions({e.label: e.judged for e in evaluations})
 
 
-def _interview(run: Path, model: str | None, api_base: str | None) -> Any:
-    """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
-    from town.evaluation.interviews import interview_all  # noqa: PLC0415
+def _interview_session(
+    run: Path, model: str | None, api_base: str | None, provider: dict[str, Any], *, wanted: bool = True
+) -> Any:
+    """What interviewing `run` needs, checked now: its last save, the configuration and the (pre-flighted) model."""
+    if not wanted:
+        return None
     from town.persistence.fork import run_autosave  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
-    from town.runtime.runner import close_models  # noqa: PLC0415
-    from town.runtime.saving import load_for_resume, simulation_from_save  # noqa: PLC0415
+    from town.runtime.saving import load_for_resume  # noqa: PLC0415
 
     save_path = run if (run / "manifest.json").exists() else None
     if save_path is None:
@@ -93,12 +100,22 @@ def _interview(run: Path, model: str | None, api_base: str | None) -> Any:
             raise ConfigError(f"eval --interview: {run} has no save to interview from (run it with autosave on)")
         save_path = found.path
     overrides: dict[str, Any] = {"out": Path("reports") / "interview-scratch", "cache": "off", "overwrite": True}
+    overrides |= provider
     if model:
         overrides["model"] = model
     if api_base:
         overrides["api_base"] = api_base
     config, loaded = load_for_resume(save_path, overrides)
-    chat_model = build_model(config)
+    return config, loaded, build_model(config)
+
+
+def _interview(session: Any) -> Any:
+    """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
+    from town.evaluation.interviews import interview_all  # noqa: PLC0415
+    from town.runtime.runner import close_models  # noqa: PLC0415
+    from town.runtime.saving import simulation_from_save  # noqa: PLC0415
+
+    config, loaded, chat_model = session
     sim = simulation_from_save(config, loaded, model=chat_model)
     try:
         return asyncio.run(interview_all(sim))

@@ -30,21 +30,26 @@ CONFIG_FLAGS = (
     "overwrite",
     "autosave_minutes",
     "save_dir",
-    "preflight",
-    "preflight_timeout_s",
 )
 
-
-# Flags that override fields of the gateway settings (RunConfig.gateway) of the same name.
+# Flags about talking to the provider (every command that calls a model has them): RunConfig fields, and fields of
+# the gateway settings (RunConfig.gateway) of the same name.
+PROVIDER_FLAGS = ("preflight", "preflight_timeout_s")
 GATEWAY_FLAGS = ("structured", "timeout_s", "concurrency")
+
+
+def provider_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The provider flags that were given, as RunConfig overrides."""
+    overrides: dict[str, Any] = {k: getattr(args, k) for k in PROVIDER_FLAGS if getattr(args, k, None) is not None}
+    gateway = {k: getattr(args, k) for k in GATEWAY_FLAGS if getattr(args, k, None) is not None}
+    if gateway:
+        overrides["gateway"] = gateway
+    return overrides
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {k: getattr(args, k, None) for k in CONFIG_FLAGS if getattr(args, k, None) is not None}
-    gateway = {k: getattr(args, k, None) for k in GATEWAY_FLAGS if getattr(args, k, None) is not None}
-    if gateway:
-        overrides["gateway"] = gateway
-    return overrides
+    return overrides | provider_overrides(args)
 
 
 def config_from_args(args: argparse.Namespace, command: str) -> Any:

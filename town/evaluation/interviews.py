@@ -52,10 +52,13 @@ QUESTIONS: dict[str, tuple[str, ...]] = {
 
 
 class InterviewAnswer(BaseModel):
+    """One answer; `fallback` marks the stand-in of a call that failed (no answer: excluded from every rating)."""
+
     agent: str
     category: str
     question: str
     answer: str
+    fallback: bool = False
 
 
 def questions_for(agent: str, others: list[str]) -> list[tuple[str, str]]:
@@ -70,6 +73,10 @@ async def interview_all(sim: Simulation) -> list[InterviewAnswer]:
     answers = []
     for name in names:
         for category, question in questions_for(name, names):
-            reply = await sim.talk_to(name, "interview", question, [])
-            answers.append(InterviewAnswer(agent=name, category=category, question=question, answer=reply))
+            said = await sim.talk_to(name, "interview", question, [])
+            answers.append(
+                InterviewAnswer(
+                    agent=name, category=category, question=question, answer=said.reply, fallback=said.fallback
+                )
+            )
     return answers

@@ -1,7 +1,9 @@
 """The optional LLM judge (exploratory): `rate_answers`, `rank_conditions`.
 
 `rate_answers` scores interview answers for believability; `rank_conditions` turns the scores into TrueSkill ratings of
-conditions, as Park et al. ranked their ablations.
+conditions, as Park et al. ranked their ablations. A fallback is never a result: an interview answer that is the
+stand-in of a failed call is not rated, and a rating that is the judge's own fallback is kept (marked) but left out of
+the matches and the means; both are counted.
 
 Only runs when a judge model is named; every call goes through the record/replay cache in the report folder, so a
 report can be regenerated without asking again. Labelled exploratory in the report: one model's opinion is not a
@@ -47,15 +49,19 @@ class ConditionRating(BaseModel):
     condition: str
     mu: float
     sigma: float
-    mean_believability: float
-    answers: int
+    mean_believability: float | None  # None when the judge rated nothing of this condition
+    answers: int  # real ratings: the judge answered
+    failed: int = 0  # ratings the judge failed to give (fallbacks, left out)
 
 
 async def rate_answers(
     llm: StructuredLLM, answers: list[InterviewAnswer], identities: dict[str, str]
 ) -> list[RatedAnswer]:
+    """A rating of every real answer (fallback answers are not rated)."""
     rated = []
     for a in answers:
+        if a.fallback:
+            continue
         fields = JudgeFields(
             identity=identities.get(a.agent, a.agent), category=a.category, question=a.question, answer=a.answer
         )
@@ -85,12 +91,14 @@ def rank_conditions(rated: dict[str, list[RatedAnswer]]) -> list[ConditionRating
     """TrueSkill ratings of conditions from matches.
 
     For every question put to the same agent in two conditions, the higher-rated answer wins (equal ratings draw).
+    The judge's fallback ratings take part in no match and no mean.
     """
     import trueskill  # noqa: PLC0415
 
     env = trueskill.TrueSkill(draw_probability=0.2)
     ratings = {condition: env.create_rating() for condition in rated}
-    keyed = {c: {(r.agent, r.question): r.believability for r in answers} for c, answers in rated.items()}
+    real = {c: [r for r in answers if not r.fallback] for c, answers in rated.items()}
+    keyed = {c: {(r.agent, r.question): r.believability for r in answers} for c, answers in real.items()}
     for first, second in itertools.combinations(sorted(rated), 2):
         for key in sorted(set(keyed[first]) & set(keyed[second])):
             a, b = keyed[first][key], keyed[second][key]
@@ -104,8 +112,9 @@ def rank_conditions(rated: dict[str, list[RatedAnswer]]) -> list[ConditionRating
                 condition=c,
                 mu=round(ratings[c].mu, 2),
                 sigma=round(ratings[c].sigma, 2),
-                mean_believability=round(sum(r.believability for r in rated[c]) / max(1, len(rated[c])), 2),
-                answers=len(rated[c]),
+                mean_believability=round(sum(r.believability for r in real[c]) / len(real[c]), 2) if real[c] else None,
+                answers=len(real[c]),
+                failed=len(rated[c]) - len(real[c]),
             )
             for c in rated
         ),

@@ -157,8 +157,16 @@ def _markdown(
         )
         if ev.interviews:
             lines += ["", "### Interviews (Park et al.'s 25 questions, interview mode)", ""]
+            unanswered = sum(a.fallback for a in ev.interviews)
+            if unanswered:
+                lines += [
+                    f"{unanswered} of {len(ev.interviews)} questions got no answer (the model's call failed; "
+                    "marked *no answer* and left out of every rating).",
+                    "",
+                ]
             for answer in ev.interviews[:25]:
-                lines.append(f"- **{answer.agent}**, {answer.category}: *{answer.question}* — {answer.answer}")
+                said = "*no answer (the call failed)*" if answer.fallback else answer.answer
+                lines.append(f"- **{answer.agent}**, {answer.category}: *{answer.question}* — {said}")
             if len(ev.interviews) > 25:
                 lines.append(f"- … {len(ev.interviews) - 25} more answers in report.json")
         lines.append("")
@@ -181,8 +189,18 @@ def _markdown(
             "opinion, not a human evaluation (Park et al.: full architecture μ 29.89, no reflection 26.88, "
             "humans 22.95)."
         )
-        lines += ["", "| condition | TrueSkill μ | σ | mean believability | answers |", "|---|---|---|---|---|"]
-        lines += [f"| {r.condition} | {r.mu} | {r.sigma} | {r.mean_believability} | {r.answers} |" for r in ranking]
+        lines += [
+            "",
+            "Ratings the judge failed to give are left out (counted as *failed*), and so are questions the agent "
+            "could not answer.",
+            "",
+            "| condition | TrueSkill μ | σ | mean believability | ratings | failed |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.condition} | {r.mu} | {r.sigma} | {_fmt(r.mean_believability, 2)} | {r.answers} | {r.failed} |"
+            for r in ranking
+        ]
         lines.append("")
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
     lines += ["## Figures", ""] + [f"![{f.stem}]({f.name})" for f in figures] + [""]

@@ -249,7 +249,7 @@ class LiveSession:
         log.append((speaker, text))
         self._waiting.add(name)
         try:
-            reply = await self.sim.talk_to(name, mode, text, history)
+            reply = (await self.sim.talk_to(name, mode, text, history)).reply
         finally:
             self._waiting.discard(name)
         log.append((name, reply))

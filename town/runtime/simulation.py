@@ -158,8 +158,8 @@ class Simulation:
         cap = self.cognition.outside_text_max_chars
         return text if len(text) <= cap else text[: cap - 1].rstrip() + "…"
 
-    async def talk_to(self, name: str, mode: VisitorMode, said: str, history: list[tuple[str, str]]) -> str:
-        """Ask an agent as a visitor or an interviewer; the outcome applies at once (the app's chat)."""
+    async def talk_to(self, name: str, mode: VisitorMode, said: str, history: list[tuple[str, str]]) -> VisitorExchange:
+        """Ask an agent as a visitor or an interviewer, at once; the exchange says if the reply is a fallback."""
         mind = self.minds[self._index[name]]
         arena = self.map.arena_at(self.engine.world.bodies[name].tile)
         place = arena.label if arena else self.map.world
@@ -168,7 +168,7 @@ class Simulation:
         outcome = await visitor_op(mind, mode, said, history, self.tick, place)(self.llm)
         self.bus.tick = self.tick
         self._apply(mind, VISITOR_LANE, outcome, self.tick)
-        return next(e.reply for e in outcome.events if isinstance(e, VisitorExchange))
+        return next(e for e in outcome.events if isinstance(e, VisitorExchange))
 
     def whisper(self, name: str, thought: str) -> None:
         """Plant an inner thought; it enters the agent's memory with the next tick's new memories."""
