@@ -236,6 +236,13 @@ def _preflight_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--concurrency", type=int, metavar="N", help="model calls at once (default 32)")
     parser.add_argument(
+        "--outage-budget",
+        dest="outage_budget_s",
+        type=float,
+        metavar="S",
+        help="seconds calls may pause while the model is not answering before the run ends (default 300; 0: at once)",
+    )
+    parser.add_argument(
         "--no-preflight",
         dest="preflight",
         action="store_false",

@@ -2,8 +2,9 @@
 
 1. Faults: every one of six provider fault kinds at `rate` (timeouts, rate limits, server errors, malformed JSON,
    empty and over-long replies) for the whole run: no crash, no lost tick, every fault counted.
-2. A dying endpoint: the provider refuses every connection from a third of the way in. The run must stop early with
-   reason `provider_unavailable` (not live the rest of the day on fallbacks) and close its log.
+2. A dying endpoint: the provider refuses every connection from a third of the way in. Calls pause and probe it (the
+   gateway's breaker, with a 2 s outage budget here); it never returns, so the run must stop early with reason
+   `provider_unavailable` (not live the rest of the day on fallbacks) and close its log.
 3. A full disk: the process may not grow a file past a limit (RLIMIT_FSIZE, a real refused write from the kernel).
    The run must stop with reason `write_failed`, keep its log whole up to the last complete tick, and say so.
 """
@@ -56,7 +57,7 @@ class DyingEndpoint:
         return await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
 
 
-def soak_config(agents: int, hours: float, seed: int, out: Path) -> RunConfig:
+def soak_config(agents: int, hours: float, seed: int, out: Path, outage_budget_s: float = 0.0) -> RunConfig:
     return RunConfig(
         agents=agents,
         hours=hours,
@@ -67,7 +68,7 @@ def soak_config(agents: int, hours: float, seed: int, out: Path) -> RunConfig:
         cache="off",
         out=out,
         autosave_minutes=0,
-        gateway=GatewayConfig(backoff_seconds=0),
+        gateway=GatewayConfig(backoff_seconds=0, outage_budget_s=outage_budget_s, probe_every_s=0.25),
     )
 
 
@@ -127,7 +128,7 @@ def _dying_endpoint(agents: int, seed: int, out: Path) -> dict[str, Any]:
     from town.runtime.runner import run_headless  # noqa: PLC0415
 
     model = DyingEndpoint(SchemaFakeModel(seed=seed), healthy_calls=max(1, agents * 2))
-    config = soak_config(agents, 2.0, seed, out)
+    config = soak_config(agents, 2.0, seed, out, outage_budget_s=2.0)
     try:
         result = asyncio.run(run_headless(config, model=model))
     except Exception as exc:
@@ -137,6 +138,7 @@ def _dying_endpoint(agents: int, seed: int, out: Path) -> dict[str, Any]:
         "ticks": result.totals["ticks"],
         "of_ticks": config.ticks,
         "refused_connections": model.refused,
+        "outage_probes": result.summary["outages"]["probes"],
         "log_closed": _last_event(out)["type"] == "run_end",
     }
 

@@ -45,10 +45,11 @@ class GatewayConfig(BaseModel):
     timeout_s: float = Field(default=60.0, gt=0, le=3600)
     # A server's Retry-After is honoured up to this many seconds (a longer one waits this long, then tries again).
     max_retry_after_s: float = Field(default=120.0, ge=0, le=3600)
-    # With an outage budget, a provider that failed stop_after_failed_calls calls in a row is not given up at once:
-    # calls pause, one probe goes out every probe_every_s, and they resume when it answers (agents/llm/breaker.py).
-    # Only an outage longer than the budget ends the run. 0: give up at once.
-    outage_budget_s: float = Field(default=0.0, ge=0, le=7 * 24 * 3600)
+    # A provider that failed stop_after_failed_calls calls in a row is not given up at once: calls pause, one probe
+    # goes out every probe_every_s, and they resume when it answers (agents/llm/breaker.py) -- a server restarting
+    # or a hosted API's short outage costs a pause, not the run. Only an outage longer than the budget ends the run.
+    # 0: give up at once.
+    outage_budget_s: float = Field(default=300.0, ge=0, le=7 * 24 * 3600)
     probe_every_s: float = Field(default=5.0, gt=0, le=3600)
     # How JSON is asked of the server (agents/llm/structured_modes.py); auto negotiates at pre-flight.
     structured: StructuredSetting = "auto"
@@ -180,18 +181,21 @@ class StructuredLLM:
                         self.unavailable = f"the model has not answered for {down:.0f} s (outage budget exhausted)"
                         break
                     await self.breaker.wait_for_probe()
-                    record, text = await self._attempts(messages, schema, purpose, agent, params, tries=1)
+                    record, text, transient = await self._attempts(messages, schema, purpose, agent, params, tries=1)
                     probed += [a.model_copy(update={"number": len(probed) + 1}) for a in record.attempts]
                     if text is not None:
                         self.breaker.close()
                         self.failed_in_a_row = 0
                         record.attempts = probed
                         return record, text
+                    if not transient:  # it is back, but refuses us (a key revoked meanwhile): no point waiting
+                        self.unavailable = f"the model answered a probe with a refusal ({record.error})"
             if self.unavailable is not None:
                 failed = CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable)
                 failed.attempts = probed
                 return failed, None
-        record, text = await self._attempts(messages, schema, purpose, agent, params, tries=self.config.max_retries + 1)
+        tries = self.config.max_retries + 1
+        record, text, transient = await self._attempts(messages, schema, purpose, agent, params, tries=tries)
         record.attempts = probed + [a.model_copy(update={"number": len(probed) + a.number}) for a in record.attempts]
         if text is not None:
             self.failed_in_a_row = 0
@@ -199,7 +203,9 @@ class StructuredLLM:
         self.failed_in_a_row += 1
         limit = self.config.stop_after_failed_calls
         if limit and self.failed_in_a_row >= limit and self.unavailable is None:
-            if self.config.outage_budget_s > 0:
+            # An endpoint that stopped answering may come back; one that refuses (a revoked key, a request it will
+            # never take) will not, so only transient failures pause for probes.
+            if self.config.outage_budget_s > 0 and transient:
                 self.breaker.trip()
             else:
                 self.unavailable = f"the model failed {self.failed_in_a_row} calls in a row (last: {record.error})"
@@ -213,9 +219,13 @@ class StructuredLLM:
         agent: str,
         params: SamplingParams,
         tries: int,
-    ) -> tuple[CallRecord, str | None]:
-        """Up to `tries` attempts with backoff (and the server's Retry-After): the record, and the text if answered."""
+    ) -> tuple[CallRecord, str | None, bool]:
+        """Up to `tries` attempts with backoff (and the server's Retry-After).
+
+        The record, the text if answered, and whether the last failure was transient (worth trying again later).
+        """
         last_error = ""
+        transient = True
         attempts: list[Attempt] = []
         for retry in range(tries):
             wait_at_least = 0.0  # the server's Retry-After for this attempt, if it sent one
@@ -228,6 +238,7 @@ class StructuredLLM:
                     kind = last_error.split(":", 1)[0][:60] if ":" in last_error else "ProviderError"
                     attempts.append(Attempt(number=retry + 1, latency_s=time.perf_counter() - started, error=kind))
                     wait_at_least = min(exc.retry_after_s or 0.0, self.config.max_retry_after_s)
+                    transient = exc.transient
                     if not exc.transient:
                         break
                 else:
@@ -249,8 +260,8 @@ class StructuredLLM:
                         cached=reply.cached,
                         attempts=attempts,
                     )
-                    return record, reply.text
+                    return record, reply.text, True
             if retry < tries - 1:
                 await asyncio.sleep(max(self.config.backoff_seconds * (2**retry), wait_at_least))
         record = CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=last_error, attempts=attempts)
-        return record, None
+        return record, None, transient

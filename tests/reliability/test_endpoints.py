@@ -44,6 +44,7 @@ def test_a_server_that_answers_passes_and_no_preflight_skips_the_check(tmp_path)
     assert calls == run_calls + 2  # the test request and one structured-output probe, kept out of the run's figures
     with model_server("404") as server:
         args = ["run", "--model", "openai/test", "--api-base", server.base, "--out", "s", "--no-preflight", *OFFLINE]
+        args += ["--outage-budget", "0"]  # end when 12 calls in a row failed, without pausing to probe
         done = town([*args, "--hours", "2"], tmp_path, env={"OPENAI_API_KEY": "sk-test"}, timeout=180)
     assert done.code == 2 and "the run stopped early" in done.lines[-1]  # no preflight: the run found out itself
     assert json.loads((tmp_path / "s" / "summary.json").read_text())["reason"] == "provider_unavailable"
@@ -73,9 +74,9 @@ def test_nothing_is_written_when_a_run_is_refused(tmp_path):
 
 
 def _impatient(tmp_path):
-    """A config that retries at once and gives up quickly (the test waits for the failure, not for backoff)."""
+    """A config that retries at once and gives up at once (the test waits for the failure, not for backoff or probes)."""
     path = tmp_path / "impatient.yaml"
-    path.write_text("gateway:\n  backoff_seconds: 0\n  max_retries: 1\n")
+    path.write_text("gateway:\n  backoff_seconds: 0\n  max_retries: 1\n  outage_budget_s: 0\n")
     return path
 
 

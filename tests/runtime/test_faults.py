@@ -63,6 +63,20 @@ def test_permanent_errors_are_not_retried(tmp_path):
     assert failed > 0 and failed <= model.calls <= failed + 3 * config.agents
 
 
+def test_a_provider_that_refuses_every_call_ends_the_run_without_pausing_for_probes(tmp_path):
+    """A refusal (a revoked key) is not an outage: the breaker stays shut and the run ends with the true reason."""
+    config = fake_config(tmp_path, agents=2, hours=1)
+    config.gateway.outage_budget_s = 3600  # an outage would be waited out for an hour
+    config.gateway.stop_after_failed_calls = 3
+    result = asyncio.run(run_headless(config, model=AlwaysDown(transient=False)))
+    assert result.reason == "provider_unavailable" and result.summary["outages"] == {
+        "count": 0,
+        "seconds": 0,
+        "probes": 0,
+    }
+    assert result.totals["ticks"] < config.ticks
+
+
 def test_unparseable_answers_get_one_repair_then_a_fallback(tmp_path):
     config = fake_config(tmp_path, agents=3, hours=1)
     result = asyncio.run(run_headless(config, model=Gibberish()))

@@ -161,3 +161,45 @@ def _talk_outcome():
     from agents.operations import Outcome
 
     return Outcome(purpose="react", inputs=[StartConversation(initiator="Mei Lin", partner="David Lin")])
+
+
+class SwitchableEndpoint:
+    """A model the test switches between answering, being away (refused connections) and refusing us (a bad key)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.state = "away"
+
+    async def complete(self, messages, *, schema, purpose, params):
+        from agents.llm.protocol import ProviderError
+
+        if self.state == "away":
+            raise ProviderError("APIConnectionError: connection refused", transient=True)
+        if self.state == "refusing":
+            raise ProviderError("AuthenticationError: invalid api key", transient=False)
+        return await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
+
+
+def test_the_app_shows_the_model_away_then_gone_pauses_and_ends_with_the_true_reason(tmp_path):
+    from town.ui.render import thinking_badge
+
+    config = fake_config(tmp_path, agents=3, hours=4)
+    gateway = config.gateway
+    gateway.backoff_seconds, gateway.max_retries, gateway.stop_after_failed_calls = 0, 0, 2
+    gateway.outage_budget_s, gateway.probe_every_s = 3600, 0.05  # the outage is waited out: the test ends it
+    model = SwitchableEndpoint(SchemaFakeModel(seed=0))
+    session = LiveSession(build_simulation(config, model=model))
+    session.send(Command(kind="speed", speed="max"))
+    session.start()
+    try:
+        assert _wait_until(lambda: session.snapshot.model_away_s > 0), "the breaker opened"
+        assert "the model is not answering" in thinking_badge(session.snapshot) and not session.paused
+        model.state = "refusing"  # it comes back refusing us: given up at the next probe
+        assert _wait_until(lambda: session.snapshot.model_gone != "")
+        assert _wait_until(lambda: session.paused), "the town stops on the spot"
+        assert "the model is gone (the model answered a probe with a refusal" in thinking_badge(session.snapshot)
+    finally:
+        session.stop()
+    assert session.ended is not None and session.ended.reason == "provider_unavailable"
+    assert "invalid api key" in (session.ended.detail or "")

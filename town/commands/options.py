@@ -35,7 +35,7 @@ CONFIG_FLAGS = (
 # Flags about talking to the provider (every command that calls a model has them): RunConfig fields, and fields of
 # the gateway settings (RunConfig.gateway) of the same name.
 PROVIDER_FLAGS = ("preflight", "preflight_timeout_s")
-GATEWAY_FLAGS = ("structured", "timeout_s", "concurrency")
+GATEWAY_FLAGS = ("structured", "timeout_s", "concurrency", "outage_budget_s")
 
 
 def provider_overrides(args: argparse.Namespace) -> dict[str, Any]:

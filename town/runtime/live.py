@@ -116,6 +116,7 @@ class LiveSession:
         self._stop = threading.Event()
         self._stop_reason: tuple[str, str | None] = ("window closed", None)
         self.error: BaseException | None = None
+        self._told_gone = False  # the town paused once when the model was given up
         self.ended: RunEnded | None = None  # the closing event, once the town has stopped
         sim.start()
         self.snapshot: Snapshot = self._builder.build()
@@ -161,6 +162,8 @@ class LiveSession:
             raise
         else:
             reason, detail = self._stop_reason
+            if self.sim.llm.unavailable is not None and reason == "window closed":
+                reason, detail = "provider_unavailable", self.sim.llm.unavailable  # what truly ended the town's life
         finally:
             for task in list(self._talks):
                 task.cancel()
@@ -178,6 +181,8 @@ class LiveSession:
                 await self._save("saved")
             if self.max_ticks is not None and self.sim.stats.ticks >= self.max_ticks:
                 self.paused = True
+            if self.sim.llm.unavailable is not None and not self._told_gone:
+                self._told_gone = self.paused = True  # stop on the spot; the player may go on, on routines
             if self.paused and self._steps_requested == 0:
                 self._publish()
                 await asyncio.sleep(0.02)

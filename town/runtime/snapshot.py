@@ -88,6 +88,8 @@ class Snapshot:
     oldest_wait_s: float = 0.0  # how long the oldest of them has been running, in real seconds
     held: bool = False  # the clock stands still until an overdue answer arrives ("wait for the model")
     wait_for_model: bool = False
+    model_away_s: float = 0.0  # > 0 while the model is not answering: calls are paused and it is being probed
+    model_gone: str = ""  # why the model was given up (its outage outlasted the budget, or it refuses us)
 
 
 # The event feed: conversations, reflections, day plans and interventions from outside the town.
@@ -244,4 +246,6 @@ class SnapshotBuilder:
             oldest_wait_s=round(max((now - f.since for f in waiting), default=0.0), 1),
             held=held,
             wait_for_model=wait_for_model,
+            model_away_s=round(sim.llm.breaker.down_for(), 1),
+            model_gone=sim.llm.unavailable or "",
         )

@@ -215,8 +215,12 @@ SLOW_CALL_S = 10.0  # a call running this long is shown as slow (amber)
 
 
 def thinking_badge(snap: Snapshot) -> str:
-    """What the town is waiting for, in words: calls in flight, the oldest's age, a clock held for the model."""
+    """What the town is waiting for, in words: the model away or gone, calls in flight, a clock held for the model."""
     parts = []
+    if snap.model_gone:
+        parts.append(f"the model is gone ({snap.model_gone}); agents live on routines — F5 saves, resume later")
+    elif snap.model_away_s > 0:
+        parts.append(f"the model is not answering ({snap.model_away_s:.0f} s): calls paused, probing")
     if snap.in_flight:
         parts.append(f"thinking: {snap.in_flight} call{'s' if snap.in_flight != 1 else ''} in flight")
         if snap.oldest_wait_s >= 1:
@@ -252,7 +256,11 @@ def draw_hud(
     target.blit(shown, (8, 4))
     badge = thinking_badge(snap)
     if badge:
-        colour = (255, 214, 110) if snap.held or snap.oldest_wait_s >= SLOW_CALL_S else (190, 220, 255)
+        colour = (190, 220, 255)
+        if snap.held or snap.oldest_wait_s >= SLOW_CALL_S:
+            colour = (255, 214, 110)
+        if snap.model_gone or snap.model_away_s > 0:
+            colour = (255, 140, 130)
         label = renderer.small.render(badge, True, colour)
         box = label.get_rect(topleft=(8, 30)).inflate(10, 6)
         pygame.draw.rect(target, HUD_BG, box, border_radius=5)
