@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from agents.embedding import CachingEmbedder, HashingEmbedder
-from agents.llm.fakes import CountingModel, FixedLatencyModel, SchemaFakeModel
+from agents.llm.fakes import CountingModel, SchemaFakeModel
 from agents.llm.protocol import ChatModel
 from agents.memory import MemoryDraft, MemoryStream
 from agents.retrieval import RetrievalWeights
@@ -68,23 +68,6 @@ def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
         "conversations": sim.stats.counts["conversation_start"],
         "reflections": sim.stats.counts["reflection"],
         "wall_s": round(wall, 2),
-    }
-
-
-def bench_concurrency(agents: int = 25, hours: float = 4.0, latency: float = 0.05) -> dict[str, Any]:
-    slow = FixedLatencyModel(SchemaFakeModel(seed=0), latency)
-    sim, wall = asyncio.run(_simulate(agents, hours, slow))
-    sequential = slow.total_latency_s
-    return {
-        "benchmark": "concurrency",
-        "agents": agents,
-        "game_hours": hours,
-        "latency_s": latency,
-        "calls": slow.calls,
-        "sequential_latency_s": round(sequential, 2),
-        "wall_s": round(wall, 2),
-        "wall_over_sequential": round(wall / sequential, 4) if sequential else None,
-        "max_concurrency": sim.llm.config.concurrency,
     }
 
 
@@ -257,12 +240,18 @@ def run(
     map_path: Any = None,
     personas: Any = None,
     latencies: list[float] | None = None,
+    model: str | None = None,
+    api_base: str | None = None,
+    provider: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     figures = []
     if which in ("calls", "all"):
         figures.append(bench_calls(agents, hours or 24.0))
     if which in ("concurrency", "all"):
-        figures.append(bench_concurrency(agents, hours or 4.0, latency))
+        from town.benchmarks_concurrency import bench_concurrency  # noqa: PLC0415
+
+        real = {"model": model, "api_base": api_base, "provider": provider}
+        figures.append(bench_concurrency(agents, hours or (0.25 if model else 4.0), latency, **real))
     if which in ("engine", "all"):
         figures.append(bench_engine())
     if which in ("retrieval", "all"):
@@ -303,6 +292,9 @@ def format_figures(figures: list[dict[str, Any]]) -> str:
             if isinstance(value, dict):
                 lines.append(f"{key}:")
                 lines.extend(f"  {k}: {v}" for k, v in value.items())
+            elif isinstance(value, list) and all(isinstance(v, int | float) for v in value):
+                shown = ", ".join(map(str, value[:30])) + (f", … ({len(value)} in all)" if len(value) > 30 else "")
+                lines.append(f"{key}: [{shown}]")
             elif isinstance(value, list):
                 lines.append(f"{key}:")
                 lines.extend(f"  {row}" for row in value)

@@ -222,6 +222,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", type=Path, default=Path("bench-out"), help="where plots go (scaling)")
     bench.add_argument("--map", type=Path, help="Tiled map for fps and maps (default Willowbrook)")
     bench.add_argument("--personas", type=Path, help="persona folder for fps on --map")
+    bench.add_argument("--model", help="concurrency: measure this model (a real server) instead of the fake")
+    bench.add_argument("--api-base", dest="api_base", help="concurrency: the server's base URL for --model")
+    _preflight_flags(bench)
     return parser
 
 
@@ -235,6 +238,13 @@ def _preflight_flags(parser: argparse.ArgumentParser) -> None:
         "--timeout", dest="timeout_s", type=float, metavar="S", help="seconds per model call (default 60)"
     )
     parser.add_argument("--concurrency", type=int, metavar="N", help="model calls at once (default 32)")
+    parser.add_argument(
+        "--endpoint-concurrency",
+        dest="endpoint_concurrency",
+        type=int,
+        metavar="N",
+        help="at most N calls at once on each --api-base server (default: no limit but --concurrency)",
+    )
     parser.add_argument(
         "--outage-budget",
         dest="outage_budget_s",

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from pydantic import BaseModel
 
+from agents.llm.endpoints import EndpointPool
 from agents.llm.local_llama import EMBEDDED_PROVIDER, make_handler
 from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams, guard_real_call, schema_json
 from agents.llm.structured_modes import (
@@ -67,7 +68,9 @@ def close_embedded() -> None:
 class LiteLLMModel:
     """One model through litellm.
 
-    Several `api_base`s (comma-separated: replicas of one self-hosted model) are load-balanced by litellm's Router.
+    Several `api_base`s (comma-separated: replicas of one self-hosted model) share the calls through an
+    `EndpointPool`: each call goes to the least busy replica, at most `endpoint_concurrency[base]` (or its "*" entry)
+    at once on each.
     """
 
     def __init__(
@@ -77,17 +80,24 @@ class LiteLLMModel:
         api_base: str | None = None,
         timeout_s: float = 60.0,
         structured: StructuredSetting = "auto",
+        endpoint_concurrency: dict[str, int] | None = None,
     ) -> None:
         self.name = model
         bases = [b.strip() for b in (api_base or "").split(",") if b.strip()]
-        self.api_base = bases[0] if len(bases) == 1 else None
-        self.api_bases = bases if len(bases) > 1 else []
+        limits = dict(endpoint_concurrency or {})
+        unknown = sorted(set(limits) - {"*", *bases})
+        if unknown:
+            raise ConfigError(
+                f"gateway.endpoint_concurrency names {', '.join(unknown)}, which is not one of the --api-base "
+                f'addresses ({", ".join(bases) or "none given"}); use "*" for every endpoint'
+            )
+        # "" stands for the provider's own address (no --api-base).
+        self.pool = EndpointPool(bases or [""], {b: n for b, n in limits.items() if b != "*"}, limits.get("*"))
         self.timeout_s = timeout_s
         # Only servers on this machine's loopback: the pytest guard lets those through (see guard_real_call).
         self.loopback = bool(bases) and all(_is_loopback(b) for b in bases)
         if not bases and model.split("/", maxsplit=1)[0] in {"ollama", "ollama_chat"}:
             self.loopback = True  # litellm's default Ollama address is localhost:11434
-        self._router: Any = None
         self.structured = structured
         # The mode in use: fixed by the setting, or (auto) litellm's view until a pre-flight probe tries the server.
         self.mode: StructuredMode = structured if structured != "auto" else self._mode_litellm_expects()
@@ -98,17 +108,6 @@ class LiteLLMModel:
             return "json_schema"
         return "json_schema" if _supports_schema(import_litellm(), self.name) else "none"
 
-    def router(self) -> Any:
-        """The Router (litellm's) over the replicas, built on first use."""
-        if self._router is None:
-            litellm = import_litellm()
-            deployments = [
-                {"model_name": self.name, "litellm_params": {"model": self.name, "api_base": base}}
-                for base in self.api_bases
-            ]
-            self._router = litellm.Router(model_list=deployments, routing_strategy="simple-shuffle", num_retries=0)
-        return self._router
-
     def probe(self, timeout_s: float) -> list[tuple[str, ProviderError | None]]:
         """One tiny synchronous request per endpoint (see `agents.llm.preflight`): (endpoint, failure or None).
 
@@ -117,7 +116,7 @@ class LiteLLMModel:
         guard_real_call(self.name, loopback=self.loopback)
         litellm = import_litellm()
         results: list[tuple[str, ProviderError | None]] = []
-        for base in self.api_bases or [self.api_base or ""]:
+        for base in self.pool.bases:
             request: dict[str, Any] = {
                 "model": self.name,
                 "messages": [{"role": "user", "content": "Reply with the single word: ok"}],
@@ -184,19 +183,17 @@ class LiteLLMModel:
             "timeout": self.timeout_s,
             "num_retries": 0,  # the gateway retries with its own backoff and counts every attempt
         }
-        if self.api_base:
-            request["api_base"] = self.api_base
         if schema is not None:
             fmt = response_format(self.mode, schema.__name__, schema_json(schema))
             if fmt is not None:
                 request["response_format"] = fmt
-        try:
-            if self.api_bases:
-                response = await self.router().acompletion(**request)
-            else:
+        async with self.pool.endpoint() as base:
+            if base:
+                request["api_base"] = base
+            try:
                 response = await litellm.acompletion(**request)
-        except Exception as exc:  # litellm raises a wide family of provider exceptions
-            raise _as_provider_error(litellm, exc) from None
+            except Exception as exc:  # litellm raises a wide family of provider exceptions
+                raise _as_provider_error(litellm, exc) from None
         text = reply_text(response)
         usage = getattr(response, "usage", None)
         cost = 0.0

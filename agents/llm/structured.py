@@ -12,7 +12,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -31,6 +31,9 @@ class GatewayConfig(BaseModel):
 
     # Remote providers take many calls at once; the embedded model serialises its own calls behind a lock anyway.
     concurrency: int = Field(default=32, ge=1, le=512)
+    # At most this many calls at once on one server (an --api-base; "*": every one), within `concurrency`: replicas
+    # of different sizes each get what they can serve (agents/llm/endpoints.py).
+    endpoint_concurrency: dict[str, Annotated[int, Field(ge=1, le=512)]] = Field(default_factory=dict, max_length=64)
     max_retries: int = Field(default=3, ge=0, le=10)
     backoff_seconds: float = Field(default=1.0, ge=0, le=600)
     max_calls: int | None = Field(default=None, ge=1, le=10**12)

@@ -61,13 +61,17 @@ def test_faiss_index_agrees_with_the_numpy_index():
     assert np.allclose(faiss_index.vectors(), data)
 
 
-def test_several_api_bases_are_load_balanced_by_litellms_router():
+def test_several_api_bases_make_one_pool_and_a_limit_for_an_unknown_server_is_refused():
     from agents.llm.litellm_model import LiteLLMModel
+    from town.core.errors import ConfigError
 
     single = LiteLLMModel("openai/qwen", api_base="http://10.0.0.1:8000/v1")
-    assert single.api_base == "http://10.0.0.1:8000/v1" and not single.api_bases
-    model = LiteLLMModel("openai/qwen", api_base="http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1")
-    router = model.router()  # built without a call: nothing leaves the machine
-    bases = sorted(d["litellm_params"]["api_base"] for d in router.registry().all())
-    assert bases == ["http://10.0.0.1:8000/v1", "http://10.0.0.2:8000/v1"]
-    assert {d["model_name"] for d in router.registry().all()} == {"openai/qwen"}
+    assert single.pool.bases == ["http://10.0.0.1:8000/v1"]
+    model = LiteLLMModel(
+        "openai/qwen",
+        api_base="http://10.0.0.1:8000/v1, http://10.0.0.2:8000/v1",
+        endpoint_concurrency={"*": 4, "http://10.0.0.2:8000/v1": 64},
+    )
+    assert model.pool.limits == {"http://10.0.0.1:8000/v1": 4, "http://10.0.0.2:8000/v1": 64}
+    with pytest.raises(ConfigError, match="not one of the --api-base"):
+        LiteLLMModel("openai/qwen", api_base="http://10.0.0.1:8000/v1", endpoint_concurrency={"http://x/v1": 2})

@@ -25,6 +25,10 @@ class ModelServer(ThreadingHTTPServer):
         self.requests = 0
         self.released = threading.Event()
         self.formats: list[str] = []  # the response_format type of every request ("-" for none)
+        self.delay_s = 0.0  # how long each answer takes
+        self.in_flight = 0
+        self.peak_in_flight = 0  # the most requests it was ever serving at once
+        self._count = threading.Lock()
         self.times: list[float] = []  # when each request arrived (time.monotonic)
 
     @property
@@ -39,6 +43,19 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        server = self.server
+        with server._count:  # noqa: SLF001 - the handler is the server's own
+            server.in_flight += 1
+            server.peak_in_flight = max(server.peak_in_flight, server.in_flight)
+        try:
+            if server.delay_s:
+                time.sleep(server.delay_s)
+            self._answer()
+        finally:
+            with server._count:  # noqa: SLF001
+                server.in_flight -= 1
+
+    def _answer(self) -> None:
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
         self.server.requests += 1

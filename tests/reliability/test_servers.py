@@ -179,3 +179,62 @@ def test_an_outage_longer_than_its_budget_ends_the_run(tmp_path):
     assert done.code == 2 and "outage budget exhausted" in done.lines[-1], done.err
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert summary["reason"] == "provider_unavailable" and summary["outages"]["seconds"] >= 1.0
+
+
+def test_replicas_share_the_calls_and_none_gets_more_at_once_than_its_limit(tmp_path):
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        replicas = [stack.enter_context(model_server("schema")) for _ in range(2)]
+        for replica in replicas:
+            replica.delay_s = 0.3  # slow enough that the day's first plans pile up
+        bases = ",".join(r.base for r in replicas)
+        args = ["run", "--model", "openai/test", "--api-base", bases, "--out", "r", "--endpoint-concurrency", "2"]
+        done = town([*args, "--agents", "6", *OFFLINE], tmp_path, env=KEY, timeout=300)
+    assert done.code == 0, done.err
+    assert [r.peak_in_flight for r in replicas] == [2, 2]  # six agents plan at once; each server serves two at a time
+    assert all(r.requests > 3 for r in replicas)
+
+
+def test_the_endpoint_pool_sends_each_call_to_the_least_busy_server_with_room():
+    from agents.llm.endpoints import EndpointPool
+
+    pool = EndpointPool(["small", "big"], {"big": 3}, default_limit=1)
+
+    async def scenario():
+        gate = asyncio.Event()
+        order = []
+
+        async def call():
+            async with pool.endpoint() as base:
+                order.append(base)
+                await gate.wait()
+
+        tasks = [asyncio.create_task(call()) for _ in range(5)]
+        while sum(pool.in_flight.values()) < 4:
+            await asyncio.sleep(0)
+        waiting = len(tasks) - sum(pool.in_flight.values())
+        gate.set()
+        await asyncio.gather(*tasks)
+        return order, waiting
+
+    order, waiting = asyncio.run(scenario())
+    assert order[:4] == ["small", "big", "big", "big"] and waiting == 1  # the fifth waited for a free slot
+    assert pool.peak == {"small": 1, "big": 3} and pool.in_flight == {"small": 0, "big": 0}
+    assert sum(pool.served.values()) == 5
+
+
+def test_bench_concurrency_measures_a_real_server(tmp_path):
+    with model_server("schema") as server:
+        server.delay_s = 0.2
+        args = ["bench", "concurrency", "--model", "openai/test", "--api-base", server.base, "--agents", "4"]
+        done = town([*args, "--hours", "0.1", "--endpoint-concurrency", "3", "--json"], tmp_path, env=KEY, timeout=300)
+        sent = server.requests
+        peak = server.peak_in_flight
+    assert done.code == 0, done.err
+    (figures,) = json.loads(done.out)
+    assert figures["requests"] == sent - 2  # all but the pre-flight request and the structured-output probe
+    assert figures["in_flight"]["peak"] == peak == 3  # four agents plan at once; the server takes three at a time
+    assert figures["latency_s"]["p50"] >= 0.2 and figures["wall_over_sequential"] < 1  # calls overlapped
+    assert figures["per_endpoint"] == {server.base: {"served": sent - 2, "peak_in_flight": 3, "limit": 3}}
+    assert figures["reason"] == "completed"

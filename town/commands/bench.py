@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 
+from town.commands.options import provider_overrides
 from town.core.errors import ConfigError
 
 
 def bench_command(args: argparse.Namespace) -> int:
     from town import benchmarks  # noqa: PLC0415
 
+    if (args.model or args.api_base) and args.which != "concurrency":
+        raise ConfigError("--model and --api-base are for `town bench concurrency` (the others measure the fakes)")
     latencies = args.latencies or ([args.latency] if args.which == "live" and args.latency is not None else None)
     figures = benchmarks.run(
         args.which,
@@ -22,6 +25,9 @@ def bench_command(args: argparse.Namespace) -> int:
         map_path=args.map,
         personas=args.personas,
         latencies=latencies,
+        model=args.model,
+        api_base=args.api_base,
+        provider=provider_overrides(args),
     )
     if args.json:
         print(json.dumps(figures, indent=2))

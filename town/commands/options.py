@@ -42,6 +42,8 @@ def provider_overrides(args: argparse.Namespace) -> dict[str, Any]:
     """The provider flags that were given, as RunConfig overrides."""
     overrides: dict[str, Any] = {k: getattr(args, k) for k in PROVIDER_FLAGS if getattr(args, k, None) is not None}
     gateway = {k: getattr(args, k) for k in GATEWAY_FLAGS if getattr(args, k, None) is not None}
+    if getattr(args, "endpoint_concurrency", None) is not None:
+        gateway["endpoint_concurrency"] = {"*": args.endpoint_concurrency}
     if gateway:
         overrides["gateway"] = gateway
     return overrides

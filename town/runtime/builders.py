@@ -39,6 +39,7 @@ def build_model(config: RunConfig) -> ChatModel:
             api_base=config.api_base,
             timeout_s=config.gateway.timeout_s,
             structured=config.gateway.structured,
+            endpoint_concurrency=config.gateway.endpoint_concurrency,
         )
         if config.preflight and not remote.is_embedded:
             from agents.llm.preflight import preflight  # noqa: PLC0415

@@ -39,7 +39,9 @@ RESUMABLE = frozenset(
     }
 )
 # Gateway settings that say how the server is asked, not what the saved town is: a resume may change them.
-RESUMABLE_GATEWAY = frozenset({"structured", "timeout_s", "concurrency", "outage_budget_s", "probe_every_s"})
+RESUMABLE_GATEWAY = frozenset(
+    {"structured", "timeout_s", "concurrency", "endpoint_concurrency", "outage_budget_s", "probe_every_s"}
+)
 
 
 async def save_simulation(
