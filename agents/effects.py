@@ -72,13 +72,15 @@ Effect = Annotated[
 ]
 
 
-def apply_effect(mind: Mind, effect: Effect, tick: int) -> None:
-    """Change `mind` as the outcome says, at the tick the outcome lands."""
+def apply_effect(mind: Mind, effect: Effect, tick: int) -> bool:
+    """Change `mind` as the outcome says, at the tick the outcome lands; False when the mind refused it as stale."""
     if isinstance(effect, SetDayPlan):
         mind.set_day_plan(list(effect.schedule), tick)
     elif isinstance(effect, SetSteps):
         steps = [PlannedStep(*step) for step in effect.steps]
-        mind.set_steps(steps, effect.activity, effect.context, interrupt=effect.interrupt, version=effect.version)
+        return mind.set_steps(
+            steps, effect.activity, effect.context, interrupt=effect.interrupt, version=effect.version
+        )
     elif isinstance(effect, SetImportance):
         for memory_id, score in zip(effect.memories, effect.scores, strict=True):
             mind.memory.set_importance(memory_id, score)
@@ -94,3 +96,4 @@ def apply_effect(mind: Mind, effect: Effect, tick: int) -> None:
     elif isinstance(effect, ReflectionDone):
         mind.reflection_questions = None
         mind.memory.importance_since_reflection = 0
+    return True

@@ -45,12 +45,18 @@ class DayPlanned(Event):
 
 
 class StepsPlanned(Event):
+    """Steps (minutes, action, arena, object) planned for an activity.
+
+    `adopted` is false when they came too late (planned ahead, and a re-plan happened meanwhile) and went unused.
+    """
+
     type: Literal["steps"] = "steps"
     agent: str
     activity: str
     steps: list[tuple[int, str, str, str]]
     context: str = ""
     fallback: bool = False
+    adopted: bool = True
 
 
 class Reaction(Event):

@@ -154,14 +154,14 @@ class Mind:
 
     def set_steps(
         self, steps: list[PlannedStep], activity: str, context: str | None, *, interrupt: bool, version: int
-    ) -> None:
-        """Queue freshly planned steps.
+    ) -> bool:
+        """Queue freshly planned steps; False when they were dropped.
 
         A re-plan (`interrupt`) also ends the current action so the first step starts now. Steps planned ahead under
         an older plan version (a re-plan happened meanwhile) are dropped.
         """
         if not interrupt and version != self.plan_version:
-            return
+            return False
         self.plan_version += 1
         self.steps = deque(steps)
         self.current_activity = activity
@@ -169,6 +169,7 @@ class Mind:
             self.step_end_tick = 0
         if self.replan_context == context:
             self.replan_context = None
+        return True
 
     def request_replan(self, context: str) -> None:
         self.replan_context = context[:300]

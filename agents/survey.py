@@ -20,6 +20,8 @@ from agents.prompts import render
 if TYPE_CHECKING:
     from agents.mind import Mind
 
+# A remembered question enters memory as "<name> was asked in a survey: <question> ..." (the evaluation reads it).
+SURVEY_MEMORY = " was asked in a survey:"
 LIKERT = ("strongly disagree", "disagree", "neither agree nor disagree", "agree", "strongly agree")
 
 
@@ -113,7 +115,7 @@ def survey_op(mind: Mind, survey: str, question: SurveyQuestion, now: int) -> Op
         )
         memories = []
         if question.remember and value is not None:
-            text = f"{persona.name} was asked in a survey: {question.text} {persona.name} answered: {value}"
+            text = f"{persona.name}{SURVEY_MEMORY} {question.text} {persona.name} answered: {value}"
             memories.append(MemoryDraft(kind="thought", text=text[:600], importance=3))
         return Outcome(purpose="survey", calls=calls, events=[event], memories=memories)
 

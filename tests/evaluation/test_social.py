@@ -126,21 +126,22 @@ def _log():
 
 
 def test_diffusion_follows_provenance_and_counts_unsourced_claims():
-    spread = diffusion(_log(), PARTY, AGENTS, step_ticks=30)
+    spread = diffusion(_log(), PARTY, AGENTS, CLOCK)
+    # Known from the tick the line was heard (not when the chat memory was written at the talk's end).
     assert [(x.agent, x.tick, x.source) for x in spread.learned] == [
-        ("Bo", 12, "Ann"),
-        ("Cy", 21, "Bo"),
-        ("Di", 41, "Cy"),
+        ("Bo", 10, "Ann"),
+        ("Cy", 20, "Bo"),
+        ("Di", 40, "Cy"),
     ]
     assert spread.claims == 4  # every utterance mentions it
     assert spread.unsourced_claims == 1  # Di at 15, before anyone told her
     assert spread.share_start == 0.25 and spread.share_end == 1.0
-    assert spread.curve == [(0, 1), (30, 3), (60, 4), (90, 4), (100, 4)]
+    assert spread.curve == [(0, 1), (60, 4), (100, 4)]  # sampled every game hour
 
 
 def test_attendance_compares_who_was_invited_with_who_came(town_map):
     log = _log()
-    spread = diffusion(log, PARTY, AGENTS)
+    spread = diffusion(log, PARTY, AGENTS, CLOCK)
     result = attendance(log, PARTY, spread, CLOCK, town_map)
     assert result.invited == ["Bo", "Cy", "Di"]  # all heard before 17:00 (tick 60)
     assert result.came == ["Bo", "Cy"]  # Bo walked over at 16:30; Cy came at 17:02; Ann, the host, is not counted
@@ -150,7 +151,7 @@ def test_attendance_compares_who_was_invited_with_who_came(town_map):
 
 def test_network_density_uses_mutual_edges():
     acquaintances = {"Ann": {"Bo"}, "Bo": {"Ann"}, "Cy": {"Ann"}}  # Cy knows Ann, Ann does not know Cy
-    result = network(_log(), AGENTS, acquaintances, step_ticks=50)
+    result = network(_log(), AGENTS, acquaintances, CLOCK)
     assert result.edges_start == [("Ann", "Bo")]
     assert result.density_start == pytest.approx(2 * 1 / (4 * 3))
     # Talk adds: Bo-Cy (both have chat memories of each other); Cy-Di only one way (Di heard Cy; Cy has no memory of Di).

@@ -43,6 +43,8 @@ def eval_command(args: argparse.Namespace) -> int:
     for run, session in zip(args.runs, interviews, strict=True):
         print(f"evaluating {run} ...", file=sys.stderr)
         evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference)
+        for warning in evaluation.warnings:
+            print(f"warning: {run}: {warning}", file=sys.stderr)
         if args.interview:
             evaluation.interviews = _interview(session)
         evaluations.append(evaluation)

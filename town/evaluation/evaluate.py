@@ -79,6 +79,7 @@ class RunEvaluation(BaseModel):
     interviews: list[InterviewAnswer] = Field(default_factory=list)
     judged: list[RatedAnswer] = Field(default_factory=list)  # exploratory: only with a judge model
     notes: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)  # what this evaluation could not see (said first in the report)
 
 
 def evaluate_run(
@@ -107,10 +108,14 @@ def evaluate_run(
     echo = echoing(corpus, embedder)
     metrics = measure_corpus(corpus, embedder, seed, echo=echo)
     notes = list(PROXIES)
+    warnings = [
+        f"{problem}; starting relationships and persona texts are missing from this evaluation"
+        for problem in source.problems
+    ]
     rows = _rows(metrics, reference, embedder, notes)
     by_id = {p.id: p.name for p in source.personas}
     acquaintances = {p.name: {by_id.get(r.person, r.person) for r in p.relationships} for p in source.personas}
-    spreads = [diffusion(events, fact, agents) for fact in facts]
+    spreads = [diffusion(events, fact, agents, clock) for fact in facts]
     speaker = speaker_identification(corpus, seed)
     return RunEvaluation(
         run=str(run),
@@ -129,11 +134,12 @@ def evaluate_run(
         drift=drift(corpus, embedder),
         echo=echo,
         diffusion=spreads,
-        network=network(events, agents, acquaintances),
+        network=network(events, agents, acquaintances, clock),
         attendance=[a for f, d in zip(facts, spreads, strict=True) if (a := attendance(events, f, d, clock, town_map))],
         intentions=intentions(events, clock, town_map),
         share_intervals=bootstrap_shares(corpus.texts(), seed=seed),
         notes=notes,
+        warnings=warnings,
     )
 
 

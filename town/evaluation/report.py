@@ -80,6 +80,7 @@ def _markdown(
         lines.append(
             f"{len(ev.agents)} agents, {ev.game_hours} game hours, {ev.utterances} utterances. Log: `{ev.run}`."
         )
+        lines += [f"\n**Warning:** {w}." for w in ev.warnings]
         lines += [
             "",
             "| dimension | metric | value | human | Sim | noise band | offset | note |",

@@ -1,13 +1,18 @@
 """Social outcomes from a trajectory log (pure functions, no model): diffusion, relationships, attendance, intentions.
 
-- Diffusion of a seeded `Fact`: who knows it over time and from whom, verified by memory provenance — a `chat` memory
-  whose `sources` include an utterance by the partner (`told_by`) that mentions the fact, or a whisper or a visitor's
-  words. A claim is an utterance mentioning the fact; a claim by someone who had no verified source yet is counted as
-  unsourced (a hallucination, in Park et al.'s sense).
+- Diffusion of a seeded `Fact`: who knows it over time and from whom. The origin knows it from the start (or from the
+  tick an experiment seeded it); anyone else from the tick they heard, in a conversation they were in, a line that
+  mentions it from someone who knew it by then — the whole line, however long the talk — or were whispered it, told it
+  by a visitor (an interviewer's questions teach nothing: interview mode remembers nothing), noticed a broadcast of it,
+  or were asked a remembered survey question naming it. A claim is an utterance mentioning the fact; a claim by
+  someone who did not know it yet is unsourced (a hallucination, in Park et al.'s sense); a rumour made up that way
+  passes nothing on. Everyone who was ever in the run stays in the population (a removed agent keeps what they knew).
 - Relationships: A knows B once A's persona names B, or A has talked with B or thought about B (a chat or thought memory
   told by B or naming B; merely seeing B is not knowing B). An edge needs both directions;
   density = 2|E| / (|V| (|V| - 1)).
-- Attendance: who had heard of an event before it began (invited) and who was at its place during it (came).
+- Attendance: who had heard of an event before it began (invited) and who was at its place at some tick of
+  [start, end) (came): anywhere in the sector (doorways included) or the arena named; exact, not sampled; a removal
+  ends presence.
 - Intentions: each planned step (place, minutes) against where the agent actually was halfway through it.
 """
 
@@ -21,9 +26,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from agents.events import MemoryAdded, StepsPlanned, VisitorExchange, Whispered
+from agents.events import (
+    AgentRemoved,
+    Broadcast,
+    FactSeeded,
+    MemoryAdded,
+    StepsPlanned,
+    VisitorExchange,
+    Whispered,
+)
+from agents.survey import SURVEY_MEMORY
 from town.core.clock import GameClock
-from town.core.events import AgentSpawned, Event, Moves, Utterance
+from town.core.events import AgentSpawned, Event, Moves, RunStarted, Utterance
 from town.core.places import TownMap
 from town.runtime.config import load_yaml_model
 
@@ -79,46 +93,85 @@ class Diffusion(BaseModel):
     share_end: float
 
 
-def diffusion(events: Sequence[Event], fact: Fact, agents: list[str], step_ticks: int = 360) -> Diffusion:
-    utterances = {e.id: e for e in events if isinstance(e, Utterance)}
-    learned: dict[str, Learned] = {}
+def diffusion(events: Sequence[Event], fact: Fact, agents: list[str], clock: GameClock) -> Diffusion:
+    """Who learned `fact` when, and which claims of it had no source yet (see the module docstring for the rules)."""
+    first_tick, origin_tick = _origin(events, fact)
+    learned = _learning(events, fact, origin_tick)
     claims = unsourced = 0
     for e in events:
-        if isinstance(e, MemoryAdded):
-            if e.agent == fact.origin or e.agent in learned or e.kind != "chat" or not e.told_by:
-                continue
-            if fact.mentioned_in(e.text) and any(
-                (said := utterances.get(s)) is not None and said.speaker == e.told_by and fact.mentioned_in(said.text)
-                for s in e.sources
-            ):
-                learned[e.agent] = Learned(agent=e.agent, tick=e.tick, source=e.told_by)
-        elif isinstance(e, Whispered | VisitorExchange) and e.agent != fact.origin and e.agent not in learned:
-            told = e.thought if isinstance(e, Whispered) else e.said
-            if fact.mentioned_in(told):
-                learned[e.agent] = Learned(agent=e.agent, tick=e.tick, source=e.type)
-        elif isinstance(e, Utterance) and fact.mentioned_in(e.text):
+        if isinstance(e, Utterance) and fact.mentioned_in(e.text):
             claims += 1
-            if e.speaker != fact.origin and (e.speaker not in learned or learned[e.speaker].tick > e.tick):
+            known = learned.get(e.speaker)
+            # Knowing since this very tick counts: a line heard and a reply are never in one tick (turns alternate).
+            if known is None or known.tick > e.tick:
                 unsourced += 1
     last = events[-1].tick if events else 0
+    step = max(1, clock.ticks_for(minutes=60))
     ticks = sorted(x.tick for x in learned.values())
-    base = 1 if fact.origin in agents else 0
-    curve = [(t, base + bisect.bisect_right(ticks, t)) for t in range(0, last + 1, step_ticks)]
+    curve = [(t, bisect.bisect_right(ticks, t)) for t in range(0, last + 1, step)]
     if not curve or curve[-1][0] != last:
-        curve.append((last, base + len(ticks)))
+        curve.append((last, len(ticks)))
     population = max(1, len(agents))
+    at_start = sum(1 for t in ticks if t <= first_tick)
     return Diffusion(
         fact=fact.name,
         origin=fact.origin,
         origin_present=fact.origin in agents,
         population=len(agents),
-        learned=sorted(learned.values(), key=lambda x: (x.tick, x.agent)),
+        learned=sorted((x for x in learned.values() if x.source != "origin"), key=lambda x: (x.tick, x.agent)),
         curve=curve,
         claims=claims,
         unsourced_claims=unsourced,
-        share_start=base / population,
-        share_end=(base + len(ticks)) / population,
+        share_start=at_start / population,
+        share_end=len(ticks) / population,
     )
+
+
+def _origin(events: Sequence[Event], fact: Fact) -> tuple[int, int | None]:
+    """The log's first tick, and when the origin came to know the fact (None: the origin is not in this run).
+
+    The origin knows from the start, or from the moment an experiment seeded the fact.
+    """
+    first = events[0].tick if events else 0
+    present = {e.agent for e in events if isinstance(e, AgentSpawned)} | {
+        a for e in events if isinstance(e, RunStarted) for a in e.agents
+    }
+    seeded = next((e.tick for e in events if isinstance(e, FactSeeded) and e.fact == fact.name), None)
+    if seeded is not None:
+        return first, seeded
+    return first, first if fact.origin in present else None
+
+
+def _learning(events: Sequence[Event], fact: Fact, origin_tick: int | None) -> dict[str, Learned]:
+    """The earliest verified moment each agent came to know the fact, and from whom."""
+    learned: dict[str, Learned] = {}
+    if origin_tick is not None:
+        learned[fact.origin] = Learned(agent=fact.origin, tick=origin_tick, source="origin")
+
+    def credit(agent: str, tick: int, source: str) -> None:
+        if agent not in learned or learned[agent].tick > tick:
+            learned[agent] = Learned(agent=agent, tick=tick, source=source)
+
+    broadcasts = {e.text for e in events if isinstance(e, Broadcast) and fact.mentioned_in(e.text)}
+    for e in events:
+        if isinstance(e, Utterance):
+            # Heard in a conversation the agent was in (the log's utterance names its listener), from someone who
+            # knew it by then: a rumour made up by someone who never heard it passes nothing on. The whole line
+            # counts, however long the talk (the chat memory written at its end is cut short).
+            teller = learned.get(e.speaker)
+            if teller is not None and teller.tick <= e.tick and e.listener != e.speaker and fact.mentioned_in(e.text):
+                credit(e.listener, e.tick, e.speaker)
+        elif isinstance(e, Whispered) and fact.mentioned_in(e.thought):
+            credit(e.agent, e.tick, "whisper")
+        elif isinstance(e, VisitorExchange) and e.mode == "visitor" and fact.mentioned_in(e.said):
+            credit(e.agent, e.tick, "visitor")  # an interviewer's question is not remembered: nobody learns from it
+        elif isinstance(e, MemoryAdded) and e.kind == "observation" and e.text in broadcasts:
+            credit(e.agent, e.tick, "broadcast")  # a town-wide announcement, noticed by those awake
+        elif isinstance(e, MemoryAdded) and e.kind == "thought" and e.text.startswith(f"{e.agent}{SURVEY_MEMORY}"):
+            question = e.text.removeprefix(f"{e.agent}{SURVEY_MEMORY}").split(f" {e.agent} answered:", 1)[0]
+            if fact.mentioned_in(question):
+                credit(e.agent, e.tick, "survey")  # a survey question the agent was told to remember
+    return learned
 
 
 # -- relationships -----------------------------------------------------------------------------------------------------
@@ -140,9 +193,13 @@ def _mutual(knows: dict[str, set[str]], agents: list[str]) -> list[tuple[str, st
 
 
 def network(
-    events: Sequence[Event], agents: list[str], acquaintances: dict[str, set[str]], step_ticks: int = 360
+    events: Sequence[Event], agents: list[str], acquaintances: dict[str, set[str]], clock: GameClock
 ) -> Network:
-    """`acquaintances`: whom each agent's persona names (by name), the relationships the run starts with."""
+    """`acquaintances`: whom each agent's persona names (by name), the relationships the run starts with.
+
+    The density curve is sampled every game hour.
+    """
+    step_ticks = max(1, clock.ticks_for(minutes=60))
     knows = {a: set(acquaintances.get(a, set())) & set(agents) for a in agents}
     start_edges = _mutual(knows, agents)
     names = list(agents)
@@ -172,27 +229,58 @@ def network(
 
 
 # -- positions over time -----------------------------------------------------------------------------------------------
+class Whereabouts:
+    """Where every agent is as the log is read in order: spawns and moves place them, a removal takes them away."""
+
+    def __init__(self, town_map: TownMap) -> None:
+        self.town_map = town_map
+        self.tiles: dict[str, tuple[int, int]] = {}
+
+    def apply(self, e: Event) -> bool:
+        """Take in one event; True when someone's position changed."""
+        if isinstance(e, AgentSpawned):
+            self.tiles[e.agent] = e.tile
+        elif isinstance(e, Moves):
+            self.tiles.update(e.positions)
+        elif isinstance(e, AgentRemoved):
+            self.tiles.pop(e.agent, None)  # gone from town: nowhere from now on
+        else:
+            return False
+        return True
+
+    def arena_label(self, agent: str) -> str:
+        """The arena label ("Sector: arena") under the agent, '' outdoors or gone."""
+        tile = self.tiles.get(agent)
+        arena = self.town_map.arena_at(tile) if tile is not None else None
+        return arena.label if arena else ""
+
+    def at(self, place: str) -> set[str]:
+        """Who is at `place`: a sector name (anywhere in it, doorways included) or an arena label."""
+        here = set()
+        for agent, tile in self.tiles.items():
+            arena = self.town_map.arena_at(tile)
+            if arena is not None and arena.label == place:
+                here.add(agent)
+            elif (sector := self.town_map.sector_at(tile)) is not None and sector.name == place:
+                here.add(agent)
+        return here
+
+
 def places_at(events: Iterable[Event], ticks: list[int], town_map: TownMap) -> dict[int, dict[str, str]]:
     """Each agent's arena label (or '' outdoors) after the events of each wanted tick, in one pass over the log."""
     wanted = sorted(set(ticks))
-    tiles: dict[str, tuple[int, int]] = {}
+    where = Whereabouts(town_map)
     out: dict[int, dict[str, str]] = {}
     k = 0
 
     def record(tick: int) -> None:
-        out[tick] = {}
-        for name, tile in tiles.items():
-            arena = town_map.arena_at(tile)
-            out[tick][name] = arena.label if arena else ""
+        out[tick] = {name: where.arena_label(name) for name in where.tiles}
 
     for e in events:
         while k < len(wanted) and e.tick > wanted[k]:
             record(wanted[k])
             k += 1
-        if isinstance(e, AgentSpawned):
-            tiles[e.agent] = e.tile
-        elif isinstance(e, Moves):
-            tiles.update(e.positions)
+        where.apply(e)
     while k < len(wanted):
         record(wanted[k])
         k += 1
@@ -219,19 +307,45 @@ def _tick_of(clock: GameClock, hhmm: str) -> int:
 def attendance(
     events: Sequence[Event], fact: Fact, spread: Diffusion, clock: GameClock, town_map: TownMap
 ) -> Attendance | None:
+    """Who had heard of the event before it began, and who was at its place at any tick of [start, end).
+
+    Presence is exact (every position change in the window, not samples): an agent counts when, after some tick's
+    events within the window, they stand anywhere in the place (a sector includes its doorways and yards). Arriving
+    exactly at the end is too late; leaving town (a removal) ends presence at once.
+    """
     if fact.event is None:
         return None
     start, end = _tick_of(clock, fact.event.start), _tick_of(clock, fact.event.end)
     last = events[-1].tick if events else 0
-    samples = list(range(start, min(end, last) + 1, max(1, clock.ticks_for(minutes=5))))
-    where = places_at(events, samples, town_map) if samples else {}
     place = fact.event.place
+    where = Whereabouts(town_map)
     present: set[str] = set()
-    timeline = []
-    for tick in samples:
-        here = {n for n, label in where[tick].items() if label == place or label.startswith(f"{place}:")}
-        present |= here
-        timeline.append((tick, len(here)))
+    sample_every = max(1, clock.ticks_for(minutes=5))
+    timeline: list[tuple[int, int]] = []
+    next_sample = start
+
+    def settle(upto: int) -> None:
+        """The positions hold unchanged through tick `upto`: record presence and the samples up to it."""
+        nonlocal next_sample
+        if upto < start:
+            return
+        here = where.at(place)
+        present.update(here)
+        while next_sample <= min(upto, end - 1, last):
+            timeline.append((next_sample, len(here)))
+            next_sample += sample_every
+
+    tick = None
+    for e in events:
+        if tick is not None and e.tick != tick:
+            settle(min(e.tick - 1, end - 1))  # the state after tick `tick` lasts until this event's tick
+        if e.tick >= end:
+            break
+        tick = e.tick
+        where.apply(e)
+    else:
+        if tick is not None:
+            settle(min(last, end - 1))
     invited = sorted(x.agent for x in spread.learned if x.tick < start)
     came = sorted(present - {fact.origin})
     return Attendance(
@@ -255,11 +369,16 @@ class Intentions(BaseModel):
 
 
 def intentions(events: Sequence[Event], clock: GameClock, town_map: TownMap) -> Intentions:
-    """Planned steps (place, minutes) against where the agent was halfway through each step."""
+    """Planned steps (place, minutes) against where the agent was halfway through each step.
+
+    A plan counts once adopted: steps planned ahead that a re-plan made stale (`adopted` false in the log) were never
+    the agent's intention. An adopted plan counts in full: a step cut short by a conversation or a re-plan is an
+    intention not realised. Steps whose middle lies past the end of the log are not judged.
+    """
     last = events[-1].tick if events else 0
     checks: list[tuple[str, int, str]] = []
     for e in events:
-        if not isinstance(e, StepsPlanned):
+        if not isinstance(e, StepsPlanned) or not e.adopted:
             continue
         at = e.tick
         for minutes, _, arena, _ in e.steps:

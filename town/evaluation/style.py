@@ -28,14 +28,16 @@ DISTINCT_SAMPLE = 100  # utterances per distinct-n sample
 
 
 class StyleStats(BaseModel):
+    """Style figures of a set of utterances; None where there is nothing to measure (no utterances, no n-grams)."""
+
     utterances: int
-    short_reply: float
-    question: float
-    politeness: float
-    positivity: float
-    distinct_1: float
-    distinct_2: float
-    mean_words: float
+    short_reply: float | None
+    question: float | None
+    politeness: float | None
+    positivity: float | None
+    distinct_1: float | None
+    distinct_2: float | None
+    mean_words: float | None
     emotions: dict[str, float]
 
 
@@ -43,17 +45,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def share(flags: list[bool]) -> float:
-    return sum(flags) / len(flags) if flags else 0.0
+def share(flags: list[bool]) -> float | None:
+    return sum(flags) / len(flags) if flags else None
 
 
-def distinct_n(texts: list[str], n: int) -> float:
-    """Unique n-grams over all n-grams (word level, within utterances)."""
+def distinct_n(texts: list[str], n: int) -> float | None:
+    """Unique n-grams over all n-grams (word level, within utterances); None without a single n-gram."""
     grams = [tuple(ws[i : i + n]) for ws in map(words, texts) for i in range(len(ws) - n + 1)]
-    return len(set(grams)) / len(grams) if grams else 0.0
+    return len(set(grams)) / len(grams) if grams else None
 
 
-def sampled_distinct_n(texts: list[str], n: int, sample: int = DISTINCT_SAMPLE, reps: int = 20, seed: int = 0) -> float:
+def sampled_distinct_n(
+    texts: list[str], n: int, sample: int = DISTINCT_SAMPLE, reps: int = 20, seed: int = 0
+) -> float | None:
     """Distinct-n of `sample` utterances at a time, averaged.
 
     Distinct-n falls as a corpus grows, so a town's few hundred lines and a human corpus of a hundred thousand compare
@@ -62,9 +66,9 @@ def sampled_distinct_n(texts: list[str], n: int, sample: int = DISTINCT_SAMPLE, 
     if len(texts) <= sample:
         return distinct_n(texts, n)
     rng = np.random.default_rng(seed)
-    return float(
-        np.mean([distinct_n([texts[i] for i in rng.choice(len(texts), sample, replace=False)], n) for _ in range(reps)])
-    )
+    draws = [distinct_n([texts[i] for i in rng.choice(len(texts), sample, replace=False)], n) for _ in range(reps)]
+    measured = [d for d in draws if d is not None]
+    return float(np.mean(measured)) if measured else None
 
 
 @lru_cache(maxsize=1)
@@ -81,7 +85,7 @@ def nrc_lexicon() -> dict[str, list[str]]:
         return json.load(handle)
 
 
-def positivity_share(texts: list[str]) -> float:
+def positivity_share(texts: list[str]) -> float | None:
     analyzer = _vader()
     return share([analyzer.polarity_scores(t)["compound"] >= POSITIVE_COMPOUND for t in texts])
 
@@ -107,7 +111,7 @@ def style_stats(texts: list[str]) -> StyleStats:
         positivity=positivity_share(texts),
         distinct_1=sampled_distinct_n(texts, 1),
         distinct_2=sampled_distinct_n(texts, 2),
-        mean_words=sum(lengths) / len(lengths) if lengths else 0.0,
+        mean_words=sum(lengths) / len(lengths) if lengths else None,
         emotions=emotion_distribution(texts),
     )
 

@@ -96,6 +96,8 @@ class ReplaySource:
     trajectory: Path
     map_path: Path
     personas: list[Persona]
+    # What could not be read beside the log (the run's persona folder moved, say): figures that need it are missing.
+    problems: list[str] = field(default_factory=list)
 
 
 class Replay:
@@ -356,12 +358,16 @@ def find_source(path: str | Path) -> ReplaySource:
     first = _first_event(trajectory)
     config = first.get("config", {})
     personas: list[Persona] = []
+    problems: list[str] = []
+    folder = installed_path(config.get("personas", ""))
     try:
-        by_name = {p.name: p for p in load_personas(installed_path(config.get("personas", "")))}
+        by_name = {p.name: p for p in load_personas(folder)}
         personas = [by_name[name] for name in first.get("agents", []) if name in by_name]
-    except (PersonaError, OSError):
-        pass  # summaries are a nicety; the replay itself needs only the log and the map
-    return ReplaySource(trajectory, installed_path(config.get("map", "")), personas)
+    except (PersonaError, OSError) as exc:
+        # The replay itself needs only the log and the map; who knew whom at the start, and the persona texts, are lost
+        # (a folder logged relative to where the run was started, before logs held absolute paths, say).
+        problems.append(f"the run's personas ({folder}) cannot be read from here: {exc}")
+    return ReplaySource(trajectory, installed_path(config.get("map", "")), personas, problems)
 
 
 def _first_event(trajectory: Path) -> dict[str, Any]:

@@ -120,10 +120,14 @@ class RunConfig(BaseModel):
         secrets (keys only ever come from the environment).
         """
         logged = json.loads(self.model_dump_json(exclude=_NOT_LOGGED))
-        for key in ("map", "personas"):  # the town's own assets by a name that holds on any machine
+        for key in ("map", "personas"):
             path = Path(logged[key]).resolve()
+            # The town's own assets by a name that holds on any machine; anything else absolute, so the log still
+            # finds it when read from another folder (a relative path would mean nothing there).
             if path.is_relative_to(ASSETS):
                 logged[key] = f"{ASSETS_PREFIX}{path.relative_to(ASSETS).as_posix()}"
+            else:
+                logged[key] = str(path)
         return logged
 
 

@@ -27,6 +27,7 @@ from agents.events import (
     FactSeeded,
     LLMCall,
     MemoryAdded,
+    StepsPlanned,
     SurveyAnswered,
     VisitorExchange,
     Whispered,
@@ -370,9 +371,10 @@ class Simulation:
                 self._on_call(record)
         mind.memory.touch(outcome.touched, tick)
         self._remember(mind, outcome.memories, tick)
-        for effect in outcome.effects:
-            apply_effect(mind, effect, tick)
+        refused = [effect for effect in outcome.effects if not apply_effect(mind, effect, tick)]
         for event in outcome.events:
+            if refused and isinstance(event, StepsPlanned):
+                event.adopted = False  # planned ahead for a step that a re-plan replaced: the log says it went unused
             self.bus.emit(event)
         for item in outcome.inputs:
             # A slow answer that came after the partner walked on: the initiator goes after them.
