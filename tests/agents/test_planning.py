@@ -128,3 +128,24 @@ def test_a_window_being_planned_ahead_is_not_planned_twice(town_map, personas):
     windows = [m[-1].content.split(". From ")[1].split(" to ")[0] for p, m in model.requests if p == "decompose"]
     assert len(windows) > 5
     assert len(windows) == len(set(windows))
+
+
+def test_steps_planned_ahead_that_a_replan_made_stale_are_logged_as_not_adopted(tmp_path):
+    from agents.effects import SetSteps
+    from agents.events import StepsPlanned
+    from agents.operations import Outcome
+    from tests.conftest import fake_config
+    from town.runtime.builders import build_simulation
+
+    sim = build_simulation(fake_config(tmp_path, agents=1, hours=1))
+    logged = []
+    sim.subscribe(logged.append)
+    mind = sim.minds[0]
+    arena = next(iter(sim.map.arenas))
+    for version, expected in ((mind.plan_version - 1, False), (mind.plan_version, True)):  # stale, then current
+        steps = [(30, "read", arena, None)]
+        effect = SetSteps(steps=steps, activity="reading", context=None, interrupt=False, version=version)
+        event = StepsPlanned(agent=mind.name, activity="reading", steps=[(30, "read", arena, "")])
+        sim._apply(mind, "plan", Outcome(purpose="decompose", events=[event], effects=[effect]), sim.tick)
+        assert [e.adopted for e in logged if isinstance(e, StepsPlanned)][-1] is expected
+    assert [s.action for s in mind.steps] == ["read"]
