@@ -200,7 +200,7 @@ def test_8_without_a_single_utterance_the_language_rows_are_blank_not_zero(tmp_p
     log.end(30)
     evaluation = _evaluate(tmp_path / "run")
     assert evaluation.utterances == 0
-    style = {r.metric: r for r in evaluation.rows if r.dimension in ("style", "diversity")}
+    style = {r.metric: r for r in evaluation.rows if r.dimension in ("style", "language diversity")}
     assert style and all(r.value is None and r.sim is None for r in style.values())
     from town.evaluation.report import write_report
 
