@@ -134,7 +134,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ev = sub.add_parser("eval", help="evaluate runs (several: conditions compared) and write a report")
     ev.add_argument("runs", type=Path, nargs="+", help="run folders or saves")
-    ev.add_argument("--out", type=Path, help="report folder (default reports/eval-YYYYMMDD-HHMMSS)")
+    ev.add_argument("--out", type=Path, help="report folder (default RUN/report, beside a save SAVE-report)")
     ev.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for the embedding metrics")
     ev.add_argument("--facts", type=Path, help="facts to trace (default assets/eval/willowbrook_facts.yaml)")
     ev.add_argument("--reference", type=Path, help="human reference JSON (default: chitchat-dataset, v1)")

@@ -10,7 +10,7 @@ from town.cli import main
 from town.evaluation.interviews import CATEGORIES, QUESTIONS
 from town.runtime.runner import run_headless
 
-FIGURES = {"radar.png", "diffusion.png", "density.png", "attendance.png", "distributions.png"}
+FIGURES = {"radar.png", "diffusion.png", "density.png", "distributions.png"}
 
 
 def test_eval_writes_the_report_with_all_plots_and_compares_conditions(tmp_path, capsys):
@@ -40,6 +40,9 @@ def test_eval_writes_the_report_with_all_plots_and_compares_conditions(tmp_path,
     assert ("memory", QUESTIONS["memory"][1]) in asked  # Kane Martinez, who does not exist
 
     markdown = (out / "report.md").read_text()
+    # The runs end at 14:00, before the 17:00 party: no empty attendance plot, a note instead.
+    assert "attendance.png" not in files and "Not drawn, for want of anything to show: who was at the event" in markdown
+    assert "`" not in markdown  # no literal backticks for a reader
     assert "Conditions compared" in markdown and "with-seed-2" in markdown
     assert "Proxies and caveats" in markdown
     html = (out / "report.html").read_text()
@@ -71,3 +74,15 @@ def test_the_exploratory_judge_rates_answers_and_ranks_conditions(tmp_path, caps
     assert "Exploratory: an LLM judge" in (out / "report.md").read_text()
     assert main([a for a in args if a != "--interview"]) == 2  # the judge needs interviews: one line
     assert "add --interview" in capsys.readouterr().err
+
+
+def test_the_report_goes_beside_the_run_and_never_inside_a_save(tmp_path):
+    config = fake_config(tmp_path, agents=2, hours=0.5, autosave_minutes=15)
+    asyncio.run(run_headless(config))
+    assert main(["eval", str(config.out), "--embedder", "hashing"]) == 0
+    assert (config.out / "report" / "report.html").is_file()
+    save = config.save_dir
+    listed = sorted(p.name for p in save.iterdir())
+    assert main(["eval", str(save), "--embedder", "hashing"]) == 0
+    assert (save.parent / f"{save.name}-report" / "report.md").is_file()
+    assert sorted(p.name for p in save.iterdir()) == listed  # the save holds only what its manifest lists

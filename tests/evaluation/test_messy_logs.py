@@ -206,8 +206,10 @@ def test_8_without_a_single_utterance_the_language_rows_are_blank_not_zero(tmp_p
 
     write_report([evaluation], load_reference(), [PARTY], tmp_path / "report")
     table = (tmp_path / "report" / "report.md").read_text()
-    row = next(line for line in table.splitlines() if line.startswith("| style | short_reply"))
-    assert "0.000" not in row and row.count("–") >= 2
+    for name in ("Short replies", "Distinct word pairs"):
+        row = next(line for line in table.splitlines() if line.startswith(f"| {name} |"))
+        assert "0.000" not in row and row.count("–") >= 2  # this run's value and its Sim
+    assert "Nothing to score: the run has no lines." in table
 
 
 def _three_personas(folder: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ def eval_command(args: argparse.Namespace) -> int:
     facts = load_facts(args.facts or ASSETS / "eval" / "willowbrook_facts.yaml")
     reference = load_reference(args.reference or DEFAULT_REFERENCE)
     embedder = build_embedder(RunConfig(embedder=args.embedder))
-    out = args.out or Path("reports") / datetime.now().strftime("eval-%Y%m%d-%H%M%S")
+    out = args.out or default_report_folder(args.runs)
     check_owned_output(out, "report.json", "--out")
     names = [run.resolve().name for run in args.runs]
     if len(set(names)) != len(names):
@@ -52,6 +51,19 @@ def eval_command(args: argparse.Namespace) -> int:
     files = write_report(evaluations, reference, facts, out, ranking=ranking)
     print(f"report: {files[2]} (and report.md, report.json, {len(files) - 3} figures in {out})")
     return 0
+
+
+def default_report_folder(runs: list[Path]) -> Path:
+    """Where the report goes without --out: beside what was evaluated.
+
+    RUN/report for one run folder; SAVE-report next to a save (never inside one: a save holds only what its manifest
+    lists); for several runs, report-A+B+... in the first run's parent folder.
+    """
+    first = runs[0]
+    if len(runs) == 1:
+        return first.parent / f"{first.name}-report" if (first / "manifest.json").exists() else first / "report"
+    names = "+".join(run.resolve().name for run in runs)
+    return first.resolve().parent / f"report-{names[:100]}"
 
 
 def _judge_model(model: str, api_base: str | None, out: Path, provider: dict[str, Any]) -> tuple[Any, Any]:

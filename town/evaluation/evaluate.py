@@ -66,6 +66,7 @@ class RunEvaluation(BaseModel):
     label: str  # how the report names this run (its folder name, or condition and replicate)
     agents: list[str]
     game_hours: float
+    tick_seconds: int = 10
     utterances: int
     metrics: CorpusMetrics
     rows: list[SimRow]
@@ -140,6 +141,7 @@ def evaluate_run(
         label=label or Path(run).name,
         agents=agents,
         game_hours=round(clock.hours_between(0, events[-1].tick), 2),
+        tick_seconds=clock.tick_seconds,
         utterances=len(corpus.utterances),
         metrics=metrics,
         rows=rows,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from town.evaluation import plots
@@ -14,6 +15,7 @@ from town.evaluation.compare import ConditionSummary
 from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
+from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
 from town.evaluation.similarity import sim
 from town.evaluation.social import Fact
 
@@ -26,6 +28,19 @@ def _name(ev: RunEvaluation) -> str:
     return ev.label
 
 
+# The definitions, beside this source tree (a checkout); an installed wheel has no docs folder.
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "evaluation.md"
+FIGURE_TITLES = {
+    "radar": "How human-like the talk is, metric by metric",
+    "diffusion": "How news spread",
+    "density": "How connected the town became",
+    "attendance": "Who was at the event",
+    "distributions": "Style and emotions against people's",
+    "graph": "Who knows whom, at the start and at the end",
+    "drift": "Whether agents stay in character over a conversation",
+}
+
+
 def write_report(
     evs: list[RunEvaluation],
     reference: HumanReference,
@@ -35,16 +50,18 @@ def write_report(
     conditions: list[ConditionSummary] | None = None,
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    figures = [
-        plots.radar(evs, out / "radar.png"),
-        plots.diffusion_curves(evs, facts, out / "diffusion.png"),
-        plots.density_over_time(evs, out / "density.png"),
-        plots.attendance_timeline(evs, out / "attendance.png"),
-        plots.distributions(evs, reference, out / "distributions.png"),
+    drawn: list[tuple[str, Path | None]] = [
+        ("radar", plots.radar(evs, out / "radar.png")),
+        ("diffusion", plots.diffusion_curves(evs, facts, out / "diffusion.png")),
+        ("density", plots.density_over_time(evs, out / "density.png")),
+        ("attendance", plots.attendance_timeline(evs, out / "attendance.png")),
+        ("distributions", plots.distributions(evs, reference, out / "distributions.png")),
     ]
     for ev in evs:
-        figures.append(plots.social_graph(ev, out / f"graph-{_name(ev)}.png"))
-        figures.append(plots.drift_heatmap(ev, out / f"drift-{_name(ev)}.png"))
+        drawn.append(("graph", plots.social_graph(ev, out / f"graph-{_name(ev)}.png")))
+        drawn.append(("drift", plots.drift_heatmap(ev, out / f"drift-{_name(ev)}.png")))
+    figures = [(kind, path) for kind, path in drawn if path is not None]
+    left_out = sorted({kind for kind, path in drawn if path is None})
     payload = {
         "runs": [ev.model_dump(mode="json") for ev in evs],
         "reference": reference.model_dump(mode="json"),
@@ -53,159 +70,241 @@ def write_report(
         "conditions": [c.model_dump(mode="json") for c in conditions] if conditions else None,
     }
     (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    markdown = _markdown(evs, reference, figures, ranking, conditions)
+    markdown = _markdown(evs, reference, figures, left_out, ranking, conditions)
     (out / "report.md").write_text(markdown, encoding="utf-8")
     (out / "report.html").write_text(_html(markdown, figures), encoding="utf-8")
-    return [out / "report.json", out / "report.md", out / "report.html", *figures]
+    return [out / "report.json", out / "report.md", out / "report.html", *(path for _, path in figures)]
 
 
 def _markdown(
     evs: list[RunEvaluation],
     reference: HumanReference,
-    figures: list[Path],
+    figures: list[tuple[str, Path]],
+    left_out: list[str],
     ranking: list[ConditionRating] | None,
     conditions: list[ConditionSummary] | None = None,
 ) -> str:
     lines = ["# Town evaluation", ""]
+    where = f"[docs/evaluation.md]({DOCS.as_uri()})" if DOCS.is_file() else "docs/evaluation.md in the town's source"
+    lines += [
+        "What the agents said and did, measured the way the generative-agents literature measures people and "
+        f"simulations. Every definition: {where}.",
+        "",
+    ]
     if conditions:
         lines += _conditions_table(conditions)
-    lines.append(
-        f"Human reference: {reference.corpus} ({reference.utterances:,} utterances, {reference.speakers:,} speakers; "
-        f"embedder {reference.embedder}). Sim = 1 − |m − m_ref| / m_ref; the noise band is the Sim between two "
-        "speaker-disjoint human halves — the most a corpus can be expected to reach."
-    )
-    lines.append("")
     for ev in evs:
-        lines += [f"## {_name(ev)}", ""]
-        lines.append(
-            f"{len(ev.agents)} agents, {ev.game_hours} game hours, {ev.utterances} utterances. Log: `{ev.run}`."
-        )
-        lines += [f"\n**Warning:** {w}." for w in ev.warnings]
-        lines += [
-            "",
-            "| dimension | metric | value | human | Sim | noise band | offset | note |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for r in ev.rows:
-            lines.append(
-                f"| {r.dimension} | {r.metric} | {_fmt(r.value)} | {_fmt(r.reference)} | {_fmt(r.sim, 2)} | "
-                f"{_fmt(r.noise_sim, 2)} | {_fmt(r.offset)} | {r.note} |"
-            )
-        lines.append(f"| emotions | NRC distribution | | | {_fmt(ev.emotions_sim, 2)} | | | 1 − JSD/ln 2 |")
-        chance = ev.speaker_id.chance
-        lines.append(
-            _row(
-                "speaker identification",
-                f"accuracy ({ev.speaker_id.speakers} speakers, chance {_fmt(chance, 2)})",
-                _fmt(ev.speaker_id.accuracy),
-                _fmt(ev.speaker_id_human),
-                _fmt(_sim(ev.speaker_id.accuracy, ev.speaker_id_human), 2),
-                "",
-                "",
-                "human figure measured live at the same size",
-            )
-        )
-        mrr = ", ".join(f"pool {k}: {v:.3f}" for k, v in sorted(ev.adherence_mrr.items())) or "–"
-        lines.append(
-            _row(
-                "persona adherence", "MRR (persona → own utterances)", mrr, "–", "–", "", "", "no human persona corpus"
-            )
-        )
-        lines.append(
-            f"| persona drift | slope of persona similarity per turn | {_fmt(ev.drift.slope_per_turn, 4)} | | | | | "
-            "negative = drifting away |"
-        )
-        lines.append(
-            _row("echoing", "share closer to the partner's last line than to own persona", _fmt(ev.echo.echo_share))
-        )
-        lines += ["", "### Social outcomes", ""]
-        lines += [
-            "| fact | origin | knew at start | knew at end | learned (verified) | claims | unsourced claims |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        for d in ev.diffusion:
-            origin = d.origin if d.origin_present else f"{d.origin} (not in this run)"
-            lines.append(
-                _row(
-                    d.fact,
-                    origin,
-                    f"{d.share_start:.0%}",
-                    f"{d.share_end:.0%}",
-                    str(len(d.learned)),
-                    str(d.claims),
-                    str(d.unsourced_claims),
-                    width=7,
-                )
-            )
-        net = ev.network
-        lines.append("")
-        lines.append(
-            f"Relationship network: density {net.density_start:.3f} at the start → {net.density_end:.3f} at the end "
-            f"({len(net.edges_start)} → {len(net.edges_end)} mutual edges among {len(net.agents)} agents; Park et al.: "
-            "0.167 → 0.74 over two days)."
-        )
-        for a in ev.attendance:
-            where = "" if a.in_run else " — the event lies outside the logged time"
-            lines.append(
-                f"Attendance, {a.fact} at {a.place} {a.window[0]}–{a.window[1]}: {len(a.invited)} heard of it "
-                f"before it began, {len(a.came)} came, {len(a.invited_and_came)} of the invited came "
-                f"(Park et al.: 5 of 12){where}."
-            )
-        share = ev.intentions.share
-        lines.append(
-            f"Intentions: {ev.intentions.realised} of {ev.intentions.planned_steps} planned steps found the agent at "
-            f"the planned place halfway through ({_fmt(share, 2)})."
-        )
-        if ev.interviews:
-            lines += ["", "### Interviews (Park et al.'s 25 questions, interview mode)", ""]
-            unanswered = sum(a.fallback for a in ev.interviews)
-            if unanswered:
-                lines += [
-                    f"{unanswered} of {len(ev.interviews)} questions got no answer (the model's call failed; "
-                    "marked *no answer* and left out of every rating).",
-                    "",
-                ]
-            for answer in ev.interviews[:25]:
-                said = "*no answer (the call failed)*" if answer.fallback else answer.answer
-                lines.append(f"- **{answer.agent}**, {answer.category}: *{answer.question}* — {said}")
-            if len(ev.interviews) > 25:
-                lines.append(f"- … {len(ev.interviews) - 25} more answers in report.json")
-        lines.append("")
+        lines += _run_section(ev, reference)
     if len(evs) > 1:
-        lines += ["## Conditions compared (95% bootstrap intervals over utterances)", ""]
+        lines += ["## Conditions compared (95% bootstrap intervals over lines)", ""]
         names = [_name(ev) for ev in evs]
-        lines += ["| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+        lines += ["| measure | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
         for metric in ("short_reply", "question", "politeness", "positivity"):
             cells = []
             for ev in evs:
                 lo, hi = ev.share_intervals.get(metric, (None, None))
                 cells.append(f"{_fmt(ev.metrics.values.get(metric))} [{_fmt(lo)}, {_fmt(hi)}]")
-            lines.append(f"| {metric} | " + " | ".join(cells) + " |")
-        lines.append("")
+            lines.append(f"| {metric_name(metric)} | " + " | ".join(cells) + " |")
+        lines += ["| overall score | " + " | ".join(_fmt(ev.overall.score, 2) for ev in evs) + " |", ""]
     if ranking:
-        lines += ["## Exploratory: an LLM judge", ""]
-        lines.append(
-            "One model rated every interview answer for believability (1-7); for each question put to the same agent "
-            "in two conditions the higher-rated answer wins, and TrueSkill turns the matches into ratings. One model's "
-            "opinion, not a human evaluation (Park et al.: full architecture μ 29.89, no reflection 26.88, "
-            "humans 22.95)."
-        )
-        lines += [
-            "",
-            "Ratings the judge failed to give are left out (counted as *failed*), and so are questions the agent "
-            "could not answer.",
-            "",
-            "| condition | TrueSkill μ | σ | mean believability | ratings | failed |",
-            "|---|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {r.condition} | {r.mu} | {r.sigma} | {_fmt(r.mean_believability, 2)} | {r.answers} | {r.failed} |"
-            for r in ranking
-        ]
-        lines.append("")
+        lines += _judge_section(ranking)
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
-    lines += ["## Figures", ""] + [f"![{f.stem}]({f.name})" for f in figures] + [""]
+    lines += ["## Figures", ""]
+    for kind, path in figures:
+        lines += [f"![{FIGURE_TITLES[kind]}]({path.name})", ""]
+    if left_out:
+        lines.append(
+            "Not drawn, for want of anything to show: "
+            + ", ".join(FIGURE_TITLES[k].lower() for k in left_out)
+            + " (no lines, no event inside the logged time, or a single agent)."
+        )
+        lines.append("")
     return "\n".join(lines)
+
+
+def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
+    lines = [f"## {_name(ev)}", "", summary(ev), ""]
+    lines += [f"**Warning:** {w}." for w in ev.warnings]
+    if ev.warnings:
+        lines.append("")
+    lines += [
+        f"Log: {ev.run} ({len(ev.agents)} agents, {ev.game_hours} game hours, {ev.utterances} lines).",
+        "",
+        "### How the talk compares with people's",
+        "",
+        f"Each figure is measured in the same way on {reference.utterances:,} lines of human chat "
+        f"({reference.corpus}). Sim says how close the run comes to people, from 0 to 1 (1: the same; too much is "
+        "as unhuman as too little); the last column is what two halves of the human chat reach against each other, "
+        "the most to expect.",
+        "",
+        "| measure | what it measures | this run | people | Sim | people vs people |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in ev.rows:
+        note = f" ({r.note})" if r.note else ""
+        lines.append(
+            f"| {metric_name(r.metric)} | {metric_meaning(r.metric)}{note} | {_fmt(r.value)} | {_fmt(r.reference)} | "
+            f"{_fmt(r.sim, 2)} | {_fmt(r.noise_sim, 2)} |"
+        )
+    lines.append(
+        "| Emotions | mix of emotion words (NRC lists), compared as distributions | | | "
+        f"{_fmt(ev.emotions_sim, 2)} | {_fmt(reference.emotions_noise_sim, 2)} |"
+    )
+    chance = ev.speaker_id.chance
+    lines.append(
+        f"| Who is speaking | can a classifier name the speaker of a line ({ev.speaker_id.speakers} speakers, "
+        f"chance {_fmt(chance, 2)}); people measured at the same size | {_fmt(ev.speaker_id.accuracy)} | "
+        f"{_fmt(ev.speaker_id_human)} | {_fmt(_sim(ev.speaker_id.accuracy, ev.speaker_id_human), 2)} | |"
+    )
+    lines += ["", "### Can the measures see these agents at all?", ""]
+    lines += [
+        "The same lines, dealt at random to other speakers and conversations, are measured again. A measure that "
+        "scores the shuffled lines as well as the real ones cannot tell this run's talk from shuffled talk.",
+        "",
+        "| measure | this run | shuffled lines: mean (highest) | verdict |",
+        "|---|---|---|---|",
+    ]
+    for n in ev.nulls:
+        verdict = {True: "tells them apart", False: "cannot tell this run's talk from shuffled talk"}.get(
+            n.better_than_null, "not measurable (too few lines or speakers)"
+        )
+        lines.append(
+            f"| {NULL_NAMES[n.metric]} | {_fmt(n.value)} | {_fmt(n.null_mean)} ({_fmt(n.null_high)}) | {verdict} |"
+        )
+    t = ev.template
+    flag = "yes" if t.template_like else "no"
+    lines += [
+        "",
+        f"Template-like talk: {flag} ({_fmt(t.repeat_share, 2)} of lines repeat an earlier one word for word; "
+        f"distinct word pairs at {_fmt(t.distinct_2_ratio, 2)} of people's).",
+        "",
+        "### Overall score",
+        "",
+        _overall_line(ev),
+        "",
+        "### Persona measures without a human figure",
+        "",
+    ]
+    mrr = ", ".join(
+        f"{pool} distractors {value:.3f} (chance {ev.adherence_chance.get(pool, 0):.3f})"
+        for pool, value in sorted(ev.adherence_mrr.items())
+    )
+    lines.append(
+        "- Lines fit the speaker's persona (adherence: the persona text as a query, the speaker's own lines ranked "
+        f"among other speakers'; mean reciprocal rank, higher is better): {mrr or '–'}. No persona-annotated human "
+        "chat installs offline, so only the chance line compares."
+    )
+    lines.append(
+        f"- Staying in character: similarity of lines to the own persona changes by {_fmt(ev.drift.slope_per_turn, 4)} "
+        "per turn (below 0: drifting away)."
+    )
+    lines.append(
+        f"- Echoing: {_fmt(ev.echo.echo_share)} of lines are closer to the partner's last line than to the speaker's "
+        "own persona."
+    )
+    lines += ["", *_social_section(ev), ""]
+    if ev.interviews:
+        lines += _interview_section(ev)
+    return lines
+
+
+def _overall_line(ev: RunEvaluation) -> str:
+    o = ev.overall
+    if o.score is None:
+        return "Nothing to score: the run has no lines."
+    parts = ", ".join(f"{name} {value:.2f}" for name, value in o.components.items())
+    text = f"{o.score:.2f} of 1 (people against people: {_fmt(o.ceiling, 2)}), the mean of: {parts}."
+    if o.zeroed:
+        text += (
+            " Scored 0 for not beating shuffled lines: "
+            + ", ".join(NULL_NAMES.get(m, metric_name(m)) for m in o.zeroed)
+            + "."
+        )
+    if o.missing:
+        text += " Not measured, left out: " + ", ".join(o.missing) + "."
+    return text
+
+
+def _social_section(ev: RunEvaluation) -> list[str]:
+    lines = ["### What happened in town (as Park et al. measured it)", ""]
+    lines += [
+        "| news | started with | knew at the start | knew at the end | heard it from someone | mentions | "
+        "mentions by someone who had not heard it |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for d in ev.diffusion:
+        origin = d.origin if d.origin_present else f"{d.origin} (not in this run)"
+        lines.append(
+            _row(
+                d.fact,
+                origin,
+                f"{d.share_start:.0%}",
+                f"{d.share_end:.0%}",
+                str(len(d.learned)),
+                str(d.claims),
+                str(d.unsourced_claims),
+                width=7,
+            )
+        )
+    net = ev.network
+    lines += [
+        "",
+        f"Who knows whom (both ways): {len(net.edges_start)} pairs at the start, {len(net.edges_end)} at the end, "
+        f"among {len(net.agents)} agents — a density of {net.density_start:.3f} → {net.density_end:.3f} "
+        "(Park et al., after two game days: 0.167 → 0.74).",
+    ]
+    for a in ev.attendance:
+        where = "" if a.in_run else " The event lies outside the logged time."
+        lines.append(
+            f"The {a.fact} at {a.place}, {a.window[0]}–{a.window[1]}: {len(a.invited)} had heard of it before it "
+            f"began, {len(a.came)} came, {len(a.invited_and_came)} of the invited came (Park et al.: 5 of 12).{where}"
+        )
+    share = ev.intentions.share
+    lines.append(
+        f"Plans kept: {ev.intentions.realised} of {ev.intentions.planned_steps} planned steps found the agent at the "
+        f"planned place halfway through ({_fmt(share, 2)})."
+    )
+    return lines
+
+
+def _interview_section(ev: RunEvaluation) -> list[str]:
+    lines = ["### Interviews (Park et al.'s 25 questions, interview mode)", ""]
+    unanswered = sum(a.fallback for a in ev.interviews)
+    if unanswered:
+        lines += [
+            f"{unanswered} of {len(ev.interviews)} questions got no answer (the model's call failed; "
+            "marked *no answer* and left out of every rating).",
+            "",
+        ]
+    for answer in ev.interviews[:25]:
+        said = "*no answer (the call failed)*" if answer.fallback else answer.answer
+        lines.append(f"- **{answer.agent}**, {answer.category}: *{answer.question}* — {said}")
+    if len(ev.interviews) > 25:
+        lines.append(f"- … {len(ev.interviews) - 25} more answers in report.json")
+    return [*lines, ""]
+
+
+def _judge_section(ranking: list[ConditionRating]) -> list[str]:
+    lines = ["## Exploratory: an LLM judge", ""]
+    lines.append(
+        "One model rated every interview answer for believability (1-7); for each question put to the same agent "
+        "in two conditions the higher-rated answer wins, and TrueSkill turns the matches into ratings. One model's "
+        "opinion, not a human evaluation (Park et al.: full architecture μ 29.89, no reflection 26.88, "
+        "humans 22.95)."
+    )
+    lines += [
+        "",
+        "Ratings the judge failed to give are left out (counted as *failed*), and so are questions the agent "
+        "could not answer.",
+        "",
+        "| condition | TrueSkill μ | σ | mean believability | ratings | failed |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r.condition} | {r.mu} | {r.sigma} | {_fmt(r.mean_believability, 2)} | {r.answers} | {r.failed} |"
+        for r in ranking
+    ]
+    return [*lines, ""]
 
 
 def _conditions_table(conditions: list[ConditionSummary]) -> list[str]:
@@ -231,16 +330,24 @@ def _sim(value: float | None, reference: float | None) -> float | None:
     return None if value is None or reference is None else sim(value, reference)
 
 
-def _html(markdown: str, figures: list[Path]) -> str:
-    """The markdown as a self-contained page: headings, paragraphs, tables and the figures."""
+def _inline(text: str) -> str:
+    """Escape, then the few inline marks the report uses: links, bold, italics."""
+    out = html.escape(text, quote=False)
+    out = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', out)
+    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
+    return re.sub(r"(?<![\w*])\*([^*]+?)\*(?![\w*])", r"<i>\1</i>", out)
+
+
+def _html(markdown: str, figures: list[tuple[str, Path]]) -> str:
+    """The markdown as a self-contained page: headings, paragraphs, tables, and each figure with its title."""
     body: list[str] = []
     table: list[list[str]] = []
 
     def flush_table() -> None:
         if table:
             head, *rows = table
-            body.append("<table><tr>" + "".join(f"<th>{html.escape(c)}</th>" for c in head) + "</tr>")
-            body.extend("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows)
+            body.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>")
+            body.extend("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows)
             body.append("</table>")
             table.clear()
 
@@ -251,21 +358,23 @@ def _html(markdown: str, figures: list[Path]) -> str:
                 table.append(cells)
             continue
         flush_table()
-        if line.startswith("!["):
-            continue
-        if line.startswith("#"):
+        image = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line)
+        if image:
+            title, name = html.escape(image.group(1)), html.escape(image.group(2))
+            body.append(f'<figure><img src="{name}" alt="{title}"><figcaption>{title}</figcaption></figure>')
+        elif line.startswith("#"):
             level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{html.escape(line.lstrip('# '))}</h{level}>")
+            body.append(f"<h{level}>{_inline(line.lstrip('# '))}</h{level}>")
         elif line.startswith("- "):
-            body.append(f"<p>• {html.escape(line[2:])}</p>")
+            body.append(f"<p>• {_inline(line[2:])}</p>")
         elif line.strip():
-            body.append(f"<p>{html.escape(line)}</p>")
+            body.append(f"<p>{_inline(line)}</p>")
     flush_table()
-    body += [f'<figure><img src="{f.name}" alt="{f.stem}"><figcaption>{f.stem}</figcaption></figure>' for f in figures]
     style = (
-        "body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222}"
+        "body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222;line-height:1.45}"
         "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px}"
-        "th{background:#f3f3f3}img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}"
+        "th{background:#f3f3f3;text-align:left}img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}"
+        "figcaption{font-weight:bold;margin-top:.3em}"
     )
     head = f"<head><meta charset='utf-8'><title>Town evaluation</title><style>{style}</style></head>"
     return f"<!doctype html><html>{head}<body>{''.join(body)}</body></html>\n"
