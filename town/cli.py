@@ -147,7 +147,13 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument(
         "--judge-api-base", dest="judge_api_base", help="base URL of an OpenAI-compatible server for --judge"
     )
-    _preflight_flags(ev)  # for the interview model and the judge alike
+    ev.add_argument(
+        "--nli",
+        metavar="PATH|MODEL",
+        help="naturalness by dialogue NLI: a local cross-encoder NLI model folder, or a model asked pair by pair",
+    )
+    ev.add_argument("--nli-api-base", dest="nli_api_base", help="base URL of an OpenAI-compatible server for --nli")
+    _preflight_flags(ev)  # for the interview model, the judge and an --nli model alike
 
     exp = sub.add_parser("experiment", help="run an experiment: conditions x replicates, then compare them")
     exp.add_argument("file", type=Path, help="experiment YAML (see experiments/)")

@@ -12,6 +12,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from agents.llm.per_loop import PerLoop
+
 
 class Breaker:
     """Open (`open_since` set) while the endpoint is taken for down; `outages` holds the lengths of those that ended."""
@@ -23,7 +25,7 @@ class Breaker:
         self.open_since: float | None = None
         self.outages: list[float] = []
         self.probes = 0
-        self.turn = asyncio.Lock()  # one probe at a time; the other callers queue behind it
+        self.turn = PerLoop(asyncio.Lock)  # one probe at a time; the other callers queue behind it
 
     @property
     def is_open(self) -> bool:

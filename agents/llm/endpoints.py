@@ -14,6 +14,8 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from agents.llm.per_loop import PerLoop
+
 
 class EndpointPool:
     """Calls in flight per endpoint; `limits[base]` (or `default_limit`; None: unbounded) caps each."""
@@ -32,15 +34,7 @@ class EndpointPool:
         # When a list: (start, end, failed) of every request, in monotonic seconds from the moment it had its slot
         # (the concurrency benchmark turns it on; a run keeps no per-request list).
         self.timeline: list[tuple[float, float, bool]] | None = None
-        # One condition per event loop: a model outlives the loop of one command step (pre-flight, interviews, judge).
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._condition = asyncio.Condition()
-
-    def _changed(self) -> asyncio.Condition:
-        loop = asyncio.get_running_loop()
-        if loop is not self._loop:
-            self._loop, self._condition = loop, asyncio.Condition()
-        return self._condition
+        self._changed = PerLoop(asyncio.Condition)  # a model outlives the loop of one command step
 
     def _free(self) -> list[str]:
         return [b for b in self.bases if (limit := self.limits[b]) is None or self.in_flight[b] < limit]
@@ -48,7 +42,7 @@ class EndpointPool:
     @asynccontextmanager
     async def endpoint(self) -> AsyncIterator[str]:
         """Hold a slot on the least busy endpoint with room (ties: the first listed) for the duration of one call."""
-        changed = self._changed()
+        changed = self._changed.get()
         async with changed:
             await changed.wait_for(lambda: bool(self._free()))
             base = min(self._free(), key=lambda b: self.in_flight[b])  # min keeps the first of equals

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agents.llm.breaker import Breaker
 from agents.llm.parsing import OutputError, parse_structured
+from agents.llm.per_loop import PerLoop
 from agents.llm.protocol import ChatMessage, ChatModel, ProviderError, SamplingParams
 from agents.llm.structured_modes import StructuredSetting
 from town.core.secrets import redact
@@ -104,7 +105,7 @@ class StructuredLLM:
         self.config = config or GatewayConfig()
         self.seed = seed
         self.usage = Usage()
-        self._slots = asyncio.Semaphore(self.config.concurrency)
+        self._slots = PerLoop(lambda: asyncio.Semaphore(self.config.concurrency))
         self.failed_in_a_row = 0
         # Set (to the last error) once `stop_after_failed_calls` calls in a row failed; later calls are not attempted.
         self.unavailable: str | None = None
@@ -177,7 +178,7 @@ class StructuredLLM:
             return CallRecord(purpose=purpose, agent=agent, outcome="provider_error", error=self.unavailable), None
         probed: list[Attempt] = []  # this call's probes while the breaker was open (telemetry keeps every attempt)
         if self.breaker.is_open:
-            async with self.breaker.turn:
+            async with self.breaker.turn.get():
                 while self.breaker.is_open and self.unavailable is None:
                     if self.breaker.over_budget():
                         down = self.breaker.down_for()
@@ -232,7 +233,7 @@ class StructuredLLM:
         attempts: list[Attempt] = []
         for retry in range(tries):
             wait_at_least = 0.0  # the server's Retry-After for this attempt, if it sent one
-            async with self._slots:
+            async with self._slots.get():
                 started = time.perf_counter()
                 try:
                     reply = await self.model.complete(messages, schema=schema, purpose=purpose, params=params)

@@ -14,6 +14,7 @@ from agents.survey import SurveyFields
 from agents.visitor import VisitorFields
 from tests.helpers import golden_path
 from town.evaluation.judge import JudgeFields
+from town.evaluation.naturalness import NLIFields
 from town.experiments.population import BackstoryFields
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
@@ -89,6 +90,7 @@ CASES = {
         question="Who is Kane Martinez?",
         answer="I do not know anyone by that name.",
     ),
+    "nli": NLIFields(premise="I have never baked bread in my life.", hypothesis="My sourdough won a prize last year."),
     "survey": SurveyFields(
         name="Mei Lin",
         identity=IDENTITY,

@@ -124,7 +124,9 @@ def _schema_answer(body: dict, refuse: dict[str, str]) -> str:
     answer: dict = {}
     for key, spec in properties.items():
         kind = spec.get("type")
-        if kind == "integer":
+        if "enum" in spec:
+            answer[key] = spec["enum"][0]
+        elif kind == "integer":
             answer[key] = min(max(6, spec.get("minimum", 6)), spec.get("maximum", 6))
         elif kind == "boolean":
             answer[key] = False

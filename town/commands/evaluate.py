@@ -35,13 +35,14 @@ def eval_command(args: argparse.Namespace) -> int:
     # Every model is built (and pre-flighted) first, the judge and each run's interview model: a missing key or a
     # dead server is one line now, not after the interviews have run.
     judge = _judge_model(args.judge, args.judge_api_base, out, provider) if args.judge else None
+    nli = _nli_backend(args.nli, args.nli_api_base, out, provider) if args.nli else None
     interviews = [
         _interview_session(run, args.model, args.api_base, provider, wanted=args.interview) for run in args.runs
     ]
     evaluations = []
     for run, session in zip(args.runs, interviews, strict=True):
         print(f"evaluating {run} ...", file=sys.stderr)
-        evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference)
+        evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference, nli=nli)
         for warning in evaluation.warnings:
             print(f"warning: {run}: {warning}", file=sys.stderr)
         if args.interview:
@@ -64,6 +65,24 @@ def default_report_folder(runs: list[Path]) -> Path:
         return first.parent / f"{first.name}-report" if (first / "manifest.json").exists() else first / "report"
     names = "+".join(run.resolve().name for run in runs)
     return first.resolve().parent / f"report-{names[:100]}"
+
+
+def _nli_backend(choice: str, api_base: str | None, out: Path, provider: dict[str, Any]) -> Any:
+    """A cross-encoder NLI model from a folder, or a model through the gateway (checked now, cached in the report)."""
+    from town.evaluation.naturalness import LLMNLI, CrossEncoderNLI  # noqa: PLC0415
+
+    folder = Path(choice)
+    if folder.is_dir():
+        return CrossEncoderNLI(folder)
+    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
+    from town.runtime.builders import build_model  # noqa: PLC0415
+    from town.runtime.config import validate_run_config  # noqa: PLC0415
+
+    settings = {"model": choice, "api_base": api_base, "out": out, "cache_path": out / "nli_cache.jsonl", **provider}
+    config = validate_run_config(settings, "--nli")
+    model = build_model(config)  # pre-flighted: a dead server is one line before anything is written
+    out.mkdir(parents=True, exist_ok=True)  # the answers are cached in the report folder
+    return LLMNLI(StructuredLLM(model, config.gateway, seed=0), choice)
 
 
 def _judge_model(model: str, api_base: str | None, out: Path, provider: dict[str, Any]) -> tuple[Any, Any]:

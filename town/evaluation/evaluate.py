@@ -22,6 +22,7 @@ from town.core.places import load_town_map
 from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
 from town.evaluation.interviews import InterviewAnswer
 from town.evaluation.judge import RatedAnswer
+from town.evaluation.naturalness import NaturalnessResult, NLIBackend, naturalness
 from town.evaluation.nulls import NullResult, TemplateCheck, null_baselines, template_like
 from town.evaluation.overall import OverallScore, overall_score
 from town.evaluation.persona import (
@@ -84,6 +85,8 @@ class RunEvaluation(BaseModel):
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     nulls: list[NullResult]
     template: TemplateCheck
+    naturalness: NaturalnessResult | None = None  # with an NLI backend (town eval --nli)
+    naturalness_human: NaturalnessResult | None = None  # the same on a sample of the human corpus
     overall: OverallScore
     interviews: list[InterviewAnswer] = Field(default_factory=list)
     judged: list[RatedAnswer] = Field(default_factory=list)  # exploratory: only with a judge model
@@ -99,6 +102,7 @@ def evaluate_run(
     reference: HumanReference,
     seed: int = 0,
     label: str | None = None,
+    nli: NLIBackend | None = None,
 ) -> RunEvaluation:
     source = find_source(run)
     try:
@@ -116,7 +120,9 @@ def evaluate_run(
     corpus = corpus_from_events(events, personas, name=Path(run).name)
     echo = echoing(corpus, embedder)
     metrics = measure_corpus(corpus, embedder, seed, echo=echo)
-    notes = list(PROXIES)
+    notes = list(PROXIES) if nli is None else [p for p in PROXIES if not p.startswith("Naturalness")]
+    natural = naturalness(corpus, nli, seed) if nli is not None and corpus.utterances else None
+    natural_human = _human_naturalness(nli, seed) if natural is not None and nli is not None else None
     warnings = [
         f"{problem}; starting relationships and persona texts are missing from this evaluation"
         for problem in source.problems
@@ -133,8 +139,16 @@ def evaluate_run(
     template = template_like(
         corpus.texts(), metrics.values.get("distinct_2"), human_distinct.value if human_distinct else None
     )
+    natural_sim = _sim_or_none(
+        natural.dialogue_naturalness if natural else None,
+        natural_human.dialogue_naturalness if natural_human else None,
+    )
     overall = overall_score(
-        rows, (emotions_sim, reference.emotions_noise_sim), (_sim_or_none(speaker.accuracy, speaker_human), None), nulls
+        rows,
+        (emotions_sim, reference.emotions_noise_sim),
+        (_sim_or_none(speaker.accuracy, speaker_human), None),
+        nulls,
+        naturalness=natural_sim,
     )
     return RunEvaluation(
         run=str(run),
@@ -152,6 +166,8 @@ def evaluate_run(
         adherence_chance={pool: chance_mrr(pool) for pool in POOL_SIZES},
         nulls=nulls,
         template=template,
+        naturalness=natural,
+        naturalness_human=natural_human,
         overall=overall,
         drift=drift(corpus, embedder),
         echo=echo,
@@ -202,6 +218,20 @@ def _rows(metrics: CorpusMetrics, reference: HumanReference, embedder: Embedder,
 def _per_speaker(corpus: Corpus) -> int:
     counts = [len(v) for v in corpus.by_speaker().values() if len(v) >= 4]
     return min(40, *counts) if counts else 4
+
+
+HUMAN_NLI_CONVERSATIONS = 40  # human conversations the NLI backend is run on (a seeded sample, ~2,000 pairs)
+
+
+def _human_naturalness(backend: NLIBackend, seed: int) -> NaturalnessResult:
+    """Naturalness on a seeded sample of the human corpus, with the same backend (no personas: dialogue part only)."""
+    corpus = _chitchat()
+    conversations = corpus.conversations()
+    keys = sorted(conversations)
+    rng = np.random.default_rng(seed)
+    picked = set(rng.choice(len(keys), size=min(HUMAN_NLI_CONVERSATIONS, len(keys)), replace=False).tolist())
+    sample = [u for k, key in enumerate(keys) if k in picked for u in conversations[key]]
+    return naturalness(Corpus(name="chitchat sample", utterances=sample), backend, seed)
 
 
 @lru_cache(maxsize=1)

@@ -36,8 +36,13 @@ def overall_score(
     emotions: tuple[float | None, float | None],
     speaker: tuple[float | None, float | None],
     nulls: list[NullResult],
+    naturalness: float | None = None,
 ) -> OverallScore:
-    """`emotions` and `speaker`: (Sim, noise Sim) of the emotion distribution and of speaker identification."""
+    """`emotions` and `speaker`: (Sim, noise Sim) of the emotion distribution and of speaker identification.
+
+    `naturalness`: the Sim of the dialogue-NLI naturalness to people's, when an NLI backend was given (else the
+    dimension is missing).
+    """
     failed = {n.metric for n in nulls if n.better_than_null is False}
     dims: dict[str, list[float]] = {}
     ceilings: dict[str, list[float]] = {}
@@ -59,10 +64,12 @@ def overall_score(
     if speaker_sim is not None and "speaker_id_accuracy" in failed:
         speaker_sim = 0.0
         zeroed.append("speaker_id_accuracy")
-    for name, (value, noise) in (
-        ("emotions", (emotions[0], emotions[1])),
-        ("speaker identification", (speaker_sim, speaker[1])),
-    ):
+    named = (
+        ("emotions", emotions[0], emotions[1]),
+        ("speaker identification", speaker_sim, speaker[1]),
+        ("naturalness (NLI)", naturalness, None),
+    )
+    for name, value, noise in named:
         dims[name] = [value] if value is not None else []
         ceilings[name] = [noise] if noise is not None else []
     components = {}

@@ -156,6 +156,7 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
         f"chance {_fmt(chance, 2)}); people measured at the same size | {_fmt(ev.speaker_id.accuracy)} | "
         f"{_fmt(ev.speaker_id_human)} | {_fmt(_sim(ev.speaker_id.accuracy, ev.speaker_id_human), 2)} | |"
     )
+    lines += _naturalness_rows(ev)
     lines += ["", "### Can the measures see these agents at all?", ""]
     lines += [
         "The same lines, dealt at random to other speakers and conversations, are measured again. A measure that "
@@ -206,6 +207,28 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
     if ev.interviews:
         lines += _interview_section(ev)
     return lines
+
+
+def _naturalness_rows(ev: RunEvaluation) -> list[str]:
+    n, human = ev.naturalness, ev.naturalness_human
+    if n is None:
+        return []
+    people = human.dialogue_naturalness if human else None
+    rows = [
+        f"| Natural dialogue | dialogue NLI ({n.backend}): replies that do not contradict what they answer, and "
+        f"lines that do not contradict the speaker's own last five | {_fmt(n.dialogue_naturalness)} | {_fmt(people)} | "
+        f"{_fmt(_sim(n.dialogue_naturalness, people), 2)} | |",
+        f"| Contradicting the persona | share of checked lines that contradict a sentence of the speaker's persona "
+        f"(people have no persona texts) | {_fmt(n.persona_contradictions)} | | | |",
+    ]
+    if n.naturalness is not None:
+        rows.append(
+            f"| Naturalness (Eval4Sim) | 0.6 coherence + 0.2 (1 − persona contradictions) + 0.2 (1 − self "
+            f"contradictions); Eval4Sim's human corpus ≈ 0.867 | {_fmt(n.naturalness)} | | | |"
+        )
+    if n.unlabelled:
+        rows.append(f"| | {n.unlabelled} of {n.pairs} pairs got no label and were left out | | | | |")
+    return rows
 
 
 def _overall_line(ev: RunEvaluation) -> str:
