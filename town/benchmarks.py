@@ -269,6 +269,10 @@ def run(
             figures.append(bench_maps(map_path))
     if which in ("saves", "all"):
         figures.append(bench_saves(agents, hours or 24.0))
+    if which in ("eval", "all"):
+        from town.benchmarks_eval import bench_eval  # noqa: PLC0415
+
+        figures.append(bench_eval(agents, hours or 24.0))
     if which in ("experiments", "all"):
         figures.append(bench_experiments())
     if which == "compare":  # not in "all": it needs the [bench] extra

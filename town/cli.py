@@ -209,6 +209,7 @@ def _parser() -> argparse.ArgumentParser:
             "live",
             "maps",
             "saves",
+            "eval",
             "experiments",
             "scaling",
             "compare",
