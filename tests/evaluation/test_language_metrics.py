@@ -78,3 +78,16 @@ def test_shuffled_speakers_lose_consistency_and_identifiability(halves):
     real_id, shuffled_id = speaker_identification(real), speaker_identification(shuffled)
     assert real_id.accuracy > 2 * real_id.chance
     assert shuffled_id.accuracy < real_id.accuracy - 0.1
+
+
+def test_pan_consistency_parts_separate_a_clear_author_signal_from_none():
+    import numpy as np
+
+    from town.evaluation.persona import _pan_scores
+
+    rng = np.random.default_rng(0)
+    labels = np.array([1] * 200 + [0] * 200)
+    clear = _pan_scores(np.where(labels == 1, 0.8, 0.2) + rng.normal(0, 0.01, 400), labels, np.random.default_rng(1))
+    assert clear["auc"] == 1.0 and clear["c_at_1"] == 1.0 and clear["f1"] == 1.0 and clear["brier"] > 0.9
+    noise = _pan_scores(rng.random(400), labels, np.random.default_rng(1))
+    assert 0.35 < noise["auc"] < 0.65 and noise["brier"] < 0.8

@@ -20,7 +20,11 @@ from town.evaluation.nulls import NullResult
 from town.evaluation.similarity import SimRow
 
 # Which null guards which row (the metric names of `nulls` against those of the compared rows).
-GUARDED_BY = {"consistency_auc": "consistency_auc", "consecutive_similarity": "consecutive_similarity"}
+GUARDED_BY = {
+    "consistency_auc": "consistency_auc",
+    "consistency_score": "consistency_auc",
+    "consecutive_similarity": "consecutive_similarity",
+}
 
 
 class OverallScore(BaseModel):

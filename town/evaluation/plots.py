@@ -121,7 +121,7 @@ def diffusion_curves(evs: list[RunEvaluation], facts: list[Fact], path: Path) ->
             ref = fact.park_reference
             _park_line(ax, ref.start, ref.end, f"Park et al.: {ref.start:.0%} at the start, {ref.end:.0%} after 48 h")
             longest = max(longest, PARK_HOURS)
-        ax.set_xlim(0, max(1.0, longest))
+        ax.set_xlim(0, max(1.0, longest) * 1.03)  # room for the marker at the last hour
         ax.set_title(f"Who has heard of the {fact.name}")
         ax.set_xlabel("game time since the start (hours)")
         ax.set_ylabel("share of agents who know (0-1)")
@@ -159,10 +159,10 @@ def density_over_time(evs: list[RunEvaluation], path: Path) -> Path | None:
         longest = max(longest, hours[-1])
         ax.plot(hours, [d for _, d in ev.network.density_curve], color=COLOURS[k % 10], label=_label(ev))
     _park_line(ax, 0.167, 0.74, "Park et al.: 0.167 at the start, 0.74 after 48 h")
-    ax.set_xlim(0, longest)
-    ax.set_title("How connected the town is")
+    ax.set_xlim(0, longest * 1.03)
+    ax.set_title("How connected the town is: share of pairs who know each other")
     ax.set_xlabel("game time since the start (hours)")
-    ax.set_ylabel("density: pairs who know each other (0-1)")
+    ax.set_ylabel("density (0-1)")
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8)
     return _save(fig, path)

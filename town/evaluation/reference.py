@@ -32,6 +32,7 @@ COMPARED = {
     "distinct_1": "language diversity",
     "distinct_2": "language diversity",
     "consistency_auc": "persona consistency",
+    "consistency_score": "persona consistency",
     "consecutive_similarity": "coherence / echoing",
     "homogenization": "between-agent diversity",
 }
@@ -79,7 +80,8 @@ def measure_corpus(corpus: Corpus, embedder: Embedder, seed: int = 0, echo: Echo
         "mean_words": style.mean_words,
         "distinct_1": style.distinct_1,
         "distinct_2": style.distinct_2,
-        "consistency_auc": consistency(corpus, seed).auc,
+        "consistency_auc": (verified := consistency(corpus, seed)).auc,
+        "consistency_score": verified.score,
         "consecutive_similarity": echo.consecutive_similarity,
         "homogenization": homogenization(corpus),
     }

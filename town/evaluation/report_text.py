@@ -25,6 +25,10 @@ METRICS: dict[str, tuple[str, str]] = {
         "Own voice",
         "can a speaker's lines be told apart from others' by style (0.5 = not at all, 1 = always)?",
     ),
+    "consistency_score": (
+        "Own voice, PAN score",
+        "the same verification scored as PAN does: mean of AUC, c@1, F0.5u, F1 and 1 − Brier",
+    ),
     "consecutive_similarity": (
         "Replies relate",
         "how much a line resembles the one it answers (embedding cosine); too high is parroting",
