@@ -124,34 +124,21 @@ class CrossEncoderNLI:
     """A local cross-encoder NLI model (a folder with config.json and weights), run on the CPU, offline."""
 
     def __init__(self, folder: Path) -> None:
-        if not (folder / "config.json").is_file():
-            raise ConfigError(f"--nli {folder}: not a model folder (no config.json)")
-        from sentence_transformers import CrossEncoder  # noqa: PLC0415 - heavy, only with --nli
-        from transformers.utils import logging as hf_logging  # noqa: PLC0415
+        from agents.llm.cross_encoder import CrossEncoderModel  # noqa: PLC0415 - loads torch, only with --nli
 
-        hf_logging.disable_progress_bar()  # no weight-loading bars on the terminal: errors stay one line
-        hf_logging.set_verbosity_error()
-        try:
-            self.model: Any = CrossEncoder(str(folder), local_files_only=True, device="cpu")
-        except (OSError, ValueError) as exc:
-            raise ConfigError(
-                f"--nli {folder}: cannot load it as a cross-encoder ({str(exc).splitlines()[0]})"
-            ) from None
-        names = {int(k): str(v).lower() for k, v in self.model.config.id2label.items()}
-        self.labels: dict[int, Label] = {}
-        for index, name in names.items():
+        self.model = CrossEncoderModel(folder)
+        names = sorted(self.model.labels.values())
+        self.labels: dict[str, Label] = {}
+        for name in names:
             label = next((x for x in LABELS if name.startswith(x[:6])), None)
             if label is not None:
-                self.labels[index] = label
+                self.labels[name] = label
         if set(self.labels.values()) != set(LABELS):
-            raise ConfigError(
-                f"--nli {folder}: its labels {sorted(names.values())} are not entailment, neutral and contradiction"
-            )
+            raise ConfigError(f"--nli {folder}: its labels {names} are not entailment, neutral and contradiction")
         self.name = f"cross-encoder {folder.name}"
 
     def classify(self, pairs: Sequence[tuple[str, str]]) -> list[Label | None]:
-        scores = np.asarray(self.model.predict(list(pairs), batch_size=32, show_progress_bar=False))
-        return [self.labels[int(i)] for i in scores.reshape(len(pairs), -1).argmax(axis=1)]
+        return [self.labels.get(name) for name in self.model.predict(pairs)]
 
 
 class NLIFields(BaseModel):

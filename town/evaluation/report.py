@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from pathlib import Path
 
 from town.evaluation import plots
@@ -15,6 +13,7 @@ from town.evaluation.compare import ConditionSummary
 from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
+from town.evaluation.report_html import page
 from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
 from town.evaluation.similarity import sim
 from town.evaluation.social import Fact
@@ -72,7 +71,7 @@ def write_report(
     (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     markdown = _markdown(evs, reference, figures, left_out, ranking, conditions)
     (out / "report.md").write_text(markdown, encoding="utf-8")
-    (out / "report.html").write_text(_html(markdown, figures), encoding="utf-8")
+    (out / "report.html").write_text(page(markdown), encoding="utf-8")
     return [out / "report.json", out / "report.md", out / "report.html", *(path for _, path in figures)]
 
 
@@ -351,53 +350,3 @@ def _row(*cells: str, width: int = 8) -> str:
 
 def _sim(value: float | None, reference: float | None) -> float | None:
     return None if value is None or reference is None else sim(value, reference)
-
-
-def _inline(text: str) -> str:
-    """Escape, then the few inline marks the report uses: links, bold, italics."""
-    out = html.escape(text, quote=False)
-    out = re.sub(r"\[([^\]]+)\]\(([^)\s]+)\)", r'<a href="\2">\1</a>', out)
-    out = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", out)
-    return re.sub(r"(?<![\w*])\*([^*]+?)\*(?![\w*])", r"<i>\1</i>", out)
-
-
-def _html(markdown: str, figures: list[tuple[str, Path]]) -> str:
-    """The markdown as a self-contained page: headings, paragraphs, tables, and each figure with its title."""
-    body: list[str] = []
-    table: list[list[str]] = []
-
-    def flush_table() -> None:
-        if table:
-            head, *rows = table
-            body.append("<table><tr>" + "".join(f"<th>{_inline(c)}</th>" for c in head) + "</tr>")
-            body.extend("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>" for row in rows)
-            body.append("</table>")
-            table.clear()
-
-    for line in markdown.splitlines():
-        if line.startswith("|"):
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            if not all(set(c) <= {"-"} for c in cells):
-                table.append(cells)
-            continue
-        flush_table()
-        image = re.fullmatch(r"!\[([^\]]*)\]\(([^)]+)\)", line)
-        if image:
-            title, name = html.escape(image.group(1)), html.escape(image.group(2))
-            body.append(f'<figure><img src="{name}" alt="{title}"><figcaption>{title}</figcaption></figure>')
-        elif line.startswith("#"):
-            level = len(line) - len(line.lstrip("#"))
-            body.append(f"<h{level}>{_inline(line.lstrip('# '))}</h{level}>")
-        elif line.startswith("- "):
-            body.append(f"<p>• {_inline(line[2:])}</p>")
-        elif line.strip():
-            body.append(f"<p>{_inline(line)}</p>")
-    flush_table()
-    style = (
-        "body{font-family:sans-serif;max-width:1200px;margin:2em auto;color:#222;line-height:1.45}"
-        "table{border-collapse:collapse;margin:1em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px}"
-        "th{background:#f3f3f3;text-align:left}img{max-width:100%;border:1px solid #ddd}figure{margin:1.5em 0}"
-        "figcaption{font-weight:bold;margin-top:.3em}"
-    )
-    head = f"<head><meta charset='utf-8'><title>Town evaluation</title><style>{style}</style></head>"
-    return f"<!doctype html><html>{head}<body>{''.join(body)}</body></html>\n"
