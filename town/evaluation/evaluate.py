@@ -134,7 +134,14 @@ def evaluate_run(
     speaker = speaker_identification(corpus, seed)
     speaker_human = _human_speaker_id(speaker.speakers, _per_speaker(corpus), seed) if speaker.speakers > 1 else None
     emotions_sim = distribution_sim(metrics.emotions, reference.emotions) if corpus.utterances else None
-    nulls = null_baselines(corpus, embedder, seed)
+    adherence_mrr = adherence(corpus, embedder, seed)
+    measured = {
+        "consistency_auc": metrics.values.get("consistency_auc"),
+        "speaker_id_accuracy": speaker.accuracy,
+        "adherence_mrr_10": adherence_mrr.get(10),
+        "consecutive_similarity": echo.consecutive_similarity,
+    }
+    nulls = null_baselines(corpus, embedder, seed, measured)
     human_distinct = reference.metrics.get("distinct_2")
     template = template_like(
         corpus.texts(), metrics.values.get("distinct_2"), human_distinct.value if human_distinct else None
@@ -162,7 +169,7 @@ def evaluate_run(
         emotions_sim=emotions_sim,
         speaker_id=speaker,
         speaker_id_human=speaker_human,
-        adherence_mrr=adherence(corpus, embedder, seed),
+        adherence_mrr=adherence_mrr,
         adherence_chance={pool: chance_mrr(pool) for pool in POOL_SIZES},
         nulls=nulls,
         template=template,

@@ -57,11 +57,16 @@ def _metrics(embedder: Embedder, seed: int) -> dict[str, tuple[Callable[[Corpus]
     }
 
 
-def null_baselines(corpus: Corpus, embedder: Embedder, seed: int = 0) -> list[NullResult]:
-    """Each structure-sensitive metric on the corpus and on shuffled copies of it."""
+def null_baselines(
+    corpus: Corpus, embedder: Embedder, seed: int = 0, measured: dict[str, float | None] | None = None
+) -> list[NullResult]:
+    """Each structure-sensitive metric on shuffled copies of the corpus, against its value on the corpus itself.
+
+    `measured`: values the caller already has (by metric name), so they are not computed twice.
+    """
     results = []
     for name, (measure, shuffles) in _metrics(embedder, seed).items():
-        value = measure(corpus)
+        value = measured[name] if measured is not None and name in measured else measure(corpus)
         rng = np.random.default_rng(seed)
         draws = [measure(shuffled(corpus, rng)) for _ in range(shuffles)] if value is not None else []
         nulls = [d for d in draws if d is not None]
