@@ -69,17 +69,32 @@ def golden_path(name: str) -> Path:
     return Path(__file__).parent / "golden" / f"{name}.txt"
 
 
+# Starts `town` with Ctrl-C as at a terminal. A test run started in the background (a shell's `cmd &`) has SIGINT
+# ignored, every child inherits that, and a Python started that way never turns SIGINT into KeyboardInterrupt: a test
+# of Ctrl-C would hang instead. The disposition is reset, then the real command is exec'd (SIG_DFL survives exec).
+_AS_AT_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'town.cli', *sys.argv[1:]])"
+)
+
+
+def town_argv(args: list[str]) -> list[str]:
+    """The command line of `town ARGS` for a subprocess that a test may interrupt with SIGINT."""
+    import sys
+
+    return [sys.executable, "-c", _AS_AT_A_TERMINAL, *args]
+
+
 def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run `python -m town.cli ARGS` (in the folder above the run folder), press Ctrl-C once `watch` holds
     `min_bytes`, return (exit code, stderr)."""
     import os
     import signal
     import subprocess
-    import sys
     import time
 
     proc = subprocess.Popen(
-        [sys.executable, "-m", "town.cli", *args],
+        town_argv(args),
         cwd=watch.parent.parent,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         stdout=subprocess.PIPE,

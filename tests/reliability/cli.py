@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.helpers import town_argv
+
 FAST = ["--model", "fake", "--embedder", "hashing", "--index", "numpy", "--quiet"]
 
 
@@ -48,8 +50,9 @@ def town(args: list[str], cwd: Path, *, timeout: float = 120, env: dict[str, str
 
 
 def start_town(args: list[str], cwd: Path, **kw) -> subprocess.Popen:
+    """`town ARGS` started and left running (a test may signal it: Ctrl-C reaches it as at a terminal)."""
     return subprocess.Popen(
-        [sys.executable, "-m", "town.cli", *args],
+        town_argv(args),
         cwd=cwd,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
