@@ -36,7 +36,7 @@ from town.evaluation.persona import (
     speaker_identification,
 )
 from town.evaluation.reference import COMPARED, CorpusMetrics, HumanReference, measure_corpus
-from town.evaluation.similarity import SimRow, distribution_sim, sim
+from town.evaluation.similarity import SimRow, distribution_sim, sim, sim_or_none
 from town.evaluation.social import (
     Attendance,
     Diffusion,
@@ -146,14 +146,14 @@ def evaluate_run(
     template = template_like(
         corpus.texts(), metrics.values.get("distinct_2"), human_distinct.value if human_distinct else None
     )
-    natural_sim = _sim_or_none(
+    natural_sim = sim_or_none(
         natural.dialogue_naturalness if natural else None,
         natural_human.dialogue_naturalness if natural_human else None,
     )
     overall = overall_score(
         rows,
         (emotions_sim, reference.emotions_noise_sim),
-        (_sim_or_none(speaker.accuracy, speaker_human), None),
+        (sim_or_none(speaker.accuracy, speaker_human), None),
         nulls,
         naturalness=natural_sim,
     )
@@ -191,10 +191,6 @@ def evaluate_run(
 def chance_mrr(pool: int) -> float:
     """The mean reciprocal rank of one relevant item placed at random among `pool` distractors: H(pool+1)/(pool+1)."""
     return sum(1 / rank for rank in range(1, pool + 2)) / (pool + 1)
-
-
-def _sim_or_none(value: float | None, reference: float | None) -> float | None:
-    return None if value is None or reference is None else sim(value, reference)
 
 
 def _rows(metrics: CorpusMetrics, reference: HumanReference, embedder: Embedder, notes: list[str]) -> list[SimRow]:

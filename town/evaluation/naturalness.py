@@ -151,12 +151,11 @@ class NLIAnswer(BaseModel):
 
 
 class LLMNLI:
-    """Any model through the gateway, asked one pair at a time (prompt agents/prompts/nli.txt); failures count."""
+    """Any model through the gateway, asked one pair at a time (prompt agents/prompts/nli.txt); a failure is None."""
 
     def __init__(self, llm: Any, name: str) -> None:
         self.llm = llm  # a StructuredLLM over the model and its record/replay cache
         self.name = name
-        self.failed = 0
 
     def classify(self, pairs: Sequence[tuple[str, str]]) -> list[Label | None]:
         import asyncio  # noqa: PLC0415
@@ -172,10 +171,7 @@ class LLMNLI:
                 fallback=lambda: NLIAnswer(label="neutral"),
                 log=[],
             )
-            if answer.fallback:
-                self.failed += 1
-                return None
-            return answer.value.label
+            return None if answer.fallback else answer.value.label
 
         async def every() -> list[Label | None]:
             return list(await asyncio.gather(*(one(p, h) for p, h in pairs)))

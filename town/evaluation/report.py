@@ -15,7 +15,7 @@ from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
 from town.evaluation.report_html import page
 from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
-from town.evaluation.similarity import sim
+from town.evaluation.similarity import sim_or_none
 from town.evaluation.social import Fact
 
 
@@ -153,7 +153,7 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
     lines.append(
         f"| Who is speaking | can a classifier name the speaker of a line ({ev.speaker_id.speakers} speakers, "
         f"chance {_fmt(chance, 2)}); people measured at the same size | {_fmt(ev.speaker_id.accuracy)} | "
-        f"{_fmt(ev.speaker_id_human)} | {_fmt(_sim(ev.speaker_id.accuracy, ev.speaker_id_human), 2)} | |"
+        f"{_fmt(ev.speaker_id_human)} | {_fmt(sim_or_none(ev.speaker_id.accuracy, ev.speaker_id_human), 2)} | |"
     )
     lines += _naturalness_rows(ev)
     lines += ["", "### Can the measures see these agents at all?", ""]
@@ -216,7 +216,7 @@ def _naturalness_rows(ev: RunEvaluation) -> list[str]:
     rows = [
         f"| Natural dialogue | dialogue NLI ({n.backend}): replies that do not contradict what they answer, and "
         f"lines that do not contradict the speaker's own last five | {_fmt(n.dialogue_naturalness)} | {_fmt(people)} | "
-        f"{_fmt(_sim(n.dialogue_naturalness, people), 2)} | |",
+        f"{_fmt(sim_or_none(n.dialogue_naturalness, people), 2)} | |",
         f"| Contradicting the persona | share of checked lines that contradict a sentence of the speaker's persona "
         f"(people have no persona texts) | {_fmt(n.persona_contradictions)} | | | |",
     ]
@@ -346,7 +346,3 @@ def _row(*cells: str, width: int = 8) -> str:
     """A markdown table row of `width` cells (the missing ones empty)."""
     padded = list(cells) + [""] * (width - len(cells))
     return "| " + " | ".join(padded) + " |"
-
-
-def _sim(value: float | None, reference: float | None) -> float | None:
-    return None if value is None or reference is None else sim(value, reference)

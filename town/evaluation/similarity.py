@@ -33,6 +33,11 @@ def sim(value: float, reference: float) -> float:
     return float(min(1.0, max(0.0, 1.0 - abs(value - reference) / abs(reference))))
 
 
+def sim_or_none(value: float | None, reference: float | None) -> float | None:
+    """`sim` where both figures exist, else None (nothing to compare)."""
+    return None if value is None or reference is None else sim(value, reference)
+
+
 def distribution_sim(p: dict[str, float], q: dict[str, float]) -> float:
     keys = sorted(set(p) | set(q))
     a = np.array([p.get(k, 0.0) for k in keys], dtype=float)
