@@ -57,20 +57,14 @@ class EngineConfig(BaseModel):
 
 
 @dataclass
-class Heard:
-    conversation: int
-    speaker: str
-    text: str
-    event_id: int
-
-
-@dataclass
 class TickResult:
-    """What the runtime needs after a tick: fresh percepts, lines heard, conversations that ended."""
+    """What the runtime needs after a tick: fresh percepts, conversations that started and ended.
+
+    (Lines said are read from the conversations themselves: each keeps its turns.)
+    """
 
     tick: int
     percepts: dict[str, list[Percept]] = field(default_factory=dict)
-    heard: dict[str, list[Heard]] = field(default_factory=dict)
     ended: list[Conversation] = field(default_factory=list)
     started: list[Conversation] = field(default_factory=list)
 
@@ -310,7 +304,6 @@ class Engine:
         conv.turns.append(Turn(item.speaker, item.text, self.world.tick, event.id))
         conv.next_speaker = listener
         conv.last_turn_tick = self.world.tick
-        self._result.heard.setdefault(listener, []).append(Heard(conv.id, item.speaker, item.text, event.id))
         if item.end:
             self._end_conversation(conv, "said goodbye")
         elif len(conv.turns) >= self.config.max_turns:
