@@ -136,3 +136,22 @@ def test_a_live_fork_of_a_run_played_in_the_app_reports_where_it_differs(tmp_pat
     result = asyncio.run(fork_run(config.out, 250, tmp_path / "fork", work=tmp_path / "w"))
     assert result.save.exists()
     assert not result.matches_log and result.first_difference > 1
+
+
+def test_the_replay_inspector_uses_the_runs_own_recency_decay(recorded):
+    config, _ = recorded
+    events = [json.loads(line) for line in (config.out / "trajectory.jsonl").read_text().splitlines()]
+    events[0]["config"]["cognition"]["retrieval"]["decay"] = 0.5  # as if the run had been configured so
+    from town.persistence.replay import Replay
+
+    replay = Replay(events, open_replay(config.out).map)
+    made: dict[tuple[str, int], int] = {(e["agent"], e["memory"]): e["tick"] for e in events if e["type"] == "memory"}
+
+    def age(e, memory_id):
+        return replay.clock.hours_between(made[(e["agent"], memory_id)], e["tick"])
+
+    # A recall of an old memory: its recency tells the run's decay from the default one.
+    recalled = next(e for e in events if e["type"] == "retrieval" and any(age(e, m) >= 0.5 for m in e["memories"][:5]))
+    at = replay.inspect(recalled["agent"], recalled["tick"])
+    for memory_id, line in zip(recalled["memories"], at.memories, strict=False):
+        assert line.recency == pytest.approx(0.5 ** age(recalled, memory_id))

@@ -37,7 +37,6 @@ from town.runtime.snapshot import (
 KEYFRAME_TICKS = 60  # ten game minutes: seeking applies at most this many ticks of events
 MARKER_KINDS = {"conversation_start": "conversation", "reflection": "reflection", "whisper": "intervention"}
 MARKER_KINDS.update(visitor="intervention", directed="intervention", agent_added="intervention")
-RECENCY_DECAY = 0.995  # per game hour, as in retrieval
 
 
 @dataclass
@@ -107,6 +106,7 @@ class Replay:
         start = events[0]
         self.map = town_map
         self.clock = GameClock(start=datetime.fromisoformat(start["start_time"]), tick_seconds=start["tick_seconds"])
+        self.recency_decay = _logged_decay(start.get("config") or {})
         self.agents: list[str] = list(start["agents"])
         self.events = events
         self.ticks = [e["tick"] for e in events]
@@ -251,7 +251,8 @@ class Replay:
             for memory_id in retrieval[0]["memories"][:5]:
                 text, importance, made = self._memory_text.get((name, memory_id), ("", 0, used_at))
                 hours = self.clock.hours_between(made, used_at)
-                memories.append(MemoryLine(text, RECENCY_DECAY**hours, float(importance), float("nan"), float("nan")))
+                recency = self.recency_decay**hours
+                memories.append(MemoryLine(text, recency, float(importance), float("nan"), float("nan")))
         talks = Counter(
             e["participants"][1] if e["participants"][0] == name else e["participants"][0]
             for e in self._latest(name, "conversation_start", tick, count=10_000)
@@ -368,6 +369,17 @@ def find_source(path: str | Path) -> ReplaySource:
         # (a folder logged relative to where the run was started, before logs held absolute paths, say).
         problems.append(f"the run's personas ({folder}) cannot be read from here: {exc}")
     return ReplaySource(trajectory, installed_path(config.get("map", "")), personas, problems)
+
+
+def _logged_decay(config: dict[str, Any]) -> float:
+    """The run's own recency decay per game hour (its logged cognition settings), else retrieval's default."""
+    from agents.retrieval import RetrievalWeights  # noqa: PLC0415
+
+    logged = ((config.get("cognition") or {}).get("retrieval") or {}).get("decay")
+    try:
+        return RetrievalWeights(decay=logged).decay if logged is not None else RetrievalWeights().decay
+    except ValueError:
+        return RetrievalWeights().decay  # an unreadable figure in an old log: the inspector shows the default's view
 
 
 def _first_event(trajectory: Path) -> dict[str, Any]:
