@@ -3,8 +3,8 @@
 - Consistency, as authorship verification (Eval4Sim): a speaker's utterances are grouped into documents of
   `DOC_UTTERANCES`; TF-IDF of character 4-grams (3,000 features); the cosine of same-speaker pairs should exceed that of
   different-speaker pairs — the AUC of cosine as a same-author score.
-- Speaker identification (PersonaEval, with a stylometric classifier): character 2-4-gram TF-IDF and logistic
-  regression trained on half of each speaker's utterances, accuracy on the other half (chance = 1 / speakers).
+- Speaker identification (PersonaEval, with a stylometric classifier): character 2-4-gram TF-IDF and a linear SVM
+  trained on half of each speaker's utterances, accuracy on the other half (chance = 1 / speakers).
 - Adherence (Eval4Sim): each persona text is a query; each of the speaker's own utterances is ranked against `pool`
   distractors from other speakers by embedding cosine; mean reciprocal rank per pool size.
 - Drift and echoing (SPASM): similarity of utterances to the speaker's own persona by turn (a negative slope is drift);
@@ -120,7 +120,7 @@ def _pan_scores(scores: np.ndarray, labels: np.ndarray, rng: np.random.Generator
 
 def speaker_identification(corpus: Corpus, seed: int = 0, min_utterances: int = 4) -> SpeakerIdResult:
     from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: PLC0415
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+    from sklearn.svm import LinearSVC  # noqa: PLC0415
 
     rng = np.random.default_rng(seed)
     train_x, train_y, test_x, test_y = [], [], [], []
@@ -135,7 +135,9 @@ def speaker_identification(corpus: Corpus, seed: int = 0, min_utterances: int = 
     if len(speakers) < 2:
         return SpeakerIdResult(accuracy=None, chance=None, speakers=len(speakers))
     vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), max_features=20000, sublinear_tf=True)
-    model = LogisticRegression(max_iter=2000, C=10.0)
+    # A linear SVM: as accurate as logistic regression on these features (human chat, 25 speakers: 0.29 vs 0.27) and
+    # about twenty times faster, which matters: the figure is fitted seven times per evaluation (run, nulls, people).
+    model = LinearSVC(C=1.0)
     model.fit(vectorizer.fit_transform(train_x), train_y)
     accuracy = float(np.mean(model.predict(vectorizer.transform(test_x)) == np.array(test_y)))
     return SpeakerIdResult(accuracy=accuracy, chance=1 / len(speakers), speakers=len(speakers))
