@@ -22,7 +22,7 @@ from town.core.events import AgentSpawned, EventBus, Moves, RunEnded, RunStarted
 from town.evaluation.evaluate import evaluate_run
 from town.evaluation.reference import load_reference
 from town.evaluation.social import EventWindow, Fact, attendance, diffusion, intentions
-from town.persistence.replay import read_events
+from town.persistence.run_source import read_events
 from town.persistence.trajectory import TrajectoryWriter, typed_events
 from town.runtime.config import DEFAULT_PERSONAS
 

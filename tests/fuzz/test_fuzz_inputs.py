@@ -239,7 +239,7 @@ def test_hostile_save_files_are_a_save_error(tmp_path_factory, good_save, name, 
 def test_hostile_logs_and_caches_are_one_line(tmp_path_factory, good_save, data):
     from agents.llm.cache import RecordReplayModel
     from agents.llm.fakes import SchemaFakeModel
-    from town.persistence.replay import read_events
+    from town.persistence.run_source import read_events
 
     folder = tmp_path_factory.mktemp("logs")
     log, cache = folder / "trajectory.jsonl", folder / "llm_cache.jsonl"

@@ -101,7 +101,7 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
     from agents.llm.structured import StructuredLLM  # noqa: PLC0415
     from town.evaluation.judge import rank_conditions, rate_answers  # noqa: PLC0415
-    from town.persistence.replay import find_source  # noqa: PLC0415
+    from town.persistence.run_source import find_source  # noqa: PLC0415
     from town.runtime.runner import close_models  # noqa: PLC0415
 
     chat_model, gateway = judge

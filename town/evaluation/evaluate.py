@@ -49,7 +49,7 @@ from town.evaluation.social import (
     network,
 )
 from town.evaluation.style import bootstrap_shares
-from town.persistence.replay import find_source, read_events
+from town.persistence.run_source import find_source, read_events
 from town.persistence.trajectory import typed_events
 
 PROXIES = [

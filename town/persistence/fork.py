@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from town.core.errors import TownError
-from town.persistence.replay import read_events
+from town.persistence.run_source import read_events
 from town.persistence.saves import LoadedSave, load_save
 from town.persistence.trajectory import TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, load_world

@@ -1,4 +1,4 @@
-"""Rebuilding what happened from a trajectory log, without any model: `Replay`, `ReplaySource`, `open_replay`.
+"""Rebuilding what happened from a trajectory log, without any model: `Replay`, `open_replay`.
 
 `Replay` indexes the events once (ticks, per-agent memories, plans, conversations, retrievals) and keeps a keyframe of
 the visible world every `KEYFRAME_TICKS`, so the state at any tick is a keyframe plus at most a keyframe's worth of
@@ -9,20 +9,18 @@ events: scrubbing costs the same at the start and the end of a long day. It answ
 from __future__ import annotations
 
 import bisect
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agents.persona import Persona, load_personas
+from agents.persona import Persona
 from town.core.clock import GameClock
-from town.core.errors import PersonaError, SaveError, TownError
+from town.core.errors import TownError
 from town.core.events import event_class
-from town.core.input_files import read_jsonl
 from town.core.places import TownMap, load_town_map
-from town.runtime.config import installed_path
+from town.persistence.run_source import find_source, read_events
 from town.runtime.snapshot import (
     FEED_LENGTH,
     FEED_TYPES,
@@ -86,17 +84,6 @@ class Marker:
     label: str
     agents: tuple[str, ...] = ()  # who it is about: a conversation's two participants, the agent who reflected
     conversation: int | None = None
-
-
-@dataclass
-class ReplaySource:
-    """Where a replay reads from: a run folder or a save directory."""
-
-    trajectory: Path
-    map_path: Path
-    personas: list[Persona]
-    # What could not be read beside the log (the run's persona folder moved, say): figures that need it are missing.
-    problems: list[str] = field(default_factory=list)
 
 
 class Replay:
@@ -339,38 +326,6 @@ def _text_line(event: dict[str, Any], town_map: TownMap) -> str | None:
 
 
 # -- opening -----------------------------------------------------------------------------------------------------------
-def find_source(path: str | Path) -> ReplaySource:
-    """A run folder (trajectory.jsonl) or a save directory (manifest.json); the map comes from the logged config."""
-    from town.persistence.saves import load_save  # noqa: PLC0415 - only for saves
-
-    path = Path(path)
-    if path.is_dir() and (path / "trajectory.jsonl").is_file() and not (path / "manifest.json").exists():
-        pass  # a run folder
-    elif (path / "manifest.json").exists() or any(path.parent.glob(f".{path.name}.old-*")):
-        loaded = load_save(path)  # a save, or the copy a crash left beside it between the two renames
-        if loaded.trajectory is None:
-            raise SaveError(f"save {path}: holds no trajectory.jsonl to replay")
-        return ReplaySource(
-            loaded.trajectory, installed_path(loaded.manifest.config["map"]), [m.persona for m in loaded.state.minds]
-        )
-    trajectory = path if path.is_file() else path / "trajectory.jsonl"
-    if not trajectory.is_file():
-        raise TownError(f"replay {path}: neither a run folder (trajectory.jsonl) nor a save (manifest.json)")
-    first = _first_event(trajectory)
-    config = first.get("config", {})
-    personas: list[Persona] = []
-    problems: list[str] = []
-    folder = installed_path(config.get("personas", ""))
-    try:
-        by_name = {p.name: p for p in load_personas(folder)}
-        personas = [by_name[name] for name in first.get("agents", []) if name in by_name]
-    except (PersonaError, OSError) as exc:
-        # The replay itself needs only the log and the map; who knew whom at the start, and the persona texts, are lost
-        # (a folder logged relative to where the run was started, before logs held absolute paths, say).
-        problems.append(f"the run's personas ({folder}) cannot be read from here: {exc}")
-    return ReplaySource(trajectory, installed_path(config.get("map", "")), personas, problems)
-
-
 def _logged_decay(config: dict[str, Any]) -> float:
     """The run's own recency decay per game hour (its logged cognition settings), else retrieval's default."""
     from agents.retrieval import RetrievalWeights  # noqa: PLC0415
@@ -380,26 +335,6 @@ def _logged_decay(config: dict[str, Any]) -> float:
         return RetrievalWeights(decay=logged).decay if logged is not None else RetrievalWeights().decay
     except ValueError:
         return RetrievalWeights().decay  # an unreadable figure in an old log: the inspector shows the default's view
-
-
-def _first_event(trajectory: Path) -> dict[str, Any]:
-    with trajectory.open("rb") as handle:
-        first = handle.readline(1 << 20)
-    try:
-        event = json.loads(first.decode("utf-8"))
-    except (ValueError, RecursionError):
-        raise TownError(f"replay {trajectory}: the first line is not JSON; is this a town trajectory?") from None
-    if not isinstance(event, dict):
-        raise TownError(f"replay {trajectory}: the first line is not an event; is this a town trajectory?")
-    return event
-
-
-def read_events(trajectory: Path) -> list[dict[str, Any]]:
-    """Every complete event of a log; a torn last line (a killed run) is left out."""
-    events = read_jsonl(trajectory, f"replay {trajectory}", TownError)
-    if any(not isinstance(event, dict) for event in events):
-        raise TownError(f"replay {trajectory}: holds lines that are not events; is this a town trajectory?")
-    return events
 
 
 def open_replay(path: str | Path) -> Replay:
