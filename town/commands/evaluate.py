@@ -37,7 +37,7 @@ def eval_command(args: argparse.Namespace) -> int:
     judge = _judge_model(args.judge, args.judge_api_base, out, provider) if args.judge else None
     nli = _nli_backend(args.nli, args.nli_api_base, out, provider) if args.nli else None
     interviews = [
-        _interview_session(run, args.model, args.api_base, provider, wanted=args.interview) for run in args.runs
+        _interview_session(run, args.model, args.api_base, provider) if args.interview else None for run in args.runs
     ]
     evaluations = []
     for run, session in zip(args.runs, interviews, strict=True):
@@ -116,12 +116,8 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     return rank_conditions({e.label: e.judged for e in evaluations})
 
 
-def _interview_session(
-    run: Path, model: str | None, api_base: str | None, provider: dict[str, Any], *, wanted: bool = True
-) -> Any:
+def _interview_session(run: Path, model: str | None, api_base: str | None, provider: dict[str, Any]) -> Any:
     """What interviewing `run` needs, checked now: its last save, the configuration and the (pre-flighted) model."""
-    if not wanted:
-        return None
     from town.persistence.fork import run_autosave  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
     from town.runtime.saving import load_for_resume  # noqa: PLC0415
