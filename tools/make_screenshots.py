@@ -23,10 +23,10 @@ import pygame  # noqa: E402
 
 from town.persistence.replay import open_replay  # noqa: E402
 from town.persistence.replay_session import ReplaySession  # noqa: E402
+from town.persistence.runner import run_headless  # noqa: E402
 from town.runtime.builders import build_simulation  # noqa: E402
 from town.runtime.config import RunConfig  # noqa: E402
 from town.runtime.live import Command, LiveSession  # noqa: E402
-from town.runtime.runner import run_headless  # noqa: E402
 from town.ui.app import App  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"

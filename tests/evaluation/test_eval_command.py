@@ -8,7 +8,7 @@ import pygame
 from tests.conftest import fake_config
 from town.cli import main
 from town.evaluation.interviews import CATEGORIES, QUESTIONS
-from town.runtime.runner import run_headless
+from town.persistence.runner import run_headless
 
 FIGURES = {"radar.png", "diffusion.png", "density.png", "distributions.png"}
 

@@ -16,8 +16,8 @@ from town.evaluation.evaluate import chance_mrr, evaluate_run
 from town.evaluation.nulls import shuffled, template_like
 from town.evaluation.reference import load_reference
 from town.evaluation.social import load_facts
+from town.persistence.runner import run_headless
 from town.runtime.config import ASSETS
-from town.runtime.runner import run_headless
 
 STOP = {"the", "and", "a", "an", "of", "to", "in", "at", "is", "with", "for", "on", "her", "his", "their", "who", "has"}
 

@@ -211,7 +211,7 @@ def good_save(tmp_path_factory):
     import asyncio
 
     from tests.conftest import fake_config
-    from town.runtime.runner import run_headless
+    from town.persistence.runner import run_headless
 
     root = tmp_path_factory.mktemp("fuzzsave")
     config = fake_config(root, hours=0.5, autosave_minutes=10, cache="record")

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from tests.conftest import fake_config
 from town.cli import main
 from town.core.errors import SaveError
+from town.persistence.runner import run_headless
 from town.persistence.saves import Manifest, load_save
-from town.runtime.runner import run_headless
 
 
 @pytest.fixture(scope="module")

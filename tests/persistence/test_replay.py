@@ -11,10 +11,10 @@ from town.core.errors import TownError
 from town.persistence.fork import fork_run
 from town.persistence.replay import open_replay
 from town.persistence.replay_session import ReplaySession
+from town.persistence.runner import run_headless
+from town.persistence.saving import load_for_resume
 from town.runtime.builders import build_simulation
 from town.runtime.live import Command
-from town.runtime.runner import run_headless
-from town.runtime.saving import load_for_resume
 
 
 @pytest.fixture(scope="module")

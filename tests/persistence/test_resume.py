@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from tests.conftest import fake_config
+from town.persistence.runner import run_headless
 from town.persistence.saves import load_save
-from town.runtime.runner import run_headless
-from town.runtime.saving import load_for_resume
+from town.persistence.saving import load_for_resume
 
 FAKE = ["--model", "fake", "--embedder", "hashing", "--index", "numpy", "--quiet"]
 

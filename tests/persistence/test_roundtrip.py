@@ -11,8 +11,8 @@ from agents.memory import MemoryDraft
 from agents.state import capture_mind
 from tests.conftest import fake_config
 from town.persistence.saves import load_save
+from town.persistence.saving import save_simulation, simulation_from_save
 from town.runtime.builders import build_model, build_simulation
-from town.runtime.saving import save_simulation, simulation_from_save
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=80)
 

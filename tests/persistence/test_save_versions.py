@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 
 from town.persistence import saves
+from town.persistence.runner import run_headless
 from town.persistence.saves import load_save
-from town.runtime.runner import run_headless
-from town.runtime.saving import load_for_resume
+from town.persistence.saving import load_for_resume
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "save-v1"
 

@@ -9,8 +9,8 @@ from tests.conftest import fake_config
 from town.cli import main
 from town.core.errors import ConfigError
 from town.core.secrets import REDACTED, redact
+from town.persistence.runner import run_headless
 from town.runtime.builders import build_model
-from town.runtime.runner import run_headless
 
 PLANTED = "sk-planted-test-key-0123456789abcdefXYZ"
 

@@ -7,7 +7,7 @@ from town.cli import main
 
 def test_compare_reports_ratios_for_memory_and_agent_steps():
     pytest.importorskip("concordia")
-    from town.benchmarks_compare import agent_compare, memory_compare
+    from town.bench.compare import agent_compare, memory_compare
 
     memory = memory_compare((500, 2000), queries=3)
     assert [r["memories"] for r in memory] == [500, 2000]

@@ -5,8 +5,8 @@ import json
 
 from agents.llm.fakes import CountingModel, SchemaFakeModel
 from tests.conftest import fake_config
+from town.persistence.runner import run_headless
 from town.runtime.builders import build_model
-from town.runtime.runner import run_headless
 
 
 def test_two_runs_with_the_same_seed_are_byte_identical(tmp_path):

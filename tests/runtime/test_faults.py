@@ -7,7 +7,7 @@ import pytest
 
 from agents.llm.protocol import LLMReply, ProviderError
 from tests.conftest import fake_config
-from town.runtime.runner import run_headless
+from town.persistence.runner import run_headless
 
 
 class AlwaysDown:

@@ -8,10 +8,10 @@ from agents.persona import load_personas
 from tests.conftest import fake_config
 from town.persistence.replay import open_replay
 from town.persistence.saves import load_save
+from town.persistence.saving import save_simulation, simulation_from_save
 from town.runtime.builders import build_model, build_simulation
 from town.runtime.config import DEFAULT_PERSONAS
 from town.runtime.live import Command, LiveSession
-from town.runtime.saving import save_simulation, simulation_from_save
 
 
 def _sim(tmp_path, agents=3):

@@ -114,7 +114,7 @@ def test_waiting_for_the_model_holds_the_clock_until_the_answer_is_in(tmp_path):
 
 
 def test_closing_drops_unanswered_calls_and_saves_without_waiting_for_them(tmp_path):
-    from town.runtime.saving import save_simulation
+    from town.persistence.saving import save_simulation
 
     model = GatedModel(SchemaFakeModel(seed=0), purposes=("plan_day",))
     config = fake_config(tmp_path, agents=2, hours=4)

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
+from town.persistence.runner import run_headless
 from town.runtime.config import RunConfig
-from town.runtime.runner import run_headless
 
 
 @pytest.mark.real_llm

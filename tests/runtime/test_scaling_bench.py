@@ -1,6 +1,6 @@
 """The scaling benchmark measures and flags honestly (small sizes here; `town bench scaling` runs the full curves)."""
 
-from town.benchmarks_scaling import bench_scaling, log_log_slope
+from town.bench.scaling import bench_scaling, log_log_slope
 
 
 def test_log_log_slope_reads_growth():

@@ -5,7 +5,7 @@ import json
 from agents.llm.fakes import SchemaFakeModel
 from agents.llm.faults import FAULTS, FaultInjectingModel, FaultRates
 from agents.llm.protocol import ChatMessage, SamplingParams
-from town import soak
+from town.bench import soak
 from town.cli import main
 
 

@@ -166,7 +166,7 @@ def test_no_display_is_a_one_line_error(tmp_path):
 
 def test_f5_and_the_menu_save_and_closing_the_window_autosaves(tmp_path):
     from town.persistence.saves import load_save
-    from town.runtime.saving import save_simulation
+    from town.persistence.saving import save_simulation
 
     config = fake_config(tmp_path, agents=3, hours=2, fake_latency_s=0.005)
     sim = build_simulation(config)
@@ -197,7 +197,7 @@ def test_f5_and_the_menu_save_and_closing_the_window_autosaves(tmp_path):
 
     session2 = LiveSession(sim2, saver=saver2, save_on_close=True)
     app2 = App(session2, size=(800, 500))
-    from town.ui.app import MenuOverlay
+    from town.ui.overlays import MenuOverlay
 
     item = next(r for r, what in MenuOverlay(app2).rects if what == "save")
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_m, unicode="m"))

@@ -95,7 +95,7 @@ def test_the_key_that_opens_the_chat_box_is_not_typed_into_it(town_map, personas
 
 
 def test_a_message_that_starts_with_the_shortcut_letter_keeps_it(town_map, personas):
-    from town.ui.app import ChatBox
+    from town.ui.chat_box import ChatBox
     from town.ui.input_map import UiIntent
 
     model = scripted()

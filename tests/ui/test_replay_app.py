@@ -8,8 +8,8 @@ from tests.conftest import fake_config
 from town.commands.replay import fork_to_live
 from town.persistence.replay import open_replay
 from town.persistence.replay_session import ReplaySession
+from town.persistence.runner import run_headless
 from town.runtime.live import LiveSession
-from town.runtime.runner import run_headless
 from town.ui.app import App
 
 

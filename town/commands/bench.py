@@ -10,12 +10,12 @@ from town.core.errors import ConfigError
 
 
 def bench_command(args: argparse.Namespace) -> int:
-    from town import benchmarks  # noqa: PLC0415
+    from town.bench import dispatch  # noqa: PLC0415
 
     if (args.model or args.api_base) and args.which != "concurrency":
         raise ConfigError("--model and --api-base are for `town bench concurrency` (the others measure the fakes)")
     latencies = args.latencies or ([args.latency] if args.which == "live" and args.latency is not None else None)
-    figures = benchmarks.run(
+    figures = dispatch.run(
         args.which,
         agents=args.agents,
         hours=args.hours,
@@ -32,17 +32,17 @@ def bench_command(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(figures, indent=2))
     else:
-        print(benchmarks.format_figures(figures))
+        print(dispatch.format_figures(figures))
     return 0
 
 
 def soak_command(args: argparse.Namespace) -> int:
-    from town import benchmarks, soak  # noqa: PLC0415
+    from town.bench import dispatch, soak  # noqa: PLC0415
     from town.runtime.config import validate_run_config  # noqa: PLC0415
 
     if not 0 <= args.rate * 6 <= 1:
         raise ConfigError(f"--rate {args.rate}: six fault kinds at this rate would exceed every call")
     validate_run_config({"agents": args.agents, "hours": args.hours, "seed": args.seed}, "town soak")
     figures = soak.soak(args.agents, args.hours, args.rate, args.seed)
-    print(json.dumps(figures, indent=2) if args.json else benchmarks.format_figures([figures]))
+    print(json.dumps(figures, indent=2) if args.json else dispatch.format_figures([figures]))
     return 1 if figures["crashes"] or figures["lost_ticks"] else 0

@@ -102,7 +102,7 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     from agents.llm.structured import StructuredLLM  # noqa: PLC0415
     from town.evaluation.judge import rank_conditions, rate_answers  # noqa: PLC0415
     from town.persistence.run_source import find_source  # noqa: PLC0415
-    from town.runtime.runner import close_models  # noqa: PLC0415
+    from town.runtime.model_chain import close_models  # noqa: PLC0415
 
     chat_model, gateway = judge
     out.mkdir(parents=True, exist_ok=True)  # the judge's answers are cached in the report folder
@@ -119,8 +119,8 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
 def _interview_session(run: Path, model: str | None, api_base: str | None, provider: dict[str, Any]) -> Any:
     """What interviewing `run` needs, checked now: its last save, the configuration and the (pre-flighted) model."""
     from town.persistence.fork import run_autosave  # noqa: PLC0415
+    from town.persistence.saving import load_for_resume  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
-    from town.runtime.saving import load_for_resume  # noqa: PLC0415
 
     save_path = run if (run / "manifest.json").exists() else None
     if save_path is None:
@@ -141,8 +141,8 @@ def _interview_session(run: Path, model: str | None, api_base: str | None, provi
 def _interview(session: Any) -> Any:
     """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
     from town.evaluation.interviews import interview_all  # noqa: PLC0415
-    from town.runtime.runner import close_models  # noqa: PLC0415
-    from town.runtime.saving import simulation_from_save  # noqa: PLC0415
+    from town.persistence.saving import simulation_from_save  # noqa: PLC0415
+    from town.runtime.model_chain import close_models  # noqa: PLC0415
 
     config, loaded, chat_model = session
     sim = simulation_from_save(config, loaded, model=chat_model)

@@ -109,7 +109,7 @@ def _backstories(people: list[Any], model: str, out: Path, seed: int) -> list[An
     from town.experiments.population import write_backstories  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
     from town.runtime.config import validate_run_config  # noqa: PLC0415
-    from town.runtime.runner import close_models  # noqa: PLC0415
+    from town.runtime.model_chain import close_models  # noqa: PLC0415
 
     out.mkdir(parents=True, exist_ok=True)
     config = validate_run_config(

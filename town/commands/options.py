@@ -66,7 +66,7 @@ def config_from_args(args: argparse.Namespace, command: str) -> Any:
 
 def resume_config(args: argparse.Namespace, command: str = "run") -> Any:
     """The saved configuration with the flags a resume may change; a fresh timestamped folder unless --out."""
-    from town.runtime.saving import load_for_resume  # noqa: PLC0415
+    from town.persistence.saving import load_for_resume  # noqa: PLC0415
 
     if args.config is not None:
         raise ConfigError("--resume takes its configuration from the save; drop --config")

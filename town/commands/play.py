@@ -58,12 +58,13 @@ class LiveTown:
         max_ticks: int | None = None,
         wait_for_model: bool = False,
     ) -> None:
+        from town.persistence.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
+        from town.persistence.runner import call_recorder  # noqa: PLC0415
+        from town.persistence.saving import save_simulation, simulation_from_save  # noqa: PLC0415
         from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter  # noqa: PLC0415
         from town.runtime.builders import build_model, build_simulation  # noqa: PLC0415
         from town.runtime.live import LiveSession  # noqa: PLC0415
-        from town.runtime.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
-        from town.runtime.runner import call_recorder, cancel_models, find_cache  # noqa: PLC0415
-        from town.runtime.saving import save_simulation, simulation_from_save  # noqa: PLC0415
+        from town.runtime.model_chain import cancel_models, find_cache  # noqa: PLC0415
 
         self.config = config
         check_run_folders(config, resume)
@@ -99,7 +100,8 @@ class LiveTown:
 
     def close(self, reason: str = "window closed", detail: str | None = None) -> None:
         """Stop the town, close its log and telemetry, and write summary.json as `town run` does."""
-        from town.runtime.runner import close_models, summarise, write_summary  # noqa: PLC0415
+        from town.persistence.runner import summarise, write_summary  # noqa: PLC0415
+        from town.runtime.model_chain import close_models  # noqa: PLC0415
 
         try:
             self.session.stop(reason=reason, detail=detail)

@@ -85,7 +85,7 @@ def _run_fork(source: Path, tick: int, dest: Path) -> Any:
 
 def fork_to_live(source: Path, tick: int, replay: Any) -> LiveTown:
     """Fork here and continue live: the fork's save, resumed in a new run folder (from the replay window)."""
-    from town.runtime.saving import load_for_resume  # noqa: PLC0415
+    from town.persistence.saving import load_for_resume  # noqa: PLC0415
 
     dest = _fork_save_path(source, replay, tick)
     check_save_dir(dest, flag="fork")

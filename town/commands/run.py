@@ -13,9 +13,9 @@ from town.commands.options import EXIT_INTERRUPTED, EXIT_USER_ERROR, config_from
 def run_command(args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
 
+    from town.persistence.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
+    from town.persistence.runner import run_headless  # noqa: PLC0415
     from town.runtime.builders import build_model, load_world  # noqa: PLC0415
-    from town.runtime.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
-    from town.runtime.runner import run_headless  # noqa: PLC0415
 
     resume = None
     world = None
@@ -38,7 +38,7 @@ def run_command(args: argparse.Namespace) -> int:
             f"[bold]town run[/bold]: {config.agents} agents, {config.hours:g} game hours, model {config.model}, "
             f"seed {config.seed} -> {config.out}"
         )
-    from town.runtime.runner import structured_output  # noqa: PLC0415
+    from town.runtime.model_chain import structured_output  # noqa: PLC0415
 
     structured = structured_output(model)
     if structured is not None and not config.model.startswith("embedded/"):

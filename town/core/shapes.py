@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from town.core.tiled import TiledObject
+from town.core.tiled_model import TiledObject
 
 Tile = tuple[int, int]
 Rule = Literal["centre", "touch"]

@@ -14,6 +14,7 @@ from typing import Any
 
 from town.core.errors import MapError
 from town.core.input_files import MAP, check_tree, parse_json, read_text
+from town.core.shapes import outline_contains
 from town.core.tiled_model import GID_MASK, TiledObject, TileInfo, Tileset
 from town.core.tmx import parse_xml, tmx_to_json, tsx_to_json, tx_to_json
 
@@ -127,8 +128,6 @@ def _shapes_cover_centre(group: Any, tile_w: int, tile_h: int, source: str) -> b
     """Whether the collision shapes drawn on a tile cover its centre (a thin fence along an edge does not block)."""
     if not isinstance(group, dict) or not isinstance(group.get("objects"), list) or not tile_w or not tile_h:
         return False
-    from town.core.shapes import outline_contains  # noqa: PLC0415 - shapes reads the models this module fills
-
     centre = (tile_w / 2, tile_h / 2)
     for raw in group["objects"]:
         if not isinstance(raw, dict):

@@ -105,7 +105,7 @@ def run_one(spec_json: str) -> dict[str, Any]:
 
     from town.experiments.config import Intervention, SurveySpec  # noqa: PLC0415
     from town.experiments.schedule import Schedule, SurveyTable  # noqa: PLC0415
-    from town.runtime.runner import run_headless  # noqa: PLC0415
+    from town.persistence.runner import run_headless  # noqa: PLC0415
 
     spec = RunSpec.model_validate_json(spec_json)
     config = validate_run_config(spec.config, f"run {spec.condition}/rep-{spec.replicate}")

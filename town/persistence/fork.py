@@ -17,11 +17,11 @@ from typing import Any
 from town.core.errors import TownError
 from town.persistence.run_source import read_events
 from town.persistence.saves import LoadedSave, load_save
+from town.persistence.saving import save_simulation, simulation_from_save
 from town.persistence.trajectory import TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, load_world
 from town.runtime.config import installed_paths, validate_run_config
-from town.runtime.runner import cache_model, close_models, find_cache
-from town.runtime.saving import save_simulation, simulation_from_save
+from town.runtime.model_chain import cache_model, close_models, find_cache
 
 
 @dataclass(frozen=True)

@@ -1,27 +1,17 @@
 """The app's modal overlays: `MenuOverlay` (save, help, save and quit) and `HelpOverlay` (the keys).
 
-Each is an opaque panel over the dimmed town (`modal_panel`). They see the app through `OverlayHost`, the little of
+Each is an opaque panel over the dimmed town (`modal_panel`). They see the app through `AppHost`, the little of
 it they use, so this module does not import the app.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
-
 import pygame
 
 from town.runtime.live import Command
+from town.ui.host import AppHost
 from town.ui.input_map import HELP_LINES, UiIntent, intents
 from town.ui.render import PANEL_BG, PAPER
-
-
-class OverlayHost(Protocol):
-    """What an overlay needs of the app: its state stack, session, renderer and the quit flag."""
-
-    states: list[Any]
-    session: Any
-    renderer: Any
-    quit_requested: bool
 
 
 class MenuOverlay:
@@ -36,7 +26,7 @@ class MenuOverlay:
     )
     WIDTH, ROW = 320, 34
 
-    def __init__(self, app: OverlayHost) -> None:
+    def __init__(self, app: AppHost) -> None:
         self.app = app
         self.rects = self._layout(app.window.get_size())
 
@@ -91,7 +81,7 @@ def modal_panel(surface: pygame.Surface, box: pygame.Rect) -> None:
 class HelpOverlay:
     events = staticmethod(intents)
 
-    def __init__(self, app: OverlayHost) -> None:
+    def __init__(self, app: AppHost) -> None:
         self.app = app
 
     def process(self, intent: UiIntent) -> None:

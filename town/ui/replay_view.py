@@ -11,16 +11,15 @@ from typing import TYPE_CHECKING
 import pygame
 
 from town.runtime.live import Command
+from town.ui.host import AppHost
 from town.ui.input_map import UiIntent
 from town.ui.panels import PANEL_W
 from town.ui.render import HUD_BG, PANEL_BG, PAPER
 from town.ui.text import wrap_words
+from town.ui.town_view import TownView
 
 if TYPE_CHECKING:
     from town.persistence.replay_session import ReplaySession
-    from town.ui.app import App
-
-from town.ui.app import TownView
 
 TIMELINE_H = 44
 TRANSCRIPT_LINES = 10
@@ -29,7 +28,7 @@ _READ_ONLY = ("talk", "interview", "whisper", "save")
 
 
 class ReplayView(TownView):
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: AppHost) -> None:
         super().__init__(app)
         self.bottom_margin = TIMELINE_H
         self.replay = True

@@ -9,7 +9,7 @@ import statistics
 import time
 from typing import Any
 
-from town.benchmarks import bench_config
+from town.bench.figures import bench_config
 from town.runtime.builders import build_simulation
 
 

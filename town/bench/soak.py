@@ -74,7 +74,7 @@ def soak_config(agents: int, hours: float, seed: int, out: Path, outage_budget_s
 
 def soak(agents: int = 25, hours: float = 24.0, rate: float = 0.1, seed: int = 0) -> dict[str, Any]:
     """All three scenarios; figures of the fault run plus how each ending scenario ended."""
-    from town.runtime.runner import run_headless  # noqa: PLC0415
+    from town.persistence.runner import run_headless  # noqa: PLC0415
 
     model = FaultInjectingModel(SchemaFakeModel(seed=seed), FaultRates.every(rate), seed=seed)
     crashes: list[str] = []
@@ -125,7 +125,7 @@ def _call_outcomes(log: Path) -> tuple[Counter[str], int]:
 
 def _dying_endpoint(agents: int, seed: int, out: Path) -> dict[str, Any]:
     """Two game hours; the endpoint dies after a third of the calls a healthy run makes in that time."""
-    from town.runtime.runner import run_headless  # noqa: PLC0415
+    from town.persistence.runner import run_headless  # noqa: PLC0415
 
     model = DyingEndpoint(SchemaFakeModel(seed=seed), healthy_calls=max(1, agents * 2))
     config = soak_config(agents, 2.0, seed, out, outage_budget_s=2.0)
@@ -145,7 +145,7 @@ def _dying_endpoint(agents: int, seed: int, out: Path) -> dict[str, Any]:
 
 def _full_disk(agents: int, seed: int, out: Path) -> dict[str, Any]:
     """Two game hours with no file allowed past DISK_LIMIT_BYTES: the trajectory hits it first."""
-    from town.runtime.runner import RunWriteError, run_headless  # noqa: PLC0415
+    from town.persistence.runner import RunWriteError, run_headless  # noqa: PLC0415
 
     config = soak_config(agents, 2.0, seed, out)
     out.mkdir(parents=True)

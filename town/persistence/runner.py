@@ -12,26 +12,25 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.llm.cache import RecordReplayModel
 from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord
 from agents.persona import Persona
 from town.core.errors import SaveError, TownError
 from town.core.events import RunEnded
 from town.core.places import TownMap
+from town.persistence.run_folders import RunFolders, check_run_folders, open_run_folders
 from town.persistence.saves import LoadedSave
+from town.persistence.saving import Autosaver, simulation_from_save
 from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter
 from town.runtime.builders import build_model, build_simulation, load_world
 from town.runtime.config import RunConfig
-from town.runtime.run_folders import RunFolders, check_run_folders, open_run_folders
-from town.runtime.saving import Autosaver, simulation_from_save
+from town.runtime.model_chain import cache_model, close_models, find_cache, structured_output
 from town.runtime.signals import StopSignals
 from town.runtime.simulation import Simulation
 
@@ -44,23 +43,6 @@ class RunResult:
     wall_s: float
     files: list[Path] = field(default_factory=list)
     summary: dict[str, Any] = field(default_factory=dict)
-
-
-def cancel_models() -> None:
-    """Cut short the embedded model's work in progress, if this process loaded it (remote calls cancel as tasks)."""
-    backend = sys.modules.get("agents.llm.litellm_model")
-    if backend is not None:
-        backend.cancel_embedded()
-
-
-def close_models(model: ChatModel) -> None:
-    """Flush the cache file and free the embedded model (if this process loaded the real backends at all)."""
-    for link in _chain(model):
-        if isinstance(link, RecordReplayModel):
-            link.close()
-    backend = sys.modules.get("agents.llm.litellm_model")
-    if backend is not None:
-        backend.close_embedded()
 
 
 @dataclass
@@ -261,16 +243,6 @@ def write_summary(out: Path, result: RunResult) -> None:
     result.files.append(target)
 
 
-def find_cache(model: ChatModel) -> Path | None:
-    """The record/replay cache file in a provider chain, if there is one."""
-    cache = cache_model(model)
-    return cache.path if cache is not None else None
-
-
-def cache_model(model: ChatModel) -> RecordReplayModel | None:
-    return next((m for m in _chain(model) if isinstance(m, RecordReplayModel)), None)
-
-
 def summarise(
     config: RunConfig,
     sim: Simulation,
@@ -313,17 +285,3 @@ def _outages(sim: Simulation) -> dict[str, float]:
     breaker = sim.llm.breaker
     spans = [*breaker.outages, *([breaker.down_for()] if breaker.is_open else [])]
     return {"count": len(spans), "seconds": round(sum(spans), 1), "probes": breaker.probes}
-
-
-def structured_output(model: ChatModel) -> dict[str, str] | None:
-    """How the provider is asked for JSON (mode and why), for a real provider; None for the fakes."""
-    link = next((m for m in _chain(model) if hasattr(m, "mode") and hasattr(m, "mode_note")), None)
-    return {"mode": link.mode, "why": link.mode_note} if link is not None else None
-
-
-def _chain(model: ChatModel) -> list[Any]:
-    chain, inner = [], model
-    while inner is not None:
-        chain.append(inner)
-        inner = getattr(inner, "inner", None)
-    return chain

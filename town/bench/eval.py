@@ -16,8 +16,8 @@ from typing import Any
 
 
 def bench_eval(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
-    from town.benchmarks import bench_config  # noqa: PLC0415
-    from town.runtime.runner import run_headless  # noqa: PLC0415
+    from town.bench.figures import bench_config  # noqa: PLC0415
+    from town.persistence.runner import run_headless  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="town-bench-") as tmp:
         run = Path(tmp) / "day"

@@ -1,4 +1,4 @@
-"""Benchmarks behind `town bench`: calls and tokens per agent-hour, concurrency, engine, retrieval, fps, saves/replay.
+"""Benchmark figures behind `town bench`: calls and tokens per agent-hour, engine, retrieval, saves/replay, experiments.
 
 Each returns plain figures (a dict); `format_figures` prints them. They use the deterministic fakes, the hashing
 embedder and the numpy index unless stated, so they measure this project's overhead rather than a model's speed.
@@ -136,10 +136,10 @@ def bench_saves(agents: int = 25, hours: float = 24.0, scrubs: int = 300) -> dic
     from pathlib import Path  # noqa: PLC0415
 
     from town.persistence.replay import open_replay  # noqa: PLC0415
+    from town.persistence.runner import run_headless  # noqa: PLC0415
     from town.persistence.saves import load_save  # noqa: PLC0415
+    from town.persistence.saving import load_for_resume, save_simulation, simulation_from_save  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
-    from town.runtime.runner import run_headless  # noqa: PLC0415
-    from town.runtime.saving import load_for_resume, save_simulation, simulation_from_save  # noqa: PLC0415
 
     with tempfile.TemporaryDirectory(prefix="town-bench-") as tmp:
         root = Path(tmp)
@@ -227,82 +227,3 @@ def bench_experiments(runs: int = 8, agents: int = 6, hours: float = 2.0, latenc
             figures[f"runs_per_hour_{workers}_worker{'s' if workers > 1 else ''}"] = round(rates[workers])
     figures["speedup_2_vs_1"] = round(rates[2] / rates[1], 2)
     return figures
-
-
-def run(
-    which: str,
-    *,
-    agents: int,
-    hours: float | None,
-    latency: float,
-    memories: int,
-    out: Any = None,
-    map_path: Any = None,
-    personas: Any = None,
-    latencies: list[float] | None = None,
-    model: str | None = None,
-    api_base: str | None = None,
-    provider: dict[str, Any] | None = None,
-) -> list[dict[str, Any]]:
-    figures = []
-    if which in ("calls", "all"):
-        figures.append(bench_calls(agents, hours or 24.0))
-    if which in ("concurrency", "all"):
-        from town.benchmarks_concurrency import bench_concurrency  # noqa: PLC0415
-
-        real = {"model": model, "api_base": api_base, "provider": provider}
-        figures.append(bench_concurrency(agents, hours or (0.25 if model else 4.0), latency, **real))
-    if which in ("engine", "all"):
-        figures.append(bench_engine())
-    if which in ("retrieval", "all"):
-        figures.append(bench_retrieval(memories))
-    if which == "live":  # not in "all": it runs the window for a while at each latency
-        from town.benchmarks_view import bench_live  # noqa: PLC0415
-
-        figures.append(bench_live(tuple(latencies or (2.0, 5.0, 20.0)), agents=agents, hours=hours or 2.0))
-    if which in ("fps", "maps", "all"):
-        from town.benchmarks_view import bench_fps, bench_maps  # noqa: PLC0415
-
-        if which in ("fps", "all"):
-            figures.append(bench_fps(agents, map_path=map_path, personas=personas))
-        if which in ("maps", "all"):
-            figures.append(bench_maps(map_path))
-    if which in ("saves", "all"):
-        figures.append(bench_saves(agents, hours or 24.0))
-    if which in ("eval", "all"):
-        from town.benchmarks_eval import bench_eval  # noqa: PLC0415
-
-        figures.append(bench_eval(agents, hours or 24.0))
-    if which in ("experiments", "all"):
-        figures.append(bench_experiments())
-    if which == "compare":  # not in "all": it needs the [bench] extra
-        from town.benchmarks_compare import bench_compare  # noqa: PLC0415
-
-        figures.append(bench_compare())
-    if which in ("scaling", "all"):
-        from town.benchmarks_scaling import bench_scaling  # noqa: PLC0415
-
-        figures.append(bench_scaling(out))
-    return figures
-
-
-def format_figures(figures: list[dict[str, Any]]) -> str:
-    lines: list[str] = []
-    for fig in figures:
-        lines.append(f"== {fig['benchmark']} ==")
-        for key, value in fig.items():
-            if key == "benchmark":
-                continue
-            if isinstance(value, dict):
-                lines.append(f"{key}:")
-                lines.extend(f"  {k}: {v}" for k, v in value.items())
-            elif isinstance(value, list) and all(isinstance(v, int | float) for v in value):
-                shown = ", ".join(map(str, value[:30])) + (f", … ({len(value)} in all)" if len(value) > 30 else "")
-                lines.append(f"{key}: [{shown}]")
-            elif isinstance(value, list):
-                lines.append(f"{key}:")
-                lines.extend(f"  {row}" for row in value)
-            else:
-                lines.append(f"{key}: {value}")
-        lines.append("")
-    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""`town bench` and `town soak`: benchmarks that print figures. Beside the command line, above every other layer."""
