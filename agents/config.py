@@ -38,6 +38,8 @@ class CognitionConfig(BaseModel):
     )
     # Lazy decomposition covers at most this much of the current block per call.
     decompose_window_minutes: int = Field(default=60, ge=15, le=240)
+    # A sighting older than this is no longer worth a reaction decision (the other agent has likely moved on).
+    salient_minutes: float = Field(default=1.0, ge=0, le=60)
     # Between two reaction decisions of one agent, and before the same pair may chat again.
     reaction_cooldown_minutes: int = Field(default=30, ge=0, le=24 * 60)
     chat_cooldown_minutes: int = Field(default=120, ge=0, le=7 * 24 * 60)

@@ -8,22 +8,18 @@ echoing the partner; every line is grounded in memories retrieved about the part
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel
 
 from agents.events import RetrievalLogged
 from agents.importance import PendingMemory
 from agents.llm.parsing import OutputError
 from agents.llm.structured import CallRecord, StructuredLLM
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.prompts import render
 from agents.schemas import UtteranceReply
 from town.core.inputs import Say
 from town.core.world import Conversation
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 FALLBACK_LINE = "…"
 CHAT_MEMORY_CHARS = 700
@@ -46,7 +42,7 @@ def own_view(speaker_lines: list[tuple[str, str]], me: str, limit: int) -> str:
     return "\n".join(lines) or "(nobody has spoken yet; you start)"
 
 
-def utterance_op(mind: Mind, conversation: Conversation, now: int) -> Operation:
+def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operation:
     persona = mind.persona
     partner = conversation.partner_of(persona.name)
     history = [(turn.speaker, turn.text) for turn in conversation.turns]

@@ -1,4 +1,4 @@
-"""Typed changes an operation's outcome makes to its agent's mind: the `Effect` union and `apply_effect`.
+"""Typed changes an operation's outcome makes to its agent's mind: the `Effect` union (`Mind.apply` makes them).
 
 Outcomes carry their state changes as data rather than closures, so an outcome that is still waiting for its due tick
 can be written into a save and applied after a resume exactly as it would have been.
@@ -7,12 +7,9 @@ can be written into a save and applied after a resume exactly as it would have b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 
 @dataclass(frozen=True)
@@ -70,30 +67,3 @@ Effect = Annotated[
     SetDayPlan | SetSteps | SetImportance | ReactionDecided | SetReflectionQuestions | ReflectionDone,
     Field(discriminator="kind"),
 ]
-
-
-def apply_effect(mind: Mind, effect: Effect, tick: int) -> bool:
-    """Change `mind` as the outcome says, at the tick the outcome lands; False when the mind refused it as stale."""
-    if isinstance(effect, SetDayPlan):
-        mind.set_day_plan(list(effect.schedule), tick)
-    elif isinstance(effect, SetSteps):
-        steps = [PlannedStep(*step) for step in effect.steps]
-        return mind.set_steps(
-            steps, effect.activity, effect.context, interrupt=effect.interrupt, version=effect.version
-        )
-    elif isinstance(effect, SetImportance):
-        for memory_id, score in zip(effect.memories, effect.scores, strict=True):
-            mind.memory.set_importance(memory_id, score)
-        mind.importance_cache.update(effect.learned)
-    elif isinstance(effect, ReactionDecided):
-        mind.last_reaction_tick = tick
-        if effect.decision == "talk":
-            mind.chat_cooldown[effect.subject] = tick
-        elif effect.decision == "react" and effect.replan_context is not None:
-            mind.request_replan(effect.replan_context)
-    elif isinstance(effect, SetReflectionQuestions):
-        mind.reflection_questions = list(effect.questions)
-    elif isinstance(effect, ReflectionDone):
-        mind.reflection_questions = None
-        mind.memory.importance_since_reflection = 0
-    return True

@@ -9,7 +9,6 @@ them late to retrieve.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -17,12 +16,10 @@ from agents.effects import SetImportance
 from agents.events import MemoryScored
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryKind
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.prompts import render
 from agents.schemas import importance_schema
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 # Scores used without asking: an idle or sleeping neighbour is the paper's canonical "1"; a provisional or failed score
 # is the middle-low value a mundane observation usually receives, so neither retrieval nor reflection timing is skewed.
@@ -67,7 +64,7 @@ def known_score(text: str, cache: dict[str, int]) -> int | None:
     return cache.get(text)
 
 
-def importance_op(mind: Mind, memory_ids: list[int]) -> Operation:
+def importance_op(mind: MindView, memory_ids: list[int]) -> Operation:
     persona = mind.persona
     texts = [mind.memory.records[i].text for i in memory_ids]
     unique = list(dict.fromkeys(texts))

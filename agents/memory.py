@@ -1,4 +1,4 @@
-"""An agent's memory stream: `MemoryRecord`, `MemoryDraft`, `Retrieved`, `MemoryStream`.
+"""An agent's memory stream: `MemoryDraft`, `MemoryRecord`, `MemoryState`, `Retrieved`, `MemoryStream`.
 
 Records are observations, thoughts (reflections), chats and plans, each with importance 1-10 (provisional until a
 batched scoring call replaces it, so a memory is retrievable the moment it is made), creation and last-access tick,
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.embedding import Embedder
 from agents.retrieval import RetrievalWeights, score_memories, top_k
@@ -23,32 +23,45 @@ from town.core.clock import GameClock
 MemoryKind = Literal["observation", "thought", "chat", "plan"]
 
 
-class MemoryRecord(BaseModel):
-    id: int
+class MemoryDraft(BaseModel):
+    """A record before it has an id, times and an embedding (what operations return)."""
+
     kind: MemoryKind
     text: str
+    importance: int = Field(ge=1, le=10)
+    evidence: list[int] = Field(default_factory=list)
+    sources: list[int] = Field(default_factory=list)
+    subject: str | None = None
+    told_by: str | None = None
+    scored: bool = True
+
+
+class MemoryRecord(MemoryDraft):
+    """A stored memory: the draft, plus its id in the stream, when it was made and last recalled, and its depth."""
+
+    id: int
     created: int
     last_accessed: int
-    importance: int = Field(ge=1, le=10)
-    evidence: list[int] = Field(default_factory=list)
-    sources: list[int] = Field(default_factory=list)
-    subject: str | None = None
-    told_by: str | None = None
-    depth: int = 0
-    scored: bool = True
+    depth: int = 0  # a thought resting on thoughts is one deeper than its deepest evidence
 
 
-class MemoryDraft(BaseModel):
-    """A record before it has an id and an embedding (what operations return)."""
+class MemoryState(BaseModel):
+    """What a save keeps of a stream: the records (embeddings go beside them as a matrix) and the two counters."""
 
-    kind: MemoryKind
-    text: str
-    importance: int = Field(ge=1, le=10)
-    evidence: list[int] = Field(default_factory=list)
-    sources: list[int] = Field(default_factory=list)
-    subject: str | None = None
-    told_by: str | None = None
-    scored: bool = True
+    model_config = ConfigDict(extra="forbid")
+
+    records: list[MemoryRecord] = Field(default_factory=list)
+    importance_since_reflection: int = 0
+    unscored: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> MemoryState:
+        for position, record in enumerate(self.records):
+            if record.id != position:
+                raise ValueError(f"records[{position}].id is {record.id}; ids must count up from 0")
+        if any(not 0 <= i < len(self.records) for i in self.unscored):
+            raise ValueError("unscored names a memory id that does not exist")
+        return self
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,13 @@ class _Column:
 
 
 class MemoryStream:
-    def __init__(self, embedder: Embedder, index: VectorIndex, clock: GameClock) -> None:
+    """Owns one agent's records, their embeddings (in the index) and scoring columns, and two counters.
+
+    The counters: importance scored since the last reflection (the trigger), and the ids still waiting for a scoring
+    call. `get_state`/`set_state` carry all of it except the embeddings, which `vectors()` returns for the save.
+    """
+
+    def __init__(self, embedder: Embedder, index: VectorIndex, clock: GameClock, *, recall: bool = True) -> None:
         self.embedder = embedder
         self.index = index
         self.clock = clock
@@ -88,7 +107,7 @@ class MemoryStream:
         self._importance = _Column(np.float64)
         self.importance_since_reflection = 0
         self.unscored: list[int] = []
-        self.recall_enabled = True  # off in the "no memory" ablation: records are kept, nothing is recalled
+        self.recall_enabled = recall  # off in the "no memory" ablation: records are kept, nothing is recalled
 
     def __len__(self) -> int:
         return len(self.records)
@@ -120,12 +139,18 @@ class MemoryStream:
             added.append(record)
         return added
 
-    def load(
-        self, records: list[MemoryRecord], vectors: np.ndarray, *, importance_since_reflection: int, unscored: list[int]
-    ) -> None:
+    def get_state(self) -> MemoryState:
+        return MemoryState(
+            records=[r.model_copy() for r in self.records],
+            importance_since_reflection=self.importance_since_reflection,
+            unscored=list(self.unscored),
+        )
+
+    def set_state(self, state: MemoryState, vectors: np.ndarray) -> None:
         """Fill an empty stream from saved records and their embeddings (one row per record, in id order)."""
+        records = state.records
         if self.records:
-            raise ValueError("load() needs an empty memory stream")
+            raise ValueError("set_state() needs an empty memory stream")
         if len(vectors) != len(records):
             raise ValueError(f"{len(records)} memory records but {len(vectors)} embedding rows")
         if vectors.ndim != 2 or vectors.shape[1] != self.embedder.dim:
@@ -133,12 +158,21 @@ class MemoryStream:
         if len(records):
             self.index.add(vectors)
         for record in records:
-            self.records.append(record)
+            self.records.append(record.model_copy())
             self._created.append(record.created)
             self._accessed.append(record.last_accessed)
             self._importance.append(record.importance)
-        self.importance_since_reflection = importance_since_reflection
-        self.unscored = list(unscored)
+        self.importance_since_reflection = state.importance_since_reflection
+        self.unscored = list(state.unscored)
+
+    def take_unscored(self) -> list[int]:
+        """The ids waiting for a scoring call, handed over to the call (the stream stops waiting on them)."""
+        batch, self.unscored = self.unscored, []
+        return batch
+
+    def reflected(self) -> None:
+        """A reflection finished: importance counts towards the next one from zero."""
+        self.importance_since_reflection = 0
 
     def vectors(self) -> np.ndarray:
         """The embeddings, one float32 row per record in id order (what a save writes)."""

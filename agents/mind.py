@@ -1,4 +1,4 @@
-"""`Mind`: one agent's cognitive state and the triggers that decide when it needs to think.
+"""`Mind`: one agent's cognition: its components' state and the triggers that decide when it needs to think.
 
 Each tick the runtime hands a mind what its body perceived (`observe`) and asks for work on three lanes: the action
 lane (`next_action`: wake, sleep, speak, plan the day, re-plan, react, take the next step, decompose), the planning lane
@@ -9,19 +9,35 @@ model call (the next planned step, going to bed, idle observations) happens at o
 
 from __future__ import annotations
 
-from collections import deque
+import copy
 from datetime import date, timedelta
 
+import numpy as np
+
+from agents.agenda import Agenda
+from agents.attention import Attention
 from agents.config import CognitionConfig
 from agents.dialogue import chat_memory, utterance_op
-from agents.effects import PlannedStep
+from agents.effects import (
+    Effect,
+    PlannedStep,
+    ReactionDecided,
+    ReflectionDone,
+    SetDayPlan,
+    SetImportance,
+    SetReflectionQuestions,
+    SetSteps,
+)
 from agents.importance import PendingMemory, importance_op, known_score
+from agents.lanes import Lanes
 from agents.memory import MemoryDraft, MemoryStream
+from agents.memory_lane import MemoryLane
 from agents.operations import Launch, Operation
 from agents.persona import Persona, parse_hhmm
 from agents.planning import decompose_op, emoji_for, plan_day_op, routine_place, routine_schedule
 from agents.reaction import react_op
 from agents.reflection import insights_op, questions_op
+from agents.state import MindState
 from agents.wording import progressive
 from town.core.clock import GameClock, clock_label
 from town.core.inputs import StartAction, WorldInput
@@ -30,8 +46,6 @@ from town.core.places import Arena, TownMap
 from town.core.world import Conversation, WorldState
 
 ACT, PLAN, MEMORY = "act", "plan", "memory"
-# A percept older than this is no longer worth a reaction decision (the other agent has likely moved on).
-SALIENT_TICKS = 6
 WAKE_UP_MINUTES = 10
 
 
@@ -50,6 +64,15 @@ def known_places(persona: Persona, town_map: TownMap) -> dict[str, Arena]:
 
 
 class Mind:
+    """Owns one agent's cognitive state and is its only writer.
+
+    What is fixed at birth (persona, known places, home, waking hours, config) sits in plain attributes; what changes
+    lives in components: `agenda` (the day's plan and the action under way), `attention` (what may deserve a
+    reaction), `memory_lane` (memories not stored yet, learned scores, a reflection in progress), `lanes` (what is
+    thinking, asleep, departed) and the `memory` stream. Operations read it through `MindView`; their outcomes come
+    back as `Effect`s that `apply` makes. `get_state`/`set_state` carry every component for saves.
+    """
+
     def __init__(
         self,
         persona: Persona,
@@ -73,39 +96,66 @@ class Mind:
         self.places = known_places(persona, town_map)
         home_label = f"{persona.home}: {persona.home_arena}" if persona.home_arena else None
         home_arenas = town_map.arenas_of(persona.home)
-        self.home_arena = town_map.arena_by_label(home_label) if home_label else None
-        if self.home_arena is None:
-            self.home_arena = next((a for a in home_arenas if "bed" in a.objects), home_arenas[0])
-        self.bed = "bed" if "bed" in self.home_arena.objects else None
+        home_arena = town_map.arena_by_label(home_label) if home_label else None
+        if home_arena is None:
+            home_arena = next((a for a in home_arenas if "bed" in a.objects), home_arenas[0])
+        self.home_arena = home_arena
+        self.bed = "bed" if "bed" in home_arena.objects else None
         work = town_map.arenas_of(persona.workplace) if persona.workplace else []
-        self.default_place_label = (work[0] if work else self.home_arena).label
+        self.default_place_label = (work[0] if work else home_arena).label
         wake, bed = parse_hhmm(persona.wake_time), parse_hhmm(persona.bed_time)
         self.wake_minute = wake.hour * 60 + wake.minute
         bed_minute = bed.hour * 60 + bed.minute
         self.bed_minute = bed_minute if bed_minute > self.wake_minute else bed_minute + 1440
-
-        self.schedule: list[tuple[int, str]] = []
-        self.plan_day: date | None = None
-        self.steps: deque[PlannedStep] = deque()
-        self.step_end_tick = 0
-        self.current_action_text = "getting ready for the day"
-        self.current_activity = ""
-        self.replan_context: str | None = None
-        self.pending: list[PendingMemory] = []
-        self.importance_cache: dict[str, int] = {}
-        self.salient: Percept | None = None
-        self.salient_tick = -1
-        self.last_reaction_tick = -(10**9)
-        self.chat_cooldown: dict[str, int] = {}
-        self.reflection_questions: list[str] | None = None
-        self.busy: set[str] = set()
-        self.asleep = False
-        self.prefetched = False
-        self.plan_version = 0
-        self.memory.recall_enabled = "memory" not in config.ablate
         self.plans = "planning" not in config.ablate
         self.reflects = "reflection" not in config.ablate
-        self.departed = False  # left town (an experiment's intervention): no body, no more thinking
+        self._salient_ticks = clock.ticks_for(minutes=config.salient_minutes)
+
+        self.agenda = Agenda()
+        self.attention = Attention()
+        self.memory_lane = MemoryLane()
+        self.lanes = Lanes()
+
+    # -- state for saves ---------------------------------------------------------------------------------------------
+    def get_state(self) -> MindState:
+        """Every component, copied (the live mind goes on changing)."""
+        return MindState(
+            persona=self.persona,
+            agenda=copy.deepcopy(self.agenda),
+            attention=copy.deepcopy(self.attention),
+            memory_lane=copy.deepcopy(self.memory_lane),
+            lanes=copy.deepcopy(self.lanes),
+            memory=self.memory.get_state(),
+        )
+
+    def set_state(self, state: MindState, vectors: np.ndarray) -> None:
+        """Put a freshly built mind (same persona, map, config) into the saved state; `vectors` are the embeddings."""
+        self.agenda = copy.deepcopy(state.agenda)
+        self.attention = copy.deepcopy(state.attention)
+        self.memory_lane = copy.deepcopy(state.memory_lane)
+        self.lanes = copy.deepcopy(state.lanes)
+        self.memory.set_state(state.memory, vectors)
+
+    # -- what operations read (MindView) ---------------------------------------------------------------------------
+    @property
+    def current_action_text(self) -> str:
+        return self.agenda.current_action_text
+
+    @property
+    def replan_context(self) -> str | None:
+        return self.agenda.replan_context
+
+    @property
+    def plan_version(self) -> int:
+        return self.agenda.plan_version
+
+    @property
+    def asleep(self) -> bool:
+        return self.lanes.asleep
+
+    @property
+    def departed(self) -> bool:
+        return self.lanes.departed
 
     # -- time ------------------------------------------------------------------------------------------------------
     def minute_of_day(self, tick: int) -> int:
@@ -138,44 +188,53 @@ class Mind:
 
     def current_block(self, minute: int) -> tuple[int, int, str]:
         """(start, end, activity) of the schedule block covering `minute`."""
-        if not self.schedule:
-            return minute, min(minute + 60, self.bed_minute), "go about the day"
-        index = max((i for i, (start, _) in enumerate(self.schedule) if start <= minute), default=0)
-        start, activity = self.schedule[index]
-        end = self.schedule[index + 1][0] if index + 1 < len(self.schedule) else self.bed_minute
-        return start, max(end, minute + 5), activity
+        return self.agenda.current_block(minute, self.bed_minute)
 
-    # -- state changes applied by outcomes ---------------------------------------------------------------------------
-    def set_day_plan(self, schedule: list[tuple[int, str]], tick: int) -> None:
-        self.schedule = schedule
-        self.plan_day = self.waking_day(tick)
-        self.steps.clear()
-        self.plan_version += 1
-
-    def set_steps(
-        self, steps: list[PlannedStep], activity: str, context: str | None, *, interrupt: bool, version: int
-    ) -> bool:
-        """Queue freshly planned steps; False when they were dropped.
-
-        A re-plan (`interrupt`) also ends the current action so the first step starts now. Steps planned ahead under
-        an older plan version (a re-plan happened meanwhile) are dropped.
-        """
-        if not interrupt and version != self.plan_version:
-            return False
-        self.plan_version += 1
-        self.steps = deque(steps)
-        self.current_activity = activity
-        if interrupt:
-            self.step_end_tick = 0
-        if self.replan_context == context:
-            self.replan_context = None
+    # -- changes from outside the mind's own triggers ------------------------------------------------------------------
+    def apply(self, effect: Effect, tick: int) -> bool:
+        """Change the mind as an outcome says, at the tick it lands; False when the mind refused it as stale."""
+        if isinstance(effect, SetDayPlan):
+            self.agenda.set_day(list(effect.schedule), self.waking_day(tick))
+        elif isinstance(effect, SetSteps):
+            steps = [PlannedStep(*step) for step in effect.steps]
+            return self.agenda.set_steps(
+                steps, effect.activity, effect.context, interrupt=effect.interrupt, version=effect.version
+            )
+        elif isinstance(effect, SetImportance):
+            for memory_id, score in zip(effect.memories, effect.scores, strict=True):
+                self.memory.set_importance(memory_id, score)
+            self.memory_lane.importance_cache.update(effect.learned)
+        elif isinstance(effect, ReactionDecided):
+            self.attention.last_reaction_tick = tick
+            if effect.decision == "talk":
+                self.attention.talked(effect.subject, tick)
+            elif effect.decision == "react" and effect.replan_context is not None:
+                self.agenda.request_replan(effect.replan_context)
+        elif isinstance(effect, SetReflectionQuestions):
+            self.memory_lane.reflection_questions = list(effect.questions)
+        elif isinstance(effect, ReflectionDone):
+            self.memory_lane.reflection_questions = None
+            self.memory.reflected()
         return True
 
-    def request_replan(self, context: str) -> None:
-        self.replan_context = context[:300]
-        self.steps.clear()
-        self.prefetched = False
-        self.plan_version += 1
+    def note(self, memory: PendingMemory) -> None:
+        """Something to remember that did not come through the eyes (a whisper, a broadcast): stored next tick."""
+        self.memory_lane.pending.append(memory)
+
+    def occupy(self, lane: str) -> None:
+        self.lanes.busy.add(lane)
+
+    def release(self, lane: str) -> None:
+        self.lanes.busy.discard(lane)
+
+    def leave_town(self) -> None:
+        self.lanes.departed = True
+
+    def directed(self, tick: int, arena: Arena, minutes: int) -> StartAction:
+        """Go where someone outside the town asked; the plan resumes (re-planned) when the stay is over."""
+        self.agenda.drop_steps()  # a plan made ahead for the old step no longer fits
+        self.attention.forget()
+        return self._start(tick, f"going over to {arena.label} as asked", arena, None, minutes)
 
     # -- perception --------------------------------------------------------------------------------------------------
     def observe(
@@ -186,25 +245,26 @@ class Mind:
         ended: list[Conversation],
         world: WorldState,
     ) -> None:
+        attention = self.attention
         for percept in percepts:
-            self.pending.append(PendingMemory(kind="observation", text=percept.text, subject=percept.subject))
-            if self.salient_tick != tick and self._is_salient(percept, tick, world):
-                self.salient, self.salient_tick = percept, tick
+            self.note(PendingMemory(kind="observation", text=percept.text, subject=percept.subject))
+            if attention.salient_tick != tick and self._is_salient(percept, tick, world):
+                attention.notice(percept, tick)
         for conv in started:
             if self.name in conv.participants:
-                self.steps.clear()
-                self.salient = None
-                self.plan_version += 1
+                self.agenda.steps.clear()
+                self.agenda.plan_version += 1
+                attention.forget()
         for conv in ended:
             if self.name not in conv.participants:
                 continue
             partner = conv.partner_of(self.name)
             lines = [(t.speaker, t.text, t.event_id) for t in conv.turns]
             if lines:
-                self.pending.append(chat_memory(self.name, partner, lines))
-            self.chat_cooldown[partner] = tick
+                self.note(chat_memory(self.name, partner, lines))
+            attention.talked(partner, tick)
             last = f" The last words were: {lines[-1][1]}" if lines else ""
-            self.request_replan(f"{self.name} just finished talking with {partner}.{last}")
+            self.agenda.request_replan(f"{self.name} just finished talking with {partner}.{last}")
 
     def _is_salient(self, percept: Percept, tick: int, world: WorldState) -> bool:
         if percept.kind != "agent":
@@ -213,8 +273,9 @@ class Mind:
         me = world.bodies.get(self.name)
         if other is None or me is None or other.asleep or other.conversation is not None or me.conversation is not None:
             return False
-        cooldown = self.clock.ticks_for(minutes=self.config.chat_cooldown_minutes)
-        return tick - self.chat_cooldown.get(percept.subject, -(10**9)) >= cooldown
+        return self.attention.since_talk(percept.subject, tick) >= self.clock.ticks_for(
+            minutes=self.config.chat_cooldown_minutes
+        )
 
     # -- the action lane ---------------------------------------------------------------------------------------------
     def launch(self, op: Operation, purpose: str, tick: int, not_before: int = 0) -> Launch:
@@ -225,49 +286,78 @@ class Mind:
         )
 
     def next_action(self, tick: int, world: WorldState) -> tuple[list[WorldInput], Launch | None]:
+        """What the body does now (inputs) or the decision to think about first (a launch), in order of urgency."""
         body = world.bodies[self.name]
-        awake_time = self.is_awake_time(tick)
-        if self.asleep:
-            if not awake_time:
-                return [], None
-            self.asleep = False
-            return [self._start(tick, "waking up", self.home_arena, self.bed, WAKE_UP_MINUTES)], None
-        if not awake_time and body.conversation is None:
+        if self.lanes.asleep:
+            return self._waking(tick)
+        if not self.is_awake_time(tick) and body.conversation is None:
             return [self._go_to_sleep(tick)], None
-        if ACT in self.busy:
+        if ACT in self.lanes.busy:
             return [], None
         if body.conversation is not None:
-            conv = world.conversations.get(body.conversation)
-            if conv is not None and not conv.ended and conv.next_speaker == self.name:
-                return [], self.launch(utterance_op(self, conv, tick), "utterance", tick)
-            return [], None
-        if self.plan_day != self.waking_day(tick):
-            if not self.plans:
-                self.set_day_plan(routine_schedule(self.persona) or [(self.wake_minute, "go about the day")], tick)
-                return [], None
-            return [], self.launch(plan_day_op(self, tick), "plan_day", tick)
-        if self.replan_context is not None:
-            if not self.plans:
-                self.replan_context = None
-                return [self._routine_step(tick)], None
-            return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
-        if self.salient is not None and tick - self.salient_tick <= SALIENT_TICKS:
-            percept, self.salient = self.salient, None
-            cooldown = self.clock.ticks_for(minutes=self.config.reaction_cooldown_minutes)
-            if tick - self.last_reaction_tick >= cooldown:
-                return [], self.launch(react_op(self, percept, tick), "react", tick)
+            return [], self._turn_to_speak(tick, world.conversations.get(body.conversation))
+        if self.agenda.plan_day != self.waking_day(tick):
+            return self._plan_the_day(tick)
+        if self.agenda.replan_context is not None:
+            return self._replan(tick)
+        reaction = self._reaction(tick)
+        if reaction is not None:
+            return [], reaction
         if tick >= self.step_end_tick:
-            if self.steps:
-                step = self.steps.popleft()
-                arena = self.map.arenas[step.arena]
-                self.prefetched = False
-                return [self._start(tick, step.action, arena, step.object, step.minutes)], None
-            if PLAN in self.busy:
-                return [], None  # the next steps are being planned already
-            if not self.plans:
-                return [self._routine_step(tick)], None
-            return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
+            return self._next_step(tick)
         return [], None
+
+    @property
+    def step_end_tick(self) -> int:
+        return self.agenda.step_end_tick
+
+    def _waking(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
+        if not self.is_awake_time(tick):
+            return [], None
+        self.lanes.asleep = False
+        return [self._start(tick, "waking up", self.home_arena, self.bed, WAKE_UP_MINUTES)], None
+
+    def _turn_to_speak(self, tick: int, conv: Conversation | None) -> Launch | None:
+        if conv is None or conv.ended or conv.next_speaker != self.name:
+            return None
+        return self.launch(utterance_op(self, conv, tick), "utterance", tick)
+
+    def _plan_the_day(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
+        if self.plans:
+            return [], self.launch(plan_day_op(self, tick), "plan_day", tick)
+        schedule = routine_schedule(self.persona) or [(self.wake_minute, "go about the day")]
+        self.agenda.set_day(schedule, self.waking_day(tick))
+        return [], None
+
+    def _replan(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
+        if self.plans:
+            return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
+        self.agenda.replan_context = None
+        return [self._routine_step(tick)], None
+
+    def _reaction(self, tick: int) -> Launch | None:
+        """A decision about the agent just seen, if the sighting is fresh and the last reaction long enough ago."""
+        if self.attention.salient is None:
+            return None
+        percept = self.attention.take(tick, self._salient_ticks)
+        if percept is None:
+            return None
+        cooldown = self.clock.ticks_for(minutes=self.config.reaction_cooldown_minutes)
+        if tick - self.attention.last_reaction_tick < cooldown:
+            return None
+        return self.launch(react_op(self, percept, tick), "react", tick)
+
+    def _next_step(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
+        agenda = self.agenda
+        if agenda.steps:
+            step = agenda.steps.popleft()
+            agenda.prefetched = False
+            return [self._start(tick, step.action, self.map.arenas[step.arena], step.object, step.minutes)], None
+        if PLAN in self.lanes.busy:
+            return [], None  # the next steps are being planned already
+        if not self.plans:
+            return [self._routine_step(tick)], None
+        return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
 
     def _routine_step(self, tick: int) -> StartAction:
         """Without planning: the current block's activity at the routine's place, until the block ends."""
@@ -283,31 +373,32 @@ class Mind:
         Nobody waits on this call, and the action lane stays free to talk and react meanwhile. A re-plan in between
         makes its answer stale (dropped).
         """
+        agenda = self.agenda
         if (
             not self.plans
-            or PLAN in self.busy
-            or self.asleep
-            or self.prefetched
-            or self.steps
-            or self.replan_context is not None
-            or self.plan_day != self.waking_day(tick)
-            or tick >= self.step_end_tick
+            or PLAN in self.lanes.busy
+            or self.lanes.asleep
+            or agenda.prefetched
+            or agenda.steps
+            or agenda.replan_context is not None
+            or agenda.plan_day != self.waking_day(tick)
+            or tick >= agenda.step_end_tick
             or world.bodies[self.name].conversation is not None
-            or self.minute_of_day(self.step_end_tick) >= self.bed_minute
+            or self.minute_of_day(agenda.step_end_tick) >= self.bed_minute
         ):
             return None
-        self.prefetched = True
-        op = decompose_op(self, tick, self.step_end_tick)
-        return self.launch(op, "decompose", tick, not_before=self.step_end_tick)
+        agenda.prefetched = True
+        op = decompose_op(self, tick, agenda.step_end_tick)
+        return self.launch(op, "decompose", tick, not_before=agenda.step_end_tick)
 
     def _start(
         self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False
     ) -> StartAction:
         duration = self.clock.ticks_for(minutes=minutes)
-        self.step_end_tick = tick + duration
         action = progressive(action)
-        self.current_action_text = action
-        self.pending.append(PendingMemory(kind="observation", text=f"{self.name} is {action} at {arena.label}"))
+        self.agenda.step_end_tick = tick + duration
+        self.agenda.current_action_text = action
+        self.note(PendingMemory(kind="observation", text=f"{self.name} is {action} at {arena.label}"))
         return StartAction(
             agent=self.name,
             description=action,
@@ -318,40 +409,31 @@ class Mind:
             asleep=asleep,
         )
 
-    def directed(self, tick: int, arena: Arena, minutes: int) -> StartAction:
-        """Go where someone outside the town asked; the plan resumes (re-planned) when the stay is over."""
-        self.steps.clear()
-        self.plan_version += 1  # a plan made ahead for the old step no longer fits
-        self.prefetched = False
-        self.salient = None
-        return self._start(tick, f"going over to {arena.label} as asked", arena, None, minutes)
-
     def _go_to_sleep(self, tick: int) -> StartAction:
-        self.asleep = True
-        self.steps.clear()
-        self.plan_version += 1
-        self.salient = None
-        self.replan_context = None
+        self.lanes.asleep = True
+        self.agenda.steps.clear()
+        self.agenda.plan_version += 1
+        self.agenda.replan_context = None
+        self.attention.forget()
         minutes_left = (self.wake_minute + 1440 - self.minute_of_day(tick)) % 1440 or 1440
         return self._start(tick, "sleeping", self.home_arena, self.bed, minutes_left, asleep=True)
 
     # -- the memory lane ---------------------------------------------------------------------------------------------
     def next_memory(self, tick: int) -> tuple[list[MemoryDraft], Launch | None]:
         """New memories to store now (scored from cache or provisional), and at most one scoring or reflecting call."""
-        drafts = [item.draft(known_score(item.text, self.importance_cache)) for item in self.pending]
-        self.pending = []
-        if MEMORY in self.busy or self.asleep:
+        lane = self.memory_lane
+        drafts = [item.draft(known_score(item.text, lane.importance_cache)) for item in lane.take_pending()]
+        if MEMORY in self.lanes.busy or self.lanes.asleep:
             return drafts, None
         if not self.reflects:
-            self.memory.importance_since_reflection = 0
-        elif self.reflection_questions is not None:
-            return drafts, self.launch(insights_op(self, self.reflection_questions, tick), "reflect_insights", tick)
-        elif self.memory.importance_since_reflection >= self.config.reflection_threshold:
-            self.memory.importance_since_reflection = 0
+            self.memory.reflected()
+        elif lane.reflection_questions is not None:
+            return drafts, self.launch(insights_op(self, lane.reflection_questions, tick), "reflect_insights", tick)
+        elif self.memory.importance_since_reflection > self.config.reflection_threshold:
+            # The counter restarts when the reflection is done (ReflectionDone), and the lane stays busy until then.
             return drafts, self.launch(questions_op(self), "reflect_questions", tick)
         if self._scoring_due(tick):
-            batch, self.memory.unscored = self.memory.unscored, []
-            return drafts, self.launch(importance_op(self, batch), "importance", tick)
+            return drafts, self.launch(importance_op(self, self.memory.take_unscored()), "importance", tick)
         return drafts, None
 
     def _scoring_due(self, tick: int) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -17,13 +16,11 @@ from agents.effects import PlannedStep, SetDayPlan, SetSteps
 from agents.events import DayPlanned, RetrievalLogged, StepsPlanned
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.persona import Persona, parse_hhmm
 from agents.prompts import render
 from agents.schemas import DayPlan, HourBlock, steps_schema
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 # Emoji for the action bubble, chosen from word stems of the action so the model spends no tokens on it.
 _EMOJI = (
@@ -161,7 +158,7 @@ def _hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def plan_day_op(mind: Mind, now: int) -> Operation:
+def plan_day_op(mind: MindView, now: int) -> Operation:
     persona = mind.persona
     fields = DayPlanFields(
         name=persona.name,
@@ -222,7 +219,7 @@ def _plan_draft(text: str) -> MemoryDraft:
     return MemoryDraft(kind="plan", text=text[:600], importance=5)
 
 
-def decompose_op(mind: Mind, now: int, start: int) -> Operation:
+def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     """Steps for the window beginning at tick `start` (now, or when the current step ends when planning ahead)."""
     persona = mind.persona
     interrupt = start <= now

@@ -6,21 +6,17 @@ chats) stop the same two people deciding about each other every tick.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel
 
 from agents.effects import ReactionDecided
 from agents.events import Reaction, RetrievalLogged
 from agents.llm.structured import CallRecord, StructuredLLM
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.prompts import render
 from agents.schemas import ReactionChoice
 from town.core.inputs import StartConversation
 from town.core.perception import Percept
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 
 class ReactFields(BaseModel):
@@ -33,7 +29,7 @@ class ReactFields(BaseModel):
     other: str
 
 
-def react_op(mind: Mind, percept: Percept, now: int) -> Operation:
+def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
     persona = mind.persona
     retrieved = mind.memory.retrieve(
         percept.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False

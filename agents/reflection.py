@@ -8,20 +8,16 @@ Splitting it keeps every memory read at the start of an operation, which is what
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import BaseModel
 
 from agents.effects import ReflectionDone, SetReflectionQuestions
 from agents.events import Reflected, RetrievalLogged
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.prompts import render
 from agents.schemas import FocalQuestions, Insights
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 
 class QuestionFields(BaseModel):
@@ -38,7 +34,7 @@ class InsightFields(BaseModel):
     questions: str
 
 
-def questions_op(mind: Mind) -> Operation:
+def questions_op(mind: MindView) -> Operation:
     persona = mind.persona
     recent = mind.memory.recent(mind.config.reflection_recent)
     fields = QuestionFields(
@@ -69,7 +65,7 @@ def questions_op(mind: Mind) -> Operation:
     return run
 
 
-def insights_op(mind: Mind, questions: list[str], now: int) -> Operation:
+def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
     persona = mind.persona
     per_question = max(2, mind.config.memories_in_prompt)
     evidence: dict[int, str] = {}

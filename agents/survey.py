@@ -7,18 +7,16 @@ memories, in interview mode: nothing is remembered unless the question says `rem
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model, model_validator
 
 from agents.events import SurveyAnswered
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.prompts import render
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 # A remembered question enters memory as "<name> was asked in a survey: <question> ..." (the evaluation reads it).
 SURVEY_MEMORY = " was asked in a survey:"
@@ -76,7 +74,7 @@ def _format(question: SurveyQuestion) -> tuple[str, str]:
     return "one or two sentences", '{"answer": "<your answer>"}'
 
 
-def survey_op(mind: Mind, survey: str, question: SurveyQuestion, now: int) -> Operation:
+def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -> Operation:
     persona = mind.persona
     retrieved = mind.memory.retrieve(
         question.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False

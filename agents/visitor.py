@@ -8,18 +8,16 @@ Each exchange is an event in the trajectory, so evaluations can tell visitors' w
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from agents.events import RetrievalLogged, VisitorExchange
 from agents.importance import PendingMemory
 from agents.llm.structured import CallRecord, StructuredLLM
+from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, numbered
 from agents.prompts import render
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 VisitorMode = Literal["visitor", "interview"]
 VISITOR = "a visitor"
@@ -42,7 +40,7 @@ class VisitorFields(BaseModel):
 
 
 def visitor_op(
-    mind: Mind, mode: VisitorMode, said: str, history: list[tuple[str, str]], now: int, place: str
+    mind: MindView, mode: VisitorMode, said: str, history: list[tuple[str, str]], now: int, place: str
 ) -> Operation:
     """One reply to a visitor's (or interviewer's) line; `history` is this exchange so far as (speaker, text)."""
     persona = mind.persona
@@ -89,6 +87,6 @@ def visitor_op(
     return run
 
 
-def whisper_draft(mind: Mind, thought: str) -> PendingMemory:
+def whisper_draft(mind: MindView, thought: str) -> PendingMemory:
     """An inner thought the agent will take as its own (scored with the next importance batch)."""
     return PendingMemory(kind="thought", text=f"{mind.name} thinks: {thought.strip()}"[:600])

@@ -24,7 +24,7 @@ from agents.llm.structured_modes import StructuredSetting
 from town.core.secrets import redact
 
 T = TypeVar("T", bound=BaseModel)
-Outcome = Literal["ok", "invalid", "provider_error", "budget"]
+CallOutcome = Literal["ok", "invalid", "provider_error", "budget"]
 
 
 class GatewayConfig(BaseModel):
@@ -72,7 +72,7 @@ class CallRecord(BaseModel):
 
     purpose: str
     agent: str
-    outcome: Outcome
+    outcome: CallOutcome
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cost: float = 0.0
@@ -92,6 +92,10 @@ class Answer(Generic[T]):
 
 @dataclass
 class Usage:
+    """What the gateway has spent in this run; saved as it is (runtime.json)."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
     calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0

@@ -109,7 +109,7 @@ def test_planning_ahead_leaves_the_action_lane_free_to_talk(town_map, personas):
     async def go():
         for _ in range(200):
             await sim.step()
-            overlap.extend(m.name for m in sim.minds if {ACT, PLAN} <= m.busy)
+            overlap.extend(m.name for m in sim.minds if {ACT, PLAN} <= m.lanes.busy)
 
     asyncio.run(go())
     assert overlap  # a step was being planned ahead while the same agent spoke or reacted
@@ -121,12 +121,13 @@ def test_steps_planned_ahead_are_dropped_after_a_replan(town_map, personas):
 
     sim = make_sim(town_map, personas[:1], scripted_talk())
     mind = sim.minds[0]
-    version = mind.plan_version
-    mind.request_replan("Mei heard the news")
-    mind.set_steps([PlannedStep(10, "stale", "x", None)], "old block", None, interrupt=False, version=version)
-    assert not mind.steps
-    mind.set_steps([PlannedStep(10, "fresh", "x", None)], "block", "Mei heard the news", interrupt=True, version=0)
-    assert [s.action for s in mind.steps] == ["fresh"] and mind.replan_context is None
+    agenda = mind.agenda
+    version = agenda.plan_version
+    agenda.request_replan("Mei heard the news")
+    agenda.set_steps([PlannedStep(10, "stale", "x", None)], "old block", None, interrupt=False, version=version)
+    assert not agenda.steps
+    agenda.set_steps([PlannedStep(10, "fresh", "x", None)], "block", "Mei heard the news", interrupt=True, version=0)
+    assert [s.action for s in agenda.steps] == ["fresh"] and mind.replan_context is None
 
 
 def test_reacting_to_a_sight_replans_with_it_as_context(town_map, personas):

@@ -148,4 +148,4 @@ def test_steps_planned_ahead_that_a_replan_made_stale_are_logged_as_not_adopted(
         event = StepsPlanned(agent=mind.name, activity="reading", steps=[(30, "read", arena, "")])
         sim._apply(mind, "plan", Outcome(purpose="decompose", events=[event], effects=[effect]), sim.tick)
         assert [e.adopted for e in logged if isinstance(e, StepsPlanned)][-1] is expected
-    assert [s.action for s in mind.steps] == ["read"]
+    assert [s.action for s in mind.agenda.steps] == ["read"]

@@ -8,7 +8,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from agents.memory import MemoryDraft
-from agents.state import capture_mind
 from tests.conftest import fake_config
 from town.persistence.saves import load_save
 from town.persistence.saving import save_simulation, simulation_from_save
@@ -50,7 +49,7 @@ def test_save_load_save_is_byte_identical(tmp_path_factory, seed, agents, ticks,
     first = asyncio.run(play())
     loaded = load_save(first)
     again = simulation_from_save(config, loaded, model=build_model(config))
-    assert [capture_mind(m) for m in again.minds] == loaded.state.minds
+    assert [m.get_state() for m in again.minds] == loaded.state.minds
 
     async def resave() -> Path:
         return await save_simulation(again, config, root / "b", trajectory=loaded.trajectory)

@@ -50,7 +50,7 @@ def test_nobody_is_sent_anywhere_in_their_sleep(tmp_path):
     _, sim = _sim(tmp_path)
     mind = sim.minds[0]
     asyncio.run(sim.run(1))
-    mind.asleep = True
+    mind.lanes.asleep = True
     assert sim.direct(mind.name, next(iter(sim.map.arenas))) == f"{mind.name} is asleep"
 
 

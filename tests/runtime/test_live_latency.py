@@ -132,7 +132,7 @@ def test_closing_drops_unanswered_calls_and_saves_without_waiting_for_them(tmp_p
     session.stop()
     assert not session.running  # the gate never opens: closing did not wait for the answer
     assert saved and "dropped" in session.notice
-    assert not sim.inflight and all("act" not in m.busy for m in sim.minds)
+    assert not sim.inflight and all("act" not in m.lanes.busy for m in sim.minds)
 
 
 def test_a_talk_decided_after_the_partner_walked_on_goes_after_them(tmp_path):

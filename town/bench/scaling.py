@@ -19,7 +19,7 @@ import numpy as np
 
 from agents.embedding import HashingEmbedder
 from agents.llm.fakes import SchemaFakeModel
-from agents.memory import MemoryRecord, MemoryStream
+from agents.memory import MemoryRecord, MemoryState, MemoryStream
 from agents.retrieval import RetrievalWeights
 from agents.vector_index import NumpyIndex
 from town.core.clock import GameClock
@@ -82,7 +82,9 @@ def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) 
             for i, c in enumerate(created.tolist())
         ]
         stream = MemoryStream(embedder, NumpyIndex(embedder.dim), GameClock())
-        stream.load(records, vectors, importance_since_reflection=0, unscored=[])
+        stream.set_state(
+            MemoryState.model_construct(records=records, unscored=[], importance_since_reflection=0), vectors
+        )
         latencies = []
         for q in range(queries):
             started = time.perf_counter()

@@ -10,6 +10,7 @@ No cognition runs here: the runtime starts LLM operations from what `step()` ret
 
 from __future__ import annotations
 
+import copy
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from town.core.inputs import EndConversation, Say, StartAction, StartConversatio
 from town.core.pathfinding import PathFinder
 from town.core.perception import Perceiver, Percept
 from town.core.places import TownMap
+from town.core.state import EngineState, assign_fields
 from town.core.world import IDLE, Action, Body, Conversation, Turn, WorldState
 
 Tile = tuple[int, int]
@@ -70,6 +72,12 @@ class TickResult:
 
 
 class Engine:
+    """Owns the world state, the queue of inputs, path search and perception, and steps them one tick at a time.
+
+    Nothing else writes the world: inputs arrive through `submit` and are applied at the start of the next step, in
+    order; what happened goes out as events on the bus. `get_state`/`set_state` carry all of it for saves.
+    """
+
     def __init__(self, town_map: TownMap, clock: GameClock, bus: EventBus, config: EngineConfig | None = None) -> None:
         self.map = town_map
         self.clock = clock
@@ -86,6 +94,27 @@ class Engine:
         )
         self.pending_inputs: list[WorldInput] = []
         self._result = TickResult(tick=0)
+
+    # -- state for saves -------------------------------------------------------------------------------------------
+    def get_state(self) -> EngineState:
+        """Everything the next tick depends on, copied (caches such as searched paths are not state)."""
+        return EngineState(
+            next_event_id=self.bus.next_id,
+            world=copy.deepcopy(self.world),
+            queue=list(self.pending_inputs),
+            perceiver=self.perceiver.get_state(),
+        )
+
+    def set_state(self, state: EngineState) -> None:
+        """Put a freshly built engine (same map and config) into the saved state.
+
+        The world object stays the same one (the runtime and the snapshot publisher hold it); its fields are replaced.
+        """
+        assign_fields(self.world, copy.deepcopy(state.world))
+        self.bus.next_id = state.next_event_id
+        self.bus.tick = state.tick
+        self.pending_inputs = list(state.queue)
+        self.perceiver.set_state(state.perceiver)
 
     # -- outside world -------------------------------------------------------------------------------------------
     def spawn(self, name: str, tile: Tile, home: str = "") -> None:

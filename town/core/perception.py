@@ -17,11 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from town.core.places import TownMap
-from town.core.world import IDLE, Body, WorldState
+from town.core.state import PerceiverState
+from town.core.world import IDLE, SAVED, Body, WorldState
 
 
 @dataclass(frozen=True)
 class Percept:
+    __pydantic_config__ = SAVED
+
     kind: str  # "agent" | "object"
     subject: str
     text: str
@@ -43,6 +46,18 @@ class Perceiver:
         self.in_view: dict[str, set[str]] = {}
         self.renotice_ticks = renotice_ticks
         self.noticed_at: dict[str, dict[str, int]] = {}
+
+    def get_state(self) -> PerceiverState:
+        return PerceiverState(
+            recent={name: list(keys) for name, keys in self.recent.items()},
+            in_view={name: set(keys) for name, keys in self.in_view.items()},
+            noticed_at={name: dict(seen) for name, seen in self.noticed_at.items()},
+        )
+
+    def set_state(self, state: PerceiverState) -> None:
+        self.recent = {name: deque(keys, maxlen=self.retention) for name, keys in state.recent.items()}
+        self.in_view = {name: set(keys) for name, keys in state.in_view.items()}
+        self.noticed_at = {name: dict(seen) for name, seen in state.noticed_at.items()}
 
     def perceive(self, world: WorldState) -> dict[str, list[Percept]]:
         bodies = list(world.bodies.values())

@@ -1,20 +1,30 @@
 """Mutable world state: `WorldState`, `Body` (an agent's physical self), `Action`, `Conversation`.
 
-Only the engine writes it; minds and the UI read it. Bodies keep insertion order, which is the agent order used
-everywhere results are applied, so iteration order never depends on hashing.
+Only the engine writes it; minds and the UI read it. The engine's saved state holds these dataclasses as they are,
+so a field added here is saved and restored with no other edit. Bodies keep insertion order, which is the agent order
+used everywhere results are applied, so iteration order never depends on hashing.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import ConfigDict, PlainSerializer
 
 Tile = tuple[int, int]
 IDLE = "idle"
+# A set has no order of its own; a save must be byte-stable, so sets are written sorted.
+SortedNames = Annotated[set[str], PlainSerializer(sorted, return_type=list[str])]
+# The world's dataclasses are saved as they are (EngineState holds them); a saved field they lack is damage.
+SAVED = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True)
 class Action:
+    __pydantic_config__ = SAVED
+
     description: str
     emoji: str
     arena: str
@@ -27,6 +37,8 @@ class Action:
 
 @dataclass
 class Body:
+    __pydantic_config__ = SAVED
+
     name: str
     tile: Tile
     path: deque[Tile] = field(default_factory=deque)
@@ -49,6 +61,8 @@ class Body:
 
 @dataclass
 class Turn:
+    __pydantic_config__ = SAVED
+
     speaker: str
     text: str
     tick: int
@@ -57,6 +71,8 @@ class Turn:
 
 @dataclass
 class Conversation:
+    __pydantic_config__ = SAVED
+
     id: int
     participants: tuple[str, str]
     place: str
@@ -75,9 +91,11 @@ class Conversation:
 
 @dataclass
 class WorldState:
+    __pydantic_config__ = SAVED
+
     tick: int = 0
     bodies: dict[str, Body] = field(default_factory=dict)
     objects: dict[str, str] = field(default_factory=dict)
-    object_users: dict[str, set[str]] = field(default_factory=dict)
+    object_users: dict[str, SortedNames] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     next_conversation_id: int = 1

@@ -15,7 +15,9 @@ from town.evaluation.evaluate import RunEvaluation
 BOOTSTRAP_REPS = 2000
 
 
-class Outcome(BaseModel):
+class Estimate(BaseModel):
+    """A mean with its 95% bootstrap interval."""
+
     mean: float
     low: float
     high: float
@@ -24,16 +26,16 @@ class Outcome(BaseModel):
 class ConditionSummary(BaseModel):
     condition: str
     replicates: int
-    outcomes: dict[str, Outcome]
+    outcomes: dict[str, Estimate]
 
 
-def bootstrap_mean(values: list[float], seed: int = 0) -> Outcome:
+def bootstrap_mean(values: list[float], seed: int = 0) -> Estimate:
     data = np.asarray(values, dtype=float)
     if len(data) == 1:
-        return Outcome(mean=float(data[0]), low=float(data[0]), high=float(data[0]))
+        return Estimate(mean=float(data[0]), low=float(data[0]), high=float(data[0]))
     rng = np.random.default_rng(seed)
     means = data[rng.integers(0, len(data), size=(BOOTSTRAP_REPS, len(data)))].mean(axis=1)
-    return Outcome(
+    return Estimate(
         mean=float(data.mean()), low=float(np.percentile(means, 2.5)), high=float(np.percentile(means, 97.5))
     )
 

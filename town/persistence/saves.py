@@ -23,13 +23,12 @@ import io
 import os
 import re
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from agents.persona import describe_validation_error
 from agents.state import MindState
@@ -37,46 +36,14 @@ from town.core.errors import SaveError
 from town.core.input_files import SAVE_FILE, decode_utf8, parse_json
 from town.core.state import EngineState
 from town.persistence.folders import foreign_in_save
+from town.persistence.manifest import MANIFEST, MANIFESTS, SAVE_FORMAT, SAVE_VERSION, FileEntry, Manifest, writer
+from town.persistence.save_upgrades import UPGRADERS
 from town.runtime.sim_state import RuntimeState, SimulationState
 
 M = TypeVar("M", bound=BaseModel)
 
-SAVE_VERSION = 1
 # The only files a save holds (see the module docstring); a manifest naming anything else is damaged or edited.
 SAVE_FILE_NAME = re.compile(r"(world|runtime)\.json|agents/\d{3,6}\.(json|npy)|(trajectory|llm_cache)\.jsonl")
-SAVE_FORMAT = "town-save"
-MANIFEST = "manifest.json"
-
-# Upgraders turn the raw JSON files of version N into version N + 1 (file name -> parsed JSON). A format change bumps
-# SAVE_VERSION and adds one entry here, so every save ever written keeps loading.
-Upgrader = Callable[[dict[str, Any]], dict[str, Any]]
-UPGRADERS: dict[int, Upgrader] = {}
-
-
-class FileEntry(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    bytes: int = Field(ge=0)
-
-
-class Manifest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    format: Literal["town-save"] = SAVE_FORMAT
-    save_version: int = Field(ge=1)
-    seed: int
-    tick: int = Field(ge=0)
-    game_time: str
-    config: dict[str, Any]
-    map_sha256: str
-    agents: list[str]
-    files: dict[str, FileEntry]
-    # sha256 of this manifest's own content (canonical JSON with this field empty): the other files' checksums are
-    # only as trustworthy as the manifest that lists them.
-    checksum: str = ""
-
-    def content_sha256(self) -> str:
-        return hashlib.sha256(self.model_copy(update={"checksum": ""}).model_dump_json().encode()).hexdigest()
 
 
 @dataclass
@@ -130,6 +97,7 @@ def write_save(
             map_sha256=map_sha256,
             agents=[m.persona.name for m in state.minds],
             files=files,
+            written_by=writer(),
         )
         manifest.checksum = manifest.content_sha256()
         _write_bytes(tmp / MANIFEST, (manifest.model_dump_json(indent=2) + "\n").encode())
@@ -250,15 +218,15 @@ def load_save(path: str | Path) -> LoadedSave:
         raise SaveError(
             f"save {root}: save version {version} is newer than this town reads ({SAVE_VERSION}); upgrade town"
         )
-    manifest = _validated(Manifest, raw_manifest, root, MANIFEST)
-    for name, entry in manifest.files.items():
+    claimed = _validated(MANIFESTS[version], raw_manifest, root, MANIFEST)  # as written, before any upgrade
+    for name, entry in claimed.files.items():
         _check_file(root, name, entry)
     digests: dict[str, str] = {}
-    raw = {name: _read_json(root, name, digests) for name in manifest.files if name.endswith(".json")}
+    raw = {name: _read_json(root, name, digests) for name in claimed.files if name.endswith(".json")}
     raw[MANIFEST] = raw_manifest
     for from_version in range(version, SAVE_VERSION):
         raw = UPGRADERS[from_version](raw)
-    manifest = _validated(Manifest, raw[MANIFEST], root, MANIFEST)
+    manifest = cast(Manifest, _validated(MANIFESTS[SAVE_VERSION], raw[MANIFEST], root, MANIFEST))
     engine = _validated(EngineState, raw.get("world.json"), root, "world.json")
     runtime = _validated(RuntimeState, raw.get("runtime.json"), root, "runtime.json")
     minds, vectors = [], []
@@ -275,12 +243,11 @@ def load_save(path: str | Path) -> LoadedSave:
     for flight in runtime.flights:
         if flight.agent >= len(minds):
             raise SaveError(f"save {root}: runtime.json: an operation in flight names agent {flight.agent}")
-    names = {b.name for b in engine.bodies}
-    present = {m.persona.name for m in minds if not m.departed}
+    names = set(engine.world.bodies)
+    present = {m.persona.name for m in minds if not m.lanes.departed}
     if runtime.started and names != present:
         raise SaveError(f"save {root}: world.json: bodies do not match the save's agents")
-    original = _validated(Manifest, raw_manifest, root, MANIFEST)
-    if original.checksum != original.content_sha256():
+    if claimed.checksum != claimed.content_sha256():
         raise SaveError(f"save {root}: {MANIFEST} does not match its own checksum (damaged or edited)")
     for name, entry in manifest.files.items():
         if name.endswith(".json") and digests[name] != entry.sha256:

@@ -17,7 +17,6 @@ import asyncio
 from collections.abc import Callable
 
 from agents.config import CognitionConfig
-from agents.effects import apply_effect
 from agents.embedding import Embedder
 from agents.events import (
     AgentAdded,
@@ -102,7 +101,8 @@ class Simulation:
         self.minds: list[Mind] = [self._make_mind(p) for p in personas]
 
     def _make_mind(self, persona: Persona) -> Mind:
-        memory = MemoryStream(self._embedder, self._index_factory(self._embedder.dim), self.clock)
+        index = self._index_factory(self._embedder.dim)
+        memory = MemoryStream(self._embedder, index, self.clock, recall="memory" not in self.cognition.ablate)
         return Mind(persona, memory, self.map, self.clock, self.cognition, self._names_by_id)
 
     @property
@@ -175,7 +175,7 @@ class Simulation:
         """Plant an inner thought; it enters the agent's memory with the next tick's new memories."""
         mind = self.minds[self._index[name]]
         thought = self.outside_text(thought)
-        mind.pending.append(whisper_draft(mind, thought))
+        mind.note(whisper_draft(mind, thought))
         self.bus.tick = self.tick
         self.bus.emit(Whispered(agent=name, thought=thought))
 
@@ -212,13 +212,13 @@ class Simulation:
         self.bus.emit(Broadcast(text=text))
         for mind in self.minds:
             if not mind.asleep and mind.name in self.engine.world.bodies:
-                mind.pending.append(PendingMemory(kind="observation", text=text))
+                mind.note(PendingMemory(kind="observation", text=text))
 
     def seed_fact(self, name: str, fact: str, text: str, keywords: list[str]) -> None:
         """Give one agent news to spread: it arrives as its own thought, and the log marks it as the fact's origin."""
         mind = self.minds[self._index[name]]
         text = self.outside_text(text)
-        mind.pending.append(whisper_draft(mind, text))
+        mind.note(whisper_draft(mind, text))
         self.bus.tick = self.tick
         self.bus.emit(FactSeeded(agent=name, fact=fact, text=text, keywords=keywords))
 
@@ -241,7 +241,7 @@ class Simulation:
             if conv is not None and not conv.ended:
                 self.engine.submit(EndConversation(conversation=conv.id, reason=f"{name} left town"))
                 self.engine.step_inputs()
-        mind.departed = True
+        mind.leave_town()
         self.engine.remove(name)
         self.bus.tick = self.tick
         self.bus.emit(AgentRemoved(agent=name))
@@ -312,7 +312,7 @@ class Simulation:
         for flight in dropped:
             if flight.task is not None:
                 flight.task.cancel()
-            self.minds[flight.agent_index].busy.discard(flight.lane)
+            self.minds[flight.agent_index].release(flight.lane)
         self.inflight = [f for f in self.inflight if f.ready]
         return len(dropped)
 
@@ -325,7 +325,7 @@ class Simulation:
     def _launch(self, launch: Launch | None, index: int, lane: str, now: int) -> None:
         if launch is None:
             return
-        self.minds[index].busy.add(lane)
+        self.minds[index].occupy(lane)
         task = asyncio.ensure_future(launch.op(self.llm))
         self.inflight.append(InFlight(index, lane, now, launch.due, task))
 
@@ -353,7 +353,7 @@ class Simulation:
                 self._apply(mind, flight.lane, flight.outcome(), next_tick)
 
     def _apply(self, mind: Mind, lane: str, outcome: Outcome, tick: int) -> None:
-        mind.busy.discard(lane)
+        mind.release(lane)
         for record in outcome.calls:
             self.bus.emit(
                 LLMCall(
@@ -371,7 +371,7 @@ class Simulation:
                 self._on_call(record)
         mind.memory.touch(outcome.touched, tick)
         self._remember(mind, outcome.memories, tick)
-        refused = [effect for effect in outcome.effects if not apply_effect(mind, effect, tick)]
+        refused = [effect for effect in outcome.effects if not mind.apply(effect, tick)]
         for event in outcome.events:
             if refused and isinstance(event, StepsPlanned):
                 event.adopted = False  # planned ahead for a step that a re-plan replaced: the log says it went unused

@@ -159,8 +159,8 @@ class SnapshotBuilder:
             return None
         tick = sim.tick
         minute = mind.minute_of_day(tick)
-        block = max((i for i, (start, _) in enumerate(mind.schedule) if start <= minute), default=-1)
-        query = mind.current_activity or mind.current_action_text
+        block = max((i for i, (start, _) in enumerate(mind.agenda.schedule) if start <= minute), default=-1)
+        query = mind.agenda.current_activity or mind.current_action_text
         # The same sentence seen five times is one memory to a reader: ask for more, show each text once.
         hits = []
         for hit in mind.memory.retrieve(query, tick, mind.config.retrieval, k=INSPECTOR_MEMORIES * 4, touch=False):
@@ -173,9 +173,9 @@ class SnapshotBuilder:
             summary=mind.identity,
             action="sleeping" if body.asleep else mind.current_action_text,
             place=arena.label if arena else sim.map.world,
-            schedule=tuple((f"{(m // 60) % 24:02d}:{m % 60:02d}", a) for m, a in mind.schedule),
+            schedule=tuple((f"{(m // 60) % 24:02d}:{m % 60:02d}", a) for m, a in mind.agenda.schedule),
             current_block=block,
-            next_steps=tuple(f"{s.minutes} min: {s.action}" for s in list(mind.steps)[:4]),
+            next_steps=tuple(f"{s.minutes} min: {s.action}" for s in list(mind.agenda.steps)[:4]),
             memories=tuple(
                 MemoryLine(h.record.text, h.recency, float(h.record.importance), h.relevance, h.score) for h in hits
             ),

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import ConfigDict, PlainSerializer
 
 from agents.events import LLMCall
 from town.core.events import Event
 
+# Counters are written sorted: a resumed run's counters then serialise like an uninterrupted run's.
+Tally = Annotated[Counter[str], PlainSerializer(lambda c: dict(sorted(c.items())), return_type=dict[str, int])]
 
+
+@dataclass
 class RunStats:
-    def __init__(self) -> None:
-        self.calls: Counter[str] = Counter()
-        self.prompt_tokens: Counter[str] = Counter()
-        self.completion_tokens: Counter[str] = Counter()
-        self.fallbacks: Counter[str] = Counter()
-        self.failed_calls: Counter[str] = Counter()
-        self.counts: Counter[str] = Counter()
-        self.awake_agent_ticks = 0
-        self.ticks = 0
+    """Totals by purpose and by event type; saved as it is (runtime.json), so a new total is one edit."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    ticks: int = 0
+    awake_agent_ticks: int = 0
+    calls: Tally = field(default_factory=Counter)
+    prompt_tokens: Tally = field(default_factory=Counter)
+    completion_tokens: Tally = field(default_factory=Counter)
+    fallbacks: Tally = field(default_factory=Counter)
+    failed_calls: Tally = field(default_factory=Counter)
+    counts: Tally = field(default_factory=Counter)
 
     def __call__(self, event: Event) -> None:
         self.counts[event.type] += 1

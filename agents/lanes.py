@@ -1,0 +1,24 @@
+"""`Lanes`: which of an agent's lanes have an operation in flight, whether it sleeps, whether it has left town.
+
+The lanes are act, plan, memory (and the visitor and survey lanes of the runtime); sleeping and leaving stop thinking.
+Owned and written by the mind; saved as it is (a field added here is saved with no other edit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from pydantic import ConfigDict, PlainSerializer
+
+# A set has no order of its own; a save must be byte-stable.
+SortedNames = Annotated[set[str], PlainSerializer(sorted, return_type=list[str])]
+
+
+@dataclass
+class Lanes:
+    __pydantic_config__ = ConfigDict(extra="forbid")  # a save naming a field this component lacks is damaged
+
+    busy: SortedNames = field(default_factory=set)
+    asleep: bool = False
+    departed: bool = False  # left town (an experiment's intervention): no body, no more thinking

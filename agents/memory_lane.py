@@ -1,0 +1,27 @@
+"""`MemoryLane`: what an agent's memory lane is in the middle of.
+
+That is: memories perceived but not stored yet, importance scores learned for identical texts, and a reflection
+between its questions and its insights. Owned and written by the mind; saved as it is (a field added here is saved
+with no other edit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ConfigDict
+
+from agents.importance import PendingMemory
+
+
+@dataclass
+class MemoryLane:
+    __pydantic_config__ = ConfigDict(extra="forbid")  # a save naming a field this component lacks is damaged
+
+    pending: list[PendingMemory] = field(default_factory=list)
+    importance_cache: dict[str, int] = field(default_factory=dict)  # text -> score the model gave it
+    reflection_questions: list[str] | None = None  # asked, awaiting insights
+
+    def take_pending(self) -> list[PendingMemory]:
+        taken, self.pending = self.pending, []
+        return taken
