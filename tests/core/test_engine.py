@@ -96,8 +96,11 @@ def test_goodbye_and_silence_end_conversations(town_map):
     engine.step()
     assert [e.reason for e in events if e.type == "conversation_end"] == ["said goodbye"]
 
-    engine, events, conv = _two_in_the_cafe(town_map, turn_timeout_ticks=3)
-    for _ in range(5):
+    engine, events, conv = _two_in_the_cafe(town_map, turn_timeout_minutes=0.5)  # three ticks of ten seconds
+    for _ in range(3):
+        engine.step()
+    assert not [e for e in events if e.type == "conversation_end"]  # half a minute of silence is not yet too long
+    for _ in range(2):
         engine.step()
     assert [e.reason for e in events if e.type == "conversation_end"] == ["silence"]
     engine.submit(EndConversation(conversation=conv))
@@ -112,3 +115,13 @@ def test_cannot_talk_to_someone_far_away_or_busy(town_map):
     engine.submit(StartConversation(initiator="Mei", partner="Grace"))
     engine.step()
     assert events[-1].type == "input_rejected" and "out of range" in events[-1].reason
+
+
+def test_the_old_tick_count_for_silence_is_refused_with_its_new_name():
+    import pytest
+    from pydantic import ValidationError
+
+    from town.core.engine import EngineConfig
+
+    with pytest.raises(ValidationError, match="turn_timeout_ticks is now turn_timeout_minutes"):
+        EngineConfig.model_validate({"turn_timeout_ticks": 12})

@@ -42,6 +42,8 @@ def test_the_version_1_manifest_lacks_a_field_of_the_current_version_and_is_chec
     loaded = load_save(FIXTURE)
     assert loaded.manifest.save_version == saves.SAVE_VERSION == 2
     assert loaded.manifest.written_by.startswith("unknown")
+    assert raw["config"]["engine"]["turn_timeout_ticks"] == 12  # version 1 counted silence in ticks of 10 s
+    assert loaded.manifest.config["engine"]["turn_timeout_minutes"] == 2.0
     mei = loaded.state.minds[0]  # version 1 kept the mind flat; the upgrade groups it by component
     assert mei.agenda.plan_version == json.loads((FIXTURE / "agents/000.json").read_text())["plan_version"]
     assert [s.action for s in mei.agenda.steps] == [

@@ -47,7 +47,7 @@ async def _ticks(sim, n):
 
 def test_a_line_still_being_written_holds_its_conversation_open(tmp_path):
     sim, model, events = _town(tmp_path)
-    timeout = sim.engine.config.turn_timeout_ticks
+    timeout = sim.engine.turn_timeout_ticks
 
     async def scenario():
         await _ticks(sim, 3)
@@ -76,7 +76,7 @@ def test_without_a_line_in_the_works_silence_still_ends_a_talk(tmp_path):
     async def scenario():
         await _ticks(sim, 3)
         sim.engine.submit(StartConversation(initiator="Mei Lin", partner="David Lin", opening_reason="test"))
-        await _ticks(sim, 10 * sim.engine.config.turn_timeout_ticks)
+        await _ticks(sim, 10 * sim.engine.turn_timeout_ticks)
 
     asyncio.run(scenario())
     ended = [e for e in events if e.type == "conversation_end"]

@@ -14,8 +14,9 @@ import copy
 import zlib
 from collections import deque
 from dataclasses import dataclass, field
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from town.core.clock import GameClock
 from town.core.errors import NoPathError
@@ -45,6 +46,13 @@ Tile = tuple[int, int]
 class EngineConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "turn_timeout_ticks" in data:
+            raise ValueError("turn_timeout_ticks is now turn_timeout_minutes (game minutes of silence; 2 by default)")
+        return data
+
     vision_radius: int = Field(default=4, ge=1, le=50)
     attention_bandwidth: int = Field(default=3, ge=1, le=20)
     retention: int = Field(default=5, ge=1, le=100)
@@ -53,7 +61,7 @@ class EngineConfig(BaseModel):
     renotice_minutes: int = Field(default=30, ge=0, le=24 * 60)
     max_turns: int = Field(default=8, ge=2, le=40)
     # Two game minutes of silence ends a conversation, so a lost or failed turn can never freeze two agents.
-    turn_timeout_ticks: int = Field(default=12, ge=1, le=10_000)
+    turn_timeout_minutes: float = Field(default=2.0, gt=0, le=24 * 60, allow_inf_nan=False)
     # Agents may start talking a little beyond vision range: they saw each other a few ticks earlier and kept walking.
     talk_range: int = Field(default=8, ge=1, le=100)
 
@@ -94,6 +102,7 @@ class Engine:
         )
         self.pending_inputs: list[WorldInput] = []
         self._result = TickResult(tick=0)
+        self.turn_timeout_ticks = clock.ticks_for(minutes=self.config.turn_timeout_minutes)
 
     # -- state for saves -------------------------------------------------------------------------------------------
     def get_state(self) -> EngineState:
@@ -377,7 +386,7 @@ class Engine:
                 continue
             if any(self.world.bodies[n].asleep for n in conv.participants if n in self.world.bodies):
                 self._end_conversation(conv, "a participant fell asleep")
-            elif tick - conv.last_turn_tick > self.config.turn_timeout_ticks:
+            elif tick - conv.last_turn_tick > self.turn_timeout_ticks:
                 self._end_conversation(conv, "silence")
         # Ended conversations are kept only while a mind may still read them this tick.
         for conv_id in [c.id for c in self.world.conversations.values() if c.ended and c.last_turn_tick < tick - 1]:

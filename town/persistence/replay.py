@@ -1,9 +1,10 @@
 """Rebuilding what happened from a trajectory log, without any model: `Replay`, `open_replay`.
 
 `Replay` indexes the events once (ticks, per-agent memories, plans, conversations, retrievals) and keeps a keyframe of
-the visible world every `KEYFRAME_TICKS`, so the state at any tick is a keyframe plus at most a keyframe's worth of
-events: scrubbing costs the same at the start and the end of a long day. It answers with the app's own `Snapshot` and
-`InspectorView`, so one renderer draws a live town and a replayed one, and with text lines for `town replay --text`.
+the visible world every `KEYFRAME_MINUTES` of game time, so the state at any tick is a keyframe plus at most a
+keyframe's worth of events: scrubbing costs the same at the start and the end of a long day. It answers with the app's
+own `Snapshot` and `InspectorView`, so one renderer draws a live town and a replayed one, and with text lines for
+`town replay --text` (worded by town/runtime/event_text.py, as the feed is).
 """
 
 from __future__ import annotations
@@ -21,18 +22,10 @@ from town.core.errors import TownError
 from town.core.events import event_class
 from town.core.places import TownMap, load_town_map
 from town.persistence.run_source import find_source, read_events
-from town.runtime.snapshot import (
-    FEED_LENGTH,
-    FEED_TYPES,
-    SPEECH_TICKS,
-    AgentView,
-    InspectorView,
-    MemoryLine,
-    Snapshot,
-    feed_line,
-)
+from town.runtime.event_text import FEED_TYPES, TEXT_TYPES, event_line, feed_line
+from town.runtime.snapshot import FEED_LENGTH, SPEECH_MINUTES, AgentView, InspectorView, MemoryLine, Snapshot
 
-KEYFRAME_TICKS = 60  # ten game minutes: seeking applies at most this many ticks of events
+KEYFRAME_MINUTES = 10  # of game time: seeking applies at most this much of the log's events to a keyframe
 MARKER_KINDS = {"conversation_start": "conversation", "reflection": "reflection", "whisper": "intervention"}
 MARKER_KINDS.update(visitor="intervention", directed="intervention", agent_added="intervention")
 
@@ -110,6 +103,8 @@ class Replay:
         self._per_agent: dict[str, dict[str, list[int]]] = {name: {} for name in self.agents}
         self._memory_text: dict[tuple[str, int], tuple[str, int, int]] = {}  # (agent, id) -> text, importance, tick
         self._keyframes: list[_Visible] = []
+        self._keyframe_ticks = max(1, self.clock.ticks_for(minutes=KEYFRAME_MINUTES))
+        self._speech_ticks = self.clock.ticks_for(minutes=SPEECH_MINUTES)
         self._index()
 
     # -- building ----------------------------------------------------------------------------------------------------
@@ -120,7 +115,7 @@ class Replay:
         next_key = 0
         for position, event in enumerate(self.events):
             tick = event["tick"]
-            while tick >= next_key * KEYFRAME_TICKS:  # keyframe k: everything before tick k * KEYFRAME_TICKS
+            while tick >= next_key * self._keyframe_ticks:  # keyframe k: everything before tick k * keyframe ticks
                 self._keyframes.append(visible.copy())
                 next_key += 1
             visible.apply(event)
@@ -161,9 +156,9 @@ class Replay:
 
     # -- the world at a tick -----------------------------------------------------------------------------------------
     def _visible_at(self, tick: int) -> _Visible:
-        key = min(max(0, tick + 1) // KEYFRAME_TICKS, len(self._keyframes) - 1)
+        key = min(max(0, tick + 1) // self._keyframe_ticks, len(self._keyframes) - 1)
         visible = self._keyframes[key].copy()
-        first = bisect.bisect_left(self.ticks, key * KEYFRAME_TICKS)
+        first = bisect.bisect_left(self.ticks, key * self._keyframe_ticks)
         last = bisect.bisect_right(self.ticks, tick)
         for event in self.events[first:last]:
             visible.apply(event)
@@ -191,7 +186,7 @@ class Replay:
                     place=arena.label if arena else self.map.world,
                     asleep=asleep,
                     talking_to=visible.talking.get(name),
-                    speech=said[0] if said and tick - said[1] <= SPEECH_TICKS else None,
+                    speech=said[0] if said and tick - said[1] <= self._speech_ticks else None,
                 )
             )
         used = bisect.bisect_right(self._usage_ticks, tick)
@@ -277,12 +272,18 @@ class Replay:
         return next((m for m in chosen if m.tick > tick), None)
 
     # -- text --------------------------------------------------------------------------------------------------------
+    def _place_label(self, address: str) -> str:
+        arena = self.map.arenas.get(address)
+        return arena.label if arena else address
+
     def text_lines(self, *, agent: str | None = None, start: int = 0, end: int | None = None) -> list[str]:
         """A readable timeline: actions, conversations with their lines, plans, reflections and interventions."""
         end = self.last_tick if end is None else end
         out: list[str] = []
         for event in self.events[bisect.bisect_left(self.ticks, start) : bisect.bisect_right(self.ticks, end)]:
-            line = _text_line(event, self.map)
+            if event["type"] not in TEXT_TYPES:
+                continue
+            line = event_line(event_class(event["type"]).model_validate(event), self._place_label)
             if line is None:
                 continue
             involved = {event.get("agent"), event.get("speaker"), event.get("listener"), *event.get("participants", [])}
@@ -290,39 +291,6 @@ class Replay:
                 continue
             out.append(f"{self.clock.time_at(event['tick']):%a %H:%M:%S}  {line}")
         return out
-
-
-def _text_line(event: dict[str, Any], town_map: TownMap) -> str | None:
-    kind = event["type"]
-    if kind == "run_start":
-        return f"the town starts: {', '.join(event['agents'])} (seed {event['seed']}, model {event['model']})"
-    if kind == "action":
-        arena = town_map.arenas.get(event["place"])
-        place = arena.label if arena else event["place"]
-        return f"{event['agent']} is {event['description']} {event.get('emoji', '')} at {place}"
-    if kind == "conversation_start":
-        a, b = event["participants"]
-        return f"{a} starts talking with {b}"
-    if kind == "utterance":
-        return f'    {event["speaker"]} → {event["listener"]}: "{event["text"]}"'
-    if kind == "conversation_end":
-        a, b = event["participants"]
-        return f"{a} and {b} stop talking ({event['reason']})"
-    if kind == "day_plan":
-        return f"{event['agent']} plans the day: {'; '.join(event['broad_strokes'])}"
-    if kind == "reflection":
-        return f"{event['agent']} reflects: {' | '.join(event['insights'])}"
-    if kind == "whisper":
-        return f"(whispered to {event['agent']}: {event['thought']})"
-    if kind == "directed":
-        return f"({event['agent']} is sent to {event['place']})"
-    if kind == "agent_added":
-        return f"{event['agent']} moves into town"
-    if kind == "visitor":
-        return f"({event['mode']} to {event['agent']}: {event['said']} — {event['agent']}: {event['reply']})"
-    if kind == "run_end":
-        return f"the run ends ({event['reason']})"
-    return None
 
 
 # -- opening -----------------------------------------------------------------------------------------------------------

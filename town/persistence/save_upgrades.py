@@ -84,6 +84,17 @@ def _runtime_1_to_2(runtime: Any) -> Any:
     return {**runtime, "stats": {**stats, **(counters if isinstance(counters, dict) else {"counters": counters})}}
 
 
+def _config_1_to_2(config: Any) -> Any:
+    """Version 1's engine counted a conversation's silence in ticks; version 2 in game minutes."""
+    if not isinstance(config, dict) or not isinstance(config.get("engine"), dict):
+        return config
+    engine = dict(config["engine"])
+    ticks = engine.pop("turn_timeout_ticks", None)
+    if isinstance(ticks, int) and isinstance(config.get("tick_seconds"), int):
+        engine["turn_timeout_minutes"] = ticks * config["tick_seconds"] / 60
+    return {**config, "engine": engine}
+
+
 def upgrade_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
     upgraded = {name: _mind_1_to_2(value) if name.startswith("agents/") else value for name, value in raw.items()}
     if "world.json" in upgraded:
@@ -92,6 +103,7 @@ def upgrade_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
         upgraded["runtime.json"] = _runtime_1_to_2(upgraded["runtime.json"])
     manifest = dict(raw["manifest.json"])
     manifest.update(save_version=2, written_by="unknown (a version-1 save, which did not record it)")
+    manifest["config"] = _config_1_to_2(manifest.get("config"))
     upgraded["manifest.json"] = manifest
     return upgraded
 

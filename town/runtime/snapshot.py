@@ -12,14 +12,14 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from agents.events import AgentAdded, DayPlanned, Directed, Reflected, VisitorExchange, Whispered
-from town.core.events import ConversationEnded, ConversationStarted, Event, Utterance
+from town.core.events import Event, Utterance
+from town.runtime.event_text import FEED_TYPES, feed_line
 from town.runtime.simulation import Simulation
 
 # A line stays in its speech bubble for two game minutes (a reply to the player for ten, so it can be read at any
 # speed); the feed keeps the last forty notable events.
-SPEECH_TICKS = 12
-REPLY_TICKS = 60
+SPEECH_MINUTES = 2
+REPLY_MINUTES = 10
 FEED_LENGTH = 40
 
 
@@ -92,44 +92,6 @@ class Snapshot:
     model_gone: str = ""  # why the model was given up (its outage outlasted the budget, or it refuses us)
 
 
-# The event feed: conversations, reflections, day plans and interventions from outside the town.
-FEED_TYPES = frozenset(
-    {
-        "conversation_start",
-        "conversation_end",
-        "reflection",
-        "day_plan",
-        "whisper",
-        "visitor",
-        "directed",
-        "agent_added",
-    }
-)
-
-
-def feed_line(event: Event, clock: str) -> str | None:
-    """The feed's line for a notable event (live and in replay alike), None for the rest."""
-    if isinstance(event, ConversationStarted):
-        return f"{clock} {event.participants[0]} starts talking with {event.participants[1]}"
-    if isinstance(event, ConversationEnded):
-        a, b = event.participants
-        return f"{clock} {a} and {b} finish talking ({event.reason}, {event.turns} lines)"
-    if isinstance(event, Reflected):
-        return f"{clock} {event.agent} reflects: {'; '.join(event.insights)[:90]}"
-    if isinstance(event, DayPlanned):
-        return f"{clock} {event.agent} plans the day: {', '.join(event.broad_strokes)[:90]}"
-    if isinstance(event, Whispered):
-        return f"{clock} a thought is whispered to {event.agent}: {event.thought[:80]}"
-    if isinstance(event, Directed):
-        return f"{clock} {event.agent} is sent to {event.place}"
-    if isinstance(event, AgentAdded):
-        return f"{clock} {event.agent} moves into town"
-    if isinstance(event, VisitorExchange):
-        who = "a visitor" if event.mode == "visitor" else "an interviewer"
-        return f"{clock} {who} asks {event.agent}: {event.said[:40]} — {event.reply[:50]}"
-    return None
-
-
 class SnapshotBuilder:
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
@@ -137,11 +99,13 @@ class SnapshotBuilder:
         self._facing: dict[str, tuple[int, int]] = {}
         self._last_tile: dict[str, tuple[int, int]] = {}
         self._feed: deque[str] = deque(maxlen=FEED_LENGTH)
+        self._speech_ticks = sim.clock.ticks_for(minutes=SPEECH_MINUTES)
+        self._reply_ticks = sim.clock.ticks_for(minutes=REPLY_MINUTES)
         sim.subscribe(self._on_event)
 
     def said(self, name: str, text: str, tick: int) -> None:
         """Show a line in the agent's speech bubble (replies to the player come from outside the event stream)."""
-        self._speech[name] = (text, tick + REPLY_TICKS - SPEECH_TICKS)
+        self._speech[name] = (text, tick + self._reply_ticks - self._speech_ticks)
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, Utterance):
@@ -224,7 +188,7 @@ class SnapshotBuilder:
                     place=arena.label if arena else sim.map.world,
                     asleep=body.asleep,
                     talking_to=partner,
-                    speech=said[0] if said and tick - said[1] <= SPEECH_TICKS else None,
+                    speech=said[0] if said and tick - said[1] <= self._speech_ticks else None,
                     thinking=name in thinking,
                 )
             )
