@@ -11,9 +11,9 @@ import re
 from datetime import time
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from agents.settings_files import load_settings_file
+from agents.settings_files import load_model_file
 from town.core.errors import PersonaError
 from town.core.places import TownMap
 
@@ -111,25 +111,7 @@ class Persona(BaseModel):
 
 
 def load_persona(path: str | Path) -> Persona:
-    path = Path(path)
-    raw = load_settings_file(path, "persona", PersonaError)
-    if not isinstance(raw, dict):
-        raise PersonaError(f"persona {path}: expected a mapping of fields at the top level")
-    try:
-        return Persona.model_validate(raw)
-    except ValidationError as exc:
-        raise PersonaError(f"persona {path}: {describe_validation_error(exc)}") from None
-
-
-def describe_validation_error(exc: ValidationError) -> str:
-    """The first pydantic error as "field 'a.b': message" — one line, the field a user must fix."""
-    err = exc.errors()[0]
-    field = ".".join(str(part) for part in err["loc"]) or "(top level)"
-    if err["type"] == "missing":
-        return f"field '{field}' is required"
-    if err["type"] == "extra_forbidden":
-        return f"field '{field}' is not a known field (check the spelling)"
-    return f"field '{field}': {err['msg']}"
+    return load_model_file(path, Persona, "persona", PersonaError)
 
 
 def load_personas(folder: str | Path) -> list[Persona]:

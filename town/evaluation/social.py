@@ -35,11 +35,12 @@ from agents.events import (
     VisitorExchange,
     Whispered,
 )
+from agents.settings_files import load_model_file
 from agents.survey import SURVEY_MEMORY
 from town.core.clock import GameClock
+from town.core.errors import ConfigError
 from town.core.events import AgentSpawned, Event, Moves, RunStarted, Utterance
 from town.core.places import TownMap
-from town.runtime.config import load_yaml_model
 
 
 class EventWindow(BaseModel):
@@ -70,7 +71,7 @@ class FactsFile(BaseModel):
 
 
 def load_facts(path: str | Path) -> list[Fact]:
-    return load_yaml_model(path, FactsFile, "facts").facts
+    return load_model_file(path, FactsFile, "facts", ConfigError).facts
 
 
 # -- diffusion ---------------------------------------------------------------------------------------------------------

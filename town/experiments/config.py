@@ -23,8 +23,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agents.settings_files import load_model_file
 from agents.survey import SurveyQuestion
-from town.runtime.config import load_yaml_model
+from town.core.errors import ConfigError
 
 AblationName = Literal["reflection", "planning", "memory"]
 _TIME = r"^(([01]?\d|2[0-3]):[0-5]\d|\+\d{1,4}(\.\d+)?)$"
@@ -124,7 +125,7 @@ class ExperimentConfig(_Strict):
 
 
 def load_experiment(path: str | Path) -> ExperimentConfig:
-    return _resolve_paths(load_yaml_model(path, ExperimentConfig, "experiment"), Path(path).parent)
+    return _resolve_paths(load_model_file(path, ExperimentConfig, "experiment", ConfigError), Path(path).parent)
 
 
 def _resolve_paths(config: ExperimentConfig, base: Path) -> ExperimentConfig:

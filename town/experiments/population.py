@@ -27,10 +27,10 @@ from agents.embedding import Embedder
 from agents.llm.structured import StructuredLLM
 from agents.persona import BigFive, Persona, RoutineItem, check_against_map
 from agents.prompts import render
+from agents.settings_files import load_model_file
 from town.core.errors import ConfigError
 from town.core.places import TownMap
 from town.experiments.occupations import TownPlaces, occupations
-from town.runtime.config import load_yaml_model
 
 FIRST = (
     "Ada Ben Cara Dev Ela Finn Gus Hana Ivo Jade Kofi Lena Milo Nia Omar Pia Quin Rosa Sami Tara Uma Vik Wren "
@@ -102,7 +102,7 @@ class PopulationReport(BaseModel):
 
 
 def load_quotas(path: str | Path) -> QuotaSpec:
-    return load_yaml_model(path, QuotaSpec, "quota")
+    return load_model_file(path, QuotaSpec, "quota", ConfigError)
 
 
 def exact_counts(weights: dict[str, float], n: int, what: str) -> dict[str, int]:

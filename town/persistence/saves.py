@@ -30,7 +30,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from agents.persona import describe_validation_error
+from agents.settings_files import describe_validation_error
 from agents.state import MindState
 from town.core.errors import SaveError
 from town.core.input_files import SAVE_FILE, decode_utf8, parse_json

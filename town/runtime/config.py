@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from agents.config import CognitionConfig
 from agents.llm.local_llama import DEFAULT_EMBEDDED_MODEL
 from agents.llm.structured import GatewayConfig
-from agents.persona import describe_validation_error
-from agents.settings_files import load_settings_file
+from agents.settings_files import describe_validation_error, load_settings_file
 from town.core.engine import EngineConfig
 from town.core.errors import ConfigError
 
@@ -164,18 +163,3 @@ def validate_run_config(raw: dict[str, Any], where: str = "options") -> RunConfi
         return RunConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"{where}: {describe_validation_error(exc)}") from None
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def load_yaml_model(path: str | Path, model: type[M], what: str) -> M:
-    """A YAML settings file as a validated model; every problem is one `ConfigError` line naming `what` and the file."""
-    path = Path(path)
-    raw = load_settings_file(path, what, ConfigError)
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{what} {path}: expected a mapping of settings at the top level")
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(f"{what} {path}: {describe_validation_error(exc)}") from None
