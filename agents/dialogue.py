@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from agents.events import RetrievalLogged
 from agents.importance import PendingMemory
 from agents.llm.parsing import OutputError
-from agents.llm.structured import CallRecord, StructuredLLM
+from agents.llm.structured import Answer
 from agents.mind_view import MindView
-from agents.operations import Operation, Outcome, numbered
+from agents.operations import Operation, Outcome, asking, recall
 from agents.prompts import render
 from agents.schemas import UtteranceReply
 from town.core.inputs import Say
@@ -47,8 +46,7 @@ def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operat
     partner = conversation.partner_of(persona.name)
     history = [(turn.speaker, turn.text) for turn in conversation.turns]
     last_line = history[-1][1] if history else ""
-    query = f"{partner}. {last_line}".strip()
-    retrieved = mind.memory.retrieve(query, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    recalled = recall(mind, f"{partner}. {last_line}".strip(), now)
     fields = UtteranceFields(
         name=persona.name,
         identity=mind.identity,
@@ -56,35 +54,29 @@ def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operat
         partner=partner,
         relation=mind.relation_to(partner),
         place=mind.place_label(conversation.place),
-        memories=numbered([r.record.text for r in retrieved]),
+        memories=recalled.numbered(),
         transcript=own_view(history, persona.name, mind.config.transcript_lines),
         example=_example_line(partner, mind.current_action_text, bool(history)),
     )
-    messages = render("utterance", fields)
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(
-            messages,
-            UtteranceReply,
-            purpose="utterance",
-            agent=persona.name,
-            fallback=lambda: UtteranceReply(utterance=FALLBACK_LINE, end_conversation=True),
-            log=calls,
-            check=lambda reply: reject_repeats(reply.utterance, [text for _, text in history]),
-        )
+    def conclude(answer: Answer[UtteranceReply]) -> Outcome:
         reply = answer.value
         say = Say(
             conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=reply.end_conversation
         )
-        log = RetrievalLogged(
-            agent=persona.name, purpose="utterance", query=query, memories=[r.record.id for r in retrieved]
-        )
         return Outcome(
-            purpose="utterance", inputs=[say], calls=calls, events=[log], touched=[r.record.id for r in retrieved]
+            purpose="utterance", inputs=[say], events=[recalled.logged(persona.name, "utterance")], touched=recalled.ids
         )
 
-    return run
+    return asking(
+        "utterance",
+        persona.name,
+        render("utterance", fields),
+        UtteranceReply,
+        lambda: UtteranceReply(utterance=FALLBACK_LINE, end_conversation=True),
+        conclude,
+        check=lambda reply: reject_repeats(reply.utterance, [text for _, text in history]),
+    )
 
 
 def _example_line(partner: str, current_action: str, replying: bool) -> str:

@@ -14,10 +14,10 @@ from pydantic import BaseModel
 
 from agents.effects import SetImportance
 from agents.events import MemoryScored
-from agents.llm.structured import CallRecord, StructuredLLM
+from agents.llm.structured import Answer
 from agents.memory import MemoryDraft, MemoryKind
 from agents.mind_view import MindView
-from agents.operations import Operation, Outcome, numbered
+from agents.operations import Operation, Outcome, asking, numbered
 from agents.prompts import render
 from agents.schemas import importance_schema
 
@@ -69,20 +69,20 @@ def importance_op(mind: MindView, memory_ids: list[int]) -> Operation:
     texts = [mind.memory.records[i].text for i in memory_ids]
     unique = list(dict.fromkeys(texts))
     fields = ImportanceFields(name=persona.name, identity=mind.identity, items=numbered(unique))
-    messages = render("importance", fields)
     schema = importance_schema(len(unique))
 
-    def fallback() -> BaseModel:
-        return schema.model_validate({"scores": [FALLBACK_SCORE] * len(unique)})
-
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(messages, schema, purpose="importance", agent=persona.name, fallback=fallback, log=calls)
+    def conclude(answer: Answer[BaseModel]) -> Outcome:
         by_text = dict(zip(unique, answer.value.scores, strict=True))  # type: ignore[attr-defined]
         scores = [by_text[t] for t in texts]
-
         effect = SetImportance(memories=memory_ids, scores=scores, learned={} if answer.fallback else by_text)
         event = MemoryScored(agent=persona.name, memories=memory_ids, scores=scores, fallback=answer.fallback)
-        return Outcome(purpose="importance", calls=calls, events=[event], effects=[effect])
+        return Outcome(purpose="importance", events=[event], effects=[effect])
 
-    return run
+    return asking(
+        "importance",
+        persona.name,
+        render("importance", fields),
+        schema,
+        lambda: schema.model_validate({"scores": [FALLBACK_SCORE] * len(unique)}),
+        conclude,
+    )

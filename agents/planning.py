@@ -13,11 +13,11 @@ import re
 from pydantic import BaseModel
 
 from agents.effects import PlannedStep, SetDayPlan, SetSteps
-from agents.events import DayPlanned, RetrievalLogged, StepsPlanned
-from agents.llm.structured import CallRecord, StructuredLLM
+from agents.events import DayPlanned, StepsPlanned
+from agents.llm.structured import Answer
 from agents.memory import MemoryDraft
 from agents.mind_view import MindView
-from agents.operations import Operation, Outcome, numbered
+from agents.operations import Operation, Outcome, asking, recall
 from agents.persona import Persona, parse_hhmm
 from agents.prompts import render
 from agents.schemas import DayPlan, HourBlock, steps_schema
@@ -175,7 +175,6 @@ def plan_day_op(mind: MindView, now: int) -> Operation:
             ensure_ascii=False,
         ),
     )
-    messages = render("day_plan", fields)
     wake, bed = mind.wake_minute, mind.bed_minute
 
     def fallback() -> DayPlan:
@@ -184,9 +183,7 @@ def plan_day_op(mind: MindView, now: int) -> Operation:
             schedule=[HourBlock(hour=(m // 60) % 24, activity=a) for m, a in routine_schedule(persona)][:18],
         )
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(messages, DayPlan, purpose="plan_day", agent=persona.name, fallback=fallback, log=calls)
+    def conclude(answer: Answer[DayPlan]) -> Outcome:
         schedule = normalise_schedule(answer.value.schedule, wake, bed, routine_schedule(persona))
         used_fallback = answer.fallback
         if not schedule:
@@ -205,13 +202,12 @@ def plan_day_op(mind: MindView, now: int) -> Operation:
         plan_memory = f"{persona.name}'s plan for today: {'; '.join(strokes)}"
         return Outcome(
             purpose="plan_day",
-            calls=calls,
             events=[event],
             effects=[SetDayPlan(schedule=schedule)],
             memories=[_plan_draft(plan_memory)],
         )
 
-    return run
+    return asking("plan_day", persona.name, render("day_plan", fields), DayPlan, fallback, conclude)
 
 
 def _plan_draft(text: str) -> MemoryDraft:
@@ -229,8 +225,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     window_end = min(block_end, minute + mind.config.decompose_window_minutes, mind.bed_minute)
     total = max(5, window_end - minute)
     context = mind.replan_context or ""
-    query = f"{activity}. {context}".strip()
-    retrieved = mind.memory.retrieve(query, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    recalled = recall(mind, f"{activity}. {context}".strip(), now)
     labels = tuple(mind.places)
     default_label = routine_place(persona, minute) or mind.default_place_label
     if default_label not in mind.places:
@@ -245,12 +240,11 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         window_end=_hhmm(minute + total),
         activity=activity,
         context=f"Just now: {context}" if context else "",
-        memories=numbered([r.record.text for r in retrieved]),
+        memories=recalled.numbered(),
         places="; ".join(labels),
         total_minutes=total,
         example=json.dumps(example, ensure_ascii=False),
     )
-    messages = render("decompose", fields)
     schema = steps_schema(labels)
 
     def fallback() -> BaseModel:
@@ -258,9 +252,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
             {"steps": [{"minutes": 15, "action": activity[:80], "place": default_label, "object": ""}]}
         )
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(messages, schema, purpose="decompose", agent=persona.name, fallback=fallback, log=calls)
+    def conclude(answer: Answer[BaseModel]) -> Outcome:
         raw: list[PlannedStep] = []
         for step in answer.value.steps:  # type: ignore[attr-defined]
             arena = mind.places[step.place]
@@ -287,15 +279,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
             context=context,
             fallback=answer.fallback,
         )
-        log = RetrievalLogged(
-            agent=persona.name, purpose="decompose", query=query, memories=[r.record.id for r in retrieved]
-        )
-        return Outcome(
-            purpose="decompose",
-            calls=calls,
-            events=[log, event],
-            touched=[r.record.id for r in retrieved],
-            effects=[effect],
-        )
+        events = [recalled.logged(persona.name, "decompose"), event]
+        return Outcome(purpose="decompose", events=events, touched=recalled.ids, effects=[effect])
 
-    return run
+    return asking("decompose", persona.name, render("decompose", fields), schema, fallback, conclude)

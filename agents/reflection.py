@@ -12,10 +12,10 @@ from pydantic import BaseModel
 
 from agents.effects import ReflectionDone, SetReflectionQuestions
 from agents.events import Reflected, RetrievalLogged
-from agents.llm.structured import CallRecord, StructuredLLM
+from agents.llm.structured import Answer
 from agents.memory import MemoryDraft
 from agents.mind_view import MindView
-from agents.operations import Operation, Outcome, numbered
+from agents.operations import Operation, Outcome, asking, numbered, recall
 from agents.prompts import render
 from agents.schemas import FocalQuestions, Insights
 
@@ -43,26 +43,22 @@ def questions_op(mind: MindView) -> Operation:
         memories=numbered([r.text for r in recent]),
         count=mind.config.reflection_questions,
     )
-    messages = render("reflect_questions", fields)
+    default = f"What matters most to {persona.name} right now?"
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(
-            messages,
-            FocalQuestions,
-            purpose="reflect_questions",
-            agent=persona.name,
-            fallback=lambda: FocalQuestions(questions=[f"What matters most to {persona.name} right now?"]),
-            log=calls,
-        )
+    def conclude(answer: Answer[FocalQuestions]) -> Outcome:
         # Small models repeat themselves; the same question twice would only retrieve the same evidence twice.
         questions = list(dict.fromkeys(q.strip() for q in answer.value.questions if q.strip()))
-        questions = questions[: mind.config.reflection_questions]
+        chosen = questions[: mind.config.reflection_questions] or [default]
+        return Outcome(purpose="reflect_questions", effects=[SetReflectionQuestions(questions=chosen)])
 
-        chosen = questions or [f"What matters most to {persona.name} right now?"]
-        return Outcome(purpose="reflect_questions", calls=calls, effects=[SetReflectionQuestions(questions=chosen)])
-
-    return run
+    return asking(
+        "reflect_questions",
+        persona.name,
+        render("reflect_questions", fields),
+        FocalQuestions,
+        lambda: FocalQuestions(questions=[default]),
+        conclude,
+    )
 
 
 def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
@@ -70,7 +66,7 @@ def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
     per_question = max(2, mind.config.memories_in_prompt)
     evidence: dict[int, str] = {}
     for question in questions:
-        for hit in mind.memory.retrieve(question, now, mind.config.retrieval, k=per_question, touch=False):
+        for hit in recall(mind, question, now, k=per_question).hits:
             evidence.setdefault(hit.record.id, hit.record.text)
     shown = list(evidence.items())
     fields = InsightFields(
@@ -79,18 +75,8 @@ def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
         statements=numbered([text for _, text in shown]),
         questions=" ".join(questions),
     )
-    messages = render("reflect_insights", fields)
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(
-            messages,
-            Insights,
-            purpose="reflect_insights",
-            agent=persona.name,
-            fallback=lambda: Insights.model_construct(insights=[]),
-            log=calls,
-        )
+    def conclude(answer: Answer[Insights]) -> Outcome:
         drafts = []
         seen: set[str] = set()
         for insight in answer.value.insights:
@@ -102,7 +88,6 @@ def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
             drafts.append(
                 MemoryDraft(kind="thought", text=insight.text.strip(), importance=insight.importance, evidence=cited)
             )
-
         events = [
             RetrievalLogged(
                 agent=persona.name, purpose="reflect", query=" ".join(questions), memories=[i for i, _ in shown]
@@ -113,11 +98,17 @@ def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
         ]
         return Outcome(
             purpose="reflect_insights",
-            calls=calls,
             memories=drafts,
             events=events,
             touched=[i for i, _ in shown],
             effects=[ReflectionDone()],
         )
 
-    return run
+    return asking(
+        "reflect_insights",
+        persona.name,
+        render("reflect_insights", fields),
+        Insights,
+        lambda: Insights.model_construct(insights=[]),
+        conclude,
+    )

@@ -12,10 +12,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model, model_validator
 
 from agents.events import SurveyAnswered
-from agents.llm.structured import CallRecord, StructuredLLM
+from agents.llm.structured import Answer
 from agents.memory import MemoryDraft
 from agents.mind_view import MindView
-from agents.operations import Operation, Outcome, numbered
+from agents.operations import Operation, Outcome, asking, recall
 from agents.prompts import render
 
 # A remembered question enters memory as "<name> was asked in a survey: <question> ..." (the evaluation reads it).
@@ -76,32 +76,20 @@ def _format(question: SurveyQuestion) -> tuple[str, str]:
 
 def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -> Operation:
     persona = mind.persona
-    retrieved = mind.memory.retrieve(
-        question.text, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False
-    )
+    recalled = recall(mind, question.text, now)
     answer_format, example = _format(question)
     fields = SurveyFields(
         name=persona.name,
         identity=mind.identity,
         now=mind.now_label(now),
-        memories=numbered([r.record.text for r in retrieved]),
+        memories=recalled.numbered(),
         question=question.text,
         answer_format=answer_format,
         example=example,
     )
-    messages = render("survey", fields)
     schema = answer_schema(question)
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(
-            messages,
-            schema,
-            purpose="survey",
-            agent=persona.name,
-            fallback=lambda: schema.model_construct(answer=None),  # no answer is recorded as none, never invented
-            log=calls,
-        )
+    def conclude(answer: Answer[BaseModel]) -> Outcome:
         value = None if answer.fallback else answer.value.answer  # type: ignore[attr-defined]
         event = SurveyAnswered(
             agent=persona.name,
@@ -115,6 +103,13 @@ def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -
         if question.remember and value is not None:
             text = f"{persona.name}{SURVEY_MEMORY} {question.text} {persona.name} answered: {value}"
             memories.append(MemoryDraft(kind="thought", text=text[:600], importance=3))
-        return Outcome(purpose="survey", calls=calls, events=[event], memories=memories)
+        return Outcome(purpose="survey", events=[event], memories=memories)
 
-    return run
+    return asking(
+        "survey",
+        persona.name,
+        render("survey", fields),
+        schema,
+        lambda: schema.model_construct(answer=None),  # no answer is recorded as none, never invented
+        conclude,
+    )

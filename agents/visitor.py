@@ -12,11 +12,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from agents.events import RetrievalLogged, VisitorExchange
+from agents.events import VisitorExchange
 from agents.importance import PendingMemory
-from agents.llm.structured import CallRecord, StructuredLLM
+from agents.llm.structured import Answer
 from agents.mind_view import MindView
-from agents.operations import Operation, Outcome, numbered
+from agents.operations import Operation, Outcome, asking, recall
 from agents.prompts import render
 
 VisitorMode = Literal["visitor", "interview"]
@@ -44,7 +44,7 @@ def visitor_op(
 ) -> Operation:
     """One reply to a visitor's (or interviewer's) line; `history` is this exchange so far as (speaker, text)."""
     persona = mind.persona
-    retrieved = mind.memory.retrieve(said, now, mind.config.retrieval, k=mind.config.memories_in_prompt, touch=False)
+    recalled = recall(mind, said, now)
     speaker = "Visitor" if mode == "visitor" else "Interviewer"
     lines = [*history, (speaker, said)]
     fields = VisitorFields(
@@ -53,7 +53,7 @@ def visitor_op(
         now=mind.now_label(now),
         current_action=mind.current_action_text,
         place=place,
-        memories=numbered([r.record.text for r in retrieved]),
+        memories=recalled.numbered(),
         transcript="\n".join(f"{who}: {text}" for who, text in lines[-mind.config.transcript_lines :]),
         example=(
             f"I am {mind.current_action_text} right now; what brings you to Willowbrook?"
@@ -61,30 +61,24 @@ def visitor_op(
             else f"I am {mind.current_action_text} right now, and I will tell you what I know."
         ),
     )
-    messages = render("visitor_reply" if mode == "visitor" else "interview", fields)
 
-    async def run(llm: StructuredLLM) -> Outcome:
-        calls: list[CallRecord] = []
-        answer = await llm.ask(
-            messages,
-            VisitorReply,
-            purpose=mode,
-            agent=persona.name,
-            fallback=lambda: VisitorReply(reply=FALLBACK_REPLY),
-            log=calls,
-        )
+    def conclude(answer: Answer[VisitorReply]) -> Outcome:
         reply = answer.value.reply.strip()
         memories = []
         if mode == "visitor":
             text = f"Conversation between {persona.name} and {VISITOR}: Visitor: {said} / {persona.name}: {reply}"
             memories.append(PendingMemory(kind="chat", text=text[:700], subject=VISITOR, told_by=VISITOR).draft(None))
-        events = [
-            RetrievalLogged(agent=persona.name, purpose=mode, query=said, memories=[r.record.id for r in retrieved]),
-            VisitorExchange(agent=persona.name, mode=mode, said=said, reply=reply, fallback=answer.fallback),
-        ]
-        return Outcome(purpose=mode, calls=calls, memories=memories, events=events)
+        exchange = VisitorExchange(agent=persona.name, mode=mode, said=said, reply=reply, fallback=answer.fallback)
+        return Outcome(purpose=mode, memories=memories, events=[recalled.logged(persona.name, mode), exchange])
 
-    return run
+    return asking(
+        mode,
+        persona.name,
+        render("visitor_reply" if mode == "visitor" else "interview", fields),
+        VisitorReply,
+        lambda: VisitorReply(reply=FALLBACK_REPLY),
+        conclude,
+    )
 
 
 def whisper_draft(mind: MindView, thought: str) -> PendingMemory:
