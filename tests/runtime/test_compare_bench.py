@@ -1,12 +1,9 @@
-"""`town bench compare` on small sizes (Concordia is the optional [bench] extra: skipped where it is not installed)."""
-
-import pytest
+"""`town bench compare` on small sizes (Concordia comes with the [bench] extra, which the [test] extra includes)."""
 
 from town.cli import main
 
 
 def test_compare_reports_ratios_for_memory_and_agent_steps():
-    pytest.importorskip("concordia")
     from town.bench.compare import agent_compare, memory_compare
 
     memory = memory_compare((500, 2000), queries=3)
