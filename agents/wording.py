@@ -32,6 +32,15 @@ _NOT_VERBS = frozenset(
     "i you he she it we they me my your his her its our their the a an this that these those some any all no "
     "to at in on with for of from by about into after before while then also still just not very".split()
 )
+# Linking words before a clause's verb ("and then read"): kept, and the verb after them is the one that changes.
+_LINKS = frozenset("then also later afterwards".split())
+# A one-word clause after the first ("bread, milk and eggs") is usually a noun of a list; these everyday activities
+# are the one-word clauses that are verbs ("wake up, wash and have tea").
+_ONE_WORD_ACTIVITIES = frozenset(
+    "wash shower bathe dress eat drink cook clean tidy rest relax nap sleep read write study work jog run swim walk "
+    "stretch exercise meditate pray shop chat talk think reflect paint draw sing play practise practice garden "
+    "sketch knit bake".split()
+)
 _SINGLE_VOWEL_CLOSED = re.compile(r"^[^aeiou]*[aeiou][^aeiouwxy]$")
 _IRREGULAR = {"be": "being", "see": "seeing", "lie": "lying", "die": "dying", "tie": "tying", "free": "freeing"}
 
@@ -64,22 +73,26 @@ def _third_person(text: str) -> str:
     return " ".join(_OWN.get(word.lower(), word) if word.isalpha() else word for word in text.split(" "))
 
 
-def _clause(text: str) -> str:
+def _clause(text: str, *, first_clause: bool) -> str:
     text = _third_person(text)
     words = text.split(" ", 1)
     first, rest = words[0], (words[1] if len(words) > 1 else "")
     lowered = first.lower()
+    if lowered in _LINKS and rest:
+        return f"{first} {_clause(rest, first_clause=first_clause)}"
     if not lowered.isalpha() or lowered in _NOT_VERBS or (lowered.endswith("ing") and len(lowered) > 4):
         return text
     if lowered in _NOUN_STARTS:
         return f"{_NOUN_STARTS[lowered]} {text}"
+    if not rest and not first_clause and lowered not in _ONE_WORD_ACTIVITIES:
+        return text  # a noun in a list: "buy bread and milk"
     return f"{gerund(first)} {rest}".strip()
 
 
 def progressive(action: str) -> str:
-    """Progressive form of each clause joined by 'and' (only the first word of a clause is touched)."""
+    """Progressive form of each clause of a list ("a, b and c"; only the first word of a clause is touched)."""
     text = " ".join(action.split())
     if not text:
         return text
-    clauses = re.split(r"(?<=\S) and (?=\S)", text)
-    return " and ".join(_clause(c) for c in clauses)
+    parts = re.split(r"((?<=\S)(?:, and |, | and )(?=\S))", text)  # clauses, with the separators between them
+    return "".join(part if i % 2 else _clause(part, first_clause=i == 0) for i, part in enumerate(parts))

@@ -101,9 +101,16 @@ def interrupt_town(args: list[str], watch: Path, min_bytes: int, env: dict[str, 
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline = time.time() + 60
-    while time.time() < deadline and (not watch.exists() or watch.stat().st_size < min_bytes):
+    deadline = time.time() + 120
+    while not watch.exists() or watch.stat().st_size < min_bytes:
+        if proc.poll() is not None:  # it ended (a crash at start-up, a refused option) before there was anything
+            _, err = proc.communicate()
+            raise AssertionError(f"the town exited with {proc.returncode} before it was interrupted:\n{err[-2000:]}")
+        if time.time() > deadline:
+            proc.kill()
+            _, err = proc.communicate()
+            raise AssertionError(f"{watch} never reached {min_bytes} bytes:\n{err[-2000:]}")
         time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=120)
     return proc.returncode, err

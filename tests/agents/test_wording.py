@@ -11,7 +11,10 @@ from agents.wording import progressive
         ("study with a coffee", "studying with a coffee"),
         ("sit on the bench", "sitting on the bench"),
         ("plan the party", "planning the party"),
-        ("wake up, wash and have tea", "waking up, wash and having tea"),
+        ("wake up, wash and have tea", "waking up, washing and having tea"),
+        ("buy bread, milk and eggs", "buying bread, milk and eggs"),
+        ("shop for bread and milk", "shopping for bread and milk"),
+        ("cook dinner, and then eat with Tom", "cooking dinner, and then eating with Tom"),
         ("breakfast with Tom", "having breakfast with Tom"),
         ("office hours", "holding office hours"),
         ("read a mystery novel", "reading a mystery novel"),
@@ -27,7 +30,7 @@ from agents.wording import progressive
         ("I'm baking my bread", "baking their bread"),
         ("I will open the cafe", "opening the cafe"),
         ("we are walking to the park", "walking to the park"),
-        ("walk to the park and then read", "walking to the park and then read"),
+        ("walk to the park and then read", "walking to the park and then reading"),
     ],
 )
 def test_plan_items_become_what_someone_is_doing(plan, doing):

@@ -33,7 +33,11 @@ def test_eval_writes_the_report_with_all_plots_and_compares_conditions(tmp_path,
     first = report["runs"][0]
     assert {r["metric"] for r in first["rows"]} >= {"short_reply", "positivity", "consistency_auc", "distinct_2"}
     assert [d["fact"] for d in first["diffusion"]] == ["harvest party", "council election"]
-    assert first["network"]["density_end"] >= first["network"]["density_start"]
+    log = [json.loads(line) for line in (tmp_path / "with-seed-1" / "trajectory.jsonl").read_text().splitlines()]
+    talked = {tuple(sorted(e["participants"])) for e in log if e["type"] == "conversation_end" and e["turns"]}
+    edges_end = {tuple(sorted(edge)) for edge in first["network"]["edges_end"]}
+    assert talked and talked <= edges_end  # a finished talk is a chat memory on both sides: they know each other
+    assert first["network"]["density_end"] == len(edges_end) / 10  # 5 agents: 10 pairs
     assert len(first["interviews"]) == 5 * 25
     asked = {(a["category"], a["question"]) for a in first["interviews"] if a["agent"] == "Mei Lin"}
     assert len(asked) == 25 and {c for c, _ in asked} == set(CATEGORIES)

@@ -4,7 +4,7 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, Field
 
-from agents.llm.fakes import CountingModel, FixedLatencyModel, SchemaFakeModel, ScriptedModel
+from agents.llm.fakes import CountingModel, SchemaFakeModel, ScriptedModel
 from agents.llm.parsing import OutputError, parse_structured
 from agents.llm.protocol import ChatMessage, LLMReply, ProviderError, SamplingParams
 from agents.llm.structured import GatewayConfig, StructuredLLM
@@ -116,27 +116,52 @@ def test_schema_fake_is_valid_and_depends_only_on_the_request():
     again = asyncio.run(SchemaFakeModel(seed=3).complete(MESSAGES, schema=Choice, purpose="p", params=params))
     assert first.text == again.text
     Choice.model_validate_json(first.text)
-    other = asyncio.run(SchemaFakeModel(seed=4).complete(MESSAGES, schema=Choice, purpose="p", params=params))
-    assert other.text != first.text or other.prompt_tokens == first.prompt_tokens
+    others = {
+        asyncio.run(SchemaFakeModel(seed=s).complete(MESSAGES, schema=Choice, purpose="p", params=params)).text
+        for s in range(4, 12)
+    }
+    assert others - {first.text}  # another seed is another answer (for some seeds: the schema has few answers)
 
 
-def test_concurrency_is_bounded_and_calls_overlap():
-    slow = FixedLatencyModel(SchemaFakeModel(), 0.05)
-    llm = StructuredLLM(slow, GatewayConfig(concurrency=4))
+class GatedModel:
+    """Holds every call until the test opens the gate, counting how many are inside at once."""
+
+    name = "gated"
+
+    def __init__(self) -> None:
+        self.inner = SchemaFakeModel()
+        self.gate = asyncio.Event()
+        self.inside = self.peak = self.calls = 0
+
+    async def complete(self, messages, *, schema, purpose, params):
+        self.inside += 1
+        self.peak = max(self.peak, self.inside)
+        await self.gate.wait()
+        self.inside -= 1
+        self.calls += 1
+        return await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
+
+
+@pytest.mark.parametrize("limit", [1, 4, 7])
+def test_concurrency_is_bounded_and_calls_overlap_up_to_the_bound(limit):
+    gated = GatedModel()
+    llm = StructuredLLM(gated, GatewayConfig(concurrency=limit))
 
     async def many():
         logs = [[] for _ in range(8)]
-        await asyncio.gather(
-            *(
+        asks = [
+            asyncio.ensure_future(
                 llm.ask(MESSAGES, Choice, purpose="p", agent=str(i), fallback=lambda: None, log=logs[i])
-                for i in range(8)
             )
-        )
+            for i in range(8)
+        ]
+        for _ in range(100):  # let every ask run as far as it can (no wall clock involved)
+            await asyncio.sleep(0)
+        waiting = gated.inside
+        gated.gate.set()
+        await asyncio.gather(*asks)
+        return waiting
 
-    import time
-
-    started = time.perf_counter()
-    asyncio.run(many())
-    elapsed = time.perf_counter() - started
-    # 8 calls of 50 ms, four at a time: two waves, not eight.
-    assert slow.calls >= 8 and elapsed < 8 * 0.05
+    waiting = asyncio.run(many())
+    assert waiting == limit  # exactly as many at once as allowed: never more, and not one at a time
+    assert gated.peak == limit and gated.calls == 8

@@ -13,7 +13,6 @@ from town.persistence.replay import open_replay
 from town.persistence.replay_session import ReplaySession
 from town.persistence.runner import run_headless
 from town.persistence.saving import load_for_resume
-from town.runtime.builders import build_simulation
 from town.runtime.live import Command
 
 
@@ -123,19 +122,24 @@ def test_town_fork_command(recorded, tmp_path, capsys):
     )  # 09:30 is 90 game minutes after the 08:00 start
 
 
-def test_a_live_fork_of_a_run_played_in_the_app_reports_where_it_differs(tmp_path):
-    # Live mode applies answers when they arrive, so its log is not a function of seed and answers alone.
-    config = fake_config(tmp_path, agents=3, hours=1, seed=2, cache="record", fake_latency_s=0.003)
-    sim = build_simulation(config)
-    log = []
-    sim.subscribe(lambda e: log.append(e.model_dump_json()))
-    sim.live = True
-    asyncio.run(sim.run(300))
-    config.out.mkdir(parents=True, exist_ok=True)
-    (config.out / "trajectory.jsonl").write_text("\n".join(log) + "\n")
+def test_a_fork_of_a_log_the_resimulation_does_not_reproduce_reports_the_first_line_that_differs(tmp_path):
+    """A run played in the app applies answers when they arrive, so its log is not a function of seed and answers.
+
+    Here such a log is made without timing: a recorded headless log whose one action reads otherwise, as if an answer
+    had landed a tick late. The fork must name exactly that line (1-based), not just say "differs".
+    """
+    config = fake_config(tmp_path, agents=3, hours=1, seed=2, cache="record")
+    asyncio.run(run_headless(config))
+    path = config.out / "trajectory.jsonl"
+    lines = path.read_text().splitlines()
+    changed = next(i for i, line in enumerate(lines) if json.loads(line)["type"] == "action" and i > 20)
+    event = json.loads(lines[changed])
+    assert event["tick"] < 250
+    lines[changed] = json.dumps({**event, "description": "standing by the window"})
+    path.write_text("\n".join(lines) + "\n")
     result = asyncio.run(fork_run(config.out, 250, tmp_path / "fork", work=tmp_path / "w"))
     assert result.save.exists()
-    assert not result.matches_log and result.first_difference > 1
+    assert not result.matches_log and result.first_difference == changed + 1
 
 
 def test_the_replay_inspector_uses_the_runs_own_recency_decay(recorded):

@@ -94,6 +94,12 @@ def test_unusable_models_are_refused_before_the_run(tmp_path, capsys, monkeypatc
     assert not (out / "trajectory.jsonl").exists()
 
 
+def test_interrupting_a_town_that_already_exited_says_so_at_once(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(AssertionError, match="exited with 2 before it was interrupted"):
+        interrupt_town(["run", "--agents", "0", "--out", str(out), *FAST], out / "trajectory.jsonl", 20_000)
+
+
 def test_ctrl_c_stops_cleanly_and_says_what_was_written(tmp_path):
     out = tmp_path / "run"
     trajectory = out / "trajectory.jsonl"

@@ -1,6 +1,6 @@
 """The scaling benchmark measures and flags honestly (small sizes here; `town bench scaling` runs the full curves)."""
 
-from town.bench.scaling import bench_scaling, log_log_slope
+from town.bench.scaling import SUPER_LINEAR, bench_scaling, log_log_slope
 
 
 def test_log_log_slope_reads_growth():
@@ -9,8 +9,14 @@ def test_log_log_slope_reads_growth():
 
 
 def test_scaling_writes_the_table_and_the_plot(tmp_path):
-    figures = bench_scaling(tmp_path, agents=(5, 10), memories=(500, 5000))
-    assert [r["agents"] for r in figures["engine"]] == [5, 10] and figures["engine"][0]["ms_per_tick"] > 0
+    figures = bench_scaling(tmp_path, agents=(5, 10, 20), memories=(500, 5000))
+    assert [r["agents"] for r in figures["engine"]] == [5, 10, 20]
     assert [r["memories"] for r in figures["retrieval"]] == [500, 5000]
-    assert isinstance(figures["retrieval_super_linear"], bool)
+    for name, x, y in (("engine", "agents", "ms_per_tick"), ("retrieval", "memories", "retrieve_ms_median")):
+        rows = figures[name]
+        xs, ys = [r[x] for r in rows], [r[y] for r in rows]
+        assert figures[f"{name}_log_log_slope"] == round(log_log_slope(xs, ys), 2)
+        steps = [log_log_slope(xs[i : i + 2], ys[i : i + 2]) for i in range(len(xs) - 1)]
+        # The flag follows the worst stretch of the measured curve, whatever this machine measured.
+        assert figures[f"{name}_super_linear"] is (max(steps) > SUPER_LINEAR)
     assert (tmp_path / "scaling.png").stat().st_size > 10_000

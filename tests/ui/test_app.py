@@ -39,23 +39,34 @@ def test_the_app_runs_renders_frames_and_closes_cleanly(tmp_path):
     assert events[-1].type == "run_end" and events[-1].reason == "window closed"
 
 
-def test_keys_pause_step_and_change_speed(tmp_path):
+def test_space_pauses_and_n_steps_exactly_one_tick(tmp_path):
     sim, session = _session(tmp_path, agents=2)
     app = App(session, size=(640, 400))
-    for key in (pygame.K_SPACE,):
-        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=key, unicode=" "))
-    app.run(max_frames=20)
-    assert session.paused
-    ticks = sim.tick
-    # Restart a fresh session: step and speed keys go through the same input boundary.
-    sim2, session2 = _session(tmp_path / "b", agents=2)
-    app2 = App(session2, size=(640, 400))
+    script = {"phase": "pausing", "tick": -1, "frame": 0}
+
+    def keys(app):
+        # Each phase waits for the town itself (the worker thread), not for a number of frames.
+        if script["phase"] == "pausing" and session.paused:
+            script.update(phase="stepping", tick=sim.tick)
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_n, unicode="n"))
+        elif script["phase"] == "stepping" and sim.tick != script["tick"]:
+            script.update(phase="stepped", frame=app.frame)
+        return script["phase"] == "stepped" and app.frame >= script["frame"] + 30
+
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_SPACE, unicode=" "))
+    app.run(max_frames=6000, stop_when=keys)
+    assert script["phase"] == "stepped"
+    assert sim.tick == script["tick"] + 1 and session.paused  # one tick, and 30 frames later still only one
+
+
+def test_number_keys_set_the_speed_and_f1_opens_the_help(tmp_path):
+    sim, session = _session(tmp_path, agents=2)
+    app = App(session, size=(640, 400))
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_4, unicode="4"))
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_F1, unicode=""))
-    app2.run(max_frames=20)
-    assert session2.speed == "8x"
-    assert type(app2.states[-1]).__name__ == "HelpOverlay"
-    assert ticks >= 0
+    app.run(max_frames=20)
+    assert session.speed == "8x"
+    assert type(app.states[-1]).__name__ == "HelpOverlay"
 
 
 def _snapshot(**agent):
