@@ -104,6 +104,12 @@ class Usage:
 
 
 class StructuredLLM:
+    """The one door to the model: owns the concurrency limit, the budget and usage totals, and the breaker.
+
+    `ask` sends a prompt, validates the reply against the schema, repairs once, and otherwise answers `fallback()`;
+    every attempt is a `CallRecord` in the caller's log, and provider failures never reach the caller.
+    """
+
     def __init__(self, model: ChatModel, config: GatewayConfig | None = None, seed: int = 0) -> None:
         self.model = model
         self.config = config or GatewayConfig()

@@ -62,8 +62,8 @@ class Log:
         self.emit(0, start)
 
     def emit(self, tick: int, event):
-        self.bus.tick = tick
-        return self.bus.emit(event).id
+        with self.bus.at(tick):
+            return self.bus.emit(event).id
 
     def spawn(self, **tiles):
         for name in self.agents:

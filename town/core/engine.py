@@ -103,6 +103,7 @@ class Engine:
         self.pending_inputs: list[WorldInput] = []
         self._result = TickResult(tick=0)
         self.turn_timeout_ticks = clock.ticks_for(minutes=self.config.turn_timeout_minutes)
+        bus.keep_time(lambda: self.world.tick)  # what happens is stamped with the tick the world is at
 
     # -- state for saves -------------------------------------------------------------------------------------------
     def get_state(self) -> EngineState:
@@ -121,7 +122,6 @@ class Engine:
         """
         assign_fields(self.world, copy.deepcopy(state.world))
         self.bus.next_id = state.next_event_id
-        self.bus.tick = state.tick
         self.pending_inputs = list(state.queue)
         self.perceiver.set_state(state.perceiver)
 
@@ -138,24 +138,20 @@ class Engine:
     def step_inputs(self) -> None:
         """Apply queued inputs now, between ticks (an intervention that must land before the world moves on)."""
         queue, self.pending_inputs = self.pending_inputs, []
-        self.bus.tick = self.world.tick
         for item in queue:
             self._apply(item)
 
     def set_object_state(self, address: str, state: str) -> None:
-        self.bus.tick = self.world.tick
         self._set_object(address, state)
 
     def remove(self, name: str) -> None:
         """Take an agent out of the world (it left town); the objects it used go idle."""
-        self.bus.tick = self.world.tick
         self._release_objects(name)
         self.world.bodies.pop(name, None)
 
     # -- the tick --------------------------------------------------------------------------------------------------
     def step(self) -> TickResult:
         world = self.world
-        self.bus.tick = world.tick
         self._result = TickResult(tick=world.tick)
         queue, self.pending_inputs = self.pending_inputs, []
         for item in queue:

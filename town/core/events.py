@@ -6,7 +6,8 @@ line, in emission order. Agents-layer events (memories, plans, LLM calls) subcla
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -124,12 +125,34 @@ Observer = Callable[[Event], None]
 
 
 class EventBus:
-    """Assigns ids and ticks in emission order and fans events out to observers (trajectory writer, UI, stats)."""
+    """Assigns ids in emission order and ticks from the world's time, and fans events out to observers.
+
+    The tick an event carries is read, never set from outside: from the clock given to `keep_time` (the engine gives
+    its world's tick), or, inside `with bus.at(tick)`, that tick (minds deciding after the world has moved on record
+    what they did at the tick they saw).
+    """
 
     def __init__(self) -> None:
         self._observers: list[Observer] = []
         self.next_id = 1
-        self.tick = 0
+        self._now: Callable[[], int] = lambda: 0
+        self._at: int | None = None
+
+    def keep_time(self, now: Callable[[], int]) -> None:
+        self._now = now
+
+    @contextmanager
+    def at(self, tick: int) -> Iterator[None]:
+        """Stamp what is emitted inside the block with `tick`."""
+        outer, self._at = self._at, tick
+        try:
+            yield
+        finally:
+            self._at = outer
+
+    @property
+    def tick(self) -> int:
+        return self._now() if self._at is None else self._at
 
     def subscribe(self, observer: Observer) -> None:
         self._observers.append(observer)

@@ -61,7 +61,6 @@ class Approaches:
                 reason = "the partner could not be caught up with"
             if reason is not None:
                 del self.pending[name]
-                self.bus.tick = tick
                 self.bus.emit(InputRejected(input=item.model_dump(), reason=f"{reason} (while going over to talk)"))
             elif (self._distance(name, item.partner) or 0) <= self.engine.config.talk_range:
                 del self.pending[name]

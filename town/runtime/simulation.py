@@ -56,6 +56,13 @@ SURVEY_LANE = "survey"
 
 
 class Simulation:
+    """Owns one town in motion: engine and world, minds, operations in flight, RNG streams, totals and the event bus.
+
+    The minds are kept in agent order, the order every result is applied in. The model gateway, embedder and map are
+    collaborators it is given. Outside the tick it takes the interventions of experiments and the app (talk, whisper,
+    direct, survey, broadcast, arrivals and departures), each applied between ticks and logged.
+    """
+
     def __init__(
         self,
         *,
@@ -150,7 +157,6 @@ class Simulation:
         """Cancel what is still thinking and emit the closing event with the run's totals."""
         self.cancelled_at_end = drop_flights(self.inflight, self._on_call)
         self.inflight.clear()
-        self.bus.tick = self.tick
         return self.bus.emit(RunEnded(ticks=self.stats.ticks, reason=reason, detail=detail, totals=self.stats.totals()))  # type: ignore[return-value]
 
     # -- talking to agents from outside -------------------------------------------------------------------------------
@@ -167,7 +173,6 @@ class Simulation:
         said = self.outside_text(said)
         history = [(who, self.outside_text(text)) for who, text in history]
         outcome = await visitor_op(mind, mode, said, history, self.tick, place)(self.llm)
-        self.bus.tick = self.tick
         self._apply(mind, VISITOR_LANE, outcome, self.tick)
         return next(e for e in outcome.events if isinstance(e, VisitorExchange))
 
@@ -176,7 +181,6 @@ class Simulation:
         mind = self.minds[self._index[name]]
         thought = self.outside_text(thought)
         mind.note(whisper_draft(mind, thought))
-        self.bus.tick = self.tick
         self.bus.emit(Whispered(agent=name, thought=thought))
 
     def direct(self, name: str, arena_address: str, minutes: int = 15) -> str | None:
@@ -192,7 +196,6 @@ class Simulation:
             return f"{name} is asleep"
         if body.conversation is not None:
             return f"{name} is in a conversation"
-        self.bus.tick = self.tick
         self.engine.submit(mind.directed(self.tick, arena, minutes))
         self.bus.emit(Directed(agent=name, place=arena.label))
         return None
@@ -201,14 +204,12 @@ class Simulation:
         """Ask one agent one survey question now (interview mode unless the question says remember)."""
         mind = self.minds[self._index[name]]
         outcome = await survey_op(mind, survey, question, self.tick)(self.llm)
-        self.bus.tick = self.tick
         self._apply(mind, SURVEY_LANE, outcome, self.tick)
         return next(e for e in outcome.events if isinstance(e, SurveyAnswered))
 
     def broadcast(self, text: str) -> None:
         """A town-wide event: everyone awake notices it with the next tick's new memories."""
         text = self.outside_text(text)
-        self.bus.tick = self.tick
         self.bus.emit(Broadcast(text=text))
         for mind in self.minds:
             if not mind.asleep and mind.name in self.engine.world.bodies:
@@ -219,14 +220,12 @@ class Simulation:
         mind = self.minds[self._index[name]]
         text = self.outside_text(text)
         mind.note(whisper_draft(mind, text))
-        self.bus.tick = self.tick
         self.bus.emit(FactSeeded(agent=name, fact=fact, text=text, keywords=keywords))
 
     def set_object(self, address: str, state: str) -> str | None:
         """Change an object's state (a broken stove, a closed gate); the reason it cannot, or None."""
         if address not in self.map.objects:
             return f"no object {address} in this town"
-        self.bus.tick = self.tick
         self.engine.set_object_state(address, state)
         return None
 
@@ -243,7 +242,6 @@ class Simulation:
                 self.engine.step_inputs()
         mind.leave_town()
         self.engine.remove(name)
-        self.bus.tick = self.tick
         self.bus.emit(AgentRemoved(agent=name))
 
     def add_agent(self, persona: Persona) -> None:
@@ -255,7 +253,6 @@ class Simulation:
         mind = self._make_mind(persona)
         self.minds.append(mind)
         self._index[persona.name] = len(self.minds) - 1
-        self.bus.tick = self.tick
         self._spawn(mind)
         self.bus.emit(AgentAdded(agent=persona.name, persona=persona.id))
 
@@ -269,24 +266,25 @@ class Simulation:
         now = result.tick
         world = self.engine.world
         self.stats.ticks += 1
-        for mind in self.minds:
-            if not mind.departed:
-                mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
-        for index, mind in enumerate(self.minds):
-            if mind.departed:
-                continue
-            if not mind.asleep:
-                self.stats.awake_agent_ticks += 1
-            inputs, launch = mind.next_action(now, world)
-            for item in inputs:
-                if mind.name in self.approaches and isinstance(item, StartAction) and not item.asleep:
-                    continue  # on the way to someone to talk to: the next errand waits (the talk re-plans anyway)
-                self.engine.submit(item)
-            self._launch(launch, index, ACT, now)
-            self._launch(mind.next_plan(now, world), index, PLAN, now)
-            drafts, launch = mind.next_memory(now)
-            self._remember(mind, drafts, now)
-            self._launch(launch, index, MEMORY, now)
+        with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
+            for mind in self.minds:
+                if not mind.departed:
+                    mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
+            for index, mind in enumerate(self.minds):
+                if mind.departed:
+                    continue
+                if not mind.asleep:
+                    self.stats.awake_agent_ticks += 1
+                inputs, launch = mind.next_action(now, world)
+                for item in inputs:
+                    if mind.name in self.approaches and isinstance(item, StartAction) and not item.asleep:
+                        continue  # on the way to someone to talk to: the next errand waits (the talk re-plans anyway)
+                    self.engine.submit(item)
+                self._launch(launch, index, ACT, now)
+                self._launch(mind.next_plan(now, world), index, PLAN, now)
+                drafts, launch = mind.next_memory(now)
+                self._remember(mind, drafts, now)
+                self._launch(launch, index, MEMORY, now)
         await asyncio.sleep(0)  # let new operations reach their first model call
         await self._settle(now + 1)
 
@@ -346,7 +344,6 @@ class Simulation:
             raise failures[0]
         chosen = {id(f) for f in due}
         self.inflight = [f for f in self.inflight if id(f) not in chosen]
-        self.bus.tick = next_tick
         for flight in sorted(due, key=lambda f: (f.agent_index, _LANE_ORDER[f.lane], f.started)):
             mind = self.minds[flight.agent_index]
             if not mind.departed:  # what someone who left town was still thinking lands nowhere
