@@ -63,7 +63,7 @@ def live_shot(tmp: Path, name: str, start_hour: int, zoom: float, select: bool, 
 
 
 def replay_shot(tmp: Path) -> None:
-    cfg = config(tmp, 9, hours=2)
+    cfg = config(tmp / "replay", 9, hours=2)  # its own folders: the live shots left theirs behind
     asyncio.run(run_headless(cfg))
     session = ReplaySession(open_replay(cfg.out))
     app = App(session, size=SIZE, replay=True)

@@ -23,7 +23,15 @@ from town.core.events import event_class
 from town.core.places import TownMap, load_town_map
 from town.persistence.run_source import find_source, read_events
 from town.runtime.event_text import FEED_TYPES, TEXT_TYPES, event_line, feed_line
-from town.runtime.snapshot import FEED_LENGTH, SPEECH_MINUTES, AgentView, InspectorView, MemoryLine, Snapshot
+from town.runtime.snapshot import (
+    FEED_LENGTH,
+    SPEECH_MINUTES,
+    AgentView,
+    InspectorView,
+    MemoryLine,
+    Snapshot,
+    inspector_view,
+)
 
 KEYFRAME_MINUTES = 10  # of game time: seeking applies at most this much of the log's events to a keyframe
 MARKER_KINDS = {"conversation_start": "conversation", "reflection": "reflection", "whisper": "intervention"}
@@ -93,6 +101,7 @@ class Replay:
         self.last_tick = self.ticks[-1]
         self.ended = events[-1]["type"] == "run_end"
         self.summaries = {p.name: p.summary() for p in personas or []}
+        self.wake_minutes = {p.name: _waking_minute(p.wake_time, 0) for p in personas or []}
         names = {p.id: p.name for p in personas or []}
         self.relations = {
             p.name: {names.get(r.person, r.person): r.relation for r in p.relationships} for p in personas or []
@@ -220,9 +229,9 @@ class Replay:
         description, _, place = visible.actions.get(name, ("idle", "", ""))
         arena = self.map.arenas.get(place)
         plan = self._latest(name, "day_plan", tick)
-        schedule = tuple((hhmm, activity) for hhmm, activity in plan[0]["schedule"]) if plan else ()
-        now = self.clock.time_at(tick).strftime("%H:%M")
-        block = max((i for i, (hhmm, _) in enumerate(schedule) if hhmm <= now), default=-1)
+        wake = self.wake_minutes.get(name, 0)
+        schedule = [(_waking_minute(hhmm, wake), activity) for hhmm, activity in plan[0]["schedule"]] if plan else []
+        now = self.clock.time_at(tick)
         steps = self._latest(name, "steps", tick)
         retrieval = self._latest(name, "retrieval", tick)
         memories: list[MemoryLine] = []
@@ -240,23 +249,22 @@ class Replay:
             for e in self._latest(name, "conversation_start", tick, count=10_000)
         )
         relations = self.relations.get(name, {})
-        relationships = tuple(
+        relationships = [
             (other, f"{relations.get(other, 'talked')} · {n} talk{'s' if n > 1 else ''} so far")
             for other, n in talks.most_common(5)
-        )
+        ]
         lines = self._latest(name, "utterance", tick, count=8)
-        return InspectorView(
+        return inspector_view(
             name=name,
             summary=self.summaries.get(name, ""),
             action="sleeping" if visible.asleep.get(name) else description,
             place=arena.label if arena else self.map.world,
             schedule=schedule,
-            current_block=block,
-            next_steps=tuple(f"{m} min: {action}" for m, action, *_ in (steps[0]["steps"] if steps else [])[:4]),
-            memories=tuple(memories),
+            minute=_waking_minute(f"{now:%H:%M}", wake),
+            steps=[(m, action) for m, action, *_ in (steps[0]["steps"] if steps else [])],
+            memories=memories,
             relationships=relationships,
-            chat=tuple((e["speaker"], e["text"]) for e in lines),
-            waiting=False,
+            chat=[(e["speaker"], e["text"]) for e in lines],
             memories_title=title,
         )
 
@@ -291,6 +299,12 @@ class Replay:
                 continue
             out.append(f"{self.clock.time_at(event['tick']):%a %H:%M:%S}  {line}")
         return out
+
+
+def _waking_minute(hhmm: str, wake: int) -> int:
+    """Minutes since midnight of the waking day: hours after midnight and before waking count past 1440."""
+    minute = int(hhmm[:2]) * 60 + int(hhmm[3:5])
+    return minute if minute >= wake else minute + 1440
 
 
 # -- opening -----------------------------------------------------------------------------------------------------------

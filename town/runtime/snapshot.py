@@ -70,6 +70,43 @@ class InspectorView:
     memories_title: str = "Top memories  (recency · importance 1-10 · relevance)"
 
 
+def inspector_view(
+    *,
+    name: str,
+    summary: str,
+    action: str,
+    place: str,
+    schedule: list[tuple[int, str]],
+    minute: int,
+    steps: list[tuple[int, str]],
+    memories: list[MemoryLine],
+    relationships: list[tuple[str, str]],
+    chat: list[tuple[str, str]],
+    waiting: bool = False,
+    memories_title: str | None = None,
+) -> InspectorView:
+    """The inspector's view, built the same way live and in replay.
+
+    `schedule` and `minute` count minutes of the agent's waking day (after midnight, past 1440); `steps` are the queued
+    (minutes, action) pairs.
+    """
+    block = max((i for i, (start, _) in enumerate(schedule) if start <= minute), default=-1)
+    return InspectorView(
+        name=name,
+        summary=summary,
+        action=action,
+        place=place,
+        schedule=tuple((f"{(m // 60) % 24:02d}:{m % 60:02d}", activity) for m, activity in schedule),
+        current_block=block,
+        next_steps=tuple(f"{minutes} min: {what}" for minutes, what in steps[:4]),
+        memories=tuple(memories),
+        relationships=tuple(relationships),
+        chat=tuple(chat[-12:]),
+        waiting=waiting,
+        **({"memories_title": memories_title} if memories_title else {}),
+    )
+
+
 @dataclass(frozen=True)
 class Snapshot:
     tick: int
@@ -122,29 +159,27 @@ class SnapshotBuilder:
         if mind is None or body is None:
             return None
         tick = sim.tick
-        minute = mind.minute_of_day(tick)
-        block = max((i for i, (start, _) in enumerate(mind.agenda.schedule) if start <= minute), default=-1)
         query = mind.agenda.current_activity or mind.current_action_text
         # The same sentence seen five times is one memory to a reader: ask for more, show each text once.
         hits = []
         for hit in mind.memory.retrieve(query, tick, mind.config.retrieval, k=INSPECTOR_MEMORIES * 4, touch=False):
             if all(hit.record.text != kept.record.text for kept in hits):
                 hits.append(hit)
-        hits = hits[:INSPECTOR_MEMORIES]
         arena = sim.map.arena_at(body.tile)
-        return InspectorView(
+        return inspector_view(
             name=name,
             summary=mind.identity,
             action="sleeping" if body.asleep else mind.current_action_text,
             place=arena.label if arena else sim.map.world,
-            schedule=tuple((f"{(m // 60) % 24:02d}:{m % 60:02d}", a) for m, a in mind.agenda.schedule),
-            current_block=block,
-            next_steps=tuple(f"{s.minutes} min: {s.action}" for s in list(mind.agenda.steps)[:4]),
-            memories=tuple(
-                MemoryLine(h.record.text, h.recency, float(h.record.importance), h.relevance, h.score) for h in hits
-            ),
-            relationships=tuple(mind.relations.items()),
-            chat=tuple(chat[-12:]),
+            schedule=mind.agenda.schedule,
+            minute=mind.minute_of_day(tick),
+            steps=[(s.minutes, s.action) for s in mind.agenda.steps],
+            memories=[
+                MemoryLine(h.record.text, h.recency, float(h.record.importance), h.relevance, h.score)
+                for h in hits[:INSPECTOR_MEMORIES]
+            ],
+            relationships=list(mind.relations.items()),
+            chat=chat,
             waiting=waiting,
         )
 
