@@ -175,6 +175,12 @@ class MemoryStream:
         batch, self.unscored = self.unscored, []
         return batch
 
+    def scoring_due(self, tick: int, batch_size: int, batch_ticks: int) -> bool:
+        """Whether to score now: `batch_size` memories wait, or the oldest has waited `batch_ticks`."""
+        if not self.unscored:
+            return False
+        return len(self.unscored) >= batch_size or tick - self.records[self.unscored[0]].created >= batch_ticks
+
     def reflected(self) -> None:
         """A reflection finished: importance counts towards the next one from zero."""
         self.importance_since_reflection = 0

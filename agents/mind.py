@@ -10,7 +10,7 @@ model call (the next planned step, going to bed, idle observations) happens at o
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 
@@ -33,7 +33,8 @@ from agents.lanes import Lanes
 from agents.memory import MemoryDraft, MemoryStream
 from agents.memory_lane import MemoryLane
 from agents.operations import Launch, Operation
-from agents.persona import Persona, parse_hhmm
+from agents.persona import Persona
+from agents.persona_facts import WakingDay, home_of, known_places
 from agents.planning import decompose_op, emoji_for, plan_day_op, routine_place, routine_schedule
 from agents.reaction import react_op
 from agents.reflection import insights_op, questions_op
@@ -46,21 +47,9 @@ from town.core.places import Arena, TownMap
 from town.core.world import Conversation, WorldState
 
 ACT, PLAN, MEMORY = "act", "plan", "memory"
+# The mind's saved components, each a field of MindState of the same name (the memory stream is saved beside them).
+COMPONENTS = ("agenda", "attention", "memory_lane", "lanes")
 WAKE_UP_MINUTES = 10
-
-
-def known_places(persona: Persona, town_map: TownMap) -> dict[str, Arena]:
-    """Places an agent can choose in plans: home, workplace, every public place, its routine's and its known places."""
-    ordered: list[Arena] = list(town_map.arenas_of(persona.home))
-    if persona.workplace:
-        ordered += town_map.arenas_of(persona.workplace)
-    ordered += [a for s in town_map.sectors.values() if s.public for a in town_map.arenas_of(s.name)]
-    ordered += [a for item in persona.routine if (a := town_map.arena_by_label(item.place)) is not None]
-    ordered += [a for label in persona.known_places if (a := town_map.arena_by_label(label)) is not None]
-    places: dict[str, Arena] = {}
-    for arena in ordered:
-        places.setdefault(arena.label, arena)
-    return places
 
 
 class Mind:
@@ -94,19 +83,11 @@ class Mind:
             names_by_id.get(r.person, r.person.replace("-", " ").title()): r.relation for r in persona.relationships
         }
         self.places = known_places(persona, town_map)
-        home_label = f"{persona.home}: {persona.home_arena}" if persona.home_arena else None
-        home_arenas = town_map.arenas_of(persona.home)
-        home_arena = town_map.arena_by_label(home_label) if home_label else None
-        if home_arena is None:
-            home_arena = next((a for a in home_arenas if "bed" in a.objects), home_arenas[0])
-        self.home_arena = home_arena
-        self.bed = "bed" if "bed" in home_arena.objects else None
+        self.home_arena, self.bed = home_of(persona, town_map)
         work = town_map.arenas_of(persona.workplace) if persona.workplace else []
-        self.default_place_label = (work[0] if work else home_arena).label
-        wake, bed = parse_hhmm(persona.wake_time), parse_hhmm(persona.bed_time)
-        self.wake_minute = wake.hour * 60 + wake.minute
-        bed_minute = bed.hour * 60 + bed.minute
-        self.bed_minute = bed_minute if bed_minute > self.wake_minute else bed_minute + 1440
+        self.default_place_label = (work[0] if work else self.home_arena).label
+        self.day = WakingDay(persona, clock)
+        self.wake_minute, self.bed_minute = self.day.wake_minute, self.day.bed_minute
         self.plans = "planning" not in config.ablate
         self.reflects = "reflection" not in config.ablate
         self._salient_ticks = clock.ticks_for(minutes=config.salient_minutes)
@@ -119,21 +100,13 @@ class Mind:
     # -- state for saves ---------------------------------------------------------------------------------------------
     def get_state(self) -> MindState:
         """Every component, copied (the live mind goes on changing)."""
-        return MindState(
-            persona=self.persona,
-            agenda=copy.deepcopy(self.agenda),
-            attention=copy.deepcopy(self.attention),
-            memory_lane=copy.deepcopy(self.memory_lane),
-            lanes=copy.deepcopy(self.lanes),
-            memory=self.memory.get_state(),
-        )
+        parts = {name: copy.deepcopy(getattr(self, name)) for name in COMPONENTS}
+        return MindState(persona=self.persona, memory=self.memory.get_state(), **parts)
 
     def set_state(self, state: MindState, vectors: np.ndarray) -> None:
         """Put a freshly built mind (same persona, map, config) into the saved state; `vectors` are the embeddings."""
-        self.agenda = copy.deepcopy(state.agenda)
-        self.attention = copy.deepcopy(state.attention)
-        self.memory_lane = copy.deepcopy(state.memory_lane)
-        self.lanes = copy.deepcopy(state.lanes)
+        for name in COMPONENTS:
+            setattr(self, name, copy.deepcopy(getattr(state, name)))
         self.memory.set_state(state.memory, vectors)
 
     # -- what operations read (MindView) ---------------------------------------------------------------------------
@@ -149,26 +122,15 @@ class Mind:
     def plan_version(self) -> int:
         return self.agenda.plan_version
 
-    @property
-    def asleep(self) -> bool:
-        return self.lanes.asleep
-
-    @property
-    def departed(self) -> bool:
-        return self.lanes.departed
-
-    # -- time ------------------------------------------------------------------------------------------------------
+    # -- time (the waking day: after-midnight hours count past 1440 until wake time) --------------------------------
     def minute_of_day(self, tick: int) -> int:
-        """Minutes since midnight of the agent's waking day: after-midnight hours count past 1440 until wake time."""
-        when = self.clock.time_at(tick)
-        minute = when.hour * 60 + when.minute
-        return minute if minute >= self.wake_minute else minute + 1440
+        return self.day.minute_of(tick)
 
     def waking_day(self, tick: int) -> date:
-        return (self.clock.time_at(tick) - timedelta(minutes=self.wake_minute)).date()
+        return self.day.date_of(tick)
 
     def is_awake_time(self, tick: int) -> bool:
-        return self.wake_minute <= self.minute_of_day(tick) < self.bed_minute
+        return self.day.is_awake(tick)
 
     def now_label(self, tick: int) -> str:
         return clock_label(self.clock.time_at(tick))
@@ -303,13 +265,9 @@ class Mind:
         reaction = self._reaction(tick)
         if reaction is not None:
             return [], reaction
-        if tick >= self.step_end_tick:
+        if tick >= self.agenda.step_end_tick:
             return self._next_step(tick)
         return [], None
-
-    @property
-    def step_end_tick(self) -> int:
-        return self.agenda.step_end_tick
 
     def _waking(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
         if not self.is_awake_time(tick):
@@ -432,17 +390,9 @@ class Mind:
         elif self.memory.importance_since_reflection > self.config.reflection_threshold:
             # The counter restarts when the reflection is done (ReflectionDone), and the lane stays busy until then.
             return drafts, self.launch(questions_op(self), "reflect_questions", tick)
-        if self._scoring_due(tick):
+        cfg = self.config
+        if self.memory.scoring_due(
+            tick, cfg.importance_batch_size, self.clock.ticks_for(minutes=cfg.importance_batch_minutes)
+        ):
             return drafts, self.launch(importance_op(self, self.memory.take_unscored()), "importance", tick)
         return drafts, None
-
-    def _scoring_due(self, tick: int) -> bool:
-        """Score when enough memories wait, or the oldest has waited `importance_batch_minutes`."""
-        unscored = self.memory.unscored
-        if not unscored:
-            return False
-        cfg = self.config
-        oldest = self.memory.records[unscored[0]].created
-        return len(unscored) >= cfg.importance_batch_size or tick - oldest >= self.clock.ticks_for(
-            minutes=cfg.importance_batch_minutes
-        )

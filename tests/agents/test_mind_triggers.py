@@ -88,4 +88,4 @@ def test_sleeping_agents_make_no_calls(town_map, personas):
     assert leo_calls and max(e.tick for e in leo_calls) < 2 * 360
     sleeps = [(e.agent, e.asleep) for e in events if e.type == "sleep"]
     assert ("Mei Lin", True) in sleeps and ("Leo Novak", True) in sleeps
-    assert sim.minds[0].asleep and sim.minds[1].asleep
+    assert sim.minds[0].lanes.asleep and sim.minds[1].lanes.asleep

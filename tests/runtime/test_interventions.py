@@ -28,7 +28,7 @@ def test_a_directed_agent_walks_there_stays_and_then_plans_again(tmp_path):
     async def go():
         await sim.run(90)  # everyone is up and about
         bodies = sim.engine.world.bodies
-        name = next(m.name for m in sim.minds if bodies[m.name].conversation is None and not m.asleep)
+        name = next(m.name for m in sim.minds if bodies[m.name].conversation is None and not m.lanes.asleep)
         assert sim.direct(name, market.address) is None
         await sim.run(60)  # ten game minutes: long enough to walk across town
         return name

@@ -131,7 +131,7 @@ class Schedule:
                 self._intervene(sim, item)
 
     def _names(self, sim: Simulation, wanted: list[str] | str) -> list[str]:
-        present = [m.name for m in sim.minds if not m.departed]
+        present = [m.name for m in sim.minds if not m.lanes.departed]
         if wanted == "all":
             return present
         missing = [n for n in wanted if n not in present]

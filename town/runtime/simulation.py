@@ -188,11 +188,11 @@ class Simulation:
         mind = self.minds[self._index[name]]
         body = self.engine.world.bodies.get(name)
         arena = self.map.arenas.get(arena_address)
-        if mind.departed or body is None:
+        if mind.lanes.departed or body is None:
             return f"{name} has left town"
         if arena is None:
             return "that is not a place in town"
-        if mind.asleep or body.asleep:
+        if mind.lanes.asleep or body.asleep:
             return f"{name} is asleep"
         if body.conversation is not None:
             return f"{name} is in a conversation"
@@ -212,7 +212,7 @@ class Simulation:
         text = self.outside_text(text)
         self.bus.emit(Broadcast(text=text))
         for mind in self.minds:
-            if not mind.asleep and mind.name in self.engine.world.bodies:
+            if not mind.lanes.asleep and mind.name in self.engine.world.bodies:
                 mind.note(PendingMemory(kind="observation", text=text))
 
     def seed_fact(self, name: str, fact: str, text: str, keywords: list[str]) -> None:
@@ -232,7 +232,7 @@ class Simulation:
     def remove_agent(self, name: str) -> None:
         """Someone leaves town: the body is gone from the world, the mind stops thinking (its log stays)."""
         mind = self.minds[self._index[name]]
-        if mind.departed:
+        if mind.lanes.departed:
             return
         body = self.engine.world.bodies.get(name)
         if body is not None and body.conversation is not None:
@@ -268,12 +268,12 @@ class Simulation:
         self.stats.ticks += 1
         with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
             for mind in self.minds:
-                if not mind.departed:
+                if not mind.lanes.departed:
                     mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
             for index, mind in enumerate(self.minds):
-                if mind.departed:
+                if mind.lanes.departed:
                     continue
-                if not mind.asleep:
+                if not mind.lanes.asleep:
                     self.stats.awake_agent_ticks += 1
                 inputs, launch = mind.next_action(now, world)
                 for item in inputs:
@@ -346,7 +346,7 @@ class Simulation:
         self.inflight = [f for f in self.inflight if id(f) not in chosen]
         for flight in sorted(due, key=lambda f: (f.agent_index, _LANE_ORDER[f.lane], f.started)):
             mind = self.minds[flight.agent_index]
-            if not mind.departed:  # what someone who left town was still thinking lands nowhere
+            if not mind.lanes.departed:  # what someone who left town was still thinking lands nowhere
                 self._apply(mind, flight.lane, flight.outcome(), next_tick)
 
     def _apply(self, mind: Mind, lane: str, outcome: Outcome, tick: int) -> None:
