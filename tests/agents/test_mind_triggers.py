@@ -57,6 +57,22 @@ def test_reflection_triggers_past_the_threshold_and_cites_evidence(town_map, per
     assert mind.memory.importance_since_reflection < 20
 
 
+def test_reflection_waits_until_importance_exceeds_the_threshold_not_reaches_it(town_map, personas):
+    """Park et al. reflect when the importance of recent events *exceeds* the threshold."""
+    sim = make_sim(town_map, personas[:1], quiet_day(score=3), cognition=CognitionConfig(reflection_threshold=20))
+    mind = sim.minds[0]
+    sim.start()
+    for importance in (7, 7, 6):  # exactly 20
+        mind.memory.add(MemoryDraft(kind="observation", text=f"worth {importance}", importance=importance), tick=0)
+    _, launch = mind.next_memory(1)
+    assert mind.memory.importance_since_reflection == 20 and launch is None
+    mind.memory.add(MemoryDraft(kind="observation", text="one more thing", importance=1), tick=1)
+    _, launch = mind.next_memory(2)
+    assert launch is not None and launch.purpose == "reflect_questions"
+    # The count restarts once, when the reflection is done, not when it is asked for.
+    assert mind.memory.importance_since_reflection == 21
+
+
 def test_memories_are_stored_at_once_and_scored_in_batches(town_map, personas):
     model = quiet_day(score=6)
     cognition = CognitionConfig(importance_batch_minutes=30, importance_batch_size=60)
