@@ -129,6 +129,10 @@ class SurveyAnswered(Event):
     kind: str
     answer: int | float | str | None
     fallback: bool = False
+    # What the question declared (the evaluation joins answers to behaviour and to earlier answers by them).
+    predicts: str | None = None  # "attends" or "knows": the trajectory outcome the answer predicts
+    fact: str | None = None  # the fact (facts file) that outcome is about
+    retest_of: str | None = None  # the id of an earlier question this one asks again
 
 
 class Broadcast(Event):

@@ -29,6 +29,11 @@ class SurveyQuestion(BaseModel):
     kind: Literal["likert", "choice", "number", "text"]
     options: list[str] = Field(default_factory=list)
     remember: bool = False
+    # The trajectory outcome an answer predicts, for the evaluation's stated-vs-acted measures: whether the agent
+    # then attends the fact's event ("attends"), or whether it already knew the fact when asked ("knows").
+    predicts: Literal["attends", "knows"] | None = None
+    fact: str | None = None
+    retest_of: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_\-]+$")  # an earlier question asked again
 
     @model_validator(mode="after")
     def _options_fit_the_kind(self) -> SurveyQuestion:
@@ -36,6 +41,12 @@ class SurveyQuestion(BaseModel):
             raise ValueError(f"question {self.id}: a choice needs at least two options")
         if self.kind != "choice" and self.options:
             raise ValueError(f"question {self.id}: only a choice question has options")
+        if self.retest_of == self.id:
+            raise ValueError(f"question {self.id}: a retest needs its own id (retest_of names the earlier one)")
+        if (self.predicts is None) != (self.fact is None):
+            raise ValueError(f"question {self.id}: predicts and fact go together (an outcome, and its fact)")
+        if self.predicts is not None and self.kind == "text":
+            raise ValueError(f"question {self.id}: a text answer predicts nothing; use likert, choice or number")
         return self
 
 
@@ -98,6 +109,9 @@ def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -
             kind=question.kind,
             answer=value,
             fallback=answer.fallback,
+            predicts=question.predicts,
+            fact=question.fact,
+            retest_of=question.retest_of,
         )
         memories = []
         if question.remember and value is not None:

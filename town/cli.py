@@ -137,6 +137,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--out", type=Path, help="report folder (default RUN/report, beside a save SAVE-report)")
     ev.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for the embedding metrics")
     ev.add_argument("--facts", type=Path, help="facts to trace (default assets/eval/willowbrook_facts.yaml)")
+    ev.add_argument(
+        "--human-survey",
+        dest="human_survey",
+        type=Path,
+        help="a CSV of people's answers to the runs' survey items (columns question, answer): Wasserstein per item",
+    )
     ev.add_argument("--reference", type=Path, help="human reference JSON (default: chitchat-dataset, v1)")
     ev.add_argument(
         "--interview", action="store_true", help="ask every agent Park et al.'s 25 questions (needs the run's save)"

@@ -32,7 +32,7 @@ def test_the_example_experiment_runs_end_to_end_and_compares_conditions(tmp_path
     assert any(r["reflections"] > 0 for r in rows if r["condition"] == "full")
 
     answers = [json.loads(line) for line in (out / "surveys.jsonl").read_text().splitlines()]
-    assert len(answers) == 4 * 6 * 3  # runs x agents x questions
+    assert len(answers) == 4 * 6 * 4  # runs x agents x questions (three at 16:00, one asked again at 16:30)
     for a in answers:
         if a["fallback"]:
             assert a["answer"] is None
@@ -54,6 +54,10 @@ def test_the_example_experiment_runs_end_to_end_and_compares_conditions(tmp_path
     report = (out / "report" / "report.md").read_text()
     assert "## Conditions" in report and "full (n=2)" in report and "no-reflection (n=2)" in report
     assert "knew harvest party (share)" in report
+    # The survey items declare what they predict and what they repeat: the report joins them to the log.
+    assert "stated vs acted AUC: will-attend" in report and "same answer again: will-attend-again" in report
+    assert "| afternoon: will-attend | attends harvest party |" in report
+    assert "| will-attend-again | will-attend |" in report
 
 
 def test_interventions_that_change_the_town(tmp_path):
@@ -91,6 +95,21 @@ evaluate: false
         ("conditions: []", "conditions"),
         ("conditions: [{name: a}, {name: a}]", "unique"),
         ("conditions: [{name: a, run: {agents: -1}}]", "agents"),
+        (
+            "conditions: [{name: a}]\nsurveys: [{id: s, at: '09:00', questions: "
+            "[{id: q2, text: again, kind: likert, retest_of: q1}]}]",
+            "q2 retests q1, not asked before it",
+        ),
+        (
+            "conditions: [{name: a}]\nsurveys: [{id: s, at: '09:00', questions: [{id: q1, text: first, kind: likert}]}, "
+            "{id: t, at: '10:00', questions: [{id: q2, text: second, kind: number, retest_of: q1}]}]",
+            "q2 retests a likert question as number",
+        ),
+        (
+            "conditions: [{name: a}]\nsurveys: [{id: s, at: '09:00', questions: "
+            "[{id: q, text: coming, kind: likert, predicts: attends}]}]",
+            "predicts and fact go together",
+        ),
     ],
 )
 def test_a_bad_experiment_is_a_one_line_error(tmp_path, capsys, change, message):

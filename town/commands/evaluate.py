@@ -18,10 +18,12 @@ def eval_command(args: argparse.Namespace) -> int:
     from town.evaluation.reference import DEFAULT_REFERENCE, load_reference  # noqa: PLC0415
     from town.evaluation.report import write_report  # noqa: PLC0415
     from town.evaluation.social import load_facts  # noqa: PLC0415
+    from town.evaluation.surveys import read_human_survey  # noqa: PLC0415
     from town.runtime.builders import build_embedder  # noqa: PLC0415
     from town.runtime.config import ASSETS, RunConfig  # noqa: PLC0415
 
     facts = load_facts(args.facts or ASSETS / "eval" / "willowbrook_facts.yaml")
+    human_survey = read_human_survey(args.human_survey) if args.human_survey else None
     reference = load_reference(args.reference or DEFAULT_REFERENCE)
     embedder = build_embedder(RunConfig(embedder=args.embedder))
     out = args.out or default_report_folder(args.runs)
@@ -42,7 +44,9 @@ def eval_command(args: argparse.Namespace) -> int:
     evaluations = []
     for run, session in zip(args.runs, interviews, strict=True):
         print(f"evaluating {run} ...", file=sys.stderr)
-        evaluation = evaluate_run(run, embedder=embedder, facts=facts, reference=reference, nli=nli)
+        evaluation = evaluate_run(
+            run, embedder=embedder, facts=facts, reference=reference, nli=nli, human_survey=human_survey
+        )
         for warning in evaluation.warnings:
             print(f"warning: {run}: {warning}", file=sys.stderr)
         if args.interview:

@@ -52,6 +52,13 @@ def outcomes_of(ev: RunEvaluation) -> dict[str, float]:
     for row in ev.rows:
         if row.value is not None and row.metric in ("positivity", "distinct_2", "consistency_auc"):
             values[row.metric] = row.value
+    if ev.surveys is not None:
+        for item in ev.surveys.stated_acted:
+            if item.auc is not None:
+                values[f"stated vs acted AUC: {item.question}"] = item.auc
+        for retest in ev.surveys.retests:
+            if retest.exact is not None:
+                values[f"same answer again: {retest.question}"] = retest.exact
     return values
 
 

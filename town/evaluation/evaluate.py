@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from agents.embedding import Embedder
+from agents.events import SurveyAnswered
 from town.core.clock import GameClock
 from town.core.errors import TownError
 from town.core.events import AgentSpawned, RunStarted
@@ -49,6 +50,7 @@ from town.evaluation.social import (
     network,
 )
 from town.evaluation.style import bootstrap_shares
+from town.evaluation.surveys import SurveyMeasures, survey_measures
 from town.persistence.run_source import find_source, read_events
 from town.persistence.trajectory import typed_events
 
@@ -82,6 +84,7 @@ class RunEvaluation(BaseModel):
     network: Network
     attendance: list[Attendance]
     intentions: Intentions
+    surveys: SurveyMeasures | None = None  # stated vs acted, retests, spread of answers (when the run had surveys)
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     nulls: list[NullResult]
     template: TemplateCheck
@@ -103,6 +106,7 @@ def evaluate_run(
     seed: int = 0,
     label: str | None = None,
     nli: NLIBackend | None = None,
+    human_survey: dict[str, list[float]] | None = None,
 ) -> RunEvaluation:
     source = find_source(run)
     try:
@@ -157,6 +161,11 @@ def evaluate_run(
         nulls,
         naturalness=natural_sim,
     )
+    present = [a for f, d in zip(facts, spreads, strict=True) if (a := attendance(events, f, d, clock, town_map))]
+    answers = [e for e in events if isinstance(e, SurveyAnswered)]
+    traced = {f.name for f in facts}
+    for fact in dict.fromkeys(a.fact for a in answers if a.fact and a.fact not in traced):
+        warnings.append(f"a survey question predicts something about {fact!r}, which no facts file traces")
     return RunEvaluation(
         run=str(run),
         label=label or Path(run).name,
@@ -180,7 +189,8 @@ def evaluate_run(
         echo=echo,
         diffusion=spreads,
         network=network(events, agents, acquaintances, clock),
-        attendance=[a for f, d in zip(facts, spreads, strict=True) if (a := attendance(events, f, d, clock, town_map))],
+        attendance=present,
+        surveys=survey_measures(answers, spreads, present, human_survey),
         intentions=intentions(events, clock, town_map),
         share_intervals=bootstrap_shares(corpus.texts(), seed=seed),
         notes=notes,

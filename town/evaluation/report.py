@@ -14,6 +14,7 @@ from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
 from town.evaluation.report_html import page
+from town.evaluation.report_surveys import survey_section
 from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
 from town.evaluation.similarity import sim_or_none
 from town.evaluation.social import Fact
@@ -203,6 +204,7 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
         "own persona."
     )
     lines += ["", *_social_section(ev), ""]
+    lines += survey_section(ev.surveys)
     if ev.interviews:
         lines += _interview_section(ev)
     return lines

@@ -53,6 +53,7 @@ def check_schedule(
     included); otherwise one `ConfigError` line says which does not.
     """
     present = set(names)
+    asked: dict[str, str] = {}  # question id -> kind, of the surveys met so far
     timeline = sorted(
         ((tick_at(clock, item.at), order, item) for order, item in enumerate([*interventions, *surveys])),
         key=lambda entry: (entry[0], entry[1]),
@@ -67,6 +68,14 @@ def check_schedule(
         missing = [n for n in wanted if n not in present]
         if missing:
             raise ConfigError(f"{label}: {', '.join(missing)} is not in town then (people: {_some(present)})")
+        if isinstance(item, SurveySpec):
+            for question in item.questions:
+                earlier = asked.get(question.retest_of or "")
+                if question.retest_of and earlier is None:
+                    raise ConfigError(f"{label}: {question.id} retests {question.retest_of}, not asked before it")
+                if question.retest_of and earlier != question.kind:
+                    raise ConfigError(f"{label}: {question.id} retests a {earlier} question as {question.kind}")
+            asked.update({q.id: q.kind for q in item.questions})
         if isinstance(item, SetObjectAt) and item.object not in objects:
             raise ConfigError(f"{label}: no object {item.object!r} on this map")
         if isinstance(item, RemoveAgentAt):
