@@ -52,6 +52,13 @@ def outcomes_of(ev: RunEvaluation) -> dict[str, float]:
     for row in ev.rows:
         if row.value is not None and row.metric in ("positivity", "distinct_2", "consistency_auc"):
             values[row.metric] = row.value
+    if ev.behaviour is not None and ev.behaviour.actions_per_awake_agent_hour is not None:
+        values["actions per awake agent-hour"] = ev.behaviour.actions_per_awake_agent_hour
+        if ev.behaviour.activity_homogenization is not None:
+            values["sameness of what agents do"] = ev.behaviour.activity_homogenization
+    if ev.failures is not None and ev.failures.confusion_share is not None:
+        values["lines with role confusion (share)"] = ev.failures.confusion_share
+        values["echo episodes"] = float(ev.failures.echo_episodes)
     if ev.surveys is not None:
         for item in ev.surveys.stated_acted:
             if item.auc is not None:

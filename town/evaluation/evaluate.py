@@ -20,7 +20,9 @@ from town.core.clock import GameClock
 from town.core.errors import TownError
 from town.core.events import AgentSpawned, RunStarted
 from town.core.places import load_town_map
+from town.evaluation.behaviour import Behaviour, behaviour
 from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
+from town.evaluation.dialogue_failures import DialogueFailures, dialogue_failures
 from town.evaluation.interviews import InterviewAnswer
 from town.evaluation.judge import RatedAnswer
 from town.evaluation.naturalness import NaturalnessResult, NLIBackend, naturalness
@@ -85,6 +87,8 @@ class RunEvaluation(BaseModel):
     attendance: list[Attendance]
     intentions: Intentions
     surveys: SurveyMeasures | None = None  # stated vs acted, retests, spread of answers (when the run had surveys)
+    behaviour: Behaviour | None = None  # activity, homogenization of what agents do, where their waking hours go
+    failures: DialogueFailures | None = None  # conversation endings, role confusion, echo episodes
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     nulls: list[NullResult]
     template: TemplateCheck
@@ -191,6 +195,8 @@ def evaluate_run(
         network=network(events, agents, acquaintances, clock),
         attendance=present,
         surveys=survey_measures(answers, spreads, present, human_survey),
+        behaviour=behaviour(events, source.personas, town_map, clock),
+        failures=dialogue_failures(events),
         intentions=intentions(events, clock, town_map),
         share_intervals=bootstrap_shares(corpus.texts(), seed=seed),
         notes=notes,

@@ -13,6 +13,7 @@ from town.evaluation.compare import ConditionSummary
 from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
+from town.evaluation.report_behaviour import behaviour_section, failures_section
 from town.evaluation.report_html import page
 from town.evaluation.report_surveys import survey_section
 from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
@@ -204,7 +205,7 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
         "own persona."
     )
     lines += ["", *_social_section(ev), ""]
-    lines += survey_section(ev.surveys)
+    lines += behaviour_section(ev.behaviour) + failures_section(ev.failures) + survey_section(ev.surveys)
     if ev.interviews:
         lines += _interview_section(ev)
     return lines

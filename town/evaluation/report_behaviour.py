@@ -1,0 +1,68 @@
+"""The report's sections on what agents did (behaviour, not only language) and where their conversations went wrong."""
+
+from __future__ import annotations
+
+from town.evaluation.behaviour import WHERE, Behaviour
+from town.evaluation.dialogue_failures import ENDINGS, DialogueFailures
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _split(share: dict[str, float] | None) -> str:
+    if share is None:
+        return "–"
+    return " / ".join(f"{100 * share[k]:.0f}%" for k in WHERE)
+
+
+def behaviour_section(b: Behaviour | None) -> list[str]:
+    if b is None or not b.agents:
+        return []
+    lines = [
+        "### What the agents did",
+        "",
+        f"Actions begun per awake agent-hour: **{_f(b.actions_per_awake_agent_hour)}**; {b.distinct_activities} "
+        f"different activities. How alike the agents' mixes of activities are (mean cosine over pairs of agents; 1: "
+        f"everybody does the same things in the same proportions): **{_f(b.activity_homogenization)}**.",
+        "",
+        "Where the waking hours went — " + " / ".join(WHERE) + " — against the persona's own routine:",
+        "",
+        "| agent | awake hours | actions per hour | in the run | in the routine |",
+        "|---|---|---|---|---|",
+    ]
+    for a in b.agents:
+        lines.append(
+            f"| {a.agent} | {_f(a.awake_hours, 1)} | {_f(a.actions_per_awake_hour)} | {_split(a.time_share)} | "
+            f"{_split(a.routine_share)} |"
+        )
+    return [*lines, ""]
+
+
+def failures_section(f: DialogueFailures | None) -> list[str]:
+    if f is None or not f.endings.conversations:
+        return []
+    lines = [
+        "### Where conversations went wrong",
+        "",
+        "How the conversations ended:",
+        "",
+        "| ending | conversations | share |",
+        "|---|---|---|",
+    ]
+    for reason in ENDINGS:
+        lines.append(f"| {reason} | {f.endings.counts[reason]} | {_f(f.endings.shares[reason])} |")
+    lines += [
+        "",
+        f"Role confusion: {len(f.confusions)} of {f.lines} lines ({_f(f.confusion_share, 3)}) have a speaker address "
+        "itself by name or speak as its partner.",
+    ]
+    lines += [f"- {c.speaker} to {c.partner} ({c.kind}): *{c.text}*" for c in f.confusions[:5]]
+    lines += [
+        "",
+        f"Echoing: {f.echo_episodes} episodes of two or more replies in a row that nearly repeat the line before "
+        f"(word overlap 0.8 or more), {f.echoed_lines} lines in all.",
+    ]
+    for episode in f.echo_examples[:3]:
+        lines.append(f"- conversation {episode.conversation}: " + " / ".join(f"*{line}*" for line in episode.lines))
+    return [*lines, ""]
