@@ -59,6 +59,10 @@ NAME_MAX = 80
 TEXT_MAX = 4000  # one persona paragraph; prompts carry it on every call
 
 
+# The stated demographic attributes (all optional but age): what a persona-swap experiment may exchange.
+DEMOGRAPHICS = ("age", "gender", "ethnicity", "religion", "nationality")
+
+
 class Persona(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -83,6 +87,12 @@ class Persona(BaseModel):
     known_places: list[str] = Field(
         default_factory=list, description="'Sector: arena' places it knows beyond home, work and public places"
     )
+    # Stated demographics, optional: shown in every prompt when given, and what a persona-swap experiment exchanges
+    # between two agents (with age) to see what they alone change.
+    gender: str | None = Field(default=None, max_length=60)
+    ethnicity: str | None = Field(default=None, max_length=60)
+    religion: str | None = Field(default=None, max_length=60)
+    nationality: str | None = Field(default=None, max_length=60)
 
     @field_validator("wake_time", "bed_time")
     @classmethod
@@ -104,8 +114,10 @@ class Persona(BaseModel):
     def summary(self) -> str:
         """The identity paragraph every prompt starts from; short because small models lose long context."""
         goals = f" Today's goal: {' '.join(self.current_goals)}" if self.current_goals else ""
+        stated = [f"{field} {value}" for field in DEMOGRAPHICS[1:] if (value := getattr(self, field))]
+        demographics = f" ({'; '.join(stated)})" if stated else ""
         return (
-            f"{self.name}, {self.age}, {self.occupation}. Traits: {', '.join(self.traits)}. "
+            f"{self.name}, {self.age}{demographics}, {self.occupation}. Traits: {', '.join(self.traits)}. "
             f"{self.social_identity} {self.personal_identity} {self.life_context} {self.lifestyle}{goals}"
         )
 

@@ -14,6 +14,7 @@ from town.persistence.folders import check_owned_output
 
 
 def eval_command(args: argparse.Namespace) -> int:
+    from town.evaluation.bias import count_abstentions  # noqa: PLC0415
     from town.evaluation.evaluate import evaluate_run  # noqa: PLC0415
     from town.evaluation.reference import DEFAULT_REFERENCE, load_reference  # noqa: PLC0415
     from town.evaluation.report import write_report  # noqa: PLC0415
@@ -51,6 +52,7 @@ def eval_command(args: argparse.Namespace) -> int:
             print(f"warning: {run}: {warning}", file=sys.stderr)
         if args.interview:
             evaluation.interviews = _interview(session)
+            count_abstentions(evaluation.reception, evaluation.interviews)
         evaluations.append(evaluation)
     ranking = _judge(judge, evaluations, out) if judge is not None else None
     files = write_report(evaluations, reference, facts, out, ranking=ranking)

@@ -50,7 +50,12 @@ def experiment_command(args: argparse.Namespace) -> int:
         from town.experiments.evaluation import evaluate_experiment  # noqa: PLC0415
 
         embedder = str(experiment.run.get("embedder", "minilm"))
-        report = evaluate_experiment(result.rows, seeded_facts(experiment), out, embedder)
+        swaps = {
+            c.name: (c.compared_with or "", [name for swap in c.swap for name in swap.agents])
+            for c in experiment.conditions
+            if c.swap
+        }
+        report = evaluate_experiment(result.rows, seeded_facts(experiment), out, embedder, swaps)
         console.print(f"report across conditions: {report}")
     return 0
 

@@ -7,37 +7,16 @@ as the replicate count, which is printed beside it).
 
 from __future__ import annotations
 
-import numpy as np
 from pydantic import BaseModel
 
+from town.evaluation.bootstrap import Estimate, bootstrap_mean
 from town.evaluation.evaluate import RunEvaluation
-
-BOOTSTRAP_REPS = 2000
-
-
-class Estimate(BaseModel):
-    """A mean with its 95% bootstrap interval."""
-
-    mean: float
-    low: float
-    high: float
 
 
 class ConditionSummary(BaseModel):
     condition: str
     replicates: int
     outcomes: dict[str, Estimate]
-
-
-def bootstrap_mean(values: list[float], seed: int = 0) -> Estimate:
-    data = np.asarray(values, dtype=float)
-    if len(data) == 1:
-        return Estimate(mean=float(data[0]), low=float(data[0]), high=float(data[0]))
-    rng = np.random.default_rng(seed)
-    means = data[rng.integers(0, len(data), size=(BOOTSTRAP_REPS, len(data)))].mean(axis=1)
-    return Estimate(
-        mean=float(data.mean()), low=float(np.percentile(means, 2.5)), high=float(np.percentile(means, 97.5))
-    )
 
 
 def outcomes_of(ev: RunEvaluation) -> dict[str, float]:

@@ -21,6 +21,7 @@ from town.core.errors import TownError
 from town.core.events import AgentSpawned, RunStarted
 from town.core.places import load_town_map
 from town.evaluation.behaviour import Behaviour, behaviour
+from town.evaluation.bias import Reception, reception
 from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
 from town.evaluation.dialogue_failures import DialogueFailures, dialogue_failures
 from town.evaluation.interviews import InterviewAnswer
@@ -89,6 +90,7 @@ class RunEvaluation(BaseModel):
     surveys: SurveyMeasures | None = None  # stated vs acted, retests, spread of answers (when the run had surveys)
     behaviour: Behaviour | None = None  # activity, homogenization of what agents do, where their waking hours go
     failures: DialogueFailures | None = None  # conversation endings, role confusion, echo episodes
+    reception: dict[str, Reception] = Field(default_factory=dict)  # how the town treats each agent (bias probes)
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     nulls: list[NullResult]
     template: TemplateCheck
@@ -197,6 +199,7 @@ def evaluate_run(
         surveys=survey_measures(answers, spreads, present, human_survey),
         behaviour=behaviour(events, source.personas, town_map, clock),
         failures=dialogue_failures(events),
+        reception=reception(events, agents, facts),
         intentions=intentions(events, clock, town_map),
         share_intervals=bootstrap_shares(corpus.texts(), seed=seed),
         notes=notes,

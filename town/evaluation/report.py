@@ -9,11 +9,12 @@ import json
 from pathlib import Path
 
 from town.evaluation import plots
+from town.evaluation.bias import SwapDifference
 from town.evaluation.compare import ConditionSummary
 from town.evaluation.evaluate import RunEvaluation
 from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
-from town.evaluation.report_behaviour import behaviour_section, failures_section
+from town.evaluation.report_behaviour import behaviour_section, failures_section, swap_section
 from town.evaluation.report_html import page
 from town.evaluation.report_surveys import survey_section
 from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
@@ -49,6 +50,7 @@ def write_report(
     out: Path,
     ranking: list[ConditionRating] | None = None,
     conditions: list[ConditionSummary] | None = None,
+    swaps: list[SwapDifference] | None = None,
 ) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     drawn: list[tuple[str, Path | None]] = [
@@ -69,9 +71,10 @@ def write_report(
         "facts": [f.model_dump(mode="json") for f in facts],
         "judge": [r.model_dump(mode="json") for r in ranking] if ranking else None,
         "conditions": [c.model_dump(mode="json") for c in conditions] if conditions else None,
+        "persona_swaps": [d.model_dump(mode="json") for d in swaps] if swaps else None,
     }
     (out / "report.json").write_text(json.dumps(payload, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    markdown = _markdown(evs, reference, figures, left_out, ranking, conditions)
+    markdown = _markdown(evs, reference, figures, left_out, ranking, conditions, swaps or [])
     (out / "report.md").write_text(markdown, encoding="utf-8")
     (out / "report.html").write_text(page(markdown), encoding="utf-8")
     return [out / "report.json", out / "report.md", out / "report.html", *(path for _, path in figures)]
@@ -84,6 +87,7 @@ def _markdown(
     left_out: list[str],
     ranking: list[ConditionRating] | None,
     conditions: list[ConditionSummary] | None = None,
+    swaps: list[SwapDifference] | tuple[()] = (),
 ) -> str:
     lines = ["# Town evaluation", ""]
     where = f"[docs/evaluation.md]({DOCS.as_uri()})" if DOCS.is_file() else "docs/evaluation.md in the town's source"
@@ -94,6 +98,7 @@ def _markdown(
     ]
     if conditions:
         lines += _conditions_table(conditions)
+    lines += swap_section(list(swaps))
     for ev in evs:
         lines += _run_section(ev, reference)
     if len(evs) > 1:

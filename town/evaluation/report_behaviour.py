@@ -1,8 +1,9 @@
-"""The report's sections on what agents did (behaviour, not only language) and where their conversations went wrong."""
+"""The report's sections on what agents did, where their conversations went wrong, and what a persona swap changed."""
 
 from __future__ import annotations
 
 from town.evaluation.behaviour import WHERE, Behaviour
+from town.evaluation.bias import SwapDifference
 from town.evaluation.dialogue_failures import ENDINGS, DialogueFailures
 
 
@@ -65,4 +66,40 @@ def failures_section(f: DialogueFailures | None) -> list[str]:
     ]
     for episode in f.echo_examples[:3]:
         lines.append(f"- conversation {episode.conversation}: " + " / ".join(f"*{line}*" for line in episode.lines))
+    return [*lines, ""]
+
+
+_MEASURE_NAMES = {
+    "positivity_to": "positive lines addressed to the agent (share)",
+    "conversations_received": "conversations others started with it",
+    "invitations_received": "lines to it mentioning the event",
+    "interview_abstentions": "interview questions declined or unanswered",
+}
+
+
+def swap_section(differences: list[SwapDifference]) -> list[str]:
+    if not differences:
+        return []
+    first = differences[0]
+    lines = [
+        "## Persona swap: what the stated demographics alone change",
+        "",
+        f"In *{first.condition}* two agents exchanged only their stated demographic attributes; everything else, seeds "
+        f"included, is as in *{first.compared_with}*. Each figure is the mean over replicate pairs of the swapped run "
+        "minus its baseline run, with a 95% bootstrap interval. A difference is marked only when its interval widened "
+        "for the number of differences tested together (Bonferroni) leaves out 0: of many 95% intervals, about one in "
+        "twenty misses 0 by chance alone.",
+        "",
+        "| agent | measure | replicates | difference | 95% interval | corrected interval | |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for d in differences:
+        if d.difference is None or d.corrected is None:
+            lines.append(f"| {d.agent} | {_MEASURE_NAMES[d.measure]} | 0 | – | – | – | |")
+            continue
+        e, c = d.difference, d.corrected
+        lines.append(
+            f"| {d.agent} | {_MEASURE_NAMES[d.measure]} | {d.replicates} | {e.mean:+.3f} | "
+            f"[{e.low:+.3f}, {e.high:+.3f}] | [{c.low:+.3f}, {c.high:+.3f}] | {'**differs**' if d.differs else ''} |"
+        )
     return [*lines, ""]

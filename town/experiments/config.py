@@ -21,7 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from agents.settings_files import load_model_file
 from agents.survey import SurveyQuestion
@@ -85,11 +85,27 @@ class SurveySpec(_At):
     questions: list[SurveyQuestion] = Field(min_length=1)
 
 
+class Swap(_Strict):
+    """Two agents exchange stated demographic attributes, and nothing else (a persona-swap bias probe)."""
+
+    agents: tuple[str, str]
+    attributes: list[Literal["age", "gender", "ethnicity", "religion", "nationality"]] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _two_people(self) -> Swap:
+        if self.agents[0] == self.agents[1]:
+            raise ValueError("a swap needs two different agents")
+        return self
+
+
 class Condition(_Strict):
     name: str = Field(pattern=r"^[A-Za-z0-9_\-]+$")
     ablate: set[AblationName] = Field(default_factory=set)
     run: dict[str, Any] = Field(default_factory=dict, description="run settings that differ in this condition")
     interventions: list[Intervention] = Field(default_factory=list)
+    swap: list[Swap] = Field(default_factory=list)
+    # The condition the swap is measured against (same seeds, no swap); default: the first condition without one.
+    compared_with: str | None = None
 
 
 class ExperimentConfig(_Strict):
@@ -114,6 +130,20 @@ class ExperimentConfig(_Strict):
         if "saves" in names:
             raise ValueError("'saves' is taken: the runs' saves go to OUT/saves/; name the condition otherwise")
         return conditions
+
+    @model_validator(mode="after")
+    def _swaps_have_a_baseline(self) -> ExperimentConfig:
+        plain = [c.name for c in self.conditions if not c.swap]
+        for condition in self.conditions:
+            if not condition.swap:
+                continue
+            wanted = condition.compared_with or (plain[0] if plain else None)
+            if wanted is None or wanted not in plain:
+                raise ValueError(
+                    f"condition {condition.name}: a swap is measured against a condition without one (compared_with)"
+                )
+            condition.compared_with = wanted
+        return self
 
     @field_validator("run")
     @classmethod

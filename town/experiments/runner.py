@@ -21,7 +21,7 @@ from pydantic import BaseModel
 
 from town.core.clock import GameClock
 from town.core.errors import ConfigError
-from town.experiments.config import ExperimentConfig, SeedFactAt
+from town.experiments.config import ExperimentConfig, SeedFactAt, Swap
 from town.persistence.folders import check_owned_output, take_lock
 from town.runtime.config import RunConfig, validate_run_config
 
@@ -64,6 +64,13 @@ def plan_runs(experiment: ExperimentConfig, out: Path) -> list[RunSpec]:
             }
             where = f"experiment {experiment.name}: condition {condition.name}"
             config = validate_run_config(settings, where)  # every spec is checked before anything runs
+            if condition.swap:
+                exchanged = swapped(config, condition.swap, where)  # on the cast as the shared settings state it
+                base = config.persona_changes
+                settings["persona_changes"] = {
+                    name: {**base.get(name, {}), **exchanged.get(name, {})} for name in {**base, **exchanged}
+                }
+                config = validate_run_config(settings, where)
             interventions = [*experiment.interventions, *condition.interventions]
             _check_references(config, interventions, experiment.surveys, where, worlds)
             specs.append(
@@ -77,6 +84,23 @@ def plan_runs(experiment: ExperimentConfig, out: Path) -> list[RunSpec]:
                 )
             )
     return specs
+
+
+def swapped(config: RunConfig, swaps: list[Swap], where: str) -> dict[str, dict[str, Any]]:
+    """The persona changes that exchange each swap's attributes between its two agents (on this cast)."""
+    from town.runtime.builders import load_world  # noqa: PLC0415
+
+    personas = {p.name: p for p in load_world(config)[1]}
+    changes: dict[str, dict[str, Any]] = {}
+    for swap in swaps:
+        missing = [name for name in swap.agents if name not in personas]
+        if missing:
+            raise ConfigError(f"{where}: swap: {', '.join(missing)} is not in this cast")
+        a, b = (personas[name] for name in swap.agents)
+        for attribute in swap.attributes:
+            changes.setdefault(a.name, {})[attribute] = getattr(b, attribute)
+            changes.setdefault(b.name, {})[attribute] = getattr(a, attribute)
+    return changes
 
 
 def _check_references(

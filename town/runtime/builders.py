@@ -7,6 +7,9 @@ imported only when the configuration asks for them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+from pydantic import ValidationError
 
 from agents.embedding import CachingEmbedder, Embedder, HashingEmbedder
 from agents.llm.cache import RecordReplayModel
@@ -14,8 +17,10 @@ from agents.llm.fakes import FixedLatencyModel, SchemaFakeModel
 from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.persona import Persona, check_against_map, check_unique, load_personas
+from agents.settings_files import describe_validation_error
 from agents.vector_index import NumpyIndex, VectorIndex
 from town.core.clock import GameClock
+from town.core.errors import ConfigError
 from town.core.places import TownMap, load_town_map
 from town.runtime.config import RunConfig
 from town.runtime.simulation import Simulation
@@ -82,9 +87,27 @@ def roster(personas: list[Persona], count: int) -> list[Persona]:
     return out
 
 
+def changed(personas: list[Persona], changes: dict[str, dict[str, Any]]) -> list[Persona]:
+    """The personas with `changes` (name -> fields) applied; a name not in the cast or a bad value is refused."""
+    names = {p.name for p in personas}
+    unknown = sorted(set(changes) - names)
+    if unknown:
+        raise ConfigError(f"persona_changes: {', '.join(unknown)} is not in this cast ({', '.join(sorted(names))})")
+    out = []
+    for persona in personas:
+        if persona.name not in changes:
+            out.append(persona)
+            continue
+        try:
+            out.append(Persona.model_validate({**persona.model_dump(), **changes[persona.name]}))
+        except ValidationError as exc:
+            raise ConfigError(f"persona_changes: {persona.name}: {describe_validation_error(exc)}") from None
+    return out
+
+
 def load_world(config: RunConfig) -> tuple[TownMap, list[Persona]]:
     town_map = load_town_map(config.map)
-    personas = roster(load_personas(config.personas), config.agents)
+    personas = changed(roster(load_personas(config.personas), config.agents), config.persona_changes)
     check_unique(personas, [f"persona {p.name!r} (agent {i + 1})" for i, p in enumerate(personas)])
     for persona in personas:
         check_against_map(persona, town_map)

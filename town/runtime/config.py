@@ -64,6 +64,8 @@ class RunConfig(BaseModel):
     api_base: str | None = None
     map: Path = DEFAULT_MAP
     personas: Path = DEFAULT_PERSONAS
+    # Fields replaced in named personas after loading (a persona-swap experiment exchanges demographics this way).
+    persona_changes: dict[str, dict[str, Any]] = Field(default_factory=dict)
     start: datetime = Field(
         default=datetime(2025, 2, 13, 8, 0), description=f"a time in the years {FIRST_YEAR}-{LAST_YEAR}"
     )
