@@ -14,6 +14,7 @@ from agents.survey import SurveyFields
 from agents.visitor import VisitorFields
 from tests.helpers import golden_path
 from town.evaluation.judge import JudgeFields
+from town.evaluation.judge_check import SpeakerFields
 from town.evaluation.naturalness import NLIFields
 from town.experiments.population import BackstoryFields
 
@@ -83,6 +84,10 @@ CASES = {
         memories="1. Mei planned a party",
         transcript="Interviewer: Who is Kane Martinez?",
         example="I am serving coffee right now, and I will tell you what I know.",
+    ),
+    "judge_speaker": SpeakerFields(
+        people="- Mei Lin: Mei Lin, 34, owner of Rosewood Cafe.\n- Jonah Price: Jonah Price, 28, barista.",
+        line="I baked the rye this morning, come try it before the party.",
     ),
     "judge_answer": JudgeFields(
         identity=IDENTITY,

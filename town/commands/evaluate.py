@@ -106,8 +106,11 @@ def _judge_model(model: str, api_base: str | None, out: Path, provider: dict[str
 def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     """Exploratory: the judge model rates every interview answer (cached in the report folder); conditions ranked."""
     from agents.llm.structured import StructuredLLM  # noqa: PLC0415
+    from town.evaluation.corpus import corpus_from_events  # noqa: PLC0415
     from town.evaluation.judge import rank_conditions, rate_answers  # noqa: PLC0415
-    from town.persistence.run_source import find_source  # noqa: PLC0415
+    from town.evaluation.judge_check import judge_pretest  # noqa: PLC0415
+    from town.persistence.run_source import find_source, read_events  # noqa: PLC0415
+    from town.persistence.trajectory import typed_events  # noqa: PLC0415
     from town.runtime.model_chain import close_models  # noqa: PLC0415
 
     chat_model, gateway = judge
@@ -115,7 +118,13 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     llm = StructuredLLM(chat_model, gateway, seed=0)
     try:
         for evaluation in evaluations:
-            identities = {p.name: p.summary() for p in find_source(evaluation.run).personas}
+            source = find_source(evaluation.run)
+            identities = {p.name: p.summary() for p in source.personas}
+            # First the judge must tell who is speaking in this run's own talk; its ratings are marked if it cannot.
+            corpus = corpus_from_events(typed_events(read_events(source.trajectory)), identities, name=evaluation.label)
+            evaluation.judge_check = asyncio.run(
+                judge_pretest(llm, corpus, seed=0, stylometric_baseline=evaluation.speaker_id.accuracy)
+            )
             evaluation.judged = asyncio.run(rate_answers(llm, evaluation.interviews, identities))
     finally:
         close_models(chat_model)

@@ -26,6 +26,7 @@ from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
 from town.evaluation.dialogue_failures import DialogueFailures, dialogue_failures
 from town.evaluation.interviews import InterviewAnswer
 from town.evaluation.judge import RatedAnswer
+from town.evaluation.judge_check import JudgeCheck
 from town.evaluation.naturalness import NaturalnessResult, NLIBackend, naturalness
 from town.evaluation.nulls import NullResult, TemplateCheck, null_baselines, template_like
 from town.evaluation.overall import OverallScore, overall_score
@@ -91,6 +92,7 @@ class RunEvaluation(BaseModel):
     behaviour: Behaviour | None = None  # activity, homogenization of what agents do, where their waking hours go
     failures: DialogueFailures | None = None  # conversation endings, role confusion, echo episodes
     reception: dict[str, Reception] = Field(default_factory=dict)  # how the town treats each agent (bias probes)
+    judge_check: JudgeCheck | None = None  # with --judge: could it tell who was speaking?
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     nulls: list[NullResult]
     template: TemplateCheck

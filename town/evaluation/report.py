@@ -113,7 +113,7 @@ def _markdown(
             lines.append(f"| {metric_name(metric)} | " + " | ".join(cells) + " |")
         lines += ["| overall score | " + " | ".join(_fmt(ev.overall.score, 2) for ev in evs) + " |", ""]
     if ranking:
-        lines += _judge_section(ranking)
+        lines += _judge_section(ranking, evs)
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
     lines += ["## Figures", ""]
     for kind, path in figures:
@@ -314,8 +314,27 @@ def _interview_section(ev: RunEvaluation) -> list[str]:
     return [*lines, ""]
 
 
-def _judge_section(ranking: list[ConditionRating]) -> list[str]:
+def _judge_section(ranking: list[ConditionRating], evs: list[RunEvaluation]) -> list[str]:
     lines = ["## Exploratory: an LLM judge", ""]
+    checks = [(ev, ev.judge_check) for ev in evs if ev.judge_check is not None]
+    if checks:
+        lines += [
+            "First the judge had to say who spoke lines of each run's own talk (the true speaker among up to four, "
+            "each described by its persona). Below twice chance its ratings are marked untrustworthy: a judge that "
+            "cannot tell the personas apart cannot judge how faithful to them an answer is.",
+            "",
+            "| run | lines | answered | judge accuracy | chance | needed | stylometric baseline | |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for ev, c in checks:
+            mark = "trusted" if c.trusted else "**untrustworthy**"
+            lines.append(
+                f"| {_name(ev)} | {c.items} | {c.answered} | {_fmt(c.accuracy, 2)} | {_fmt(c.chance, 2)} | "
+                f"{_fmt(c.threshold, 2)} | {_fmt(c.stylometric_baseline, 2)} | {mark} |"
+            )
+        if not all(c.trusted for _, c in checks):
+            lines += ["", "**The ratings below come from a judge that failed this check: read them as untrustworthy.**"]
+        lines.append("")
     lines.append(
         "One model rated every interview answer for believability (1-7); for each question put to the same agent "
         "in two conditions the higher-rated answer wins, and TrueSkill turns the matches into ratings. One model's "
