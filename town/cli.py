@@ -151,6 +151,15 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--api-base", dest="api_base", help="base URL of an OpenAI-compatible server for --model")
     ev.add_argument("--judge", help="exploratory: a model that rates the interview answers (needs --interview)")
     ev.add_argument(
+        "--persona-tasks",
+        dest="persona_tasks",
+        type=int,
+        default=0,
+        choices=range(0, 6),
+        metavar="N",
+        help="PersonaGym-style tasks: N questions per rubric written for each agent by the judge, answered and graded",
+    )
+    ev.add_argument(
         "--judge-api-base", dest="judge_api_base", help="base URL of an OpenAI-compatible server for --judge"
     )
     ev.add_argument(

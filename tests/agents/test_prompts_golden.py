@@ -16,6 +16,7 @@ from tests.helpers import golden_path
 from town.evaluation.judge import JudgeFields
 from town.evaluation.judge_check import SpeakerFields
 from town.evaluation.naturalness import NLIFields
+from town.evaluation.persona_tasks import RUBRICS, GradeFields, TaskFields
 from town.experiments.population import BackstoryFields
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
@@ -84,6 +85,15 @@ CASES = {
         memories="1. Mei planned a party",
         transcript="Interviewer: Who is Kane Martinez?",
         example="I am serving coffee right now, and I will tell you what I know.",
+    ),
+    "persona_task": TaskFields(identity=IDENTITY, rubric=RUBRICS[0].tests, count=2),
+    "persona_task_score": GradeFields(
+        identity=IDENTITY,
+        rubric=f"{RUBRICS[3].name}: {RUBRICS[3].tests}",
+        low=RUBRICS[3].low,
+        high=RUBRICS[3].high,
+        question="A customer calls your bread stale in front of everyone. What do you say?",
+        answer="I'd apologise, offer a fresh loaf, and ask what they'd like to try next.",
     ),
     "judge_speaker": SpeakerFields(
         people="- Mei Lin: Mei Lin, 34, owner of Rosewood Cafe.\n- Jonah Price: Jonah Price, 28, barista.",

@@ -34,6 +34,8 @@ def eval_command(args: argparse.Namespace) -> int:
         raise ConfigError("eval: two runs share a folder name; their figures would overwrite each other")
     if args.judge and not args.interview:
         raise ConfigError("--judge rates interview answers: add --interview")
+    if args.persona_tasks and not args.judge:
+        raise ConfigError("--persona-tasks are written and graded by the judge: add --judge and --interview")
     provider = provider_overrides(args)
     # Every model is built (and pre-flighted) first, the judge and each run's interview model: a missing key or a
     # dead server is one line now, not after the interviews have run.
@@ -51,7 +53,10 @@ def eval_command(args: argparse.Namespace) -> int:
         for warning in evaluation.warnings:
             print(f"warning: {run}: {warning}", file=sys.stderr)
         if args.interview:
-            evaluation.interviews = _interview(session)
+            writer = (judge, args.persona_tasks) if judge is not None and args.persona_tasks else None
+            evaluation.interviews, evaluation.persona_tasks, evaluation.persona_tasks_unwritten = _interview(
+                session, writer
+            )
             count_abstentions(evaluation.reception, evaluation.interviews)
         evaluations.append(evaluation)
     ranking = _judge(judge, evaluations, out) if judge is not None else None
@@ -109,6 +114,7 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     from town.evaluation.corpus import corpus_from_events  # noqa: PLC0415
     from town.evaluation.judge import rank_conditions, rate_answers  # noqa: PLC0415
     from town.evaluation.judge_check import judge_pretest  # noqa: PLC0415
+    from town.evaluation.persona_tasks import grade_tasks, persona_scores  # noqa: PLC0415
     from town.persistence.run_source import find_source, read_events  # noqa: PLC0415
     from town.persistence.trajectory import typed_events  # noqa: PLC0415
     from town.runtime.model_chain import close_models  # noqa: PLC0415
@@ -126,6 +132,9 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
                 judge_pretest(llm, corpus, seed=0, stylometric_baseline=evaluation.speaker_id.accuracy)
             )
             evaluation.judged = asyncio.run(rate_answers(llm, evaluation.interviews, identities))
+            if evaluation.persona_tasks:
+                asyncio.run(grade_tasks(llm, evaluation.persona_tasks, identities))
+                evaluation.persona_scores = persona_scores(evaluation.persona_tasks)
     finally:
         close_models(chat_model)
     return rank_conditions({e.label: e.judged for e in evaluations})
@@ -153,15 +162,36 @@ def _interview_session(run: Path, model: str | None, api_base: str | None, provi
     return config, loaded, build_model(config)
 
 
-def _interview(session: Any) -> Any:
-    """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered)."""
+def _interview(session: Any, writer: tuple[tuple[Any, Any], int] | None) -> tuple[Any, Any, int]:
+    """Park et al.'s 25 questions to every agent of the run's last save, in interview mode (nothing remembered).
+
+    With `writer` (the judge, and questions per rubric) the judge also writes each agent's persona tasks, which the
+    agents answer in the same session; they are graded with the judge's other work.
+    """
+    from agents.llm.structured import StructuredLLM  # noqa: PLC0415
     from town.evaluation.interviews import interview_all  # noqa: PLC0415
+    from town.evaluation.persona_tasks import answer_tasks, write_tasks  # noqa: PLC0415
     from town.persistence.saving import simulation_from_save  # noqa: PLC0415
     from town.runtime.model_chain import close_models  # noqa: PLC0415
 
     config, loaded, chat_model = session
     sim = simulation_from_save(config, loaded, model=chat_model)
+
+    async def ask(agent: str, question: str) -> tuple[str, bool]:
+        said = await sim.talk_to(agent, "interview", question, [])
+        return said.reply, said.fallback
+
+    async def interview() -> tuple[Any, Any, int]:
+        answers = await interview_all(sim)
+        if writer is None:
+            return answers, [], 0
+        (judge_model, gateway), per_rubric = writer
+        identities = {m.name: m.identity for m in sim.minds}
+        tasks, unwritten = await write_tasks(StructuredLLM(judge_model, gateway, seed=0), identities, per_rubric)
+        await answer_tasks(tasks, ask)
+        return answers, tasks, unwritten
+
     try:
-        return asyncio.run(interview_all(sim))
+        return asyncio.run(interview())
     finally:
         close_models(chat_model)

@@ -40,6 +40,7 @@ from town.evaluation.persona import (
     echoing,
     speaker_identification,
 )
+from town.evaluation.persona_tasks import AgentPersonaScore, PersonaTask
 from town.evaluation.reference import COMPARED, CorpusMetrics, HumanReference, measure_corpus
 from town.evaluation.similarity import SimRow, distribution_sim, sim, sim_or_none
 from town.evaluation.social import (
@@ -93,6 +94,9 @@ class RunEvaluation(BaseModel):
     failures: DialogueFailures | None = None  # conversation endings, role confusion, echo episodes
     reception: dict[str, Reception] = Field(default_factory=dict)  # how the town treats each agent (bias probes)
     judge_check: JudgeCheck | None = None  # with --judge: could it tell who was speaking?
+    persona_tasks: list[PersonaTask] = Field(default_factory=list)  # with --persona-tasks
+    persona_tasks_unwritten: int = 0  # rubric questions the judge failed to write
+    persona_scores: list[AgentPersonaScore] = Field(default_factory=list)
     share_intervals: dict[str, tuple[float, float]]  # bootstrap 95% intervals of the share metrics
     nulls: list[NullResult]
     template: TemplateCheck

@@ -16,6 +16,7 @@ from town.evaluation.judge import ConditionRating
 from town.evaluation.reference import HumanReference
 from town.evaluation.report_behaviour import behaviour_section, failures_section, swap_section
 from town.evaluation.report_html import page
+from town.evaluation.report_judge import judge_section, persona_tasks_section
 from town.evaluation.report_surveys import survey_section
 from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
 from town.evaluation.similarity import sim_or_none
@@ -113,7 +114,7 @@ def _markdown(
             lines.append(f"| {metric_name(metric)} | " + " | ".join(cells) + " |")
         lines += ["| overall score | " + " | ".join(_fmt(ev.overall.score, 2) for ev in evs) + " |", ""]
     if ranking:
-        lines += _judge_section(ranking, evs)
+        lines += judge_section(ranking, evs) + persona_tasks_section(evs)
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
     lines += ["## Figures", ""]
     for kind, path in figures:
@@ -311,48 +312,6 @@ def _interview_section(ev: RunEvaluation) -> list[str]:
         lines.append(f"- **{answer.agent}**, {answer.category}: *{answer.question}* — {said}")
     if len(ev.interviews) > 25:
         lines.append(f"- … {len(ev.interviews) - 25} more answers in report.json")
-    return [*lines, ""]
-
-
-def _judge_section(ranking: list[ConditionRating], evs: list[RunEvaluation]) -> list[str]:
-    lines = ["## Exploratory: an LLM judge", ""]
-    checks = [(ev, ev.judge_check) for ev in evs if ev.judge_check is not None]
-    if checks:
-        lines += [
-            "First the judge had to say who spoke lines of each run's own talk (the true speaker among up to four, "
-            "each described by its persona). Below twice chance its ratings are marked untrustworthy: a judge that "
-            "cannot tell the personas apart cannot judge how faithful to them an answer is.",
-            "",
-            "| run | lines | answered | judge accuracy | chance | needed | stylometric baseline | |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for ev, c in checks:
-            mark = "trusted" if c.trusted else "**untrustworthy**"
-            lines.append(
-                f"| {_name(ev)} | {c.items} | {c.answered} | {_fmt(c.accuracy, 2)} | {_fmt(c.chance, 2)} | "
-                f"{_fmt(c.threshold, 2)} | {_fmt(c.stylometric_baseline, 2)} | {mark} |"
-            )
-        if not all(c.trusted for _, c in checks):
-            lines += ["", "**The ratings below come from a judge that failed this check: read them as untrustworthy.**"]
-        lines.append("")
-    lines.append(
-        "One model rated every interview answer for believability (1-7); for each question put to the same agent "
-        "in two conditions the higher-rated answer wins, and TrueSkill turns the matches into ratings. One model's "
-        "opinion, not a human evaluation (Park et al.: full architecture μ 29.89, no reflection 26.88, "
-        "humans 22.95)."
-    )
-    lines += [
-        "",
-        "Ratings the judge failed to give are left out (counted as *failed*), and so are questions the agent "
-        "could not answer.",
-        "",
-        "| condition | TrueSkill μ | σ | mean believability | ratings | failed |",
-        "|---|---|---|---|---|---|",
-    ]
-    lines += [
-        f"| {r.condition} | {r.mu} | {r.sigma} | {_fmt(r.mean_believability, 2)} | {r.answers} | {r.failed} |"
-        for r in ranking
-    ]
     return [*lines, ""]
 
 
