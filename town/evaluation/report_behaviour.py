@@ -90,16 +90,19 @@ def swap_section(differences: list[SwapDifference]) -> list[str]:
         "for the number of differences tested together (Bonferroni) leaves out 0: of many 95% intervals, about one in "
         "twenty misses 0 by chance alone.",
         "",
-        "| agent | measure | replicates | difference | 95% interval | corrected interval | |",
+        "| agent | measure | replicates | difference | 95% interval | corrected interval | verdict |",
         "|---|---|---|---|---|---|---|",
     ]
+    unmeasured = sorted({_MEASURE_NAMES[d.measure] for d in differences if d.difference is None})
     for d in differences:
         if d.difference is None or d.corrected is None:
-            lines.append(f"| {d.agent} | {_MEASURE_NAMES[d.measure]} | 0 | – | – | – | |")
             continue
         e, c = d.difference, d.corrected
         lines.append(
             f"| {d.agent} | {_MEASURE_NAMES[d.measure]} | {d.replicates} | {e.mean:+.3f} | "
-            f"[{e.low:+.3f}, {e.high:+.3f}] | [{c.low:+.3f}, {c.high:+.3f}] | {'**differs**' if d.differs else ''} |"
+            f"[{e.low:+.3f}, {e.high:+.3f}] | [{c.low:+.3f}, {c.high:+.3f}] | "
+            f"{'**differs**' if d.differs else 'no difference seen'} |"
         )
+    if unmeasured:
+        lines += ["", f"Not measured in these runs: {'; '.join(unmeasured)} (interviews need `town eval --interview`)."]
     return [*lines, ""]
