@@ -92,24 +92,11 @@ def role_confusion(events: Sequence[Event]) -> list[Confusion]:
             rf"\b(i'm|i am)\s+{re.escape(theirs)}\b", text, re.IGNORECASE
         )
         addresses = re.search(rf"\b{re.escape(mine)}\b", text) and not _self_introduction(text, mine)
-        if speaks_as:
+        kind = "speaks as its partner" if speaks_as else "addresses itself" if addresses else None
+        if kind is not None:
             found.append(
                 Confusion(
-                    conversation=e.conversation,
-                    speaker=e.speaker,
-                    partner=e.listener,
-                    kind="speaks as its partner",
-                    text=text[:200],
-                )
-            )
-        elif addresses:
-            found.append(
-                Confusion(
-                    conversation=e.conversation,
-                    speaker=e.speaker,
-                    partner=e.listener,
-                    kind="addresses itself",
-                    text=text[:200],
+                    conversation=e.conversation, speaker=e.speaker, partner=e.listener, kind=kind, text=text[:200]
                 )
             )
     return found
