@@ -8,7 +8,9 @@ import re
 
 from agents.llm.protocol import LLMReply
 from agents.llm.structured import GatewayConfig, StructuredLLM
-from town.evaluation.corpus import Corpus, Utterance
+from tests.evaluation.test_messy_logs import Log
+from town.core.events import Utterance as LoggedUtterance
+from town.evaluation.corpus import Corpus, Utterance, corpus_from_events
 from town.evaluation.judge_check import judge_pretest, speaker_items
 
 PEOPLE = {
@@ -27,11 +29,17 @@ LINES = {
 }
 
 
-def _corpus() -> Corpus:
-    utterances = [
-        Utterance(speaker=s, text=f"{t} ({i})", conversation=str(i), turn=1) for i in range(6) for s, t in LINES.items()
-    ]
-    return Corpus(name="town", utterances=utterances, personas=PEOPLE)
+def _corpus(folder) -> Corpus:
+    """Six conversations in which everyone says their line, written through the trajectory writer and read back."""
+    log = Log(folder, agents=list(PEOPLE))
+    log.spawn()
+    names = list(LINES)
+    for i in range(6):
+        for turn, (speaker, text) in enumerate(LINES.items(), start=1):
+            listener = names[(names.index(speaker) + 1) % len(names)]
+            said = LoggedUtterance(conversation=i, speaker=speaker, listener=listener, text=f"{text} ({i})", turn=turn)
+            log.emit(i * 10 + turn, said)
+    return corpus_from_events(log.end(100), PEOPLE, name="town")
 
 
 class Judge:
@@ -53,30 +61,33 @@ def _true_speaker(line, candidates):
     return json.dumps({"speaker": next(s for s, t in LINES.items() if line.startswith(t))})
 
 
-def _run(pick, baseline=0.8):
+def _run(tmp_path, pick, baseline=0.8):
     llm = StructuredLLM(Judge(pick), GatewayConfig(backoff_seconds=0))
-    return asyncio.run(judge_pretest(llm, _corpus(), seed=3, stylometric_baseline=baseline))
+    return asyncio.run(judge_pretest(llm, _corpus(tmp_path), seed=3, stylometric_baseline=baseline))
 
 
-def test_items_have_the_true_speaker_among_four_candidates_and_are_seeded():
-    items = speaker_items(_corpus(), seed=3)
+def test_items_have_the_true_speaker_among_four_candidates_and_are_seeded(tmp_path):
+    corpus = _corpus(tmp_path)
+    items = speaker_items(corpus, seed=3)
     assert len(items) == 20 and all(len(i.candidates) == 4 and i.speaker in i.candidates for i in items)
-    assert items == speaker_items(_corpus(), seed=3) and items != speaker_items(_corpus(), seed=4)
+    assert items == speaker_items(corpus, seed=3) and items != speaker_items(corpus, seed=4)
 
 
-def test_a_judge_that_knows_the_speakers_is_trusted():
-    check = _run(_true_speaker)
+def test_a_judge_that_knows_the_speakers_is_trusted(tmp_path):
+    check = _run(tmp_path, _true_speaker)
     assert check.accuracy == 1.0 and check.chance == 0.25 and check.threshold == 0.5 and check.trusted
     assert check.stylometric_baseline == 0.8
 
 
-def test_a_judge_that_always_names_the_first_candidate_is_at_chance_and_not_trusted():
-    check = _run(lambda line, candidates: json.dumps({"speaker": candidates[0]}))
+def test_a_judge_that_always_names_the_first_candidate_is_at_chance_and_not_trusted(tmp_path):
+    check = _run(tmp_path, lambda line, candidates: json.dumps({"speaker": candidates[0]}))
     assert check.answered == 20 and check.accuracy < 0.5 and not check.trusted
 
 
-def test_a_judge_that_never_answers_validly_is_not_trusted_and_counts_no_answers():
-    check = _run(lambda line, candidates: json.dumps({"speaker": "Nobody"}))  # not a candidate: refused, then fallback
+def test_a_judge_that_never_answers_validly_is_not_trusted_and_counts_no_answers(tmp_path):
+    check = _run(
+        tmp_path, lambda line, candidates: json.dumps({"speaker": "Nobody"})
+    )  # not a candidate: refused, then fallback
     assert check.items == 20 and check.answered == 0 and check.accuracy is None and not check.trusted
 
 
