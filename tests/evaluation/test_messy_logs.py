@@ -20,8 +20,9 @@ from tests.reliability.cli import town
 from town.core.clock import GameClock
 from town.core.events import AgentSpawned, EventBus, Moves, RunEnded, RunStarted, Utterance
 from town.evaluation.evaluate import evaluate_run
+from town.evaluation.intentions import intentions
 from town.evaluation.reference import load_reference
-from town.evaluation.social import EventWindow, Fact, attendance, diffusion, intentions
+from town.evaluation.social import EventWindow, Fact, attendance, diffusion
 from town.persistence.run_source import read_events
 from town.persistence.trajectory import TrajectoryWriter, typed_events
 from town.runtime.config import DEFAULT_PERSONAS

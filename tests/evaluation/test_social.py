@@ -5,13 +5,13 @@ from datetime import datetime
 import pytest
 
 from town.core.clock import GameClock
+from town.evaluation.intentions import intentions
 from town.evaluation.social import (
     EventWindow,
     Fact,
     attendance,
     density,
     diffusion,
-    intentions,
     network,
 )
 from town.persistence.trajectory import typed_events

@@ -24,6 +24,7 @@ from town.evaluation.behaviour import Behaviour, behaviour
 from town.evaluation.bias import Reception, reception
 from town.evaluation.corpus import Corpus, chitchat_corpus, corpus_from_events
 from town.evaluation.dialogue_failures import DialogueFailures, dialogue_failures
+from town.evaluation.intentions import Intentions, intentions
 from town.evaluation.interviews import InterviewAnswer
 from town.evaluation.judge import RatedAnswer
 from town.evaluation.judge_check import JudgeCheck
@@ -47,11 +48,9 @@ from town.evaluation.social import (
     Attendance,
     Diffusion,
     Fact,
-    Intentions,
     Network,
     attendance,
     diffusion,
-    intentions,
     network,
 )
 from town.evaluation.style import bootstrap_shares

@@ -1,4 +1,4 @@
-"""Social outcomes from a trajectory log (pure functions, no model): diffusion, relationships, attendance, intentions.
+"""Social outcomes from a trajectory log (pure functions, no model): diffusion, relationships, attendance.
 
 - Diffusion of a seeded `Fact`: who knows it over time and from whom. The origin knows it from the start (or from the
   tick an experiment seeded it); anyone else from the tick they heard, in a conversation they were in, a line that
@@ -13,7 +13,7 @@
 - Attendance: who had heard of an event before it began (invited) and who was at its place at some tick of
   [start, end) (came): anywhere in the sector (doorways included) or the arena named; exact, not sampled; a removal
   ends presence.
-- Intentions: each planned step (place, minutes) against where the agent actually was halfway through it.
+Intentions (planned steps against where the agent was) are in town/evaluation/intentions.py.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from agents.events import (
     Broadcast,
     FactSeeded,
     MemoryAdded,
-    StepsPlanned,
     VisitorExchange,
     Whispered,
 )
@@ -358,44 +357,4 @@ def attendance(
         invited_and_came=sorted(set(invited) & set(came)),
         timeline=timeline,
         in_run=start <= last,
-    )
-
-
-# -- intentions --------------------------------------------------------------------------------------------------------
-class Intentions(BaseModel):
-    planned_steps: int
-    realised: int
-    share: float | None
-    by_agent: dict[str, float]
-
-
-def intentions(events: Sequence[Event], clock: GameClock, town_map: TownMap) -> Intentions:
-    """Planned steps (place, minutes) against where the agent was halfway through each step.
-
-    A plan counts once adopted: steps planned ahead that a re-plan made stale (`adopted` false in the log) were never
-    the agent's intention. An adopted plan counts in full: a step cut short by a conversation or a re-plan is an
-    intention not realised. Steps whose middle lies past the end of the log are not judged.
-    """
-    last = events[-1].tick if events else 0
-    checks: list[tuple[str, int, str]] = []
-    for e in events:
-        if not isinstance(e, StepsPlanned) or not e.adopted:
-            continue
-        at = e.tick
-        for minutes, _, arena, _ in e.steps:
-            middle = at + clock.ticks_for(minutes=minutes / 2)
-            if middle <= last:
-                label = town_map.arenas[arena].label if arena in town_map.arenas else arena
-                checks.append((e.agent, middle, label))
-            at += clock.ticks_for(minutes=minutes)
-    where = places_at(events, [t for _, t, _ in checks], town_map)
-    hits: dict[str, list[bool]] = {}
-    for agent, tick, label in checks:
-        hits.setdefault(agent, []).append(where[tick].get(agent) == label)
-    realised = sum(sum(v) for v in hits.values())
-    return Intentions(
-        planned_steps=len(checks),
-        realised=realised,
-        share=realised / len(checks) if checks else None,
-        by_agent={a: sum(v) / len(v) for a, v in sorted(hits.items())},
     )
