@@ -93,3 +93,29 @@ def test_optional_backstories_are_written_by_a_model_and_stay_valid(tmp_path, ca
     assert "backstories: 2 written by fake" in capsys.readouterr().out
     people = load_personas(out)
     assert all(len(p.life_context) > len("Lives at X (y).") + 10 for p in people)
+
+
+def test_every_population_reports_its_diversity(town_map):
+    people, report = generate_population(20, QUOTAS, town_map, HashingEmbedder(), seed=2)
+    d = report.diversity
+    by_name = {a.attribute: a for a in d.attributes}
+    occupation = by_name["occupation"]
+    assert occupation.asked == len(QUOTAS.attributes["occupation"]) and occupation.coverage == 1.0
+    assert occupation.values == len({p.occupation for p in people}) and occupation.entropy_bits > 1.0
+    assert by_name["workplace"].asked is None and by_name["workplace"].coverage is None  # not constrained
+    assert 0 < d.mean_pairwise_cosine < 1 and 0 < d.uniqueness <= 1
+    assert d.mean_summary_words == pytest.approx(sum(len(p.summary().split()) for p in people) / 20, abs=0.05)
+
+
+def test_diversity_figures_on_people_known_by_construction():
+    from agents.persona import load_persona
+    from town.experiments.diversity import diversity
+    from town.runtime.config import DEFAULT_PERSONAS
+
+    mei = load_persona(DEFAULT_PERSONAS / "01-mei-lin.yaml")
+    twins = [mei, mei.model_copy(update={"id": "mei-2", "name": "Mei Two"})]
+    d = diversity(twins, {"occupation": {mei.occupation: 1, "teacher": 1}}, HashingEmbedder())
+    occupation = next(a for a in d.attributes if a.attribute == "occupation")
+    assert occupation.values == 1 and occupation.coverage == 0.5 and occupation.entropy_bits == 0.0
+    assert d.uniqueness == 0.0  # the same occupation, age, home and traits: nobody is unique
+    assert d.mean_pairwise_cosine > 0.9  # the summaries differ by the name only

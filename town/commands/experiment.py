@@ -82,6 +82,7 @@ def _outside_the_run(experiment: Any, specs: list[Any]) -> list[str]:
 
 def population_command(args: argparse.Namespace) -> int:
     from town.core.places import load_town_map  # noqa: PLC0415
+    from town.experiments.diversity import describe, diversity  # noqa: PLC0415
     from town.experiments.population import (  # noqa: PLC0415
         REPORT_NAME,
         generate_population,
@@ -98,6 +99,7 @@ def population_command(args: argparse.Namespace) -> int:
     people, report = generate_population(args.n, quotas, town_map, embedder, seed=args.seed)
     if args.backstories:
         people = _backstories(people, args.backstories, args.out, args.seed)
+        report.diversity = diversity(people, quotas.attributes, embedder)  # the backstories changed the texts
     report = write_population(people, report, args.out)
     for row in report.quotas:
         print(f"  {row.attribute:10s} {row.value:12s} target {row.target:4d}  achieved {row.achieved:4d}")
@@ -106,6 +108,8 @@ def population_command(args: argparse.Namespace) -> int:
         f"age/occupation draws re-matched; near-duplicates {report.duplicates_found} found "
         f"({report.duplicate_rate_before:.1%}), {report.duplicates_left} left ({report.duplicate_rate_after:.1%})"
     )
+    if report.diversity is not None:
+        print(describe(report.diversity))
     return 0
 
 

@@ -30,6 +30,7 @@ from agents.prompts import render
 from agents.settings_files import load_model_file
 from town.core.errors import ConfigError
 from town.core.places import TownMap
+from town.experiments.diversity import Diversity, diversity
 from town.experiments.occupations import TownPlaces, occupations
 
 FIRST = (
@@ -99,6 +100,7 @@ class PopulationReport(BaseModel):
     duplicate_rate_before: float
     duplicate_rate_after: float
     files: list[str]
+    diversity: Diversity | None = None  # how varied the people are (town/experiments/diversity.py)
 
 
 def load_quotas(path: str | Path) -> QuotaSpec:
@@ -264,6 +266,7 @@ def generate_population(
         duplicate_rate_before=round(found / n, 4),
         duplicate_rate_after=round(len(left) / n, 4),
         files=[],
+        diversity=diversity(people, quotas.attributes, embedder),
     )
     return people, report
 
