@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from agents.embedding import Embedder
 from agents.persona import Persona
+from town.evaluation.surveys import entropy_bits
 
 
 class AttributeSpread(BaseModel):
@@ -42,12 +43,6 @@ def _band(age: int, bands: Sequence[str]) -> str:
         if lo <= age <= hi:
             return band
     return f"{age // 10 * 10}s"
-
-
-def _entropy(values: Sequence[str]) -> float:
-    counts = np.array(list(Counter(values).values()), dtype=float)
-    p = counts / counts.sum()
-    return round(float(-(p * np.log2(p)).sum()), 4) if len(counts) > 1 else 0.0
 
 
 def mean_pairwise_cosine(texts: Sequence[str], embedder: Embedder) -> float | None:
@@ -80,7 +75,7 @@ def diversity(people: Sequence[Persona], asked: dict[str, dict[str, float]], emb
                 values=present,
                 asked=len(wanted) if wanted else None,
                 coverage=round(len(set(values) & set(wanted)) / len(wanted), 4) if wanted else None,
-                entropy_bits=_entropy(values),
+                entropy_bits=round(entropy_bits(values), 4),
             )
         )
     keys = [(p.occupation, _band(p.age, bands), p.home, p.home_arena, tuple(p.traits)) for p in people]
