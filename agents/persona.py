@@ -27,6 +27,12 @@ def parse_hhmm(value: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def minute_of_day(value: str) -> int:
+    """Minutes since midnight of a 24-hour time like 07:30."""
+    t = parse_hhmm(value)
+    return t.hour * 60 + t.minute
+
+
 class BigFive(BaseModel):
     model_config = ConfigDict(extra="forbid")
     openness: float = Field(ge=0, le=1)

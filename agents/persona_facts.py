@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from agents.persona import Persona, parse_hhmm
+from agents.persona import Persona, minute_of_day
 from town.core.clock import GameClock
 from town.core.places import Arena, TownMap
 
@@ -37,15 +37,18 @@ def home_of(persona: Persona, town_map: TownMap) -> tuple[Arena, str | None]:
     return arena, "bed" if "bed" in arena.objects else None
 
 
+def waking_hours(persona: Persona) -> tuple[int, int]:
+    """Wake and bed time in minutes since midnight, bed past 1440 when it falls after midnight."""
+    wake, bed = minute_of_day(persona.wake_time), minute_of_day(persona.bed_time)
+    return wake, bed if bed > wake else bed + 1440
+
+
 class WakingDay:
     """The agent's day runs from waking to bed: minutes count from midnight, and past 1440 after midnight."""
 
     def __init__(self, persona: Persona, clock: GameClock) -> None:
         self.clock = clock
-        wake, bed = parse_hhmm(persona.wake_time), parse_hhmm(persona.bed_time)
-        self.wake_minute = wake.hour * 60 + wake.minute
-        bed_minute = bed.hour * 60 + bed.minute
-        self.bed_minute = bed_minute if bed_minute > self.wake_minute else bed_minute + 1440
+        self.wake_minute, self.bed_minute = waking_hours(persona)
 
     def minute_of(self, tick: int) -> int:
         when = self.clock.time_at(tick)

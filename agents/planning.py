@@ -18,7 +18,7 @@ from agents.llm.structured import Answer
 from agents.memory import MemoryDraft
 from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, asking, recall
-from agents.persona import Persona, parse_hhmm
+from agents.persona import Persona, minute_of_day
 from agents.prompts import render
 from agents.schemas import DayPlan, HourBlock, steps_schema
 
@@ -95,14 +95,14 @@ class DecomposeFields(BaseModel):
 
 def routine_schedule(persona: Persona) -> list[tuple[int, str]]:
     """The persona's routine as (minute of the day, activity): the plan when the model gives nothing usable."""
-    return [(_minutes(item.time), item.activity) for item in persona.routine]
+    return [(minute_of_day(item.time), item.activity) for item in persona.routine]
 
 
 def routine_place(persona: Persona, minute: int) -> str | None:
     """The routine's place label for the block that covers `minute` (None before the first item)."""
     current = None
     for item in persona.routine:
-        if _minutes(item.time) <= minute % 1440:
+        if minute_of_day(item.time) <= minute % 1440:
             current = item.place
     return current
 
@@ -146,11 +146,6 @@ def fit_steps(steps: list[PlannedStep], total_minutes: int) -> list[PlannedStep]
         used += length
         i += 1
     return out
-
-
-def _minutes(hhmm: str) -> int:
-    t = parse_hhmm(hhmm)
-    return t.hour * 60 + t.minute
 
 
 def _hhmm(minute: int) -> str:

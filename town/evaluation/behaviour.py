@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from itertools import combinations
 
 import numpy as np
 from pydantic import BaseModel
 
 from agents.events import AgentRemoved
-from agents.persona import Persona, parse_hhmm
+from agents.persona import Persona, minute_of_day
+from agents.persona_facts import waking_hours
 from town.core.clock import GameClock
 from town.core.events import ActionStarted, AgentSpawned, Event, Moves, SleepChanged
 from town.core.places import TownMap
+from town.evaluation.similarity import mean_pairwise_cosine
 
 WHERE = ("home", "work", "third place", "outdoors")
 
@@ -55,16 +56,9 @@ def _kind(sector: str | None, persona: Persona | None) -> str:
 
 def routine_share(persona: Persona, town_map: TownMap) -> dict[str, float]:
     """The persona's routine split by where each block is, each block lasting until the next (the last until bed)."""
-
-    def minute(hhmm: str) -> int:
-        t = parse_hhmm(hhmm)
-        return t.hour * 60 + t.minute
-
-    wake, bed = minute(persona.wake_time), minute(persona.bed_time)
-    bed = bed if bed > wake else bed + 1440
-    items = sorted(
-        ((m if m >= wake else m + 1440), item.place) for item in persona.routine if (m := minute(item.time)) is not None
-    )
+    wake, bed = waking_hours(persona)
+    starts = [(minute_of_day(item.time), item.place) for item in persona.routine]
+    items = sorted((m if m >= wake else m + 1440, place) for m, place in starts)
     spent: Counter[str] = Counter()
     for (start, place), (end, _) in zip(items, [*items[1:], (bed, "")], strict=True):
         arena = town_map.arena_by_label(place)
@@ -146,9 +140,5 @@ def behaviour(events: Sequence[Event], personas: Sequence[Persona], town_map: To
 
 def homogenization(mixes: list[Counter[str]]) -> float | None:
     """Mean cosine similarity over all pairs of activity mixes (1: identical mixes; 0: nothing in common)."""
-    if len(mixes) < 2:
-        return None
     vocabulary = sorted({a for mix in mixes for a in mix})
-    vectors = [np.array([mix[a] for a in vocabulary], dtype=float) for mix in mixes]
-    sims = [float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b))) for a, b in combinations(vectors, 2)]
-    return round(float(np.mean(sims)), 4)
+    return mean_pairwise_cosine(np.array([[mix[a] for a in vocabulary] for mix in mixes], dtype=float))

@@ -1,5 +1,7 @@
 """Comparing a statistic with its human reference (pure): Eval4Sim's `sim`, `distribution_sim`, and `SimRow`.
 
+`mean_pairwise_cosine` says how alike a set of vectors is (agents' activity mixes, personas' summaries).
+
 Sim = 1 - |m - m_ref| / m_ref, clipped to [0, 1]: a deviation in either direction counts (too consistent is as unhuman
 as too random). Distributions compare by 1 - JSD / ln 2.
 """
@@ -53,3 +55,14 @@ def distribution_sim(p: dict[str, float], q: dict[str, float]) -> float:
 
     jsd = (kl(a, m) + kl(b, m)) / 2
     return float(max(0.0, 1.0 - jsd / math.log(2)))
+
+
+def mean_pairwise_cosine(vectors: np.ndarray) -> float | None:
+    """The mean cosine similarity over all pairs of rows (1: all alike); None for fewer than two rows."""
+    n = len(vectors)
+    if n < 2:
+        return None
+    unit = np.asarray(vectors, dtype=float)
+    unit = unit / np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    sims = unit @ unit.T
+    return round(float((sims.sum() - np.trace(sims)) / (n * (n - 1))), 4)

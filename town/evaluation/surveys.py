@@ -94,33 +94,20 @@ def numeric(answer: int | float | str | None) -> float | None:
 
 
 def auc(scores: Sequence[float], labels: Sequence[bool]) -> float | None:
-    """The probability that a random positive scores above a random negative (ties count half); None without both."""
-    pos = [s for s, y in zip(scores, labels, strict=True) if y]
-    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
-    if not pos or not neg:
+    """The chance that a random positive scores above a random negative (ties count half); None without both."""
+    if all(labels) or not any(labels):
         return None
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415 - as the persona measures compute it
 
-
-def _ranks(values: Sequence[float]) -> np.ndarray:
-    order = np.argsort(values, kind="stable")
-    ranks = np.empty(len(values))
-    ordered = np.asarray(values, dtype=float)[order]
-    i = 0
-    while i < len(ordered):
-        j = i
-        while j + 1 < len(ordered) and ordered[j + 1] == ordered[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1  # ties share their average rank
-        i = j + 1
-    return ranks
+    return float(roc_auc_score([bool(y) for y in labels], list(scores)))
 
 
 def spearman(x: Sequence[float], y: Sequence[float]) -> float | None:
     if len(x) < 2 or len(set(x)) < 2 or len(set(y)) < 2:
         return None
-    return float(np.corrcoef(_ranks(x), _ranks(y))[0, 1])
+    from scipy.stats import spearmanr  # noqa: PLC0415 - scipy comes with scikit-learn
+
+    return float(spearmanr(x, y).statistic)
 
 
 def cohen_kappa(a: Sequence[str], b: Sequence[str]) -> float | None:

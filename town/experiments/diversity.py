@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from agents.embedding import Embedder
 from agents.persona import Persona
+from town.evaluation.similarity import mean_pairwise_cosine
 from town.evaluation.surveys import entropy_bits
 
 
@@ -43,16 +44,6 @@ def _band(age: int, bands: Sequence[str]) -> str:
         if lo <= age <= hi:
             return band
     return f"{age // 10 * 10}s"
-
-
-def mean_pairwise_cosine(texts: Sequence[str], embedder: Embedder) -> float | None:
-    if len(texts) < 2:
-        return None
-    vectors = np.asarray(embedder.embed(list(texts)), dtype=float)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    sims = vectors @ vectors.T
-    n = len(texts)
-    return round(float((sims.sum() - np.trace(sims)) / (n * (n - 1))), 4)
 
 
 def diversity(people: Sequence[Persona], asked: dict[str, dict[str, float]], embedder: Embedder) -> Diversity:
@@ -84,7 +75,7 @@ def diversity(people: Sequence[Persona], asked: dict[str, dict[str, float]], emb
     return Diversity(
         attributes=spreads,
         uniqueness=round(sum(counts[k] == 1 for k in keys) / len(keys), 4) if keys else 0.0,
-        mean_pairwise_cosine=mean_pairwise_cosine(summaries, embedder),
+        mean_pairwise_cosine=mean_pairwise_cosine(np.asarray(embedder.embed(summaries))) if summaries else None,
         mean_summary_words=round(sum(len(s.split()) for s in summaries) / len(summaries), 1) if summaries else 0.0,
     )
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from agents.persona import Persona
+from agents.persona import Persona, minute_of_day
 from town.core.clock import GameClock
 from town.core.errors import TownError
 from town.core.events import event_class
@@ -101,7 +101,7 @@ class Replay:
         self.last_tick = self.ticks[-1]
         self.ended = events[-1]["type"] == "run_end"
         self.summaries = {p.name: p.summary() for p in personas or []}
-        self.wake_minutes = {p.name: _waking_minute(p.wake_time, 0) for p in personas or []}
+        self.wake_minutes = {p.name: minute_of_day(p.wake_time) for p in personas or []}
         names = {p.id: p.name for p in personas or []}
         self.relations = {
             p.name: {names.get(r.person, r.person): r.relation for r in p.relationships} for p in personas or []
@@ -303,7 +303,7 @@ class Replay:
 
 def _waking_minute(hhmm: str, wake: int) -> int:
     """Minutes since midnight of the waking day: hours after midnight and before waking count past 1440."""
-    minute = int(hhmm[:2]) * 60 + int(hhmm[3:5])
+    minute = minute_of_day(hhmm)
     return minute if minute >= wake else minute + 1440
 
 
