@@ -18,13 +18,9 @@ from town.evaluation.report_behaviour import behaviour_section, failures_section
 from town.evaluation.report_html import page
 from town.evaluation.report_judge import judge_section, persona_tasks_section
 from town.evaluation.report_surveys import survey_section
-from town.evaluation.report_text import NULL_NAMES, metric_meaning, metric_name, summary
+from town.evaluation.report_text import NULL_NAMES, fmt, metric_meaning, metric_name, summary
 from town.evaluation.similarity import sim_or_none
 from town.evaluation.social import Fact
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def _name(ev: RunEvaluation) -> str:
@@ -110,9 +106,9 @@ def _markdown(
             cells = []
             for ev in evs:
                 lo, hi = ev.share_intervals.get(metric, (None, None))
-                cells.append(f"{_fmt(ev.metrics.values.get(metric))} [{_fmt(lo)}, {_fmt(hi)}]")
+                cells.append(f"{fmt(ev.metrics.values.get(metric))} [{fmt(lo)}, {fmt(hi)}]")
             lines.append(f"| {metric_name(metric)} | " + " | ".join(cells) + " |")
-        lines += ["| overall score | " + " | ".join(_fmt(ev.overall.score, 2) for ev in evs) + " |", ""]
+        lines += ["| overall score | " + " | ".join(fmt(ev.overall.score, 2) for ev in evs) + " |", ""]
     if ranking:
         lines += judge_section(ranking, evs) + persona_tasks_section(evs)
     lines += ["## Proxies and caveats", ""] + [f"- {n}" for n in evs[0].notes] + [""]
@@ -150,18 +146,18 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
     for r in ev.rows:
         note = f" ({r.note})" if r.note else ""
         lines.append(
-            f"| {metric_name(r.metric)} | {metric_meaning(r.metric)}{note} | {_fmt(r.value)} | {_fmt(r.reference)} | "
-            f"{_fmt(r.sim, 2)} | {_fmt(r.noise_sim, 2)} |"
+            f"| {metric_name(r.metric)} | {metric_meaning(r.metric)}{note} | {fmt(r.value)} | {fmt(r.reference)} | "
+            f"{fmt(r.sim, 2)} | {fmt(r.noise_sim, 2)} |"
         )
     lines.append(
         "| Emotions | mix of emotion words (NRC lists), compared as distributions | | | "
-        f"{_fmt(ev.emotions_sim, 2)} | {_fmt(reference.emotions_noise_sim, 2)} |"
+        f"{fmt(ev.emotions_sim, 2)} | {fmt(reference.emotions_noise_sim, 2)} |"
     )
     chance = ev.speaker_id.chance
     lines.append(
         f"| Who is speaking | can a classifier name the speaker of a line ({ev.speaker_id.speakers} speakers, "
-        f"chance {_fmt(chance, 2)}); people measured at the same size | {_fmt(ev.speaker_id.accuracy)} | "
-        f"{_fmt(ev.speaker_id_human)} | {_fmt(sim_or_none(ev.speaker_id.accuracy, ev.speaker_id_human), 2)} | |"
+        f"chance {fmt(chance, 2)}); people measured at the same size | {fmt(ev.speaker_id.accuracy)} | "
+        f"{fmt(ev.speaker_id_human)} | {fmt(sim_or_none(ev.speaker_id.accuracy, ev.speaker_id_human), 2)} | |"
     )
     lines += _naturalness_rows(ev)
     lines += ["", "### Can the measures see these agents at all?", ""]
@@ -177,14 +173,14 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
             n.better_than_null, "not measurable (too few lines or speakers)"
         )
         lines.append(
-            f"| {NULL_NAMES[n.metric]} | {_fmt(n.value)} | {_fmt(n.null_mean)} ({_fmt(n.null_high)}) | {verdict} |"
+            f"| {NULL_NAMES[n.metric]} | {fmt(n.value)} | {fmt(n.null_mean)} ({fmt(n.null_high)}) | {verdict} |"
         )
     t = ev.template
     flag = "yes" if t.template_like else "no"
     lines += [
         "",
-        f"Template-like talk: {flag} ({_fmt(t.repeat_share, 2)} of lines repeat an earlier one word for word; "
-        f"distinct word pairs at {_fmt(t.distinct_2_ratio, 2)} of people's).",
+        f"Template-like talk: {flag} ({fmt(t.repeat_share, 2)} of lines repeat an earlier one word for word; "
+        f"distinct word pairs at {fmt(t.distinct_2_ratio, 2)} of people's).",
         "",
         "### Overall score",
         "",
@@ -203,11 +199,11 @@ def _run_section(ev: RunEvaluation, reference: HumanReference) -> list[str]:
         "chat installs offline, so only the chance line compares."
     )
     lines.append(
-        f"- Staying in character: similarity of lines to the own persona changes by {_fmt(ev.drift.slope_per_turn, 4)} "
+        f"- Staying in character: similarity of lines to the own persona changes by {fmt(ev.drift.slope_per_turn, 4)} "
         "per turn (below 0: drifting away)."
     )
     lines.append(
-        f"- Echoing: {_fmt(ev.echo.echo_share)} of lines are closer to the partner's last line than to the speaker's "
+        f"- Echoing: {fmt(ev.echo.echo_share)} of lines are closer to the partner's last line than to the speaker's "
         "own persona."
     )
     lines += ["", *_social_section(ev), ""]
@@ -224,15 +220,15 @@ def _naturalness_rows(ev: RunEvaluation) -> list[str]:
     people = human.dialogue_naturalness if human else None
     rows = [
         f"| Natural dialogue | dialogue NLI ({n.backend}): replies that do not contradict what they answer, and "
-        f"lines that do not contradict the speaker's own last five | {_fmt(n.dialogue_naturalness)} | {_fmt(people)} | "
-        f"{_fmt(sim_or_none(n.dialogue_naturalness, people), 2)} | |",
+        f"lines that do not contradict the speaker's own last five | {fmt(n.dialogue_naturalness)} | {fmt(people)} | "
+        f"{fmt(sim_or_none(n.dialogue_naturalness, people), 2)} | |",
         f"| Contradicting the persona | share of checked lines that contradict a sentence of the speaker's persona "
-        f"(people have no persona texts) | {_fmt(n.persona_contradictions)} | | | |",
+        f"(people have no persona texts) | {fmt(n.persona_contradictions)} | | | |",
     ]
     if n.naturalness is not None:
         rows.append(
             f"| Naturalness (Eval4Sim) | 0.6 coherence + 0.2 (1 − persona contradictions) + 0.2 (1 − self "
-            f"contradictions); Eval4Sim's human corpus ≈ 0.867 | {_fmt(n.naturalness)} | | | |"
+            f"contradictions); Eval4Sim's human corpus ≈ 0.867 | {fmt(n.naturalness)} | | | |"
         )
     if n.unlabelled:
         rows.append(f"| | {n.unlabelled} of {n.pairs} pairs got no label and were left out | | | | |")
@@ -244,7 +240,7 @@ def _overall_line(ev: RunEvaluation) -> str:
     if o.score is None:
         return "Nothing to score: the run has no lines."
     parts = ", ".join(f"{name} {value:.2f}" for name, value in o.components.items())
-    text = f"{o.score:.2f} of 1 (people against people: {_fmt(o.ceiling, 2)}), the mean of: {parts}."
+    text = f"{o.score:.2f} of 1 (people against people: {fmt(o.ceiling, 2)}), the mean of: {parts}."
     if o.zeroed:
         text += (
             " Scored 0 for not beating shuffled lines: "
@@ -293,7 +289,7 @@ def _social_section(ev: RunEvaluation) -> list[str]:
     share = ev.intentions.share
     lines.append(
         f"Plans kept: {ev.intentions.realised} of {ev.intentions.planned_steps} planned steps found the agent at the "
-        f"planned place halfway through ({_fmt(share, 2)})."
+        f"planned place halfway through ({fmt(share, 2)})."
     )
     return lines
 

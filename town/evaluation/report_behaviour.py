@@ -5,10 +5,7 @@ from __future__ import annotations
 from town.evaluation.behaviour import WHERE, Behaviour
 from town.evaluation.bias import SwapDifference
 from town.evaluation.dialogue_failures import ENDINGS, DialogueFailures
-
-
-def _f(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
+from town.evaluation.report_text import fmt
 
 
 def _split(share: dict[str, float] | None) -> str:
@@ -23,9 +20,9 @@ def behaviour_section(b: Behaviour | None) -> list[str]:
     lines = [
         "### What the agents did",
         "",
-        f"Actions begun per awake agent-hour: **{_f(b.actions_per_awake_agent_hour)}**; {b.distinct_activities} "
+        f"Actions begun per awake agent-hour: **{fmt(b.actions_per_awake_agent_hour, 2)}**; {b.distinct_activities} "
         f"different activities. How alike the agents' mixes of activities are (mean cosine over pairs of agents; 1: "
-        f"everybody does the same things in the same proportions): **{_f(b.activity_homogenization)}**.",
+        f"everybody does the same things in the same proportions): **{fmt(b.activity_homogenization, 2)}**.",
         "",
         "Where the waking hours went — " + " / ".join(WHERE) + " — against the persona's own routine:",
         "",
@@ -34,7 +31,7 @@ def behaviour_section(b: Behaviour | None) -> list[str]:
     ]
     for a in b.agents:
         lines.append(
-            f"| {a.agent} | {_f(a.awake_hours, 1)} | {_f(a.actions_per_awake_hour)} | {_split(a.time_share)} | "
+            f"| {a.agent} | {fmt(a.awake_hours, 1)} | {fmt(a.actions_per_awake_hour, 2)} | {_split(a.time_share)} | "
             f"{_split(a.routine_share)} |"
         )
     return [*lines, ""]
@@ -52,10 +49,10 @@ def failures_section(f: DialogueFailures | None) -> list[str]:
         "|---|---|---|",
     ]
     for reason in ENDINGS:
-        lines.append(f"| {reason} | {f.endings.counts[reason]} | {_f(f.endings.shares[reason])} |")
+        lines.append(f"| {reason} | {f.endings.counts[reason]} | {fmt(f.endings.shares[reason], 2)} |")
     lines += [
         "",
-        f"Role confusion: {len(f.confusions)} of {f.lines} lines ({_f(f.confusion_share, 3)}) have a speaker address "
+        f"Role confusion: {len(f.confusions)} of {f.lines} lines ({fmt(f.confusion_share, 3)}) have a speaker address "
         "itself by name or speak as its partner.",
     ]
     lines += [f"- {c.speaker} to {c.partner} ({c.kind}): *{c.text}*" for c in f.confusions[:5]]

@@ -6,13 +6,10 @@ from typing import TYPE_CHECKING
 
 from town.evaluation.judge import ConditionRating
 from town.evaluation.persona_tasks import RUBRICS
+from town.evaluation.report_text import fmt
 
 if TYPE_CHECKING:
     from town.evaluation.evaluate import RunEvaluation
-
-
-def _f(value: float | None, digits: int = 3) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def judge_section(ranking: list[ConditionRating], evs: list[RunEvaluation]) -> list[str]:
@@ -30,8 +27,8 @@ def judge_section(ranking: list[ConditionRating], evs: list[RunEvaluation]) -> l
         for ev, c in checks:
             mark = "trusted" if c.trusted else "**untrustworthy**"
             lines.append(
-                f"| {ev.label} | {c.items} | {c.answered} | {_f(c.accuracy, 2)} | {_f(c.chance, 2)} | "
-                f"{_f(c.threshold, 2)} | {_f(c.stylometric_baseline, 2)} | {mark} |"
+                f"| {ev.label} | {c.items} | {c.answered} | {fmt(c.accuracy, 2)} | {fmt(c.chance, 2)} | "
+                f"{fmt(c.threshold, 2)} | {fmt(c.stylometric_baseline, 2)} | {mark} |"
             )
         if not all(c.trusted for _, c in checks):
             lines += ["", "**The ratings below come from a judge that failed this check: read them as untrustworthy.**"]
@@ -51,7 +48,7 @@ def judge_section(ranking: list[ConditionRating], evs: list[RunEvaluation]) -> l
         "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {r.condition} | {r.mu} | {r.sigma} | {_f(r.mean_believability, 2)} | {r.answers} | {r.failed} |"
+        f"| {r.condition} | {r.mu} | {r.sigma} | {fmt(r.mean_believability, 2)} | {r.answers} | {r.failed} |"
         for r in ranking
     ]
     return [*lines, ""]
@@ -77,8 +74,8 @@ def persona_tasks_section(evs: list[RunEvaluation]) -> list[str]:
             "|---|" + "---|" * (len(RUBRICS) + 3),
         ]
         for s in ev.persona_scores:
-            cells = " | ".join(_f(s.by_rubric.get(r.name), 2) for r in RUBRICS)
-            lines.append(f"| {s.agent} | {cells} | {_f(s.score, 2)} | {s.graded} | {s.ungraded} |")
+            cells = " | ".join(fmt(s.by_rubric.get(r.name), 2) for r in RUBRICS)
+            lines.append(f"| {s.agent} | {cells} | {fmt(s.score, 2)} | {s.graded} | {s.ungraded} |")
         if ev.persona_tasks_unwritten:
             lines.append(f"\n{ev.persona_tasks_unwritten} rubric question sets the judge failed to write are left out.")
         lines.append("")

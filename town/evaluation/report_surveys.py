@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
+from town.evaluation.report_text import fmt
 from town.evaluation.surveys import SurveyMeasures
-
-
-def _f(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
 
 
 def survey_section(surveys: SurveyMeasures | None) -> list[str]:
@@ -31,8 +28,8 @@ def survey_section(surveys: SurveyMeasures | None) -> list[str]:
         for s in surveys.stated_acted:
             outcome = f"{'attends' if s.predicts == 'attends' else 'knows'} {s.fact}"
             lines.append(
-                f"| {s.survey}: {s.question} | {outcome} | {len(s.agents)} | {sum(s.acted)} | {_f(s.auc)} | "
-                f"{_f(s.shuffled_auc)} | {_f(s.spearman)} | {_f(s.kappa)} |"
+                f"| {s.survey}: {s.question} | {outcome} | {len(s.agents)} | {sum(s.acted)} | {fmt(s.auc, 2)} | "
+                f"{fmt(s.shuffled_auc, 2)} | {fmt(s.spearman, 2)} | {fmt(s.kappa, 2)} |"
             )
         lines.append("")
         for s in surveys.stated_acted:
@@ -54,7 +51,8 @@ def survey_section(surveys: SurveyMeasures | None) -> list[str]:
         ]
         for r in surveys.retests:
             lines.append(
-                f"| {r.question} | {r.retest_of} | {r.pairs} | {_f(r.exact)} | {_f(r.within_one)} | {_f(r.kappa)} |"
+                f"| {r.question} | {r.retest_of} | {r.pairs} | {fmt(r.exact, 2)} | {fmt(r.within_one, 2)} | "
+                f"{fmt(r.kappa, 2)} |"
             )
     lines += [
         "",
@@ -66,7 +64,7 @@ def survey_section(surveys: SurveyMeasures | None) -> list[str]:
     ]
     for s in surveys.spreads:
         flag = "**homogeneous**" if s.homogeneous else ""
-        lines.append(f"| {s.survey}: {s.question} | {s.answers} | {s.distinct} | {_f(s.entropy_bits)} | {flag} |")
+        lines.append(f"| {s.survey}: {s.question} | {s.answers} | {s.distinct} | {fmt(s.entropy_bits, 2)} | {flag} |")
     if surveys.human:
         lines += [
             "",
@@ -77,5 +75,5 @@ def survey_section(surveys: SurveyMeasures | None) -> list[str]:
             "|---|---|---|---|",
         ]
         for h in surveys.human:
-            lines.append(f"| {h.question} | {h.simulated} | {h.human} | {_f(h.wasserstein)} |")
+            lines.append(f"| {h.question} | {h.simulated} | {h.human} | {fmt(h.wasserstein, 2)} |")
     return [*lines, ""]

@@ -9,6 +9,12 @@ from __future__ import annotations
 
 from town.evaluation.evaluate import RunEvaluation
 
+
+def fmt(value: float | None, digits: int = 3) -> str:
+    """A figure as the report prints it; a dash where there is none."""
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
 # metric -> (name, what it measures and which way is human-like)
 METRICS: dict[str, tuple[str, str]] = {
     "short_reply": ("Short replies", "share of lines of three words or fewer; language models rarely give them"),
