@@ -11,14 +11,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import date
 
-from pydantic import ConfigDict
-
 from agents.effects import PlannedStep
+from town.core.world import SAVED
 
 
 @dataclass
 class Agenda:
-    __pydantic_config__ = ConfigDict(extra="forbid")  # a save naming a field this component lacks is damaged
+    __pydantic_config__ = SAVED  # a save naming a field this component lacks is damaged
 
     schedule: list[tuple[int, str]] = field(default_factory=list)  # (minute of the waking day, activity)
     plan_day: date | None = None  # the waking day the schedule is for

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import ConfigDict
-
 from town.core.perception import Percept
+from town.core.world import SAVED
 
 NEVER = -(10**9)
 
 
 @dataclass
 class Attention:
-    __pydantic_config__ = ConfigDict(extra="forbid")  # a save naming a field this component lacks is damaged
+    __pydantic_config__ = SAVED  # a save naming a field this component lacks is damaged
 
     salient: Percept | None = None  # the agent seen this tick that may be worth a reaction
     salient_tick: int = -1

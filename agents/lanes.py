@@ -7,17 +7,13 @@ Owned and written by the mind; saved as it is (a field added here is saved with 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated
 
-from pydantic import ConfigDict, PlainSerializer
-
-# A set has no order of its own; a save must be byte-stable.
-SortedNames = Annotated[set[str], PlainSerializer(sorted, return_type=list[str])]
+from town.core.world import SAVED, SortedNames
 
 
 @dataclass
 class Lanes:
-    __pydantic_config__ = ConfigDict(extra="forbid")  # a save naming a field this component lacks is damaged
+    __pydantic_config__ = SAVED  # a save naming a field this component lacks is damaged
 
     busy: SortedNames = field(default_factory=set)
     asleep: bool = False

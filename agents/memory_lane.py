@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pydantic import ConfigDict
-
 from agents.importance import PendingMemory
+from town.core.world import SAVED
 
 
 @dataclass
 class MemoryLane:
-    __pydantic_config__ = ConfigDict(extra="forbid")  # a save naming a field this component lacks is damaged
+    __pydantic_config__ = SAVED  # a save naming a field this component lacks is damaged
 
     pending: list[PendingMemory] = field(default_factory=list)
     importance_cache: dict[str, int] = field(default_factory=dict)  # text -> score the model gave it
