@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ from town.core.collision import collision_grid
 from town.core.errors import ConfigError, MapError
 from town.core.tiled import MAP_SUFFIXES, load_tiled, read_tiled_document
 from town.mapping import tiled_json as tj
-from town.mapping.files import make_ordinary
+from town.mapping.files import write_new_file
 
 TOWN_OBJECT_LAYERS = ("sectors", "arenas", "objects", "spawns")
 
@@ -52,17 +51,7 @@ def init_map(source: Path, out: Path, overwrite: bool = False) -> list[str]:
             doc["layers"].append(tj.object_layer(ids, name, []))
             added.append(name)
     doc["nextlayerid"], doc["nextobjectid"] = ids.next_layer, ids.next_object
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump(doc, file, ensure_ascii=False, indent=1)
-            file.write("\n")
-        make_ordinary(Path(tmp))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_new_file(out, (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return added
 
 
