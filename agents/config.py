@@ -12,6 +12,9 @@ from agents.retrieval import RetrievalWeights
 ThinkMinutes = Annotated[float, Field(ge=0, le=24 * 60, allow_inf_nan=False)]
 
 
+Ablation = Literal["reflection", "planning", "memory", "social_identity", "personal_identity", "life_context"]
+
+
 class CognitionConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
@@ -54,8 +57,9 @@ class CognitionConfig(BaseModel):
     outside_text_max_chars: int = Field(default=1000, ge=20, le=20_000)
     # Park et al.'s ablations: without reflection no insights are drawn; without planning the agent follows its
     # persona's routine block by block (no planning calls); without memory nothing is recalled (records are still
-    # logged, so the evaluation can see what the agent was never able to use).
-    ablate: set[Literal["reflection", "planning", "memory"]] = Field(default_factory=set)
+    # logged, so the evaluation can see what the agent was never able to use). SPeCtrum's: without social_identity,
+    # personal_identity or life_context the identity every prompt starts from leaves that part of the persona out.
+    ablate: set[Ablation] = Field(default_factory=set)
 
     @field_serializer("ablate")
     def _sorted(self, ablate: set[str]) -> list[str]:

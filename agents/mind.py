@@ -77,7 +77,7 @@ class Mind:
         self.map = town_map
         self.clock = clock
         self.config = config
-        self.identity = persona.summary()
+        self.identity = persona.summary(omit=config.ablate)  # an S/P/C ablation leaves its part out
         # People outside the loaded cast keep a readable name made from their persona id.
         self._relations = {
             names_by_id.get(r.person, r.person.replace("-", " ").title()): r.relation for r in persona.relationships

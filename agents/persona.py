@@ -8,6 +8,7 @@ the file and the field.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import time
 from pathlib import Path
 
@@ -65,6 +66,9 @@ NAME_MAX = 80
 TEXT_MAX = 4000  # one persona paragraph; prompts carry it on every call
 
 
+# SPeCtrum's three parts of a persona, in the order the identity paragraph gives them.
+PERSONA_PARTS = ("social_identity", "personal_identity", "life_context")
+
 # The stated demographic attributes (all optional but age): what a persona-swap experiment may exchange.
 DEMOGRAPHICS = ("age", "gender", "ethnicity", "religion", "nationality")
 
@@ -99,6 +103,9 @@ class Persona(BaseModel):
     ethnicity: str | None = Field(default=None, max_length=60)
     religion: str | None = Field(default=None, max_length=60)
     nationality: str | None = Field(default=None, max_length=60)
+    # A generated population records what it sampled for each person (education, household size, interests, ...)
+    # so an experiment can be analysed by attribute; prompts never show it (the texts above carry what they need).
+    attributes: dict[str, str] | None = None
 
     @field_validator("wake_time", "bed_time")
     @classmethod
@@ -117,14 +124,19 @@ class Persona(BaseModel):
             raise ValueError(f"a name is at most {NAME_MAX} printable characters")
         return cleaned
 
-    def summary(self) -> str:
-        """The identity paragraph every prompt starts from; short because small models lose long context."""
+    def summary(self, omit: Collection[str] = ()) -> str:
+        """The identity paragraph every prompt starts from; short because small models lose long context.
+
+        `omit` leaves out any of SPeCtrum's parts (`PERSONA_PARTS`) for an ablation; nothing else changes.
+        """
         goals = f" Today's goal: {' '.join(self.current_goals)}" if self.current_goals else ""
         stated = [f"{field} {value}" for field in DEMOGRAPHICS[1:] if (value := getattr(self, field))]
         demographics = f" ({'; '.join(stated)})" if stated else ""
+        parts = [getattr(self, part) for part in PERSONA_PARTS if part not in omit]
         return (
             f"{self.name}, {self.age}{demographics}, {self.occupation}. Traits: {', '.join(self.traits)}. "
-            f"{self.social_identity} {self.personal_identity} {self.life_context} {self.lifestyle}{goals}"
+            + " ".join([*parts, self.lifestyle])
+            + goals
         )
 
 

@@ -189,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     pop.add_argument("--map", type=Path, help="the town they live in (default Willowbrook)")
     pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
     pop.add_argument("--backstories", metavar="MODEL", help="optional: a model writes a short backstory for each")
+    pop.add_argument("--revisions", type=int, default=2, help="times a backstory the validator rejects is sent back")
 
     maps = sub.add_parser("map", help="bring a map: import GA's Smallville, check, add town layers, generate a town")
     map_sub = maps.add_subparsers(dest="map_command", required=True, parser_class=TownParser)

@@ -17,9 +17,19 @@ from town.evaluation.judge import JudgeFields
 from town.evaluation.judge_check import SpeakerFields
 from town.evaluation.naturalness import NLIFields
 from town.evaluation.persona_tasks import RUBRICS, GradeFields, TaskFields
-from town.experiments.population import BackstoryFields
+from town.experiments.backstories import BackstoryFields, RevisionFields
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
+BACKSTORY = BackstoryFields(
+    name="Ada Baker",
+    age=41,
+    occupation="teacher",
+    traits="organised, warm, calm",
+    social_identity="Ada is a teacher at Oak Hill College. Ada was born in Willowbrook and never left.",
+    personal_identity="Cares most about fairness and learning. Happiest with chess and writing poetry.",
+    life_context="Lives at Maple House with Leo Baker (son).",
+    places="Maple House; Oak Hill College; Rosewood Cafe; Willow Market",
+)
 CASES = {
     "day_plan": DayPlanFields(
         name="Mei Lin",
@@ -115,13 +125,11 @@ CASES = {
         answer_format="exactly one of: yes, no, undecided",
         example='{"answer": "yes"}',
     ),
-    "backstory": BackstoryFields(
-        name="Ada Baker",
-        age=41,
-        occupation="teacher",
-        traits="organised, warm, calm",
-        personal_identity="Loves chess and poetry.",
-        life_context="Lives at Maple House (bedroom).",
+    "backstory": BACKSTORY,
+    "backstory_revise": RevisionFields(
+        **BACKSTORY.model_dump(),
+        previous="Ada, a 52-year-old nurse, lives alone at Birch Cottage.",
+        problems="- says age 52, but Ada Baker is 41\n- names 'Birch Cottage', which is not a place on map Willowbrook",
     ),
     "reflect_questions": QuestionFields(name="Mei Lin", identity=IDENTITY, memories="1. Mei planned a party", count=3),
     "reflect_insights": InsightFields(
@@ -154,3 +162,40 @@ def test_every_template_has_a_golden_case():
 
     templates = {p.name.removesuffix(".txt") for p in files("agents.prompts").iterdir() if p.name.endswith(".txt")}
     assert templates == set(CASES)
+
+
+# SPeCtrum ablations: the identity every prompt starts from, with each part left out in turn.
+IDENTITY_CASES = ["full", "social_identity", "personal_identity", "life_context"]
+
+
+def _identity(ablate: str) -> str:
+    from agents.persona import load_persona
+    from town.runtime.config import DEFAULT_PERSONAS
+
+    mei = load_persona(DEFAULT_PERSONAS / "01-mei-lin.yaml")
+    return mei.summary(omit=() if ablate == "full" else {ablate})
+
+
+@pytest.mark.parametrize("ablate", IDENTITY_CASES)
+def test_the_identity_under_each_persona_ablation_is_exactly_the_golden_file(ablate):
+    name = f"identity_{'full' if ablate == 'full' else 'without_' + ablate}"
+    text = as_text(render("day_plan", CASES["day_plan"].model_copy(update={"identity": _identity(ablate)})))
+    path = golden_path(name)
+    if os.environ.get("UPDATE_GOLDEN") == "1" and (not path.exists() or path.read_text(encoding="utf-8") != text):
+        path.write_text(text, encoding="utf-8")
+        pytest.fail(f"{path.name} rewritten; review `git diff {path}` and run the tests again")
+    assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("ablate", IDENTITY_CASES[1:])
+def test_a_persona_ablation_removes_its_part_and_changes_nothing_else(ablate):
+    from agents.persona import PERSONA_PARTS, load_persona
+    from town.runtime.config import DEFAULT_PERSONAS
+
+    mei = load_persona(DEFAULT_PERSONAS / "01-mei-lin.yaml")
+    full, without = _identity("full"), _identity(ablate)
+    part = getattr(mei, ablate)
+    assert part in full and part not in without
+    assert without == full.replace(f"{part} ", "", 1)  # exactly that sentence gone, the rest byte for byte
+    for other in set(PERSONA_PARTS) - {ablate}:
+        assert getattr(mei, other) in without

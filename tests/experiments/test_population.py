@@ -1,4 +1,7 @@
-"""Population generation: quotas met exactly, no implausible or unplaceable persona, duplicates counted, seeded."""
+"""Population generation: exact marginal and joint quotas, households from the map, ties, validator, seeded output."""
+
+import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -7,7 +10,13 @@ from agents.embedding import HashingEmbedder
 from agents.persona import load_personas
 from town.cli import main
 from town.core.errors import ConfigError
-from town.experiments.population import QuotaSpec, exact_counts, generate_population, occupations
+from town.core.places import load_town_map
+from town.experiments.households import dwellings_of
+from town.experiments.occupations import occupations
+from town.experiments.population import generate_population
+from town.experiments.quotas import JointQuota, QuotaSpec, exact_counts
+from town.experiments.taxonomy import taxonomy
+from town.mapping.generate import generate_town
 
 QUOTAS = QuotaSpec(
     attributes={
@@ -17,34 +26,231 @@ QUOTAS = QuotaSpec(
 )
 
 
+@pytest.fixture(scope="session")
+def big_town(tmp_path_factory):
+    path = tmp_path_factory.mktemp("town") / "town.tmj"
+    path.write_text(json.dumps(generate_town(260, seed=5)), encoding="utf-8")
+    return load_town_map(path)
+
+
+def _households(people, town_map):
+    """People grouped by the dwelling they live in (a house, or one flat of a block)."""
+    homes = {}
+    for p in people:
+        dwelling = next(d for d in dwellings_of(town_map) if d.sector == p.home and p.home_arena in d.bedrooms)
+        homes.setdefault(dwelling.label, []).append(p)
+    return homes
+
+
 def test_exact_counts_use_largest_remainder_and_accept_plain_counts():
     assert exact_counts({"a": 1, "b": 1, "c": 1}, 10, "x") == {"a": 4, "b": 3, "c": 3}
     assert exact_counts({"a": 7, "b": 3}, 10, "x") == {"a": 7, "b": 3}
 
 
 @pytest.mark.parametrize("n", [7, 37, 100])
-def test_quotas_are_met_exactly_and_every_persona_is_plausible(town_map, n):
-    people, report = generate_population(n, QUOTAS, town_map, HashingEmbedder(), seed=n)
-    assert len(people) == n and len({p.id for p in people}) == n
-    for row in report.quotas:
-        assert row.achieved == row.target, row
-    assert sum(r.target for r in report.quotas if r.attribute == "age") == n
+def test_marginal_quotas_are_met_exactly_and_every_persona_is_plausible(big_town, n):
+    people, report = generate_population(n, QUOTAS, big_town, HashingEmbedder(), seed=n)
+    assert len(people) == n and len({p.id for p in people}) == n and len({p.name for p in people}) == n
+    assert report.quotas and all(row.achieved == row.target for row in report.quotas)
+    assert report.cell_error == {"age": 0.0, "occupation": 0.0}
+    assert sum(r.target for r in report.quotas if r.table == "age") == n
     for person in people:
         lo, hi = occupations()[person.occupation].ages
         assert lo <= person.age <= hi, person  # never a 9-year-old surgeon
+    assert report.validator_failures == 0
 
 
-def test_the_same_seed_gives_the_same_people(town_map):
-    a, _ = generate_population(30, QUOTAS, town_map, HashingEmbedder(), seed=4)
-    b, _ = generate_population(30, QUOTAS, town_map, HashingEmbedder(), seed=4)
-    c, _ = generate_population(30, QUOTAS, town_map, HashingEmbedder(), seed=5)
-    assert a == b and a != c
+JOINT = QuotaSpec(
+    attributes={"gender": {"woman": 1, "man": 1}},
+    joint=[
+        JointQuota(
+            over=["age", "occupation", "household"],
+            cells=[
+                {"age": "6-17", "occupation": "pupil", "household": "4", "count": 6},
+                {"age": "30-49", "occupation": "teacher", "household": "4", "count": 4},
+                {"age": "30-49", "occupation": "nurse", "household": "4", "count": 2},
+                {"age": "18-29", "occupation": "barista", "household": "2", "count": 8},
+                {"age": "18-29", "occupation": "student", "household": "3", "count": 9},
+                {"age": "65-95", "occupation": "retired", "household": "1", "count": 7},
+                {"age": "65-95", "occupation": "retired", "household": "2", "count": 4},
+            ],
+        )
+    ],
+)
 
 
-def test_contradictory_quotas_are_refused_with_the_reason(town_map):
-    kids_only = QuotaSpec(attributes={"age": {"6-12": 1.0}, "occupation": {"surgeon": 0.5, "pupil": 0.5}})
-    with pytest.raises(ConfigError, match="surgeon"):
-        generate_population(10, kids_only, town_map, HashingEmbedder())
+def test_a_joint_quota_over_age_occupation_and_household_is_met_cell_for_cell(big_town):
+    people, report = generate_population(40, JOINT, big_town, HashingEmbedder(), seed=3)
+    cells = Counter()
+    for p in people:
+        band = next(b for b in ("6-17", "18-29", "30-49", "65-95") if int(b[:2].strip("-")) <= p.age <= int(b[-2:]))
+        cells[(band, p.occupation, p.attributes["household"])] += 1
+    asked = {(c["age"], c["occupation"], c["household"]): c["count"] for c in JOINT.joint[0].cells}
+    assert dict(cells) == asked
+    assert Counter(p.gender for p in people) == {"woman": 20, "man": 20}
+    assert report.cell_error == {"gender": 0.0, "age × occupation × household": 0.0}
+    # The household sizes the quota gave are the households the people live in.
+    for home in _households(people, big_town).values():
+        assert all(int(p.attributes["household"]) == len(home) for p in home)
+
+
+@pytest.mark.parametrize(
+    ("quota", "reason"),
+    [
+        (
+            QuotaSpec(attributes={"age": {"6-12": 1.0}, "occupation": {"surgeon": 0.5, "pupil": 0.5}}),
+            "surgeon is 29-70",
+        ),
+        (QuotaSpec(attributes={"household": {"3": 10}}), "cannot make whole households"),
+        (
+            QuotaSpec(
+                attributes={"occupation": {"barista": 10}},
+                joint=[
+                    JointQuota(
+                        over=["occupation", "household"],
+                        cells=[
+                            {"occupation": "barista", "household": "2", "count": 4},
+                            {"occupation": "teacher", "household": "2", "count": 6},
+                        ],
+                    )
+                ],
+            ),
+            r"disagree on occupation barista \(10 vs 4 people\)",
+        ),
+        (
+            QuotaSpec(
+                joint=[
+                    JointQuota(
+                        over=["age", "occupation"],
+                        cells=[
+                            {"age": "6-17", "occupation": "surgeon", "count": 2},
+                            {"age": "30-49", "occupation": "nurse", "count": 8},
+                        ],
+                    )
+                ]
+            ),
+            "nobody can be both",
+        ),
+        (QuotaSpec(attributes={"household": {"2": 10}, "age": {"6-17": 7, "30-40": 3}}), "each have an adult"),
+        (QuotaSpec(attributes={"household": {"1": 4, "2": 6}, "age": {"6-17": 8, "30-40": 2}}), "under 18 lives alone"),
+    ],
+)
+def test_infeasible_quotas_are_refused_with_the_reason(big_town, quota, reason):
+    with pytest.raises(ConfigError, match=reason):
+        generate_population(10, quota, big_town, HashingEmbedder())
+
+
+def test_unknown_quota_values_are_refused_when_the_file_is_read(tmp_path, capsys):
+    for bad, word in [
+        ("attributes:\n  occupation: {astronaut: 1}\n", "astronaut"),
+        ("attributes:\n  education: {a PhD in magic: 1}\n", "not in the taxonomy"),
+        ("attributes:\n  interests: {chess: 1}\n", "unknown quota attribute"),  # several per person: not a quota
+        ("joint:\n  - over: [age, occupation]\n    cells: [{age: 20-30, count: 1}]\n", "exactly those"),
+    ]:
+        path = tmp_path / "bad.yaml"
+        path.write_text(bad)
+        out = tmp_path / "people"
+        assert main(["population", "--n", "1", "--quota", str(path), "--out", str(out), "--embedder", "hashing"]) == 2
+        assert word in capsys.readouterr().err
+        assert not out.exists()  # refused before anything is written
+
+
+def test_a_map_too_small_for_the_population_is_refused_with_what_it_can_house(town_map, tmp_path, capsys):
+    quota = tmp_path / "q.yaml"
+    quota.write_text("attributes:\n  age: {'20-60': 1}\n")
+    out = tmp_path / "people"
+    args = ["population", "--n", "60", "--quota", str(quota), "--out", str(out), "--embedder", "hashing"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "7 dwellings" in err and "town map generate --people 60" in err and not out.exists()
+
+
+def test_households_follow_the_configured_size_distribution(big_town):
+    people, report = generate_population(200, QuotaSpec(attributes={}), big_town, HashingEmbedder(), seed=1)
+    configured, achieved = report.households.configured, report.households.achieved
+    assert configured == pytest.approx({k: v / 100 for k, v in taxonomy().households.sizes.items()}, abs=1e-4)
+    assert sum(abs(achieved.get(k, 0) - v) for k, v in configured.items()) / 2 < 0.05  # total variation
+    assert report.households.households <= report.households.dwellings <= len(dwellings_of(big_town))
+    homes = _households(people, big_town)
+    assert Counter(len(h) for h in homes.values()) == {
+        int(k): round(v * report.households.households) for k, v in achieved.items()
+    }
+    for home in homes.values():
+        assert any(p.age >= 18 for p in home), [p.name for p in home]  # never a child alone
+    custom = QuotaSpec(households={"1": 1, "3": 1})
+    people, report = generate_population(60, custom, big_town, HashingEmbedder(), seed=2)
+    assert set(report.households.achieved) == {"1", "3"}
+    assert report.households.achieved["1"] == pytest.approx(0.5, abs=0.07)
+
+
+def test_ties_come_from_households_workplaces_and_a_small_world_and_the_density_is_reported(big_town):
+    people, report = generate_population(80, QUOTAS, big_town, HashingEmbedder(), seed=4)
+    ids = {p.id for p in people}
+    pairs = set()
+    for p in people:
+        for r in p.relationships:
+            assert r.person in ids  # every tie names someone in the population
+            pairs.add(frozenset((p.id, r.person)))
+    assert set(report.ties) <= {"household", "colleague", "neighbour", "friend"} and report.ties["household"] > 0
+    assert report.ties["colleague"] > 0 and report.ties.get("neighbour", 0) + report.ties.get("friend", 0) > 0
+    assert report.starting_density == pytest.approx(sum(report.ties.values()) / (80 * 79 / 2), abs=1e-4)
+    assert len(pairs) <= sum(report.ties.values())  # a persona file keeps at most MAX_RELATIONS of its ties
+    pupil = next(p for p in people if p.occupation == "pupil" and p.age < 18)
+    family = [r.relation for r in pupil.relationships]
+    assert any(word in family for word in ("mother", "father", "parent", "sister", "brother", "sibling"))
+
+
+def test_the_same_seed_writes_the_same_files_and_another_seed_other_people(tmp_path):
+    path = tmp_path / "town.tmj"
+    path.write_text(json.dumps(generate_town(60, seed=1)))
+    quota = tmp_path / "q.yaml"
+    quota.write_text("attributes:\n  occupation: {barista: 5, teacher: 5, retired: 10, pupil: 5, nurse: 5}\n")
+
+    def files(out, seed):
+        args = ["population", "--n", "30", "--quota", str(quota), "--out", str(out), "--map", str(path)]
+        assert main([*args, "--embedder", "hashing", "--seed", str(seed)]) == 0
+        return {f.name: f.read_bytes() for f in sorted(out.iterdir())}
+
+    a, b, c = files(tmp_path / "a", 4), files(tmp_path / "b", 4), files(tmp_path / "c", 5)
+    assert {k: v for k, v in a.items() if k != "_population.json"} == {
+        k: v for k, v in b.items() if k != "_population.json"
+    }
+    report_a = json.loads(a["_population.json"])
+    report_b = json.loads(b["_population.json"])
+    assert {k: v for k, v in report_a.items() if k != "files"} == {k: v for k, v in report_b.items() if k != "files"}
+    assert set(a) != set(c)
+
+
+def test_writing_again_replaces_only_the_persona_files_it_wrote(tmp_path):
+    path = tmp_path / "town.tmj"
+    path.write_text(json.dumps(generate_town(40, seed=1)))
+    quota = tmp_path / "q.yaml"
+    quota.write_text("attributes: {}\n")
+    out = tmp_path / "people"
+    base = ["population", "--quota", str(quota), "--out", str(out), "--map", str(path), "--embedder", "hashing"]
+    assert main([*base, "--n", "20"]) == 0
+    (out / "notes.txt").write_text("mine")
+    assert main([*base, "--n", "8", "--seed", "1"]) == 0
+    assert len(load_personas(out)) == 8  # the twelve the first run wrote and this one did not are gone
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_spc_parts_are_filled_for_everyone_and_read_from_the_sampled_attributes(big_town):
+    people, _ = generate_population(60, QUOTAS, big_town, HashingEmbedder(), seed=6)
+    for p in people:
+        assert p.social_identity and p.personal_identity and p.life_context
+        interests = p.attributes["interests"].split("; ")
+        assert all(i in p.personal_identity for i in interests)
+        assert p.home in p.life_context
+        assert len(p.relationships) >= 1
+    alone = [p for p in people if p.attributes["household"] == "1"]
+    assert alone and all(
+        "alone" in p.life_context
+        or "to him" in p.life_context
+        or "to her" in p.life_context
+        or "to them" in p.life_context
+        for p in alone
+    )
 
 
 class ByOccupation:
@@ -61,14 +267,14 @@ class ByOccupation:
         return rows
 
 
-def test_near_duplicates_are_counted_and_what_cannot_be_fixed_is_reported(town_map):
-    _, report = generate_population(20, QUOTAS, town_map, ByOccupation(), seed=1)
+def test_near_duplicates_are_counted_and_what_cannot_be_fixed_is_reported(big_town):
+    _, report = generate_population(20, QUOTAS, big_town, ByOccupation(), seed=1)
     assert report.duplicates_found == 20 - 6  # all but the first of each occupation
     assert report.duplicates_left == report.duplicates_found  # a redraw keeps the job, so these stay alike
     assert report.duplicate_rate_before == pytest.approx(14 / 20)
 
 
-def test_town_population_writes_loadable_persona_files(tmp_path, capsys):
+def test_town_population_writes_loadable_persona_files(tmp_path, capsys, big_town):
     quota = tmp_path / "quota.yaml"
     quota.write_text(
         "attributes:\n  occupation: {barista: 2, teacher: 2, retired: 1}\n  age: {'20-40': 4, '60-80': 1}\n"
@@ -77,26 +283,12 @@ def test_town_population_writes_loadable_persona_files(tmp_path, capsys):
     assert main(["population", "--n", "5", "--quota", str(quota), "--out", str(out), "--embedder", "hashing"]) == 0
     people = load_personas(out)  # the report beside them is not mistaken for a persona
     assert len(people) == 5 and sorted(p.occupation for p in people).count("barista") == 2
-    assert "near-duplicates" in capsys.readouterr().out
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("attributes:\n  occupation: {astronaut: 1}\n")
-    assert main(["population", "--n", "1", "--quota", str(bad), "--out", str(out)]) == 2
-    assert "astronaut" in capsys.readouterr().err
+    printed = capsys.readouterr().out
+    assert "near-duplicates" in printed and "starting tie density" in printed and "quota cell error" in printed
 
 
-def test_optional_backstories_are_written_by_a_model_and_stay_valid(tmp_path, capsys):
-    quota = tmp_path / "quota.yaml"
-    quota.write_text("attributes:\n  occupation: {barista: 1, retired: 1}\n  age: {'20-90': 2}\n")
-    out = tmp_path / "people"
-    args = ["population", "--n", "2", "--quota", str(quota), "--out", str(out), "--embedder", "hashing"]
-    assert main([*args, "--backstories", "fake"]) == 0
-    assert "backstories: 2 written by fake" in capsys.readouterr().out
-    people = load_personas(out)
-    assert all(len(p.life_context) > len("Lives at X (y).") + 10 for p in people)
-
-
-def test_every_population_reports_its_diversity(town_map):
-    people, report = generate_population(20, QUOTAS, town_map, HashingEmbedder(), seed=2)
+def test_every_population_reports_its_diversity(big_town):
+    people, report = generate_population(20, QUOTAS, big_town, HashingEmbedder(), seed=2)
     d = report.diversity
     by_name = {a.attribute: a for a in d.attributes}
     occupation = by_name["occupation"]
@@ -119,3 +311,27 @@ def test_diversity_figures_on_people_known_by_construction():
     assert occupation.values == 1 and occupation.coverage == 0.5 and occupation.entropy_bits == 0.0
     assert d.uniqueness == 0.0  # the same occupation, age, home and traits: nobody is unique
     assert d.mean_pairwise_cosine > 0.9  # the summaries differ by the name only
+
+
+def test_a_fifty_person_generated_town_runs_a_game_day_on_the_fake_model(tmp_path, capsys):
+    town = tmp_path / "town.tmj"
+    assert main(["map", "generate", "--people", "50", "--out", str(town), "--seed", "2"]) == 0
+    quota = tmp_path / "q.yaml"
+    quota.write_text("attributes:\n  age: {'6-17': 8, '18-34': 14, '35-64': 18, '65-90': 10}\n")
+    people = tmp_path / "people"
+    args = ["population", "--n", "50", "--quota", str(quota), "--out", str(people), "--map", str(town)]
+    assert main([*args, "--embedder", "hashing", "--seed", "2"]) == 0
+    run = tmp_path / "run"
+    argv = ["run", "--agents", "50", "--hours", "24", "--model", "fake", "--map", str(town), "--personas", str(people)]
+    argv += ["--embedder", "hashing", "--index", "numpy", "--cache", "off", "--autosave", "0", "--out", str(run)]
+    assert main([*argv, "--quiet"]) == 0
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["agents"] == 50 and summary["game_hours"] == 24 and summary["totals"]["fallbacks"] == 0
+    events = [json.loads(line) for line in (run / "trajectory.jsonl").read_text().splitlines()]
+    speakers = {e["speaker"] for e in events if e["type"] == "utterance"}
+    spawned = {e["agent"]: tuple(e["tile"]) for e in events if e["type"] == "spawn"}
+    moved = {
+        a for e in events if e["type"] == "moves" for a, tile in e["positions"].items() if tuple(tile) != spawned[a]
+    }
+    assert len(spawned) == 50 and len(moved) >= 45 and len(speakers) >= 20  # nearly all went out, many talked
+    assert events[-1]["type"] == "run_end"

@@ -88,9 +88,14 @@ def test_init_adds_the_empty_layers_to_a_copy_and_leaves_the_original_alone(tmp_
 def test_population_for_another_map_lives_and_works_in_its_places(tmp_path):
     path = mk.write_json(mk.town_doc(), tmp_path / "town.tmj")
     quota = tmp_path / "quota.yaml"
-    quota.write_text(yaml.safe_dump({"attributes": {"occupation": {"barista": 2, "retired": 2}, "age": {"20-90": 4}}}))
+    # The map has one house with one bed: room for one household of three.
+    quota.write_text(
+        yaml.safe_dump(
+            {"attributes": {"occupation": {"barista": 2, "retired": 1}, "age": {"20-90": 3}, "household": {"3": 3}}}
+        )
+    )
     done = town(
-        "population", "--n", 4, "--quota", quota, "--map", path, "--out", tmp_path / "people", "--embedder", "hashing"
+        "population", "--n", 3, "--quota", quota, "--map", path, "--out", tmp_path / "people", "--embedder", "hashing"
     )
     assert done.returncode == 0, done.stderr
     town_map = load_town_map(path)

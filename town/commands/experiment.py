@@ -98,36 +98,57 @@ def population_command(args: argparse.Namespace) -> int:
     embedder = build_embedder(RunConfig(embedder=args.embedder))
     people, report = generate_population(args.n, quotas, town_map, embedder, seed=args.seed)
     if args.backstories:
-        people = _backstories(people, args.backstories, args.out, args.seed)
+        sizes = [int((p.attributes or {}).get("household", 0)) or None for p in people]
+        people, counts = _backstories(people, sizes, town_map, args)
+        report.backstories = counts.model_dump()
+        report.validator_failure_rate = counts.failure_rate
         report.diversity = diversity(people, quotas.attributes, embedder)  # the backstories changed the texts
     report = write_population(people, report, args.out)
     for row in report.quotas:
-        print(f"  {row.attribute:10s} {row.value:12s} target {row.target:4d}  achieved {row.achieved:4d}")
+        print(f"  {row.table:24s} {row.cell:28s} target {row.target:5d}  achieved {row.achieved:5d}")
+    errors = ", ".join(f"{k} {v:.1%}" for k, v in report.cell_error.items()) or "no quota tables"
+    h = report.households
+    ties = ", ".join(f"{k} {v}" for k, v in report.ties.items())
+    sizes_line = " ".join(f"{k}:{h.achieved.get(k, 0):.0%}/{v:.0%}" for k, v in h.configured.items())
     print(
-        f"{report.n} personas in {args.out} (seed {report.seed}); {report.implausible_draws} implausible random "
-        f"age/occupation draws re-matched; near-duplicates {report.duplicates_found} found "
-        f"({report.duplicate_rate_before:.1%}), {report.duplicates_left} left ({report.duplicate_rate_after:.1%})"
+        f"{report.n} personas in {args.out} (seed {report.seed}, map {report.map}); quota cell error {errors}; "
+        f"{h.households} households in {h.dwellings} dwellings, sizes achieved/configured {sizes_line}; "
+        f"starting tie density {report.starting_density:.3f} ({ties}); "
+        f"validator failures {report.validator_failures} (rate {report.validator_failure_rate:.1%}); near-duplicates "
+        f"{report.duplicates_found} found ({report.duplicate_rate_before:.1%}), {report.duplicates_left} left "
+        f"({report.duplicate_rate_after:.1%})"
     )
     if report.diversity is not None:
         print(describe(report.diversity))
     return 0
 
 
-def _backstories(people: list[Any], model: str, out: Path, seed: int) -> list[Any]:
+def _backstories(people: list[Any], sizes: list[int | None], town_map: Any, args: argparse.Namespace) -> Any:
     from agents.llm.structured import StructuredLLM  # noqa: PLC0415
-    from town.experiments.population import write_backstories  # noqa: PLC0415
+    from town.experiments.backstories import write_backstories  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
     from town.runtime.config import validate_run_config  # noqa: PLC0415
     from town.runtime.model_chain import close_models  # noqa: PLC0415
 
-    out.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     config = validate_run_config(
-        {"model": model, "seed": seed, "out": out, "cache_path": out / "_backstory_cache.jsonl"}, "--backstories"
+        {
+            "model": args.backstories,
+            "seed": args.seed,
+            "out": args.out,
+            "cache_path": args.out / "_backstory_cache.jsonl",
+        },
+        "--backstories",
     )
     chat_model = build_model(config)
     try:
-        written, failed = asyncio.run(write_backstories(people, StructuredLLM(chat_model, config.gateway, seed=seed)))
+        llm = StructuredLLM(chat_model, config.gateway, seed=args.seed)
+        written, counts = asyncio.run(write_backstories(people, sizes, llm, town_map, revisions=args.revisions))
     finally:
         close_models(chat_model)
-    print(f"backstories: {len(people) - failed} written by {model}, {failed} left as generated")
-    return written
+    print(
+        f"backstories by {args.backstories}: {counts.passed_first} passed the validator first time, "
+        f"{counts.passed_after_revision} after revision, {counts.dropped} dropped, {counts.failed_calls} calls failed "
+        f"(validator failure rate {counts.failure_rate:.1%})"
+    )
+    return written, counts

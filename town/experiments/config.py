@@ -23,11 +23,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from agents.config import Ablation
 from agents.settings_files import load_model_file
 from agents.survey import SurveyQuestion
 from town.core.errors import ConfigError
 
-AblationName = Literal["reflection", "planning", "memory"]
+AblationName = Ablation
 _TIME = r"^(([01]?\d|2[0-3]):[0-5]\d|\+\d{1,4}(\.\d+)?)$"
 
 

@@ -1,7 +1,9 @@
 """How varied a population is, written with every generated one: `Diversity`, `diversity`.
 
-- Per attribute (occupation, age band, home, workplace, the first trait): how many of the values asked for are
-  present (coverage, against the quota's values where it names them) and the entropy of the distribution in bits.
+- Per attribute (occupation, age band, home, workplace, the first trait, and every attribute a generated persona
+  records — household size, gender, origin, education, religion, values, interests, habit, life event): how many of
+  the values asked for are present (coverage, against the quota's values where it names them) and the entropy of
+  the distribution in bits (an attribute with several values per person counts each).
 - Uniqueness: the share of people whose combination of occupation, age band, home and traits nobody else shares.
 - Mean pairwise cosine of the personas' summaries under the embedder (lower: more distinct people; the hand-written
   cast of ten measures 0.339 with MiniLM), and the summaries' mean length in words.
@@ -55,9 +57,12 @@ def diversity(people: Sequence[Persona], asked: dict[str, dict[str, float]], emb
         "workplace": lambda p: p.workplace or "(none)",
         "first trait": lambda p: p.traits[0] if p.traits else "",
     }
+    recorded = sorted({k for p in people for k in (p.attributes or {})} - set(getters))
+    columns: dict[str, list[str]] = {name: [get(p) for p in people] for name, get in getters.items()}
+    for name in recorded:
+        columns[name] = [v for p in people for v in (p.attributes or {}).get(name, "").split("; ") if v]
     spreads = []
-    for name, get in getters.items():
-        values = [get(p) for p in people]
+    for name, values in columns.items():
         wanted = asked.get(name)
         present = len(set(values))
         spreads.append(

@@ -1,220 +1,255 @@
-"""Generating a population of personas: `QuotaSpec`, `generate_population`, `PopulationReport`.
+"""Generating a population of personas for a map: `generate_population`, `PopulationReport`, `write_population`.
 
-- Quotas: each attribute (age band, occupation) gets exact counts for the sample size — given as counts, or as
-  proportions rounded by largest remainder — so the targets are met exactly, never approximately.
-- Plausibility: every occupation has an age range (a 9-year-old is not a surgeon; a pupil is not 40). Age bands and
-  occupations are paired by a maximum bipartite matching over a seeded order, so every pair is plausible; if no
-  pairing exists the quotas contradict each other and the error says which.
-- Homes and workplaces come from the map the population is for: homes are the bedrooms of private sectors, and each
-  occupation (data/occupations.yaml) works at the public places whose names match its words (a barista at whatever
-  the map calls a cafe); a quota for an occupation the map has no place for is refused with the reason. Routines
-  from the occupation and the map's own lunch and walking places, Big Five seeded, traits and identity text from them.
-- Semantic de-duplication: persona summaries are embedded; a persona too close to an earlier one is regenerated (its
-  quota attributes kept) — the duplicate rate before and after is reported.
-Seeded and reproducible: the same quota file and seed write the same files.
+The steps, each reading what the ones before decided (progressive sampling):
+1. Quotas (town/experiments/quotas.py): every person gets a cell of the quota attributes — age band, household
+   size, and whatever else the quota names — meeting every marginal and joint quota exactly.
+2. Occupation (when the quota does not fix it) conditioned on the age band; the age within band and occupation;
+   Big Five from age norms; then the taxonomy's attributes in order (town/experiments/taxonomy.py).
+3. Households from the household sizes and ages, housed in the map's dwellings (town/experiments/households.py);
+   family names shared at home, children brought up in the head's religion; workplaces from the map's places.
+4. Ties from households, workplaces and a small-world network (town/experiments/ties.py).
+5. SPeCtrum's social identity, personal identity and life context written from all of it
+   (town/experiments/persona_text.py), checked by the symbolic validator (town/experiments/validator.py).
+6. Near-duplicates (summaries above `DUPLICATE_COSINE` under the embedder) redrawn in their free attributes.
+Seeded and reproducible: the same quota file, map and seed write the same files.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import yaml
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from agents.embedding import Embedder
-from agents.llm.structured import StructuredLLM
-from agents.persona import BigFive, Persona, RoutineItem, check_against_map
-from agents.prompts import render
+from agents.persona import BigFive, Persona, Relationship, RoutineItem, check_against_map
 from agents.settings_files import load_model_file
 from town.core.errors import ConfigError
 from town.core.places import TownMap
+from town.experiments import persona_text as text
 from town.experiments.diversity import Diversity, diversity
-from town.experiments.occupations import TownPlaces, occupations
+from town.experiments.draft import Draft
+from town.experiments.households import Household, dwellings_of, form_households, house
+from town.experiments.occupations import TownPlaces, occupations, places_named
+from town.experiments.quotas import Cell, QuotaSpec, Table, cell_error, cell_value, quota_tables, solve_quotas
+from town.experiments.taxonomy import Facts, taxonomy
+from town.experiments.ties import Person, Ties, seed_ties
+from town.experiments.validator import problems
 
-FIRST = (
-    "Ada Ben Cara Dev Ela Finn Gus Hana Ivo Jade Kofi Lena Milo Nia Omar Pia Quin Rosa Sami Tara Uma Vik Wren "
-    "Xia Yara Zane Alba Boris Cleo Dara Emil Faye Gil Hugo Iris Joss Kira Luca Maya Nell Otto Priya Remy Sol Theo"
-).split()
-LAST = (
-    "Abbott Baker Castillo Dunn Ellis Ferreira Grant Haddad Ito Jensen Kowalski Lindqvist Mensah Nakamura Okoro "
-    "Petrov Quinn Rossi Santos Tanaka Ueda Varga Walsh Xu Yilmaz Zhou Adler Brennan Costa Duarte"
-).split()
-INTERESTS = (
-    "birdwatching",
-    "baking bread",
-    "chess",
-    "old films",
-    "running by the river",
-    "poetry",
-    "woodwork",
-    "jazz records",
-    "local history",
-    "board games",
-    "knitting",
-    "astronomy",
-    "fishing",
-    "photography",
-    "choir singing",
-    "cycling",
-)
 REPORT_NAME = "_population.json"  # files starting with "_" are not personas to the loader
 DUPLICATE_COSINE = 0.9  # summaries this alike read as the same person to an agent (and to an evaluator)
 MAX_REDRAWS = 8
-
-
-class QuotaSpec(BaseModel):
-    """Attribute -> value -> count (int) or proportion (float); age values are bands "lo-hi"."""
-
-    attributes: dict[str, dict[str, float]]
-
-    @model_validator(mode="after")
-    def _known(self) -> QuotaSpec:
-        unknown = set(self.attributes) - {"age", "occupation"}
-        if unknown:
-            raise ValueError(f"unknown quota attribute(s) {', '.join(sorted(unknown))}; use age and occupation")
-        for job in self.attributes.get("occupation", {}):
-            if job not in occupations():
-                raise ValueError(f"occupation {job!r} is not known; choose from {', '.join(occupations())}")
-        for band in self.attributes.get("age", {}):
-            if not re.fullmatch(r"\d{1,3}-\d{1,3}", band) or int(band.split("-")[0]) > int(band.split("-")[1]):
-                raise ValueError(f"age band {band!r}: write it as lo-hi, like 30-44")
-        return self
+MAX_RELATIONS = 8  # relationships written per persona: household first, then colleagues and friends
+# Big Five on a 0-1 scale: population mean 0.5, spread 0.15, with the small age trends of cross-sectional studies
+# (Soto et al. 2011: conscientiousness and agreeableness rise through adulthood, neuroticism, extraversion and
+# openness ease off) as change per year from age 40.
+BIG_FIVE_PER_YEAR = {"openness": -0.001, "conscientiousness": 0.003, "extraversion": -0.001,
+                     "agreeableness": 0.002, "neuroticism": -0.002}  # fmt: skip
+BIG_FIVE_SPREAD = 0.15
+NAMES_FILE = "data/names.yaml"
 
 
 class QuotaRow(BaseModel):
-    attribute: str
-    value: str
+    table: str
+    cell: str
     target: int
     achieved: int
+
+
+class HouseholdSizes(BaseModel):
+    configured: dict[str, float]  # share of households by size, as asked (or the census default)
+    achieved: dict[str, float]  # share of the generated households by size
+    households: int
+    dwellings: int
 
 
 class PopulationReport(BaseModel):
     n: int
     seed: int
+    map: str
     quotas: list[QuotaRow]
-    implausible_draws: int = Field(description="random age/occupation pairings that broke the rules (re-matched)")
+    cell_error: dict[str, float] = Field(description="per quota table: share of people off target (0: exact)")
+    households: HouseholdSizes
+    ties: dict[str, int]  # pairs by kind (household, colleague, neighbour, friend)
+    starting_density: float  # ties / possible pairs
+    validator_failures: int  # generated personas the symbolic validator found a problem in (should be 0)
+    validator_failure_rate: float  # of the model's first backstory proposals when --backstories, else of the above
+    backstories: dict[str, int] | None = None
     duplicates_found: int
     duplicates_left: int
     duplicate_rate_before: float
     duplicate_rate_after: float
     files: list[str]
-    diversity: Diversity | None = None  # how varied the people are (town/experiments/diversity.py)
+    diversity: Diversity | None = None
 
 
 def load_quotas(path: str | Path) -> QuotaSpec:
     return load_model_file(path, QuotaSpec, "quota", ConfigError)
 
 
-def exact_counts(weights: dict[str, float], n: int, what: str) -> dict[str, int]:
-    """Counts that sum to n: given counts must already; proportions are rounded by largest remainder."""
-    values = list(weights.values())
-    if all(float(v).is_integer() for v in values) and sum(values) == n:
-        return {k: int(v) for k, v in weights.items()}
-    total = sum(values)
-    if total <= 0:
-        raise ConfigError(f"quota {what}: the weights must be positive")
-    raw = {k: v / total * n for k, v in weights.items()}
-    counts = {k: int(np.floor(x)) for k, x in raw.items()}
-    for k in sorted(raw, key=lambda k: (-(raw[k] - counts[k]), k))[: n - sum(counts.values())]:
-        counts[k] += 1
-    return counts
+@cache
+def _names() -> dict[str, list[str]]:
+    data = yaml.safe_load(resources.files("town.experiments").joinpath(NAMES_FILE).read_text(encoding="utf-8"))
+    return {k: [str(v) for v in vs] for k, vs in data.items()}
 
 
-def _plausible(occupation: str, band: str) -> bool:
-    lo, hi = (int(x) for x in band.split("-"))
-    min_age, max_age = occupations()[occupation].ages
-    return lo <= max_age and hi >= min_age
+def _big_five(age: int, rng: np.random.Generator) -> BigFive:
+    values = {
+        trait: round(float(np.clip(rng.normal(0.5 + slope * (age - 40), BIG_FIVE_SPREAD), 0.02, 0.98)), 2)
+        for trait, slope in BIG_FIVE_PER_YEAR.items()
+    }
+    return BigFive(**values)
 
 
-def _pair(jobs: list[str], bands: list[str], rng: np.random.Generator) -> tuple[list[str], int]:
-    """Age bands re-assigned so each person's band fits their occupation; ConfigError when no assignment exists.
-
-    It is a bipartite matching of people to the band slots their occupation allows (maximum matching over a seeded
-    order); the returned count is how many random pairings broke the rules (each of them would have been an
-    implausible persona).
-    """
-    import networkx as nx  # noqa: PLC0415
-
-    graph = nx.Graph()
-    people = [("person", i) for i in rng.permutation(len(jobs)).tolist()]
-    slots = [("slot", j) for j in rng.permutation(len(bands)).tolist()]
-    graph.add_nodes_from(people, bipartite=0)
-    graph.add_nodes_from(slots, bipartite=1)
-    graph.add_edges_from((p, q) for p in people for q in slots if _plausible(jobs[p[1]], bands[q[1]]))
-    matching = nx.bipartite.hopcroft_karp_matching(graph, top_nodes=people)
-    unmatched = [p[1] for p in people if p not in matching]
-    if unmatched:
-        job = jobs[unmatched[0]]
-        lo, hi = occupations()[job].ages
-        raise ConfigError(
-            f"quotas: not enough people aged {lo}-{hi} for every {job} (and the other occupations that need them); "
-            "the age and occupation quotas contradict each other"
-        )
-    paired = [bands[matching[("person", i)][1]] for i in range(len(jobs))]
-    return paired, sum(not _plausible(job, band) for job, band in zip(jobs, bands, strict=True))
+def _occupation(cell: Cell, jobs: dict[str, float], rng: np.random.Generator) -> str:
+    """Occupation given the cell's ages: weight times the share of the occupation's ages the cell covers."""
+    if "occupation" in cell.values:
+        return cell.values["occupation"]
+    lo, hi = cell.ages
+    weights = {}
+    for job, weight in jobs.items():
+        a, b = occupations()[job].ages
+        overlap = min(hi, b) - max(lo, a) + 1
+        if overlap > 0:
+            weights[job] = weight * overlap / (b - a + 1)
+    if not weights:
+        raise ConfigError(f"population: no occupation the map can staff fits ages {lo}-{hi}")
+    names = sorted(weights)
+    p = np.array([weights[j] for j in names])
+    return names[int(rng.choice(len(names), p=p / p.sum()))]
 
 
-def _traits(b: BigFive) -> list[str]:
-    poles = [
-        (b.openness, "curious", "conventional"),
-        (b.conscientiousness, "organised", "easygoing"),
-        (b.extraversion, "outgoing", "reserved"),
-        (b.agreeableness, "warm", "blunt"),
-        (b.neuroticism, "anxious", "calm"),
-    ]
-    ranked = sorted(poles, key=lambda p: -abs(p[0] - 0.5))
-    return [high if value >= 0.5 else low for value, high, low in ranked[:3]]
+def _age(cell: Cell, job: str, rng: np.random.Generator) -> int:
+    a, b = occupations()[job].ages
+    lo, hi = max(cell.ages[0], a), min(cell.ages[1], b)
+    return int(rng.integers(lo, hi + 1))
 
 
-def _routine(job: str, home: str, wake: str, places: TownPlaces, workplace: str | None) -> list[RoutineItem]:
-    occupation = occupations()[job]
-    work = occupation.work if workplace or occupation.away is None else occupation.away
-    day_place = workplace or home
-    lunch = places.lunch or home
-    walk = places.walk or home
+def _sample_attributes(draft: Draft, cell: Cell, rng: np.random.Generator) -> None:
+    """The taxonomy's attributes in order; a value the quota fixed is kept, the rest drawn given what came before."""
+    for name in taxonomy().attributes:
+        if name in cell.values:
+            option = taxonomy().option(name, cell.values[name])
+            assert option is not None
+            draft.facts.chosen[name] = [option.value]
+            draft.options[name] = [option]
+        else:
+            draft.options[name] = taxonomy().sample(name, draft.facts, rng)
+
+
+def _staffed_jobs(town_map: TownMap) -> dict[str, float]:
+    """Default occupation weights for the occupations this map can give a day to."""
+    out = {}
+    for job, weight in taxonomy().defaults["occupation"].items():
+        occupation = occupations()[job]
+        if not occupation.works_at or occupation.away is not None or places_named(town_map, occupation.works_at):
+            out[job] = weight
+    return out
+
+
+def _name_households(drafts: list[Draft], households: list[Household], rng: np.random.Generator) -> None:
+    """Family names shared at home (housemates keep their own); first names by gender; every name unique."""
+    names = _names()
+    used: set[str] = set()
+    for home in households:
+        family = names["surnames"][int(rng.integers(len(names["surnames"])))]
+        for member in home.members:
+            draft = drafts[member]
+            own = home.roles.get(member) == "housemate" or (home.roles.get(member) == "partner" and rng.random() < 0.3)
+            last = names["surnames"][int(rng.integers(len(names["surnames"])))] if own else family
+            pool = {"woman": names["women"], "man": names["men"]}.get(draft.one("gender"))
+            pool = pool or names["women"] + names["men"] + names["anyone"]
+            pool = pool + names["anyone"] if rng.random() < 0.1 else pool
+            for attempt in range(50):
+                first = pool[int(rng.integers(len(pool)))]
+                if attempt > 25:
+                    first = f"{first} {chr(65 + int(rng.integers(26)))}."  # a middle initial sets two apart
+                if f"{first} {last}" not in used:
+                    break
+            used.add(f"{first} {last}")
+            draft.first, draft.last = first, last
+
+
+def _children_share_faith(drafts: list[Draft], households: list[Household], fixed: set[str]) -> None:
+    """A child at home is brought up in the religion of the head of the household (unless a quota fixed it)."""
+    if "religion" in fixed:
+        return
+    for home in households:
+        head = drafts[home.head]
+        for member, role in home.roles.items():
+            if role == "child" and drafts[member].age < 18:
+                drafts[member].facts.chosen["religion"] = list(head.facts.chosen.get("religion", []))
+                drafts[member].options["religion"] = list(head.options.get("religion", []))
+
+
+def _person_id(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _relations(drafts: list[Draft], households: list[Household], ties: Ties) -> None:
+    for home in households:
+        for member in home.members:
+            drafts[member].household = [drafts[m].name for m in home.members if m != member]
+    for draft in drafts:
+        mine = ties.relations.get(draft.index, {})
+        at_home = [o for o in mine if drafts[o].name in draft.household]
+        others = [o for o in mine if drafts[o].name not in draft.household]
+        for other in [*at_home, *others][:MAX_RELATIONS]:
+            draft.relations[drafts[other].name] = mine[other]
+            draft.relation_ids[drafts[other].name] = _person_id(drafts[other].name)
+
+
+def _routine(draft: Draft, town_map: TownMap, places: TownPlaces, wake: str) -> list[RoutineItem]:
+    occupation = occupations()[draft.occupation]
+    bedroom = f"{draft.home}: {draft.bedroom}"
+    kitchens = [a.label for a in town_map.arenas_of(draft.home) if "stove" in a.objects or "kitchen" in a.name]
+    kitchen = kitchens[0] if kitchens else bedroom
+    work = occupation.work if draft.workplace or occupation.away is None else occupation.away
+    day_place = draft.workplace or kitchen
+    lunch = places.lunch or kitchen
+    walk = places.walk or kitchen
     return [
-        RoutineItem(time=wake, activity="wake up and get ready", place=home),
+        RoutineItem(time=wake, activity="wake up and get ready", place=bedroom),
         RoutineItem(time="09:00", activity=work, place=day_place),
         RoutineItem(time="12:30", activity="lunch out" if places.lunch else "lunch at home", place=lunch),
         RoutineItem(time="13:30", activity=work, place=day_place),
         RoutineItem(time="17:30", activity="an evening walk" if places.walk else "time at home", place=walk),
-        RoutineItem(time="19:00", activity="cook dinner and relax", place=home),
+        RoutineItem(time="19:00", activity="cook dinner and relax", place=kitchen),
     ]
 
 
-def _persona(
-    job: str, age: int, home: str, places: TownPlaces, index: int, rng: np.random.Generator, used: set[str]
-) -> Persona:
-    while True:
-        name = f"{FIRST[int(rng.integers(len(FIRST)))]} {LAST[int(rng.integers(len(LAST)))]}"
-        if name not in used:
-            used.add(name)
-            break
-    b = BigFive(**{k: round(float(rng.uniform(0.05, 0.95)), 2) for k in BigFive.model_fields})
-    early = b.conscientiousness >= 0.5
-    wake, bed = ("06:30", "22:30") if early else ("07:45", "23:45")
-    interests = [INTERESTS[int(i)] for i in rng.choice(len(INTERESTS), size=2, replace=False)]
-    sector, arena = home.split(": ", 1)
-    workplace = places.workplace(job, index)
+def _persona(draft: Draft, town_map: TownMap, places: TownPlaces, rng: np.random.Generator) -> Persona:
+    town = town_map.world
+    style, wake, bed = text.lifestyle(draft.big_five)
+    goal = text.goal(draft)
+    religion = draft.one("religion")
     return Persona(
-        id=re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-"),
-        name=name,
-        age=age,
-        occupation=job,
-        traits=_traits(b),
-        big_five=b,
-        social_identity=f"A {age}-year-old {job} in {places.map.world}.",
-        personal_identity=f"Loves {interests[0]} and {interests[1]}.",
-        life_context=f"Lives at {sector} ({arena}).",
-        lifestyle="An early riser who likes a plan." if early else "A late riser who takes the day as it comes.",
-        home=sector,
-        home_arena=arena,
-        workplace=workplace.split(": ")[0] if workplace else None,
+        id=_person_id(draft.name),
+        name=draft.name,
+        age=draft.age,
+        occupation=draft.occupation,
+        traits=text.traits(draft.big_five),
+        big_five=draft.big_five,
+        social_identity=text.social_identity(draft, town, rng),
+        personal_identity=text.personal_identity(draft, town, rng),
+        life_context=text.life_context(draft, town, rng),
+        lifestyle=style,
+        home=draft.home,
+        home_arena=draft.bedroom,
+        workplace=draft.workplace.split(": ")[0] if draft.workplace else None,
         wake_time=wake,
         bed_time=bed,
-        routine=_routine(job, home, wake, places, workplace),
+        routine=_routine(draft, town_map, places, wake),
+        relationships=[Relationship(person=draft.relation_ids[n], relation=r) for n, r in draft.relations.items()],
+        current_goals=[goal] if goal else [],
+        gender=draft.one("gender") or None,
+        religion=religion if religion and religion != "none" else None,
+        attributes=draft.attributes(),
     )
 
 
@@ -224,43 +259,65 @@ def generate_population(
     if n < 1:
         raise ConfigError("population: --n must be at least 1")
     rng = np.random.default_rng(seed)
-    jobs_quota = exact_counts(quotas.attributes.get("occupation", {"shopkeeper": 1.0}), n, "occupation")
-    ages_quota = exact_counts(quotas.attributes.get("age", {"18-80": 1.0}), n, "age")
-    jobs = [job for job, count in jobs_quota.items() for _ in range(count)]
-    bands = [band for band, count in ages_quota.items() for _ in range(count)]
-    rng.shuffle(jobs)
-    rng.shuffle(bands)
-    places = TownPlaces(town_map, set(jobs))  # the map's places first: a quota it cannot staff is refused here
-    bands, swaps = _pair(jobs, bands, rng)
-    homes = places.homes
-    used: set[str] = set()
-    people: list[Persona] = []
-    for i, (job, band) in enumerate(zip(jobs, bands, strict=True)):
-        lo, hi = (int(x) for x in band.split("-"))
-        min_age, max_age = occupations()[job].ages
-        age = int(rng.integers(max(lo, min_age), min(hi, max_age) + 1))
-        people.append(_persona(job, age, homes[i % len(homes)], places, i, rng, used))
-    found, people = _deduplicate(people, embedder, rng, used, places)
+    named_jobs = {k for k in quotas.attributes.get("occupation", {})}
+    named_jobs |= {str(c["occupation"]) for j in quotas.joint if "occupation" in j.over for c in j.cells}
+    places = TownPlaces(town_map, named_jobs)  # the map's places first: a quota it cannot staff is refused here
+    dwellings = dwellings_of(town_map)
+    tables = quota_tables(quotas, n)
+    cells = solve_quotas(tables, n, rng)
+    jobs = _staffed_jobs(town_map)
+    drafts = []
+    for i, cell in enumerate(cells):
+        job = _occupation(cell, jobs, rng)
+        age = _age(cell, job, rng)
+        big_five = _big_five(age, rng)
+        draft = Draft(index=i, facts=Facts(age=age, occupation=job, household=cell.values["household"],
+                                           big_five=big_five), big_five=big_five)  # fmt: skip
+        _sample_attributes(draft, cell, rng)
+        drafts.append(draft)
+    households = form_households({d.index: int(d.facts.household) for d in drafts}, {d.index: d.age for d in drafts},
+                                 rng)  # fmt: skip
+    house(households, dwellings, town_map.world, rng)
+    _children_share_faith(drafts, households, {name for c in cells for name in c.values})
+    households.sort(key=lambda h: (h.dwelling.sector, h.dwelling.bedrooms) if h.dwelling else ("", ()))
+    for home in households:
+        for member in home.members:
+            assert home.dwelling is not None
+            drafts[member].home, drafts[member].bedroom = home.dwelling.sector, home.bedroom[member]
+    _name_households(drafts, households, rng)
+    places = TownPlaces(town_map, {d.occupation for d in drafts})  # workplaces for the sampled occupations too
+    seen: dict[str, int] = {}
+    for draft in drafts:
+        seen[draft.occupation] = seen.get(draft.occupation, 0) + 1
+        draft.workplace = places.workplace(draft.occupation, seen[draft.occupation] - 1)
+    ties = seed_ties(
+        [Person(d.index, d.one("gender"), d.workplace.split(": ")[0] if d.workplace else None,
+                d.facts.chosen.get("interests", []), d.occupation) for d in drafts],
+        households,
+        seed,
+    )  # fmt: skip
+    _relations(drafts, households, ties)
+    order = [m for h in households for m in h.members]  # personas listed home by home
+    people = [_persona(drafts[i], town_map, places, rng) for i in order]
+    drafts = [drafts[i] for i in order]
+    found, people = _deduplicate(people, drafts, [cells[i] for i in order], embedder, town_map, places, rng)
     left = _duplicates(people, embedder)
-    for person in people:
+    flagged = 0
+    for person, draft in zip(people, drafts, strict=True):
         check_against_map(person, town_map)  # never emit a persona the town cannot place
+        flagged += bool(problems(person, int(draft.facts.household), town_map))
+    records = [{**(p.attributes or {}), "age": str(p.age), "occupation": p.occupation} for p in people]
     report = PopulationReport(
         n=n,
         seed=seed,
-        quotas=[
-            QuotaRow(attribute="occupation", value=j, target=c, achieved=sum(p.occupation == j for p in people))
-            for j, c in jobs_quota.items()
-        ]
-        + [
-            QuotaRow(
-                attribute="age",
-                value=band,
-                target=c,
-                achieved=sum(int(band.split("-")[0]) <= p.age <= int(band.split("-")[1]) for p in people),
-            )
-            for band, c in ages_quota.items()
-        ],
-        implausible_draws=swaps,
+        map=town_map.world,
+        quotas=_quota_rows(tables, records),
+        cell_error=cell_error(tables, records),
+        households=_household_sizes(quotas, households, len(dwellings)),
+        ties=dict(sorted(ties.kinds.items())),
+        starting_density=ties.density(n),
+        validator_failures=flagged,
+        validator_failure_rate=round(flagged / n, 4),
         duplicates_found=found,
         duplicates_left=len(left),
         duplicate_rate_before=round(found / n, 4),
@@ -271,6 +328,28 @@ def generate_population(
     return people, report
 
 
+def _quota_rows(tables: list[Table], records: list[dict[str, str]]) -> list[QuotaRow]:
+    rows = []
+    for table in (t for t in tables if t.given):
+        for key, target in table.targets.items():
+            achieved = sum(tuple(cell_value(r, a, table) for a in table.over) == key for r in records)
+            rows.append(QuotaRow(table=table.name(), cell=" × ".join(key), target=target, achieved=achieved))
+    return rows
+
+
+def _household_sizes(quotas: QuotaSpec, households: list[Household], dwellings: int) -> HouseholdSizes:
+    shares = quotas.households or taxonomy().households.sizes
+    total = sum(shares.values())
+    sizes = [len(h.members) for h in households]
+    achieved = {str(k): round(sizes.count(k) / len(sizes), 4) for k in sorted(set(sizes))}
+    return HouseholdSizes(
+        configured={k: round(v / total, 4) for k, v in shares.items()},
+        achieved=achieved,
+        households=len(households),
+        dwellings=dwellings,
+    )
+
+
 def _duplicates(people: list[Persona], embedder: Embedder) -> list[int]:
     vectors = embedder.embed([p.summary() for p in people])
     sims = vectors @ vectors.T
@@ -278,16 +357,25 @@ def _duplicates(people: list[Persona], embedder: Embedder) -> list[int]:
 
 
 def _deduplicate(
-    people: list[Persona], embedder: Embedder, rng: np.random.Generator, used: set[str], places: TownPlaces
+    people: list[Persona],
+    drafts: list[Draft],
+    cells: list[Cell],
+    embedder: Embedder,
+    town_map: TownMap,
+    places: TownPlaces,
+    rng: np.random.Generator,
 ) -> tuple[int, list[Persona]]:
-    """Redraw (same occupation and age) whoever reads too much like someone earlier; returns how many were found."""
+    """Redraw the free attributes and words of whoever reads too much like someone earlier; how many were found.
+
+    The quota cell, age, occupation, household, name and ties stay: only what no quota or tie fixed is redrawn.
+    """
     found = _duplicates(people, embedder)
     for i in found:
-        original = people[i]
         for _ in range(MAX_REDRAWS):
-            used.discard(people[i].name)
-            home = f"{original.home}: {original.home_arena}"
-            people[i] = _persona(original.occupation, original.age, home, places, i, rng, used)
+            draft = drafts[i]
+            draft.facts.chosen = {}
+            _sample_attributes(draft, cells[i], rng)
+            people[i] = _persona(draft, town_map, places, rng)
             vectors = embedder.embed([p.summary() for p in people[: i + 1]])
             if float(np.max(vectors[:i] @ vectors[i])) <= DUPLICATE_COSINE:
                 break
@@ -295,57 +383,33 @@ def _deduplicate(
 
 
 def write_population(people: list[Persona], report: PopulationReport, out: Path) -> PopulationReport:
+    """Persona files and the report; persona files an earlier run wrote here and this one does not are removed."""
     out.mkdir(parents=True, exist_ok=True)
+    earlier = _earlier_files(out)
     files = []
     for index, person in enumerate(people, start=1):
         path = out / f"{index:03d}-{person.id}.yaml"
-        path.write_text(yaml.safe_dump(person.model_dump(mode="json", exclude_none=True), sort_keys=False), "utf-8")
+        data = yaml.safe_dump(person.model_dump(mode="json", exclude_none=True), sort_keys=False, allow_unicode=True)
+        _write_whole(path, data)
         files.append(str(path))
+    for stale in earlier - {Path(f).name for f in files}:
+        (out / stale).unlink(missing_ok=True)
     report = report.model_copy(update={"files": files})
-    (out / REPORT_NAME).write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    _write_whole(out / REPORT_NAME, report.model_dump_json(indent=2) + "\n")
     return report
 
 
-class BackstoryFields(BaseModel):
-    name: str
-    age: int
-    occupation: str
-    traits: str
-    personal_identity: str
-    life_context: str
+def _earlier_files(out: Path) -> set[str]:
+    """Names of the persona files the report already in `out` says this program wrote (nothing else is touched)."""
+    try:
+        listed = json.loads((out / REPORT_NAME).read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return set()
+    names = {Path(str(f)).name for f in listed if isinstance(f, str)}
+    return {n for n in names if re.fullmatch(r"\d{3,}-[a-z0-9-]+\.yaml", n) and (out / n).is_file()}
 
 
-class Backstory(BaseModel):
-    backstory: str = Field(min_length=10, max_length=500)
-
-
-async def write_backstories(people: list[Persona], llm: StructuredLLM) -> tuple[list[Persona], int]:
-    """Optional: one model call per persona for a two-sentence backstory, added to its life context.
-
-    A failed call leaves the persona as generated (counted); the persona is validated again either way.
-    """
-    out, failed = [], 0
-    for person in people:
-        fields = BackstoryFields(
-            name=person.name,
-            age=person.age,
-            occupation=person.occupation,
-            traits=", ".join(person.traits),
-            personal_identity=person.personal_identity,
-            life_context=person.life_context,
-        )
-        answer = await llm.ask(
-            render("backstory", fields),
-            Backstory,
-            purpose="backstory",
-            agent=person.name,
-            fallback=lambda: Backstory.model_construct(backstory=""),
-            log=[],
-        )
-        if answer.fallback or not answer.value.backstory.strip():
-            failed += 1
-            out.append(person)
-            continue
-        context = f"{person.life_context} {answer.value.backstory.strip()}"
-        out.append(Persona.model_validate({**person.model_dump(), "life_context": context}))
-    return out, failed
+def _write_whole(path: Path, data: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(data, encoding="utf-8")
+    tmp.replace(path)

@@ -1,10 +1,11 @@
 """`generate_town`: a Tiled map of a town sized for N people, with homes, workplaces and third places in proportion.
 
-The mix per resident (`PER_RESIDENT`) is written down below, so density stays human as N grows: about one dwelling per
-2.2 residents (a household averages 2.5 people; the slack leaves empty homes, as a real town has), and a cafe, a
-shop, a pub, a park, a school, a studio, a clinic and a college at the rates a small town has them (each at least
-once). Dwellings are houses of two or three bedrooms and blocks of four flats sharing a kitchen. Buildings are packed
-in rows along roads, each arena with its own door onto the road; the whole town is walkable from the town square.
+The mix per resident (`PER_RESIDENT`) is written down below, so density stays human as N grows: one dwelling per two
+residents and two more (a household averages about 2.4 people; the slack leaves homes empty, as a real town has),
+and a cafe, a shop, a pub, a park, a school, a studio, a clinic and a college at the rates a small town has them
+(each at least once). Dwellings are houses of two or three bedrooms and blocks of four flats sharing a kitchen.
+Buildings are packed in rows along roads, each arena with its own door onto the road; the whole town is walkable
+from the town square.
 Seeded: the same N and seed write the same map.
 """
 
@@ -32,7 +33,7 @@ TILE_COLOURS = {
 INNER_HEIGHT = 7  # tiles inside a building, between its top and bottom walls
 ROAD_ROWS = 2
 MIN_STREET_TILES = 60  # a street of buildings; bigger towns get longer and more streets, keeping the town square
-RESIDENTS_PER_DWELLING = 2.2
+RESIDENTS_PER_DWELLING = 2.0  # people per dwelling the town is built for
 FLAT_SHARE = 0.35  # of dwellings, in blocks of four flats
 
 # Public places per resident, and what is inside them: (sector suffix, [(arena, width, [objects])]).
@@ -104,7 +105,7 @@ def plan_town(people: int, seed: int = 0) -> TownPlan:
     rng = np.random.default_rng(seed)
     names = _Names()
     plan = TownPlan(people=people)
-    dwellings = max(2, math.ceil(people / RESIDENTS_PER_DWELLING))
+    dwellings = math.ceil(people / RESIDENTS_PER_DWELLING) + 2  # a few empty homes, as a real town has
     blocks = round(dwellings * FLAT_SHARE / 4)
     houses = max(1, dwellings - 4 * blocks)
     homes: list[Building] = []
