@@ -183,10 +183,15 @@ def _parser() -> argparse.ArgumentParser:
 
     pop = sub.add_parser("population", help="generate persona files under quotas (seeded)")
     pop.add_argument("--n", type=int, required=True, help="how many people")
-    pop.add_argument("--quota", type=Path, required=True, help="quota YAML (see experiments/quota-willowbrook.yaml)")
+    pop.add_argument(
+        "--quota",
+        type=Path,
+        required=True,
+        help="quota YAML: marginal and joint quotas (see experiments/quota-town.yaml)",
+    )
     pop.add_argument("--out", type=Path, required=True, help="folder for the persona files")
     pop.add_argument("--seed", type=int, default=0)
-    pop.add_argument("--map", type=Path, help="the town they live in (default Willowbrook)")
+    pop.add_argument("--map", type=Path, help="the town they live in (default Willowbrook; see town map generate)")
     pop.add_argument("--embedder", choices=["minilm", "hashing"], default="minilm", help="for de-duplication")
     pop.add_argument("--backstories", metavar="MODEL", help="optional: a model writes a short backstory for each")
     pop.add_argument("--revisions", type=int, default=2, help="times a backstory the validator rejects is sent back")

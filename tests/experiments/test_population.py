@@ -335,3 +335,37 @@ def test_a_fifty_person_generated_town_runs_a_game_day_on_the_fake_model(tmp_pat
     }
     assert len(spawned) == 50 and len(moved) >= 45 and len(speakers) >= 20  # nearly all went out, many talked
     assert events[-1]["type"] == "run_end"
+
+
+@pytest.mark.parametrize("example", ["quota-town.yaml", "quota-willowbrook.yaml"])
+@pytest.mark.parametrize("n", [50, 77])
+def test_the_example_quota_files_are_met_exactly_on_a_generated_town(big_town, example, n):
+    from pathlib import Path
+
+    from town.experiments.population import load_quotas
+
+    quotas = load_quotas(Path(__file__).resolve().parents[2] / "experiments" / example)
+    people, report = generate_population(n, quotas, big_town, HashingEmbedder(), seed=0)
+    assert len(people) == n and all(v == 0.0 for v in report.cell_error.values()) and report.cell_error
+    assert report.validator_failures == 0
+
+
+def test_household_proportions_become_whole_households_or_a_refusal():
+    from town.experiments.quotas import household_counts, quota_tables
+
+    tables = quota_tables(QuotaSpec(attributes={"household": {"2": 0.5, "4": 0.5}}), 50)
+    sizes = next(t for t in tables if t.over == ["household"]).targets
+    assert sum(sizes.values()) == 50 and all(c % int(k) == 0 for (k,), c in sizes.items())
+    with pytest.raises(ConfigError, match="51 people cannot be split into whole households of 2 and 4"):
+        household_counts({"2": 1, "4": 1}, 51, only_these=True)
+
+
+def test_a_child_goes_to_a_head_old_enough_to_be_their_parent():
+    from town.experiments.households import form_households
+
+    ages = {0: 40, 1: 20, 2: 8, 3: 19}
+    homes = form_households(dict.fromkeys(ages, 2), ages, np.random.default_rng(0))
+    with_child = next(h for h in homes if 2 in h.members)
+    assert with_child.head == 0 and with_child.roles[2] == "child"
+    other = next(h for h in homes if 2 not in h.members)
+    assert other.roles[other.members[1]] == "partner"  # 20 and 19: a couple, not parent and child

@@ -121,18 +121,20 @@ def exact_counts(weights: Mapping[str, float] | Mapping[tuple[str, ...], float],
     return counts
 
 
-def household_counts(shares: Mapping[str, float], n: int) -> dict[str, int]:
+def household_counts(shares: Mapping[str, float], n: int, only_these: bool = False) -> dict[str, int]:
     """People per household size for n people, from shares of households: whole households, n people in all.
 
     Households are rounded by largest remainder for the expected number of households; the people left over (or
-    missing) are then evened out one at a time by moving one household to the next size up (or down) — the move
-    that keeps the shares closest to those asked.
+    missing) are then evened out by the move — a household added, dropped or resized — that keeps the shares
+    closest to those asked while closing the gap. With `only_these`, no size outside `shares` is used, and n that
+    no mix of those sizes makes is refused.
     """
     wanted = {int(k): v for k, v in shares.items() if v > 0}
     if not wanted:
         raise ConfigError("quota households: at least one size needs a positive share")
     total = sum(wanted.values())
     wanted = {k: v / total for k, v in wanted.items()}
+    allowed = sorted(wanted) if only_these else list(range(1, max(wanted) + 1))
     mean_size = sum(k * v for k, v in wanted.items())
     households: dict[int, int] = {
         k: int(c) for k, c in exact_counts(wanted, max(1, round(n / mean_size)), "households").items()
@@ -143,18 +145,50 @@ def household_counts(shares: Mapping[str, float], n: int) -> dict[str, int]:
         return sum(abs(counts.get(k, 0) / count - wanted.get(k, 0.0)) for k in set(counts) | set(wanted))
 
     while (gap := n - sum(k * c for k, c in households.items())) != 0:
-        step = 1 if gap > 0 else -1
         moves = []
-        for size, count in households.items():
-            if count and 1 <= size + step:
-                moved = {**households, size: count - 1}
-                moved[size + step] = moved.get(size + step, 0) + 1
-                moves.append((error(moved), size, moved))
-        if not moves or gap > 0 and not any(households.values()):
-            households[1] = households.get(1, 0) + gap  # nothing to grow: single households make up the rest
-            break
-        households = min(moves, key=lambda m: (m[0], m[1]))[2]
+        for size in allowed:
+            count = households.get(size, 0)
+            options = [{**households, size: count + 1}]  # one more household of this size
+            if count:
+                options.append({**households, size: count - 1})
+                options += [{**households, size: count - 1, other: households.get(other, 0) + 1} for other in allowed
+                            if other != size]  # fmt: skip
+            for moved in options:
+                left = n - sum(k * c for k, c in moved.items())
+                if abs(left) < abs(gap):
+                    moves.append((error(moved), abs(left), sorted(moved.items()), moved))
+        if not moves:
+            sizes = " and ".join(str(k) for k in allowed)
+            raise ConfigError(f"quotas: {n} people cannot be split into whole households of {sizes}")
+        households = min(moves, key=lambda m: m[:3])[3]
     return {str(k): k * c for k, c in sorted(households.items()) if c}
+
+
+def _household_table(over: list[str], weights: Mapping[tuple[str, ...], float], n: int) -> dict:
+    """Exact counts for a table naming household sizes: every size's people make whole households.
+
+    Plain counts must already; proportions are first split among the sizes (whole households, `household_counts`),
+    then each size's people among its cells by largest remainder.
+    """
+    at = over.index("household")
+    values = list(weights.values())
+    if all(float(v).is_integer() for v in values) and sum(values) == n:
+        return {k: int(v) for k, v in weights.items()}
+    people: dict[str, float] = {}
+    for key, weight in weights.items():
+        people[key[at]] = people.get(key[at], 0.0) + weight
+    per_size = household_counts({k: v / int(k) for k, v in people.items()}, n, only_these=True)
+    counts: dict[tuple[str, ...], int] = {}
+    for size, total in per_size.items():
+        cells = {key: w for key, w in weights.items() if key[at] == size}
+        counts.update(exact_counts(cells, total, " × ".join(over)))
+    return {k: counts.get(k, 0) for k in weights}
+
+
+def _exact(over: list[str], weights: Mapping[tuple[str, ...], float], n: int) -> dict:
+    if "household" in over:
+        return _household_table(over, weights, n)
+    return exact_counts(weights, n, " × ".join(over))
 
 
 class Table(BaseModel):
@@ -176,12 +210,10 @@ def quota_tables(quotas: QuotaSpec, n: int) -> list[Table]:
     it needs. An occupation the quota does not name is not a table at all: it is sampled afterwards, given age.
     """
     tables = [
-        Table(over=[a], targets={(k,): c for k, c in exact_counts(w, n, a).items()}, given=True)
+        Table(over=[a], targets=_exact([a], {(k,): v for k, v in w.items()}, n), given=True)
         for a, w in quotas.attributes.items()
     ]
-    tables += [
-        Table(over=j.over, targets=exact_counts(j.weights(), n, " × ".join(j.over)), given=True) for j in quotas.joint
-    ]
+    tables += [Table(over=j.over, targets=_exact(j.over, j.weights(), n), given=True) for j in quotas.joint]
     covered = {a for t in tables for a in t.over}
     if "age" not in covered:
         ages = exact_counts(taxonomy().defaults["age"], n, "age")
