@@ -9,7 +9,8 @@ from town.core.places import load_town_map
 from town.experiments.households import dwellings_of
 from town.experiments.occupations import places_named
 from town.mapping.check import check_map
-from town.mapping.generate import RESIDENTS_PER_DWELLING, generate_town, plan_town
+from town.mapping.generate import RESIDENTS_PER_DWELLING, TILESET_IMAGE, generate_town, plan_town
+from town.runtime.config import ASSETS
 
 
 @pytest.mark.parametrize("people", [1, 60, 400])
@@ -23,6 +24,8 @@ def test_a_generated_town_loads_with_every_place_reachable_and_homes_for_everyon
     for words in (["cafe"], ["market"], ["park"], ["classroom"], ["hospital", "clinic"], ["library"]):
         assert places_named(town, words), words  # the third places and workplaces a population needs
     assert str(people) in capsys.readouterr().out
+    # Its tileset is a copy of the town's own, so the app draws and dresses it as it does Willowbrook.
+    assert (tmp_path / TILESET_IMAGE).read_bytes() == (ASSETS / "tiles" / "town.png").read_bytes()
 
 
 def test_public_places_grow_with_the_town():

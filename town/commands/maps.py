@@ -56,7 +56,8 @@ def _generate(args: argparse.Namespace) -> int:
     from town.core.errors import ConfigError  # noqa: PLC0415
     from town.core.places import load_town_map  # noqa: PLC0415
     from town.mapping.files import write_new_file  # noqa: PLC0415
-    from town.mapping.generate import TILESET_IMAGE, generate_town, tileset_png  # noqa: PLC0415
+    from town.mapping.generate import TILESET_IMAGE, generate_town  # noqa: PLC0415
+    from town.runtime.config import ASSETS  # noqa: PLC0415
 
     out: Path = args.out
     if out.suffix.lower() not in {".tmj", ".json"}:
@@ -68,7 +69,7 @@ def _generate(args: argparse.Namespace) -> int:
         if path.exists() and not args.overwrite:
             raise ConfigError(f"{path}: already exists; pass --overwrite to replace it")
     doc = generate_town(args.people, seed=args.seed, world=args.world)
-    write_new_file(tiles, tileset_png())
+    write_new_file(tiles, (ASSETS / "tiles" / "town.png").read_bytes())  # the app dresses a map drawn with it
     write_new_file(out, (json.dumps(doc, indent=None, separators=(",", ":")) + "\n").encode("utf-8"))
     town = load_town_map(out)  # what was written loads as a town
     homes = sum(not s.public for s in town.sectors.values())

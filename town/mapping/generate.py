@@ -17,19 +17,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from town.mapping import tiled_json as tj
-from town.mapping.png import png_bytes
 
 TS = 32
+# The town tileset's tiles (assets/tiles/town.png, drawn by town/ui/art.py), as Willowbrook uses them.
 GRASS, ROAD, FLOOR, WALL, WATER, DIRT, BLOCK = 1, 2, 3, 4, 5, 6, 7
-TILE_COLOURS = {
-    GRASS: (106, 168, 79),
-    ROAD: (150, 150, 150),
-    FLOOR: (196, 160, 110),
-    WALL: (90, 70, 60),
-    WATER: (80, 140, 210),
-    DIRT: (190, 170, 120),
-    BLOCK: (200, 40, 40),
-}
+TILES = 7
 INNER_HEIGHT = 7  # tiles inside a building, between its top and bottom walls
 ROAD_ROWS = 2
 MIN_STREET_TILES = 60  # a street of buildings; bigger towns get longer and more streets, keeping the town square
@@ -154,7 +146,7 @@ class _Names:
 
 
 def generate_town(people: int, seed: int = 0, world: str = "Generated Town") -> dict:
-    """The map as Tiled JSON (tileset image `town-tiles.png` beside it; see `tileset_png`)."""
+    """The map as Tiled JSON; its tileset image is `TILESET_IMAGE` beside it, a copy of the town's own."""
     plan = plan_town(people, seed)
     row_height = INNER_HEIGHT + 2 + ROAD_ROWS
     street = max(MIN_STREET_TILES, math.ceil(math.sqrt(sum(b.width + 1 for b in plan.buildings) * row_height)))
@@ -252,29 +244,16 @@ class _Canvas:
             "firstgid": 1,
             "name": "town",
             "image": TILESET_IMAGE,
-            "imagewidth": TS * len(TILE_COLOURS),
+            "imagewidth": TS * TILES,
             "imageheight": TS,
             "tilewidth": TS,
             "tileheight": TS,
-            "tilecount": len(TILE_COLOURS),
-            "columns": len(TILE_COLOURS),
+            "tilecount": TILES,
+            "columns": TILES,
             "margin": 0,
             "spacing": 0,
         }
         return tj.tiled_map(self.width, self.height, TS, TS, layers, [tileset], self.ids, {"world": world})
 
 
-TILESET_IMAGE = "town-tiles.png"
-
-
-def tileset_png() -> bytes:
-    """One flat-coloured tile per gid with a darker border, drawn here (the town's own placeholder art)."""
-    pixels = bytearray()
-    for y in range(TS):
-        for gid in sorted(TILE_COLOURS):
-            r, g, b = TILE_COLOURS[gid]
-            for x in range(TS):
-                edge = x in (0, TS - 1) or y in (0, TS - 1)
-                shade = 0.8 if edge else 1.0
-                pixels += bytes((int(r * shade), int(g * shade), int(b * shade), 255))
-    return png_bytes(TS * len(TILE_COLOURS), TS, bytes(pixels))
+TILESET_IMAGE = "town-tiles.png"  # a copy of the town's own tileset, written beside the map by the command

@@ -78,9 +78,10 @@ class MapPainter:
         return {gid for gid in gids if self.images.tile(gid) is None}
 
     def _own_tileset(self) -> bool:
+        """Every tileset is the town's own: the file itself, or a copy of it (a generated town carries one)."""
         own = (ASSETS / "tiles" / "town.png").resolve()
         tilesets = self.tiled.tilesets if self.tiled else []
-        return bool(tilesets) and all(t.image and Path(t.image).resolve() == own for t in tilesets)
+        return bool(tilesets) and all(t.image and _same_file(Path(t.image), own) for t in tilesets)
 
     def _plan_kinds(self) -> np.ndarray:
         m = self.map
@@ -290,3 +291,12 @@ class MapPainter:
 
 def _bytes(surface: pygame.Surface | None) -> int:
     return 0 if surface is None else surface.get_width() * surface.get_height() * 4
+
+
+def _same_file(path: Path, own: Path) -> bool:
+    try:
+        return path.resolve() == own or (
+            path.stat().st_size == own.stat().st_size and path.read_bytes() == own.read_bytes()
+        )
+    except OSError:
+        return False
