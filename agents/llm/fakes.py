@@ -1,6 +1,7 @@
 """Deterministic models for tests and benchmarks.
 
-`ScriptedModel`, `SchemaFakeModel`, `CountingModel` and `FixedLatencyModel` all implement `ChatModel`.
+`ScriptedModel`, `SchemaFakeModel`, `EverydayImportance`, `CountingModel` and `FixedLatencyModel` all implement
+`ChatModel`.
 
 `SchemaFakeModel` answers any schema with valid random content seeded by a hash of the request, so its answers do not
 depend on call order and two runs with the same seed agree byte for byte. Token counts are estimated from text length.
@@ -111,6 +112,36 @@ def _generate(node: dict[str, Any], defs: dict[str, Any], rng: np.random.Generat
     text = _sentence(rng)
     max_len = node.get("maxLength")
     return text[:max_len] if max_len else text
+
+
+# How a real model scores the importance of everyday observations, as a distribution over 1-10. Park et al.'s prompt
+# anchors the scale (1: brushing teeth, making the bed; 10: a break-up, a college acceptance) and their agents, at a
+# threshold of 150, reflect two or three times a game day; most of what a townsperson sees is mundane, so most scores
+# are 1-3 (60% 1-2, 80% 1-3, mean 2.5) with a thin tail of memorable moments. A uniform 1-10 (mean 5.5) would make
+# reflection fire about twice as often as it should and inflate every calls figure built on it.
+EVERYDAY_IMPORTANCE = (0.30, 0.30, 0.20, 0.08, 0.05, 0.03, 0.02, 0.01, 0.005, 0.005)
+
+
+class EverydayImportance:
+    """Another model, except that importance scores follow `EVERYDAY_IMPORTANCE` (seeded by the request)."""
+
+    def __init__(self, inner: ChatModel) -> None:
+        self.inner = inner
+        self.name = inner.name
+
+    async def complete(
+        self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
+    ) -> LLMReply:
+        reply = await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
+        if purpose != "importance":
+            return reply
+        data = json.loads(reply.text)
+        digest = hashlib.sha256(json.dumps([m.content for m in messages]).encode()).digest()
+        rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+        p = np.array(EVERYDAY_IMPORTANCE) / sum(EVERYDAY_IMPORTANCE)
+        data["scores"] = [int(s) for s in rng.choice(np.arange(1, 11), size=len(data["scores"]), p=p)]
+        text = json.dumps(data)
+        return LLMReply(text=text, prompt_tokens=reply.prompt_tokens, completion_tokens=estimate_tokens(text))
 
 
 class CountingModel:

@@ -60,7 +60,7 @@ def run(
     if which in ("scaling", "all"):
         from town.bench.scaling import bench_scaling  # noqa: PLC0415
 
-        figures.append(bench_scaling(out))
+        figures.append(bench_scaling(out, ticks=round((hours or 1.0) * 360)))
     return figures
 
 

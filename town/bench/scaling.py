@@ -3,14 +3,18 @@
 Engine overhead per tick against the number of agents, and retrieval latency against the number of memories, as a
 table and a log-log plot; a curve growing faster than linearly is flagged.
 
-Engine runs use the instant fake model (everything but the model is measured); retrieval uses synthetic memories with
-random unit embeddings loaded straight into a memory stream, so the curve is the scoring itself, not the embedder.
+Engine runs use the instant fake model (everything but the model is measured) in a town sized for each count
+(`town map generate`'s town, `town population`'s people, both seeded), so density stays human as the town grows and
+the curve shows the engine's cost, not a crowd squeezed into one map. Retrieval uses synthetic memories with random
+unit embeddings loaded straight into a memory stream, so the curve is the scoring itself, not the embedder.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -20,13 +24,18 @@ import numpy as np
 from agents.embedding import HashingEmbedder
 from agents.llm.fakes import SchemaFakeModel
 from agents.memory import MemoryRecord, MemoryState, MemoryStream
+from agents.persona import Persona
 from agents.retrieval import RetrievalWeights
 from agents.vector_index import NumpyIndex
 from town.core.clock import GameClock
+from town.core.places import TownMap, load_town_map
+from town.experiments.population import generate_population
+from town.experiments.quotas import QuotaSpec
+from town.mapping.generate import generate_town
 from town.runtime.builders import build_simulation
 from town.runtime.config import RunConfig
 
-AGENT_COUNTS = (10, 30, 100, 300, 1000)
+AGENT_COUNTS = (100, 300, 1000, 3000, 10_000)
 MEMORY_COUNTS = (1_000, 10_000, 100_000, 1_000_000)
 SUPER_LINEAR = 1.15  # a log-log slope above this is flagged (1.0 is linear)
 
@@ -36,11 +45,24 @@ def log_log_slope(xs: list[float], ys: list[float]) -> float:
     return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
 
 
-def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 60) -> list[dict[str, Any]]:
+def generated_world(people: int, seed: int = 0) -> tuple[TownMap, list[Persona]]:
+    """A town sized for `people` and its generated population (hashing embedder: no model needed)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "town.tmj"
+        path.write_text(json.dumps(generate_town(people, seed=seed)), encoding="utf-8")
+        town_map = load_town_map(path)
+    personas, _ = generate_population(people, QuotaSpec(), town_map, HashingEmbedder(), seed=seed)
+    return town_map, personas
+
+
+def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 360) -> list[dict[str, Any]]:
+    """Wall time per tick of `ticks` ticks (default one game hour from 08:00) for each town size."""
     rows = []
     for agents in counts:
-        config = RunConfig(agents=agents, hours=1, model="fake", embedder="hashing", index="numpy", cache="off")
-        sim = build_simulation(config, model=SchemaFakeModel(seed=0))
+        world = generated_world(agents)
+        config = RunConfig(agents=agents, hours=ticks / 360, model="fake", embedder="hashing", index="numpy",
+                           cache="off")  # fmt: skip
+        sim = build_simulation(config, model=SchemaFakeModel(seed=0), world=world)
         started = time.perf_counter()
         asyncio.run(sim.run(ticks))
         wall = time.perf_counter() - started
@@ -48,10 +70,13 @@ def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 60) -> lis
             {
                 "agents": agents,
                 "ticks": ticks,
+                "map_tiles": world[0].width * world[0].height,
                 "ms_per_tick": round(1000 * wall / ticks, 3),
                 "us_per_agent_tick": round(1e6 * wall / (ticks * agents), 1),
+                "memories": sum(len(m.memory.records) for m in sim.minds),
             }
         )
+        del sim, world
     return rows
 
 
@@ -96,9 +121,12 @@ def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) 
 
 
 def bench_scaling(
-    out: Path | None = None, agents: tuple[int, ...] = AGENT_COUNTS, memories: tuple[int, ...] = MEMORY_COUNTS
+    out: Path | None = None,
+    agents: tuple[int, ...] = AGENT_COUNTS,
+    memories: tuple[int, ...] = MEMORY_COUNTS,
+    ticks: int = 360,
 ) -> dict[str, Any]:
-    engine = engine_curve(agents)
+    engine = engine_curve(agents, ticks)
     retrieval = retrieval_curve(memories)
     figures: dict[str, Any] = {"benchmark": "scaling"}
     for name, rows, x, y in (
@@ -111,6 +139,8 @@ def bench_scaling(
         figures[f"{name}_log_log_slope"] = round(log_log_slope(xs, ys), 2)
         figures[f"{name}_steepest_step_slope"] = round(steepest, 2)  # the worst stretch, not the average
         figures[f"{name}_super_linear"] = steepest > SUPER_LINEAR
+    per_agent = [r["us_per_agent_tick"] for r in engine]
+    figures["engine_per_agent_spread"] = round(max(per_agent) / min(per_agent), 2)  # 1.0: perfectly linear
     if out is not None:
         figures["plot"] = str(_plot(engine, retrieval, out))
     return figures

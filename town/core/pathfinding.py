@@ -1,9 +1,12 @@
-"""A* over the walkable grid: `PathFinder`.
+"""Shortest four-way paths over the walkable grid: `PathFinder`.
 
-Four-way moves, Manhattan heuristic, deterministic tie-breaking (lower f, then lower h, then insertion order).
-There is no iteration cap: the search ends when the goal is reached or the reachable region is exhausted, and an
-unreachable goal raises `NoPathError` naming both tiles. Paths between the same tiles are cached, since agents walk the
-same routes (home, work, cafe) many times a day.
+Near goals (within `FIELD_FROM` tiles, Manhattan) are found by A*: Manhattan heuristic, deterministic tie-breaking
+(lower f, then lower h, then insertion order), no iteration cap. Far goals are read from the goal's breadth-first
+tree over the whole grid (scipy's csgraph, in C), kept for the most recently used goals: in a big town many people
+walk to the same workplaces, cafes and parks, and one tree serves them all, where A* would search the town afresh for
+each. Which method serves a pair depends only on the two tiles, so a path never depends on what was cached before
+(a resumed run walks the same steps). An unreachable goal raises `NoPathError` naming both tiles. Paths between the
+same tiles are cached too, since agents walk the same routes (home, work, cafe) many times a day.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ Tile = tuple[int, int]
 
 # Enough for every (spawn, place) pair a few hundred agents use in a day; evicts least recently used.
 PATH_CACHE_SIZE = 20_000
+FIELD_FROM = 48  # Manhattan tiles from which a goal's breadth-first tree is used instead of A*
+FIELD_BUDGET_BYTES = 256 * 1024 * 1024  # trees kept (4 bytes per tile each), least recently used evicted
 
 
 class PathFinder:
@@ -26,6 +31,9 @@ class PathFinder:
         self._walkable = walkable
         self._height, self._width = walkable.shape
         self._cache: OrderedDict[tuple[Tile, Tile], tuple[Tile, ...]] = OrderedDict()
+        self._trees: OrderedDict[Tile, np.ndarray] = OrderedDict()
+        self._trees_kept = max(4, FIELD_BUDGET_BYTES // max(1, 4 * walkable.size))
+        self._graph = None  # built on the first far goal
 
     def path(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
         """Tiles from the one after `start` up to and including `goal` (empty when already there)."""
@@ -50,6 +58,43 @@ class PathFinder:
         for name, tile in (("start", start), ("goal", goal)):
             if not self._passable(tile):
                 raise NoPathError(f"no path from {start} to {goal}: {name} tile is blocked or off the map")
+        if abs(start[0] - goal[0]) + abs(start[1] - goal[1]) >= FIELD_FROM:
+            return self._from_tree(start, goal)
+        return self._astar(start, goal)
+
+    def _from_tree(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
+        """Follow the goal's breadth-first tree from the start: each tile's parent is one step nearer the goal."""
+        parents = self._tree(goal)
+        width = self._width
+        node = start[1] * width + start[0]
+        steps: list[Tile] = []
+        target = goal[1] * width + goal[0]
+        while node != target:
+            node = int(parents[node])
+            if node < 0:
+                raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+            steps.append((node % width, node // width))
+        return tuple(steps)
+
+    def _tree(self, goal: Tile) -> np.ndarray:
+        tree = self._trees.get(goal)
+        if tree is not None:
+            self._trees.move_to_end(goal)
+            return tree
+        from scipy.sparse.csgraph import breadth_first_order  # noqa: PLC0415
+
+        if self._graph is None:
+            self._graph = _grid_graph(self._walkable)
+        _, parents = breadth_first_order(
+            self._graph, goal[1] * self._width + goal[0], directed=True, return_predecessors=True
+        )
+        tree = parents.astype(np.int32)
+        self._trees[goal] = tree
+        if len(self._trees) > self._trees_kept:
+            self._trees.popitem(last=False)
+        return tree
+
+    def _astar(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
         gx, gy = goal
         came_from: dict[Tile, Tile] = {}
         best_cost: dict[Tile, int] = {start: 0}
@@ -73,6 +118,27 @@ class PathFinder:
                     counter += 1
                     heapq.heappush(frontier, (cost + h, h, counter, nxt))
         raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+
+
+def _grid_graph(walkable: np.ndarray):  # noqa: ANN202 - a scipy sparse matrix
+    """The four-way adjacency of walkable tiles as a symmetric sparse matrix over tile ids y * width + x.
+
+    Symmetric and in CSR already, so each breadth-first search reads it as it is (undirected searches convert).
+    """
+    from scipy.sparse import coo_matrix  # noqa: PLC0415
+
+    height, width = walkable.shape
+    ids = np.arange(height * width).reshape(height, width)
+    right = walkable[:, :-1] & walkable[:, 1:]
+    down = walkable[:-1, :] & walkable[1:, :]
+    one_way = (
+        np.concatenate([ids[:, :-1][right], ids[:-1, :][down]]),
+        np.concatenate([ids[:, 1:][right], ids[1:, :][down]]),
+    )
+    rows = np.concatenate([one_way[0], one_way[1]])
+    cols = np.concatenate([one_way[1], one_way[0]])
+    data = np.ones(len(rows), dtype=np.int8)
+    return coo_matrix((data, (rows, cols)), shape=(height * width, height * width)).tocsr()
 
 
 def reachable(walkable: np.ndarray, starts: list[Tile]) -> np.ndarray:

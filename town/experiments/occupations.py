@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+import numpy as np
 import yaml
 from pydantic import BaseModel, Field
 
@@ -58,8 +59,31 @@ class TownPlaces:
                     f"object named like {', '.join(occupation.works_at)}); drop it from the quota or use another map"
                 )
             self.workplaces[job] = found
-        self.lunch = (places_named(town_map, ["cafe", "restaurant", "diner", "pub", "canteen"]) or [None])[0]
-        self.walk = (places_named(town_map, ["park", "garden", "square", "green"]) or [None])[0]
+        self.lunch_places = places_named(town_map, ["cafe", "restaurant", "diner", "pub", "canteen"])
+        self.walk_places = places_named(town_map, ["park", "garden", "square", "green"])
+        self.lunch = self.lunch_places[0] if self.lunch_places else None
+        self.walk = self.walk_places[0] if self.walk_places else None
+
+    def nearest(self, places: list[str], to: str) -> str | None:
+        """Of `places` ('Sector: arena'), the one closest to the arena `to`.
+
+        People lunch and walk near where they are, so a big town's thousand people do not all meet in its first cafe.
+        """
+        if not places:
+            return None
+        here = self.map.arena_by_label(to)
+        if here is None or not here.tiles:
+            return places[0]
+        hx, hy = np.mean(np.array(here.tiles), axis=0)
+
+        def distance(label: str) -> float:
+            arena = self.map.arena_by_label(label)
+            if arena is None or not arena.tiles:
+                return float("inf")
+            x, y = np.mean(np.array(arena.tiles), axis=0)
+            return float(abs(x - hx) + abs(y - hy))
+
+        return min(places, key=lambda label: (distance(label), label))
 
     def workplace(self, job: str, index: int) -> str | None:
         places = self.workplaces.get(job) or []

@@ -211,14 +211,14 @@ def _routine(draft: Draft, town_map: TownMap, places: TownPlaces, wake: str) -> 
     kitchen = kitchens[0] if kitchens else bedroom
     work = occupation.work if draft.workplace or occupation.away is None else occupation.away
     day_place = draft.workplace or kitchen
-    lunch = places.lunch or kitchen
-    walk = places.walk or kitchen
+    lunch = places.nearest(places.lunch_places, day_place) or kitchen
+    walk = places.nearest(places.walk_places, bedroom) or kitchen
     return [
         RoutineItem(time=wake, activity="wake up and get ready", place=bedroom),
         RoutineItem(time="09:00", activity=work, place=day_place),
-        RoutineItem(time="12:30", activity="lunch out" if places.lunch else "lunch at home", place=lunch),
+        RoutineItem(time="12:30", activity="lunch out" if lunch != kitchen else "lunch at home", place=lunch),
         RoutineItem(time="13:30", activity=work, place=day_place),
-        RoutineItem(time="17:30", activity="an evening walk" if places.walk else "time at home", place=walk),
+        RoutineItem(time="17:30", activity="an evening walk" if walk != kitchen else "time at home", place=walk),
         RoutineItem(time="19:00", activity="cook dinner and relax", place=kitchen),
     ]
 
