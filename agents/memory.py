@@ -16,7 +16,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from agents.embedding import Embedder
-from agents.retrieval import RetrievalWeights, score_memories, top_k
+from agents.retrieval import RetrievalWeights, best_k
 from agents.vector_index import VectorIndex
 from town.core.clock import GameClock
 
@@ -104,7 +104,7 @@ class MemoryStream:
         self.records: list[MemoryRecord] = []
         self._created = _Column(np.int64)
         self._accessed = _Column(np.int64)
-        self._importance = _Column(np.float64)
+        self._importance = _Column(np.float32)
         self.importance_since_reflection = 0
         self.unscored: list[int] = []
         self.recall_enabled = recall  # off in the "no memory" ablation: records are kept, nothing is recalled
@@ -213,20 +213,17 @@ class MemoryStream:
             return []
         query_vec = self.embedder.embed([query])[0]
         hours = (now - self._accessed.view()) * (self.clock.tick_seconds / 3600.0)
-        scores = score_memories(hours, self._importance.view(), self.index.similarities(query_vec), weights)
-        chosen = top_k(scores.total, k or weights.top_k)
-        result = []
-        for i in chosen.tolist():
-            record = self.records[i]
-            result.append(
-                Retrieved(
-                    record=record,
-                    recency=float(scores.recency[i]),
-                    importance=float(scores.importance[i]),
-                    relevance=float(scores.relevance[i]),
-                    score=float(scores.total[i]),
-                )
+        ranked = best_k(hours, self._importance.view(), self.index.similarities(query_vec), weights, k or weights.top_k)
+        result = [
+            Retrieved(
+                record=self.records[i],
+                recency=float(ranked.recency[j]),
+                importance=float(ranked.importance[j]),
+                relevance=float(ranked.relevance[j]),
+                score=float(ranked.total[j]),
             )
+            for j, i in enumerate(ranked.indices.tolist())
+        ]
         if touch:
             self.touch([r.record.id for r in result], now)
         return result

@@ -21,6 +21,7 @@ from town.core.secrets import redact
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
+EMBEDDER_HELP = "memory embedder: minilm (default), hashing, or api:MODEL (any litellm embedding model or server)"
 
 
 class TownParser(argparse.ArgumentParser):
@@ -73,7 +74,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--overwrite", action="store_true", default=None, help="replace an earlier run in --out")
     run.add_argument("--map", type=Path, help="Tiled map (.tmj or .tmx)")
     run.add_argument("--personas", type=Path, help="folder of persona YAML/JSON files")
-    run.add_argument("--embedder", choices=["minilm", "hashing"], help="memory embedder (default minilm)")
+    run.add_argument("--embedder", help=EMBEDDER_HELP)
+    run.add_argument("--embedder-api-base", dest="embedder_api_base", help="URL of an embedding server for api:MODEL")
     run.add_argument("--index", choices=["faiss", "numpy"], help="vector index (default faiss)")
     run.add_argument(
         "--cache", choices=["record", "replay", "off"], help="LLM record/replay cache mode (default record)"
@@ -99,7 +101,8 @@ def _parser() -> argparse.ArgumentParser:
         ("--out", {"type": Path, "help": "run folder (default runs/play-YYYYMMDD-HHMMSS)"}),
         ("--map", {"type": Path, "help": "Tiled map (.tmj or .tmx)"}),
         ("--personas", {"type": Path, "help": "folder of persona YAML/JSON files"}),
-        ("--embedder", {"choices": ["minilm", "hashing"], "help": "memory embedder (default minilm)"}),
+        ("--embedder", {"help": EMBEDDER_HELP}),
+        ("--embedder-api-base", {"dest": "embedder_api_base", "help": "URL of an embedding server for api:MODEL"}),
         ("--index", {"choices": ["faiss", "numpy"], "help": "vector index (default faiss)"}),
         ("--fake-latency", {"dest": "fake_latency_s", "type": float, "help": "seconds per call for --model fake"}),
         ("--resume", {"type": Path, "help": "continue a save (saves/NAME)"}),

@@ -95,7 +95,7 @@ class LiteLLMModel:
         self.pool = EndpointPool(bases or [""], {b: n for b, n in limits.items() if b != "*"}, limits.get("*"))
         self.timeout_s = timeout_s
         # Only servers on this machine's loopback: the pytest guard lets those through (see guard_real_call).
-        self.loopback = bool(bases) and all(_is_loopback(b) for b in bases)
+        self.loopback = bool(bases) and all(is_loopback(b) for b in bases)
         if not bases and model.split("/", maxsplit=1)[0] in {"ollama", "ollama_chat"}:
             self.loopback = True  # litellm's default Ollama address is localhost:11434
         self.structured = structured
@@ -141,7 +141,7 @@ class LiteLLMModel:
         except ProviderError as exc:
             return None, exc
         except Exception as exc:  # litellm raises a wide family of provider exceptions
-            return None, _as_provider_error(litellm, exc)
+            return None, as_provider_error(litellm, exc)
 
     def _negotiate(self, litellm: Any, request: dict[str, Any]) -> None:
         """Try the structured-output modes on the real server, strongest first; keep the first that gives JSON."""
@@ -193,7 +193,7 @@ class LiteLLMModel:
             try:
                 response = await litellm.acompletion(**request)
             except Exception as exc:  # litellm raises a wide family of provider exceptions
-                raise _as_provider_error(litellm, exc) from None
+                raise as_provider_error(litellm, exc) from None
         text = reply_text(response)
         usage = getattr(response, "usage", None)
         cost = 0.0
@@ -210,7 +210,7 @@ class LiteLLMModel:
         )
 
 
-def _is_loopback(api_base: str) -> bool:
+def is_loopback(api_base: str) -> bool:
     host = urlparse(api_base).hostname or ""
     return host in {"localhost", "127.0.0.1", "::1"} or host.startswith("127.")
 
@@ -222,7 +222,7 @@ def _supports_schema(litellm: Any, model: str) -> bool:
         return False
 
 
-def _as_provider_error(litellm: Any, exc: Exception) -> ProviderError:
+def as_provider_error(litellm: Any, exc: Exception) -> ProviderError:
     transient_types = tuple(
         t
         for t in (
@@ -319,7 +319,7 @@ def check_model(model: str, api_base: str | None = None) -> None:
         ) from None
     if bases:
         for base in bases:  # every replica must answer: a dead one would eat a share of the calls
-            _check_reachable(base)
+            check_reachable(base)
     elif provider not in {"ollama", "ollama_chat", "hosted_vllm", "lm_studio", "llamafile"}:
         try:
             env = litellm.validate_environment(model=model)
@@ -330,7 +330,7 @@ def check_model(model: str, api_base: str | None = None) -> None:
             raise ConfigError(f"model {model!r}: set {missing} in the environment (keys are read only from there)")
 
 
-def _check_reachable(api_base: str) -> None:
+def check_reachable(api_base: str) -> None:
     parsed = urlparse(api_base)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise ConfigError(f"--api-base {api_base!r}: expected a URL like http://localhost:8000/v1")

@@ -46,6 +46,13 @@ class ProviderError(Exception):
         self.retry_after_s = retry_after_s  # the server's Retry-After, when it sent one
 
 
+class EmbedderUnavailable(ProviderError):
+    """An embedding server failed a batch after every retry: the run stops rather than embed with anything else."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, transient=False)
+
+
 class RealCallInTestError(RuntimeError):
     """A test reached a real provider without the `real_llm` marker; never caught by fallbacks."""
 

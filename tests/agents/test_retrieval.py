@@ -83,3 +83,22 @@ def test_hashing_embedder_is_normalised_and_similar_for_shared_words():
     vectors = HashingEmbedder().embed(["party at the cafe", "a party at Rosewood cafe", "watering plants"])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+
+
+def test_the_fused_ranking_picks_what_full_scoring_picks_with_the_same_parts():
+    from agents.retrieval import best_k
+
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        n = int(rng.integers(1, 2000))
+        hours = rng.uniform(0, 200, n) if trial % 5 else np.full(n, 3.0)  # a constant part is 0.5 in both
+        importance = rng.integers(1, 11, n).astype(np.float32) if trial % 7 else np.full(n, 4, np.float32)
+        relevance = rng.uniform(-1, 1, n).astype(np.float32)
+        weights = RetrievalWeights(
+            recency=float(rng.uniform(0, 2)), importance=float(rng.uniform(0, 2)), relevance=float(rng.uniform(0, 3))
+        )
+        full = score_memories(hours, importance, relevance, weights)
+        ranked = best_k(hours, importance, relevance, weights, 30)
+        assert ranked.indices.tolist() == top_k(full.total, 30).tolist()
+        for name in ("recency", "importance", "relevance", "total"):
+            assert np.allclose(getattr(full, name)[ranked.indices], getattr(ranked, name), atol=1e-4), name

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 
 from agents.llm.cache import RecordReplayModel, request_key
 from agents.llm.fakes import CountingModel, SchemaFakeModel
-from agents.llm.litellm_model import LiteLLMModel, _as_provider_error
+from agents.llm.litellm_model import LiteLLMModel, as_provider_error
 from agents.llm.protocol import ChatMessage, ProviderError, RealCallInTestError, SamplingParams
 from agents.llm.structured import StructuredLLM
 from town.core.errors import ConfigError
@@ -93,8 +93,8 @@ def test_litellm_errors_map_to_transient_or_permanent():
     def err(cls, **kw):
         return cls(message="boom", llm_provider="openai", model="m", **kw)
 
-    assert _as_provider_error(litellm, err(litellm.RateLimitError)).transient
-    assert _as_provider_error(litellm, err(litellm.Timeout)).transient
-    assert _as_provider_error(litellm, err(litellm.APIConnectionError)).transient
-    assert not _as_provider_error(litellm, err(litellm.AuthenticationError)).transient
-    assert not _as_provider_error(litellm, err(litellm.BadRequestError)).transient
+    assert as_provider_error(litellm, err(litellm.RateLimitError)).transient
+    assert as_provider_error(litellm, err(litellm.Timeout)).transient
+    assert as_provider_error(litellm, err(litellm.APIConnectionError)).transient
+    assert not as_provider_error(litellm, err(litellm.AuthenticationError)).transient
+    assert not as_provider_error(litellm, err(litellm.BadRequestError)).transient

@@ -146,3 +146,75 @@ def model_server(mode: str, answers: int = 10**9, refuse: dict[str, str] | None 
         server.released.set()
         server.shutdown()
         server.server_close()
+
+
+class EmbeddingServer(ThreadingHTTPServer):
+    """An OpenAI-compatible /v1/embeddings endpoint: each text's vector from a hash of it, rows sent in reverse order
+    (each carries its `index`, as the API allows); `fail_first` requests answer 503 and, after `answers`, it is gone."""
+
+    daemon_threads = True
+
+    def __init__(self, dim: int = 8, fail_first: int = 0, answers: int = 10**9) -> None:
+        super().__init__(("127.0.0.1", 0), _EmbeddingHandler)
+        self.dim = dim
+        self.fail_first = fail_first
+        self.answers = answers
+        self.requests = 0
+        self.batch_sizes: list[int] = []
+        self._count = threading.Lock()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/v1"
+
+
+def text_vector(text: str, dim: int) -> list[float]:
+    import hashlib
+
+    digest = hashlib.sha256(text.encode()).digest()
+    return [(digest[i] - 127.5) / 127.5 for i in range(dim)]
+
+
+class _EmbeddingHandler(BaseHTTPRequestHandler):
+    server: EmbeddingServer
+
+    def log_message(self, *args: object) -> None:  # quiet
+        return
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server API
+        server = self.server
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        with server._count:  # noqa: SLF001 - the handler is the server's own
+            server.requests += 1
+            count = server.requests
+        texts = body.get("input") or []
+        texts = [texts] if isinstance(texts, str) else texts
+        if count <= server.fail_first or count > server.answers:
+            self._send(503, {"error": {"message": "the embedding server is busy"}})
+            return
+        server.batch_sizes.append(len(texts))
+        data = [
+            {"object": "embedding", "index": i, "embedding": text_vector(t, server.dim)} for i, t in enumerate(texts)
+        ]
+        self._send(200, {"object": "list", "data": data[::-1], "model": body.get("model", "x"), "usage": {
+            "prompt_tokens": len(texts), "total_tokens": len(texts)}})  # fmt: skip
+
+    def _send(self, status: int, body: dict) -> None:
+        blob = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(blob)))
+        self.end_headers()
+        self.wfile.write(blob)
+
+
+@contextmanager
+def embedding_server(dim: int = 8, fail_first: int = 0, answers: int = 10**9) -> Iterator[EmbeddingServer]:
+    server = EmbeddingServer(dim, fail_first, answers)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -112,9 +112,9 @@ def test_provider_error_carries_retry_after_from_headers():
         status_code = 429
         response = Response()
 
-    from agents.llm.litellm_model import _as_provider_error, import_litellm
+    from agents.llm.litellm_model import as_provider_error, import_litellm
 
-    error = _as_provider_error(import_litellm(), Limited("429"))
+    error = as_provider_error(import_litellm(), Limited("429"))
     assert isinstance(error, ProviderError) and error.transient and error.retry_after_s == 2.5
 
 

@@ -23,6 +23,7 @@ CONFIG_FLAGS = (
     "map",
     "personas",
     "embedder",
+    "embedder_api_base",
     "index",
     "cache",
     "cache_path",

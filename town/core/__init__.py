@@ -1,4 +1,4 @@
 """The pure world: clock, seeded RNG, Tiled map, places, pathfinding, world state, inputs, events, engine step.
 
-Imports only the standard library, numpy, networkx and pydantic.
+Imports only the standard library, numpy, networkx, scipy and pydantic.
 """

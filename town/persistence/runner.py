@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents.llm.protocol import ChatModel
+from agents.llm.protocol import ChatModel, EmbedderUnavailable
 from agents.llm.structured import CallRecord
 from agents.persona import Persona
 from town.core.errors import SaveError, TownError
@@ -142,6 +142,8 @@ async def _run(
             ending, failure = Ending("interrupted", signals.received or "SIGINT"), exc
         except SaveError as exc:
             ending, failure = Ending("save_failed", str(exc)), exc
+        except EmbedderUnavailable as exc:  # the memory embedder's server is gone: stop, resumable from the autosave
+            ending = Ending("provider_unavailable", f"embedder: {exc}")
         except OSError as exc:
             ending, failure = Ending("write_failed", f"{exc.strerror or exc} writing the run's log"), exc
         except Exception as exc:  # a bug: the log still closes, saying so, and the traceback follows

@@ -59,6 +59,10 @@ def build_model(config: RunConfig) -> ChatModel:
 def build_embedder(config: RunConfig) -> Embedder:
     if config.embedder == "hashing":
         return CachingEmbedder(HashingEmbedder())
+    if config.embedder.startswith("api:"):
+        from agents.llm.api_embedder import ApiEmbedder  # noqa: PLC0415 - imports litellm lazily
+
+        return CachingEmbedder(ApiEmbedder(config.embedder.removeprefix("api:"), config.embedder_api_base))
     from agents.llm.sentence_embedder import SentenceEmbedder  # noqa: PLC0415 - imports torch lazily
 
     return CachingEmbedder(SentenceEmbedder())

@@ -57,7 +57,7 @@ class RunConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    agents: int = Field(default=3, ge=1, le=5000)
+    agents: int = Field(default=3, ge=1, le=20_000)
     hours: float = Field(default=1.0, gt=0, le=24 * 30)
     seed: int = Field(default=0, ge=0, le=2**63 - 1)
     model: str = DEFAULT_EMBEDDED_MODEL
@@ -72,7 +72,10 @@ class RunConfig(BaseModel):
     tick_seconds: int = Field(default=10, ge=1, le=600)
     out: Path = Path("runs/latest")
     overwrite: bool = Field(default=False, description="replace the log of an earlier run in the same folder")
-    embedder: Literal["minilm", "hashing"] = "minilm"
+    # minilm (in-process sentence-transformers), hashing (no model: tests, benchmarks) or api:MODEL — any embedding
+    # API through litellm (OpenAI, or an OpenAI-compatible server such as TEI or vLLM at `embedder_api_base`).
+    embedder: str = Field(default="minilm", pattern=r"^(minilm|hashing|api:\S+)$")
+    embedder_api_base: str | None = None
     index: Literal["faiss", "numpy"] = "faiss"
     cache: Literal["record", "replay", "off"] = "record"
     cache_path: Path | None = None
