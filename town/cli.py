@@ -242,6 +242,7 @@ def _parser() -> argparse.ArgumentParser:
             "eval",
             "experiments",
             "scaling",
+            "embed",
             "compare",
             "all",
         ],
@@ -259,7 +260,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", type=Path, default=Path("bench-out"), help="where plots go (scaling)")
     bench.add_argument("--map", type=Path, help="Tiled map for fps and maps (default Willowbrook)")
     bench.add_argument("--personas", type=Path, help="persona folder for fps on --map")
-    bench.add_argument("--model", help="concurrency: measure this model (a real server) instead of the fake")
+    bench.add_argument(
+        "--model", help="concurrency: measure this model (a real server) instead of the fake; embed: api:MODEL too"
+    )
     bench.add_argument("--api-base", dest="api_base", help="concurrency: the server's base URL for --model")
     _preflight_flags(bench)
     return parser

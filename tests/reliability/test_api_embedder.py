@@ -62,3 +62,14 @@ def test_a_run_remembers_through_the_embedding_server_and_stops_cleanly_when_it_
     assert "stopped early" in capsys.readouterr().err
     last = json.loads((out2 / "trajectory.jsonl").read_text().splitlines()[-1])
     assert last["type"] == "run_end" and last["reason"] == "provider_unavailable"
+
+
+def test_bench_embed_measures_each_backend_including_a_server():
+    from town.bench.embed import bench_embed
+
+    with embedding_server(dim=16) as server:
+        figures = bench_embed("api:openai/test-embed", server.base, count=300)
+    by_name = {row["backend"]: row for row in figures["backends"]}
+    assert by_name["api:openai/test-embed"]["dim"] == 16 and by_name["api:openai/test-embed"]["texts_per_s"] > 0
+    assert by_name["hashing-384"]["texts"] == 300
+    assert max(server.batch_sizes) == 64  # each 256-text call went out as concurrent requests of 64

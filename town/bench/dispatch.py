@@ -57,6 +57,10 @@ def run(
         from town.bench.compare import bench_compare  # noqa: PLC0415
 
         figures.append(bench_compare())
+    if which in ("embed", "all"):
+        from town.bench.embed import bench_embed  # noqa: PLC0415
+
+        figures.append(bench_embed(model if which == "embed" else None, api_base))
     if which in ("scaling", "all"):
         from town.bench.scaling import bench_scaling  # noqa: PLC0415
 
