@@ -9,8 +9,8 @@ which the evaluation needs for provenance). Scoring arrays live beside the recor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field, fields
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -36,9 +36,24 @@ class MemoryDraft(BaseModel):
     scored: bool = True
 
 
-class MemoryRecord(MemoryDraft):
-    """A stored memory: the draft, plus its id in the stream, when it was made and last recalled, and its depth."""
+@dataclass(slots=True, kw_only=True)
+class MemoryRecord:
+    """A stored memory: the draft's fields, plus its id in the stream, when it was made and last recalled, its depth.
 
+    A slotted dataclass (validated by pydantic where a save is read) rather than a model: a town holds millions of
+    these, and a model's per-object dictionary and fields-set cost more than the memory's own text.
+    """
+
+    __pydantic_config__ = ConfigDict(extra="forbid")
+
+    kind: MemoryKind
+    text: str
+    importance: Annotated[int, Field(ge=1, le=10)]
+    evidence: list[int] = field(default_factory=list)
+    sources: list[int] = field(default_factory=list)
+    subject: str | None = None
+    told_by: str | None = None
+    scored: bool = True
     id: int
     created: int
     last_accessed: int
@@ -64,6 +79,18 @@ class MemoryState(BaseModel):
         return self
 
 
+RECORD_FIELDS = tuple(f.name for f in fields(MemoryRecord))
+_NONE: list[int] = []  # shared by every record without evidence or sources (records' lists are never appended to)
+
+
+def _compact(values: dict) -> MemoryRecord:
+    """A record from values already valid (no validation), empty evidence and sources sharing one list."""
+    for name in ("evidence", "sources"):
+        if not values[name]:
+            values[name] = _NONE
+    return MemoryRecord(**values)
+
+
 @dataclass(frozen=True)
 class Retrieved:
     record: MemoryRecord
@@ -82,7 +109,7 @@ class _Column:
 
     def append(self, value: float) -> None:
         if self.size == len(self.data):
-            self.data = np.concatenate([self.data, np.zeros_like(self.data)])
+            self.data = np.concatenate([self.data, np.zeros(len(self.data) // 4 + 1, dtype=self.data.dtype)])
         self.data[self.size] = value
         self.size += 1
 
@@ -125,9 +152,8 @@ class MemoryStream:
             if draft.kind == "thought" and draft.evidence:
                 depth = 1 + max(self.records[i].depth for i in draft.evidence if 0 <= i < len(self.records))
             # The draft is already validated; constructing skips re-validating hundreds of thousands of records.
-            record = MemoryRecord.model_construct(
-                id=len(self.records), created=tick, last_accessed=tick, depth=depth, **dict(draft)
-            )
+            record = _compact({**dict(draft), "id": len(self.records), "created": tick, "last_accessed": tick,
+                               "depth": depth})  # fmt: skip
             self.records.append(record)
             self._created.append(tick)
             self._accessed.append(tick)
@@ -163,7 +189,7 @@ class MemoryStream:
         if len(records):
             self.index.add(vectors)
         for record in records:
-            self.records.append(record.model_copy())
+            self.records.append(_compact({f: getattr(record, f) for f in RECORD_FIELDS}))
             self._created.append(record.created)
             self._accessed.append(record.last_accessed)
             self._importance.append(record.importance)

@@ -178,15 +178,12 @@ def check_against_map(persona: Persona, town_map: TownMap) -> None:
     where = f"persona {persona.id}"
     if persona.home not in town_map.sectors:
         raise PersonaError(f"{where}: field 'home': '{persona.home}' is not a sector of map {town_map.world}")
-    if persona.home_arena and f"{persona.home}: {persona.home_arena}" not in {
-        a.label for a in town_map.arenas.values()
-    }:
+    if persona.home_arena and town_map.arena_by_label(f"{persona.home}: {persona.home_arena}") is None:
         raise PersonaError(f"{where}: field 'home_arena': '{persona.home_arena}' is not an arena of '{persona.home}'")
     if persona.workplace and persona.workplace not in town_map.sectors:
         raise PersonaError(f"{where}: field 'workplace': '{persona.workplace}' is not a sector of map {town_map.world}")
-    labels = {a.label for a in town_map.arenas.values()}
     for index, place in enumerate(persona.known_places):
-        if place not in labels:
+        if town_map.arena_by_label(place) is None:
             raise PersonaError(f"{where}: field 'known_places.{index}': '{place}' is not a 'Sector: arena' on the map")
     for index, item in enumerate(persona.routine):
         if town_map.arena_by_label(item.place) is None:

@@ -243,6 +243,7 @@ def _parser() -> argparse.ArgumentParser:
             "experiments",
             "scaling",
             "embed",
+            "memory",
             "compare",
             "all",
         ],

@@ -57,6 +57,10 @@ def run(
         from town.bench.compare import bench_compare  # noqa: PLC0415
 
         figures.append(bench_compare())
+    if which in ("memory", "all"):
+        from town.bench.memory import bench_memory  # noqa: PLC0415
+
+        figures.append(bench_memory())
     if which in ("embed", "all"):
         from town.bench.embed import bench_embed  # noqa: PLC0415
 

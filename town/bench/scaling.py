@@ -90,7 +90,7 @@ def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) 
         vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
         created = np.sort(rng.integers(0, 8640, size=n))
         records = [
-            MemoryRecord.model_construct(
+            MemoryRecord(
                 id=i,
                 kind="observation",
                 text=f"m{i}",

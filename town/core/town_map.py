@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -87,7 +88,18 @@ class TownMap:
         return self.sectors[self._sector_order[index]] if index >= 0 else None
 
     def arena_by_label(self, label: str) -> Arena | None:
-        return next((a for a in self.arenas.values() if a.label == label), None)
+        return self._arenas_by_label.get(label)
+
+    @cached_property
+    def _arenas_by_label(self) -> dict[str, Arena]:
+        """'Sector: arena' -> arena, built on first use (the map is read-only after loading).
+
+        A big town's generated people name thousands of places, and a scan per name made that quadratic.
+        """
+        by_label: dict[str, Arena] = {}
+        for arena in self.arenas.values():
+            by_label.setdefault(arena.label, arena)  # the first, as a scan in insertion order found it
+        return by_label
 
     def arenas_of(self, sector: str) -> list[Arena]:
         return [self.arenas[a] for a in self.sectors[sector].arenas]

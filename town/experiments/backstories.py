@@ -17,7 +17,7 @@ from agents.llm.structured import StructuredLLM
 from agents.persona import Persona
 from agents.prompts import render
 from town.core.places import TownMap
-from town.experiments.validator import text_problems
+from town.experiments.validator import MapNames, text_problems
 
 PLACES_SHOWN = 12
 
@@ -68,6 +68,7 @@ async def write_backstories(
     people: Sequence[Persona], sizes: Sequence[int | None], llm: StructuredLLM, town_map: TownMap, revisions: int = 2
 ) -> tuple[list[Persona], BackstoryCounts]:
     counts = BackstoryCounts()
+    names = MapNames(town_map)
     out = []
     for person, size in zip(people, sizes, strict=True):
         fields = BackstoryFields(
@@ -96,7 +97,7 @@ async def write_backstories(
             if answer.fallback or not text:
                 counts.failed_calls += attempt == 0
                 break
-            found = text_problems(text, person, size, town_map)
+            found = text_problems(text, person, size, town_map, names)
             counts.problems_found += len(found)
             if not found:
                 accepted = text

@@ -59,6 +59,7 @@ class TownPlaces:
                     f"object named like {', '.join(occupation.works_at)}); drop it from the quota or use another map"
                 )
             self.workplaces[job] = found
+        self._centers: dict[str, tuple[float, float] | None] = {}
         self.lunch_places = places_named(town_map, ["cafe", "restaurant", "diner", "pub", "canteen"])
         self.walk_places = places_named(town_map, ["park", "garden", "square", "green"])
         self.lunch = self.lunch_places[0] if self.lunch_places else None
@@ -71,19 +72,22 @@ class TownPlaces:
         """
         if not places:
             return None
-        here = self.map.arena_by_label(to)
-        if here is None or not here.tiles:
+        here = self._center(to)
+        if here is None:
             return places[0]
-        hx, hy = np.mean(np.array(here.tiles), axis=0)
 
         def distance(label: str) -> float:
-            arena = self.map.arena_by_label(label)
-            if arena is None or not arena.tiles:
-                return float("inf")
-            x, y = np.mean(np.array(arena.tiles), axis=0)
-            return float(abs(x - hx) + abs(y - hy))
+            there = self._center(label)
+            return float("inf") if there is None else abs(there[0] - here[0]) + abs(there[1] - here[1])
 
         return min(places, key=lambda label: (distance(label), label))
+
+    def _center(self, label: str) -> tuple[float, float] | None:
+        if label not in self._centers:
+            arena = self.map.arena_by_label(label)
+            mean = np.mean(np.array(arena.tiles), axis=0) if arena is not None and arena.tiles else None
+            self._centers[label] = None if mean is None else (float(mean[0]), float(mean[1]))
+        return self._centers[label]
 
     def workplace(self, job: str, index: int) -> str | None:
         places = self.workplaces.get(job) or []

@@ -39,7 +39,7 @@ from town.experiments.occupations import TownPlaces, occupations, places_named
 from town.experiments.quotas import Cell, QuotaSpec, Table, cell_error, cell_value, quota_tables, solve_quotas
 from town.experiments.taxonomy import Facts, taxonomy
 from town.experiments.ties import Person, Ties, seed_ties
-from town.experiments.validator import problems
+from town.experiments.validator import MapNames, problems
 
 REPORT_NAME = "_population.json"  # files starting with "_" are not personas to the loader
 DUPLICATE_COSINE = 0.9  # summaries this alike read as the same person to an agent (and to an evaluator)
@@ -303,9 +303,10 @@ def generate_population(
     found, people = _deduplicate(people, drafts, [cells[i] for i in order], embedder, town_map, places, rng)
     left = _duplicates(people, embedder)
     flagged = 0
+    names = MapNames(town_map)
     for person, draft in zip(people, drafts, strict=True):
         check_against_map(person, town_map)  # never emit a persona the town cannot place
-        flagged += bool(problems(person, int(draft.facts.household), town_map))
+        flagged += bool(problems(person, int(draft.facts.household), town_map, names))
     records = [{**(p.attributes or {}), "age": str(p.age), "occupation": p.occupation} for p in people]
     report = PopulationReport(
         n=n,

@@ -40,10 +40,15 @@ _PLACE = re.compile(
 )
 
 
-def problems(persona: Persona, household_size: int | None, town_map: TownMap) -> list[str]:
+def problems(
+    persona: Persona, household_size: int | None, town_map: TownMap, names: MapNames | None = None
+) -> list[str]:
+    """Every contradiction in one person; pass `names` (built once per map) when checking many."""
+    names = names or MapNames(town_map)
     found = _record(persona, town_map)
-    for name in TEXT_FIELDS:
-        found += [f"{name}: {p}" for p in text_problems(getattr(persona, name), persona, household_size, town_map)]
+    for field in TEXT_FIELDS:
+        text = getattr(persona, field)
+        found += [f"{field}: {p}" for p in text_problems(text, persona, household_size, town_map, names)]
     return found
 
 
@@ -59,7 +64,9 @@ def _record(persona: Persona, town_map: TownMap) -> list[str]:
     return found
 
 
-def text_problems(text: str, persona: Persona, household_size: int | None, town_map: TownMap) -> list[str]:
+def text_problems(
+    text: str, persona: Persona, household_size: int | None, town_map: TownMap, names: MapNames | None = None
+) -> list[str]:
     """Contradictions between one text and the person's record and map."""
     found = []
     for match in _AGE.finditer(text):
@@ -95,13 +102,13 @@ def text_problems(text: str, persona: Persona, household_size: int | None, town_
             r"\blives? with\b|\bshares? (?:a|the|their|his|her) (?:home|house|flat)", lowered
         ):
             found.append("says they live with someone, but they live alone")
-    places = _map_names(town_map)
+    places = names or MapNames(town_map)
     for match in _PLACE.finditer(text):
         name = match.group(1).strip()
         preposition = text[max(0, match.start()) : match.start(1)].strip().lower()
         if preposition.startswith("from"):
             continue  # where someone came from is outside the town
-        if not _on_map(name, places):
+        if not places.has(name):
             found.append(f"names '{name}', which is not a place on map {town_map.world}")
     return found
 
@@ -118,22 +125,28 @@ def _words(name: str) -> list[str]:
     return [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in {"the", "s", "of", "and"}]
 
 
-def _on_map(name: str, places: set[str]) -> bool:
-    """A name matches a place when each of its words begins a word of the place's name.
+class MapNames:
+    """The names of a map's buildings and rooms (and the town), indexed once for the validator's place checks."""
 
-    'Willow Market' is 'The Willows Market and Pharmacy': people shorten names, and a validator that refused
-    that would cry wolf.
-    """
-    words = _words(name)
-    for place in places:
-        theirs = _words(place)
-        if all(any(t.startswith(w) or w.startswith(t) for t in theirs) for w in words):
+    def __init__(self, town_map: TownMap) -> None:
+        self.world = town_map.world
+        self.exact = {s.lower() for s in town_map.sectors} | {a.name.lower() for a in town_map.arenas.values()}
+        self.exact.add(town_map.world.lower())
+        self.by_prefix: dict[str, list[list[str]]] = {}
+        self.all_words = [_words(name) for name in sorted(self.exact)]
+        for words in self.all_words:
+            for prefix in {w[:3] for w in words}:
+                self.by_prefix.setdefault(prefix, []).append(words)
+
+    def has(self, name: str) -> bool:
+        """A name matches a place when each of its words begins a word of the place's name (or the reverse).
+
+        'Willow Market' is 'The Willows Market and Pharmacy': people shorten names, and a validator that refused
+        that would cry wolf.
+        """
+        if name.lower() in self.exact:
             return True
-    return False
-
-
-def _map_names(town_map: TownMap) -> set[str]:
-    names = {s.lower() for s in town_map.sectors}
-    names |= {a.name.lower() for a in town_map.arenas.values()}
-    names.add(town_map.world.lower())
-    return names
+        words = _words(name)
+        long = [w for w in words if len(w) >= 3]
+        candidates = self.by_prefix.get(long[0][:3], []) if long else self.all_words
+        return any(all(any(t.startswith(w) or w.startswith(t) for t in theirs) for w in words) for theirs in candidates)
