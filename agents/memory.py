@@ -129,6 +129,7 @@ class MemoryStream:
         self.index = index
         self.clock = clock
         self.records: list[MemoryRecord] = []
+        self.pending_texts: list[str] = []  # texts of the newest records, not embedded yet
         self._created = _Column(np.int64)
         self._accessed = _Column(np.int64)
         self._importance = _Column(np.float32)
@@ -145,7 +146,9 @@ class MemoryStream:
     def add_many(self, drafts: list[MemoryDraft], tick: int) -> list[MemoryRecord]:
         if not drafts:
             return []
-        self.index.add(self.embedder.embed([d.text for d in drafts]))
+        # Texts wait to be embedded with every other agent's of this tick (`embed_pending`), in one batch; anything
+        # that reads the index embeds what is still waiting first.
+        self.pending_texts.extend(d.text for d in drafts)
         added = []
         for draft in drafts:
             depth = 0
@@ -171,6 +174,7 @@ class MemoryStream:
         A state is written out before the town takes its next tick, and copying a day's 25,000 records would double
         the time of every autosave.
         """
+        self._embedded()
         return MemoryState.model_construct(
             records=list(self.records),
             importance_since_reflection=self.importance_since_reflection,
@@ -182,6 +186,7 @@ class MemoryStream:
         records = state.records
         if self.records:
             raise ValueError("set_state() needs an empty memory stream")
+        self.pending_texts = []
         if len(vectors) != len(records):
             raise ValueError(f"{len(records)} memory records but {len(vectors)} embedding rows")
         if vectors.ndim != 2 or vectors.shape[1] != self.embedder.dim:
@@ -211,8 +216,22 @@ class MemoryStream:
         """A reflection finished: importance counts towards the next one from zero."""
         self.importance_since_reflection = 0
 
+    def take_pending(self) -> list[str]:
+        texts, self.pending_texts = self.pending_texts, []
+        return texts
+
+    def add_vectors(self, vectors: np.ndarray) -> None:
+        """Embeddings for the texts `take_pending` handed out, in the same order."""
+        if len(vectors):
+            self.index.add(vectors)
+
+    def _embedded(self) -> None:
+        if self.pending_texts:
+            self.add_vectors(self.embedder.embed(self.take_pending()))
+
     def vectors(self) -> np.ndarray:
         """The embeddings, one float32 row per record in id order (what a save writes)."""
+        self._embedded()
         if not self.records:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return self.index.vectors()
@@ -237,6 +256,7 @@ class MemoryStream:
         """
         if not self.records or not self.recall_enabled:
             return []
+        self._embedded()
         query_vec = self.embedder.embed([query])[0]
         hours = (now - self._accessed.view()) * (self.clock.tick_seconds / 3600.0)
         ranked = best_k(hours, self._importance.view(), self.index.similarities(query_vec), weights, k or weights.top_k)
@@ -262,3 +282,15 @@ class MemoryStream:
 
     def recent(self, count: int) -> list[MemoryRecord]:
         return self.records[-count:] if count > 0 else []
+
+
+def embed_pending(streams: list[MemoryStream], embedder: Embedder) -> None:
+    """Embed every stream's waiting texts in one call (a tick's new memories of the whole town), rows handed back."""
+    waiting = [(stream, stream.take_pending()) for stream in streams if stream.pending_texts]
+    if not waiting:
+        return
+    vectors = embedder.embed([text for _, texts in waiting for text in texts])
+    at = 0
+    for stream, texts in waiting:
+        stream.add_vectors(vectors[at : at + len(texts)])
+        at += len(texts)

@@ -76,7 +76,31 @@ def test_identical_texts_are_embedded_once():
     stream = MemoryStream(embedder, NumpyIndex(384), GameClock())
     for tick in range(5):
         stream.add(MemoryDraft(kind="observation", text="Jonah is making coffee", importance=2), tick=tick)
+    assert len(stream.vectors()) == 5  # reading the index embeds what waits
     assert embedder.misses == 1 and embedder.hits == 4
+
+
+def test_a_ticks_new_memories_of_every_agent_are_embedded_in_one_call():
+    from agents.memory import embed_pending
+
+    class Counting(HashingEmbedder):
+        calls = 0
+
+        def embed(self, texts):
+            Counting.calls += 1
+            return super().embed(texts)
+
+    embedder = Counting()
+    streams = [MemoryStream(embedder, NumpyIndex(384), GameClock()) for _ in range(3)]
+    for i, stream in enumerate(streams):
+        stream.add_many(
+            [MemoryDraft(kind="observation", text=f"agent {i} sees {j}", importance=2) for j in range(4)], 0
+        )
+    embed_pending(streams, embedder)
+    assert Counting.calls == 1
+    for i, stream in enumerate(streams):  # each got its own rows back, in order
+        assert np.allclose(stream.vectors(), HashingEmbedder().embed([f"agent {i} sees {j}" for j in range(4)]))
+    assert Counting.calls == 1  # nothing was left waiting
 
 
 def test_hashing_embedder_is_normalised_and_similar_for_shared_words():

@@ -33,7 +33,7 @@ from agents.events import (
 )
 from agents.importance import PendingMemory
 from agents.llm.structured import CallRecord, StructuredLLM
-from agents.memory import MemoryDraft, MemoryStream
+from agents.memory import MemoryDraft, MemoryStream, embed_pending
 from agents.mind import ACT, MEMORY, PLAN, Mind
 from agents.operations import Launch, Outcome
 from agents.persona import Persona
@@ -285,6 +285,7 @@ class Simulation:
                 drafts, launch = mind.next_memory(now)
                 self._remember(mind, drafts, now)
                 self._launch(launch, index, MEMORY, now)
+            embed_pending([m.memory for m in self.minds], self._embedder)  # the tick's new memories in one batch
         await asyncio.sleep(0)  # let new operations reach their first model call
         await self._settle(now + 1)
 
@@ -348,6 +349,7 @@ class Simulation:
             mind = self.minds[flight.agent_index]
             if not mind.lanes.departed:  # what someone who left town was still thinking lands nowhere
                 self._apply(mind, flight.lane, flight.outcome(), next_tick)
+        embed_pending([m.memory for m in self.minds], self._embedder)  # what the outcomes remembered, in one batch
 
     def _apply(self, mind: Mind, lane: str, outcome: Outcome, tick: int) -> None:
         mind.release(lane)
