@@ -174,7 +174,7 @@ class MemoryStream:
         A state is written out before the town takes its next tick, and copying a day's 25,000 records would double
         the time of every autosave.
         """
-        self._embedded()
+        self.embed_waiting()
         return MemoryState.model_construct(
             records=list(self.records),
             importance_since_reflection=self.importance_since_reflection,
@@ -225,13 +225,14 @@ class MemoryStream:
         if len(vectors):
             self.index.add(vectors)
 
-    def _embedded(self) -> None:
+    def embed_waiting(self) -> None:
+        """Embed the texts still waiting (what every reader of the index does first)."""
         if self.pending_texts:
             self.add_vectors(self.embedder.embed(self.take_pending()))
 
     def vectors(self) -> np.ndarray:
         """The embeddings, one float32 row per record in id order (what a save writes)."""
-        self._embedded()
+        self.embed_waiting()
         if not self.records:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
         return self.index.vectors()
@@ -256,7 +257,7 @@ class MemoryStream:
         """
         if not self.records or not self.recall_enabled:
             return []
-        self._embedded()
+        self.embed_waiting()
         query_vec = self.embedder.embed([query])[0]
         hours = (now - self._accessed.view()) * (self.clock.tick_seconds / 3600.0)
         ranked = best_k(hours, self._importance.view(), self.index.similarities(query_vec), weights, k or weights.top_k)

@@ -36,11 +36,25 @@ class ModelServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: ModelServer
+class _JsonHandler(BaseHTTPRequestHandler):
+    """Quiet, and answers JSON: what both test servers' handlers share."""
 
     def log_message(self, *args: object) -> None:  # quiet
         return
+
+    def _send(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
+        blob = json.dumps(body).encode()
+        self.send_response(status)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(blob)))
+        self.end_headers()
+        self.wfile.write(blob)
+
+
+class _Handler(_JsonHandler):
+    server: ModelServer
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
         server = self.server
@@ -101,16 +115,6 @@ class _Handler(BaseHTTPRequestHandler):
             "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
         }
         self._send(200, reply)
-
-    def _send(self, status: int, body: dict, headers: dict[str, str] | None = None) -> None:
-        blob = json.dumps(body).encode()
-        self.send_response(status)
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(blob)))
-        self.end_headers()
-        self.wfile.write(blob)
 
 
 def _schema_answer(body: dict, refuse: dict[str, str]) -> str:
@@ -175,11 +179,8 @@ def text_vector(text: str, dim: int) -> list[float]:
     return [(digest[i] - 127.5) / 127.5 for i in range(dim)]
 
 
-class _EmbeddingHandler(BaseHTTPRequestHandler):
+class _EmbeddingHandler(_JsonHandler):
     server: EmbeddingServer
-
-    def log_message(self, *args: object) -> None:  # quiet
-        return
 
     def do_POST(self) -> None:  # noqa: N802 - the http.server API
         server = self.server
@@ -198,14 +199,6 @@ class _EmbeddingHandler(BaseHTTPRequestHandler):
         ]
         self._send(200, {"object": "list", "data": data[::-1], "model": body.get("model", "x"), "usage": {
             "prompt_tokens": len(texts), "total_tokens": len(texts)}})  # fmt: skip
-
-    def _send(self, status: int, body: dict) -> None:
-        blob = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(blob)))
-        self.end_headers()
-        self.wfile.write(blob)
 
 
 @contextmanager
