@@ -69,3 +69,30 @@ def test_far_goals_come_from_the_goals_tree_and_are_as_short_as_a_star_and_indep
         assert PathFinder(~walls).path(start, goal) == far
         checked += 1
     assert checked >= 3
+
+
+def test_far_walks_into_a_room_go_by_its_door_and_share_its_tree(tmp_path):
+    import json
+
+    from town.core.places import load_town_map
+    from town.mapping.generate import generate_town
+
+    path = tmp_path / "town.tmj"
+    path.write_text(json.dumps(generate_town(300, seed=1)))
+    town = load_town_map(path)
+    finder = PathFinder(town.walkable, town.door_anchors())
+    cafe = next(a for a in town.arenas.values() if a.name == "cafe")
+    seats = [t for t in cafe.tiles if town.is_walkable(t)][:3]
+    start = max(town.spawns.values())  # the town square, far from most rooms
+    door_id = int(town.door_anchors()[seats[0][1], seats[0][0]])
+    door = (door_id % town.width, door_id // town.width)
+    walks = [finder.path(start, seat) for seat in seats]
+    if abs(start[0] - door[0]) + abs(start[1] - door[1]) < 48:
+        pytest.skip("the generated cafe is near the square")
+    for seat, walk in zip(seats, walks, strict=True):
+        assert walk[-1] == seat and door in walk  # through the door, then inside
+        for (x0, y0), (x1, y1) in zip((start, *walk), walk, strict=False):
+            assert abs(x0 - x1) + abs(y0 - y1) == 1 and town.is_walkable((x1, y1))
+        assert len(walk) <= len(PathFinder(town.walkable)._astar(start, seat)) + 2 * len(cafe.tiles)  # noqa: SLF001
+    assert len(finder._trees) == 1  # noqa: SLF001 - one tree (the cafe door's) served all three seats
+    assert PathFinder(town.walkable, town.door_anchors()).path(start, seats[1]) == walks[1]

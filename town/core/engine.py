@@ -92,7 +92,7 @@ class Engine:
         self.bus = bus
         self.config = config or EngineConfig()
         self.world = WorldState()
-        self.paths = PathFinder(town_map.walkable)
+        self.paths = PathFinder(town_map.walkable, town_map.door_anchors())
         self.perceiver = Perceiver(
             town_map,
             self.config.vision_radius,

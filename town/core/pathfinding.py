@@ -1,12 +1,14 @@
 """Shortest four-way paths over the walkable grid: `PathFinder`.
 
 Near goals (within `FIELD_FROM` tiles, Manhattan) are found by A*: Manhattan heuristic, deterministic tie-breaking
-(lower f, then lower h, then insertion order), no iteration cap. Far goals are read from the goal's breadth-first
-tree over the whole grid (scipy's csgraph, in C), kept for the most recently used goals: in a big town many people
-walk to the same workplaces, cafes and parks, and one tree serves them all, where A* would search the town afresh for
-each. Which method serves a pair depends only on the two tiles, so a path never depends on what was cached before
-(a resumed run walks the same steps). An unreachable goal raises `NoPathError` naming both tiles. Paths between the
-same tiles are cached too, since agents walk the same routes (home, work, cafe) many times a day.
+(lower f, then lower h, then insertion order), no iteration cap. Far goals are read from a breadth-first tree over
+the whole grid (scipy's csgraph, in C), kept for the most recently used roots. With `anchors` (each room's door tile,
+`TownMap.door_anchors`) the tree is the goal room's: the walk goes to the room's door by its tree and on to the
+goal inside by A*, so one tree serves everyone going to that cafe or office, whichever chair they go to — where A*
+would search the town afresh for each. Which method serves a pair depends only on the two tiles, so a path never
+depends on what was cached before (a resumed run walks the same steps). An unreachable goal raises `NoPathError`
+naming both tiles. Paths between the same tiles are cached too, since agents walk the same routes (home, work,
+cafe) many times a day.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ FIELD_BUDGET_BYTES = 256 * 1024 * 1024  # trees kept (4 bytes per tile each), le
 
 
 class PathFinder:
-    def __init__(self, walkable: np.ndarray) -> None:
+    def __init__(self, walkable: np.ndarray, anchors: np.ndarray | None = None) -> None:
         self._walkable = walkable
+        self._anchors = anchors  # per tile: the tile id of its room's door, or -1
         self._height, self._width = walkable.shape
         self._cache: OrderedDict[tuple[Tile, Tile], tuple[Tile, ...]] = OrderedDict()
         self._trees: OrderedDict[Tile, np.ndarray] = OrderedDict()
@@ -58,9 +61,13 @@ class PathFinder:
         for name, tile in (("start", start), ("goal", goal)):
             if not self._passable(tile):
                 raise NoPathError(f"no path from {start} to {goal}: {name} tile is blocked or off the map")
-        if abs(start[0] - goal[0]) + abs(start[1] - goal[1]) >= FIELD_FROM:
+        if abs(start[0] - goal[0]) + abs(start[1] - goal[1]) < FIELD_FROM:
+            return self._astar(start, goal)
+        anchor = -1 if self._anchors is None else int(self._anchors[goal[1], goal[0]])
+        door = (anchor % self._width, anchor // self._width)
+        if anchor < 0 or door == goal or abs(start[0] - door[0]) + abs(start[1] - door[1]) < FIELD_FROM:
             return self._from_tree(start, goal)
-        return self._astar(start, goal)
+        return self._from_tree(start, door) + self._astar(door, goal)
 
     def _from_tree(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
         """Follow the goal's breadth-first tree from the start: each tile's parent is one step nearer the goal."""
@@ -88,7 +95,7 @@ class PathFinder:
         _, parents = breadth_first_order(
             self._graph, goal[1] * self._width + goal[0], directed=True, return_predecessors=True
         )
-        tree = parents.astype(np.int32)
+        tree = parents if parents.dtype == np.int32 else parents.astype(np.int32)
         self._trees[goal] = tree
         if len(self._trees) > self._trees_kept:
             self._trees.popitem(last=False)
@@ -138,7 +145,9 @@ def _grid_graph(walkable: np.ndarray):  # noqa: ANN202 - a scipy sparse matrix
     rows = np.concatenate([one_way[0], one_way[1]])
     cols = np.concatenate([one_way[1], one_way[0]])
     data = np.ones(len(rows), dtype=np.int8)
-    return coo_matrix((data, (rows, cols)), shape=(height * width, height * width)).tocsr()
+    graph = coo_matrix((data, (rows, cols)), shape=(height * width, height * width)).tocsr()
+    graph.sum_duplicates()  # canonical once, so no search re-checks it
+    return graph
 
 
 def reachable(walkable: np.ndarray, starts: list[Tile]) -> np.ndarray:

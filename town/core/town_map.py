@@ -101,6 +101,30 @@ class TownMap:
             by_label.setdefault(arena.label, arena)  # the first, as a scan in insertion order found it
         return by_label
 
+    def door_anchors(self) -> np.ndarray:
+        """Per tile, the tile id (y * width + x) of its room's door, or -1 outside rooms and in rooms without one.
+
+        The door is the first walkable tile of the arena, in row order, that touches walkable ground outside it.
+        """
+        anchors = np.full((self.height, self.width), -1, dtype=np.int64)
+        for arena in self.arenas.values():
+            tiles = set(arena.tiles)
+            door = next(
+                (
+                    (x, y)
+                    for x, y in sorted(arena.tiles, key=lambda t: (t[1], t[0]))
+                    if self.is_walkable((x, y))
+                    and any(
+                        self.is_walkable(n) and n not in tiles for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1))
+                    )
+                ),
+                None,
+            )
+            if door is not None:
+                for x, y in tiles:
+                    anchors[y, x] = door[1] * self.width + door[0]
+        return anchors
+
     def arenas_of(self, sector: str) -> list[Arena]:
         return [self.arenas[a] for a in self.sectors[sector].arenas]
 
