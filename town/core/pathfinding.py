@@ -25,7 +25,8 @@ Tile = tuple[int, int]
 # Enough for every (spawn, place) pair a few hundred agents use in a day; evicts least recently used.
 PATH_CACHE_SIZE = 20_000
 FIELD_FROM = 48  # Manhattan tiles from which a goal's breadth-first tree is used instead of A*
-FIELD_BUDGET_BYTES = 256 * 1024 * 1024  # trees kept (4 bytes per tile each), least recently used evicted
+FIELD_BUDGET_BYTES = 512 * 1024 * 1024  # trees kept (a byte per tile each), least recently used evicted
+_NOWHERE = 255  # a tile the tree does not reach (or the root)
 
 
 class PathFinder:
@@ -34,8 +35,8 @@ class PathFinder:
         self._anchors = anchors  # per tile: the tile id of its room's door, or -1
         self._height, self._width = walkable.shape
         self._cache: OrderedDict[tuple[Tile, Tile], tuple[Tile, ...]] = OrderedDict()
-        self._trees: OrderedDict[Tile, np.ndarray] = OrderedDict()
-        self._trees_kept = max(4, FIELD_BUDGET_BYTES // max(1, 4 * walkable.size))
+        self._trees: OrderedDict[Tile, np.ndarray] = OrderedDict()  # root -> per tile, the way to its parent
+        self._trees_kept = max(4, FIELD_BUDGET_BYTES // max(1, walkable.size))
         self._graph = None  # built on the first far goal
 
     def path(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
@@ -70,16 +71,18 @@ class PathFinder:
         return self._from_tree(start, door) + self._astar(door, goal)
 
     def _from_tree(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
-        """Follow the goal's breadth-first tree from the start: each tile's parent is one step nearer the goal."""
-        parents = self._tree(goal)
+        """Follow the goal's breadth-first tree from the start: each tile's step leads one tile nearer the goal."""
+        directions = self._tree(goal)
         width = self._width
+        offsets = (1, -1, width, -width)
         node = start[1] * width + start[0]
         steps: list[Tile] = []
         target = goal[1] * width + goal[0]
         while node != target:
-            node = int(parents[node])
-            if node < 0:
+            code = int(directions[node])
+            if code == _NOWHERE:
                 raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+            node += offsets[code]
             steps.append((node % width, node // width))
         return tuple(steps)
 
@@ -95,7 +98,12 @@ class PathFinder:
         _, parents = breadth_first_order(
             self._graph, goal[1] * self._width + goal[0], directed=True, return_predecessors=True
         )
-        tree = parents if parents.dtype == np.int32 else parents.astype(np.int32)
+        # Each tile keeps only which way its parent lies (one byte, not a four-byte tile id): four times the trees
+        # fit the same memory.
+        tree = np.full(parents.shape, _NOWHERE, dtype=np.uint8)
+        ids = np.arange(len(parents))
+        for code, offset in enumerate((1, -1, self._width, -self._width)):
+            tree[(parents >= 0) & (parents - ids == offset)] = code
         self._trees[goal] = tree
         if len(self._trees) > self._trees_kept:
             self._trees.popitem(last=False)
