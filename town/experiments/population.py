@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -27,31 +25,30 @@ import yaml
 from pydantic import BaseModel, Field
 
 from agents.embedding import Embedder
-from agents.persona import BigFive, Persona, Relationship, RoutineItem, check_against_map
+from agents.persona import BigFive, Persona, check_against_map
 from agents.settings_files import load_model_file
 from town.core.errors import ConfigError
 from town.core.places import TownMap
-from town.experiments import persona_text as text
 from town.experiments.diversity import Diversity, diversity
 from town.experiments.draft import Draft
 from town.experiments.households import Household, dwellings_of, form_households, house
 from town.experiments.occupations import TownPlaces, occupations, places_named
-from town.experiments.quotas import Cell, QuotaSpec, Table, cell_error, cell_value, quota_tables, solve_quotas
+from town.experiments.quota_solver import Cell, cell_error, cell_value, solve_quotas
+from town.experiments.quotas import QuotaSpec, Table, quota_tables
+from town.experiments.residents import children_share_faith, name_households, persona, relations
 from town.experiments.taxonomy import Facts, taxonomy
-from town.experiments.ties import Person, Ties, seed_ties
+from town.experiments.ties import Person, seed_ties
 from town.experiments.validator import MapNames, problems
 
 REPORT_NAME = "_population.json"  # files starting with "_" are not personas to the loader
 DUPLICATE_COSINE = 0.9  # summaries this alike read as the same person to an agent (and to an evaluator)
 MAX_REDRAWS = 8
-MAX_RELATIONS = 8  # relationships written per persona: household first, then colleagues and friends
 # Big Five on a 0-1 scale: population mean 0.5, spread 0.15, with the small age trends of cross-sectional studies
 # (Soto et al. 2011: conscientiousness and agreeableness rise through adulthood, neuroticism, extraversion and
 # openness ease off) as change per year from age 40.
 BIG_FIVE_PER_YEAR = {"openness": -0.001, "conscientiousness": 0.003, "extraversion": -0.001,
                      "agreeableness": 0.002, "neuroticism": -0.002}  # fmt: skip
 BIG_FIVE_SPREAD = 0.15
-NAMES_FILE = "data/names.yaml"
 
 
 class QuotaRow(BaseModel):
@@ -90,12 +87,6 @@ class PopulationReport(BaseModel):
 
 def load_quotas(path: str | Path) -> QuotaSpec:
     return load_model_file(path, QuotaSpec, "quota", ConfigError)
-
-
-@cache
-def _names() -> dict[str, list[str]]:
-    data = yaml.safe_load(resources.files("town.experiments").joinpath(NAMES_FILE).read_text(encoding="utf-8"))
-    return {k: [str(v) for v in vs] for k, vs in data.items()}
 
 
 def _big_five(age: int, rng: np.random.Generator) -> BigFive:
@@ -152,107 +143,6 @@ def _staffed_jobs(town_map: TownMap) -> dict[str, float]:
     return out
 
 
-def _name_households(drafts: list[Draft], households: list[Household], rng: np.random.Generator) -> None:
-    """Family names shared at home (housemates keep their own); first names by gender; every name unique."""
-    names = _names()
-    used: set[str] = set()
-    for home in households:
-        family = names["surnames"][int(rng.integers(len(names["surnames"])))]
-        for member in home.members:
-            draft = drafts[member]
-            own = home.roles.get(member) == "housemate" or (home.roles.get(member) == "partner" and rng.random() < 0.3)
-            last = names["surnames"][int(rng.integers(len(names["surnames"])))] if own else family
-            pool = {"woman": names["women"], "man": names["men"]}.get(draft.one("gender"))
-            pool = pool or names["women"] + names["men"] + names["anyone"]
-            pool = pool + names["anyone"] if rng.random() < 0.1 else pool
-            for attempt in range(50):
-                first = pool[int(rng.integers(len(pool)))]
-                if attempt > 25:
-                    first = f"{first} {chr(65 + int(rng.integers(26)))}."  # a middle initial sets two apart
-                if f"{first} {last}" not in used:
-                    break
-            used.add(f"{first} {last}")
-            draft.first, draft.last = first, last
-
-
-def _children_share_faith(drafts: list[Draft], households: list[Household], fixed: set[str]) -> None:
-    """A child at home is brought up in the religion of the head of the household (unless a quota fixed it)."""
-    if "religion" in fixed:
-        return
-    for home in households:
-        head = drafts[home.head]
-        for member, role in home.roles.items():
-            if role == "child" and drafts[member].age < 18:
-                drafts[member].facts.chosen["religion"] = list(head.facts.chosen.get("religion", []))
-                drafts[member].options["religion"] = list(head.options.get("religion", []))
-
-
-def _person_id(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
-
-def _relations(drafts: list[Draft], households: list[Household], ties: Ties) -> None:
-    for home in households:
-        for member in home.members:
-            drafts[member].household = [drafts[m].name for m in home.members if m != member]
-    for draft in drafts:
-        mine = ties.relations.get(draft.index, {})
-        at_home = [o for o in mine if drafts[o].name in draft.household]
-        others = [o for o in mine if drafts[o].name not in draft.household]
-        for other in [*at_home, *others][:MAX_RELATIONS]:
-            draft.relations[drafts[other].name] = mine[other]
-            draft.relation_ids[drafts[other].name] = _person_id(drafts[other].name)
-
-
-def _routine(draft: Draft, town_map: TownMap, places: TownPlaces, wake: str) -> list[RoutineItem]:
-    occupation = occupations()[draft.occupation]
-    bedroom = f"{draft.home}: {draft.bedroom}"
-    kitchens = [a.label for a in town_map.arenas_of(draft.home) if "stove" in a.objects or "kitchen" in a.name]
-    kitchen = kitchens[0] if kitchens else bedroom
-    work = occupation.work if draft.workplace or occupation.away is None else occupation.away
-    day_place = draft.workplace or kitchen
-    lunch = places.nearest(places.lunch_places, day_place) or kitchen
-    walk = places.nearest(places.walk_places, bedroom) or kitchen
-    return [
-        RoutineItem(time=wake, activity="wake up and get ready", place=bedroom),
-        RoutineItem(time="09:00", activity=work, place=day_place),
-        RoutineItem(time="12:30", activity="lunch out" if lunch != kitchen else "lunch at home", place=lunch),
-        RoutineItem(time="13:30", activity=work, place=day_place),
-        RoutineItem(time="17:30", activity="an evening walk" if walk != kitchen else "time at home", place=walk),
-        RoutineItem(time="19:00", activity="cook dinner and relax", place=kitchen),
-    ]
-
-
-def _persona(draft: Draft, town_map: TownMap, places: TownPlaces, rng: np.random.Generator) -> Persona:
-    town = town_map.world
-    style, wake, bed = text.lifestyle(draft.big_five)
-    goal = text.goal(draft)
-    religion = draft.one("religion")
-    return Persona(
-        id=_person_id(draft.name),
-        name=draft.name,
-        age=draft.age,
-        occupation=draft.occupation,
-        traits=text.traits(draft.big_five),
-        big_five=draft.big_five,
-        social_identity=text.social_identity(draft, town, rng),
-        personal_identity=text.personal_identity(draft, town, rng),
-        life_context=text.life_context(draft, town, rng),
-        lifestyle=style,
-        home=draft.home,
-        home_arena=draft.bedroom,
-        workplace=draft.workplace.split(": ")[0] if draft.workplace else None,
-        wake_time=wake,
-        bed_time=bed,
-        routine=_routine(draft, town_map, places, wake),
-        relationships=[Relationship(person=draft.relation_ids[n], relation=r) for n, r in draft.relations.items()],
-        current_goals=[goal] if goal else [],
-        gender=draft.one("gender") or None,
-        religion=religion if religion and religion != "none" else None,
-        attributes=draft.attributes(),
-    )
-
-
 def generate_population(
     n: int, quotas: QuotaSpec, town_map: TownMap, embedder: Embedder, seed: int = 0
 ) -> tuple[list[Persona], PopulationReport]:
@@ -278,13 +168,13 @@ def generate_population(
     households = form_households({d.index: int(d.facts.household) for d in drafts}, {d.index: d.age for d in drafts},
                                  rng)  # fmt: skip
     house(households, dwellings, town_map.world, rng)
-    _children_share_faith(drafts, households, {name for c in cells for name in c.values})
+    children_share_faith(drafts, households, {name for c in cells for name in c.values})
     households.sort(key=lambda h: (h.dwelling.sector, h.dwelling.bedrooms) if h.dwelling else ("", ()))
     for home in households:
         for member in home.members:
             assert home.dwelling is not None
             drafts[member].home, drafts[member].bedroom = home.dwelling.sector, home.bedroom[member]
-    _name_households(drafts, households, rng)
+    name_households(drafts, households, rng)
     places = TownPlaces(town_map, {d.occupation for d in drafts})  # workplaces for the sampled occupations too
     seen: dict[str, int] = {}
     for draft in drafts:
@@ -296,9 +186,9 @@ def generate_population(
         households,
         seed,
     )  # fmt: skip
-    _relations(drafts, households, ties)
+    relations(drafts, households, ties)
     order = [m for h in households for m in h.members]  # personas listed home by home
-    people = [_persona(drafts[i], town_map, places, rng) for i in order]
+    people = [persona(drafts[i], town_map, places, rng) for i in order]
     drafts = [drafts[i] for i in order]
     found, people = _deduplicate(people, drafts, [cells[i] for i in order], embedder, town_map, places, rng)
     left = _duplicates(people, embedder)
@@ -376,7 +266,7 @@ def _deduplicate(
             draft = drafts[i]
             draft.facts.chosen = {}
             _sample_attributes(draft, cells[i], rng)
-            people[i] = _persona(draft, town_map, places, rng)
+            people[i] = persona(draft, town_map, places, rng)
             vectors = embedder.embed([p.summary() for p in people[: i + 1]])
             if float(np.max(vectors[:i] @ vectors[i])) <= DUPLICATE_COSINE:
                 break
