@@ -140,16 +140,24 @@ def _schema_answer(body: dict, refuse: dict[str, str]) -> str:
 
 
 @contextmanager
-def model_server(mode: str, answers: int = 10**9, refuse: dict[str, str] | None = None) -> Iterator[ModelServer]:
-    server = ModelServer(mode, answers, refuse)
+def _serving(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """Serve in a daemon thread for the block; a server holding a request open (`released`) lets it go first."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield server
     finally:
-        server.released.set()
+        released = getattr(server, "released", None)
+        if released is not None:
+            released.set()
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def model_server(mode: str, answers: int = 10**9, refuse: dict[str, str] | None = None) -> Iterator[ModelServer]:
+    with _serving(ModelServer(mode, answers, refuse)) as server:
+        yield server  # type: ignore[misc]
 
 
 class EmbeddingServer(ThreadingHTTPServer):
@@ -203,11 +211,5 @@ class _EmbeddingHandler(_JsonHandler):
 
 @contextmanager
 def embedding_server(dim: int = 8, fail_first: int = 0, answers: int = 10**9) -> Iterator[EmbeddingServer]:
-    server = EmbeddingServer(dim, fail_first, answers)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
+    with _serving(EmbeddingServer(dim, fail_first, answers)) as server:
+        yield server  # type: ignore[misc]
