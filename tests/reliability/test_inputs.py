@@ -230,4 +230,7 @@ def test_ctrl_c_while_starting_is_not_a_traceback(tmp_path):
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert "Traceback" not in err, err
-    assert proc.returncode in (0, 130), err  # 0 only if the whole run finished before the signal landed
+    # 0 only if the whole run finished before the signal landed. A process that said "interrupted" and was then ended
+    # by the signal itself (seen once, under load, while torch was importing) reads -2 here and 130 in a shell, like
+    # the orderly exit code.
+    assert proc.returncode in (0, 130, -signal.SIGINT), err
