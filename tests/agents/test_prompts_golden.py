@@ -145,9 +145,7 @@ def as_text(messages):
     return "".join(f"--- {m.role} ---\n{m.content}\n" for m in messages)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_prompt_text_is_exactly_the_golden_file(name):
-    text = as_text(render(name, CASES[name]))
+def assert_golden(name, text):
     path = golden_path(name)
     if os.environ.get("UPDATE_GOLDEN") == "1" and (not path.exists() or path.read_text(encoding="utf-8") != text):
         path.write_text(text, encoding="utf-8")
@@ -155,6 +153,11 @@ def test_prompt_text_is_exactly_the_golden_file(name):
         # then run again without UPDATE_GOLDEN.
         pytest.fail(f"{path.name} rewritten; review `git diff {path}` and run the tests again")
     assert text == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_prompt_text_is_exactly_the_golden_file(name):
+    assert_golden(name, as_text(render(name, CASES[name])))
 
 
 def test_every_template_has_a_golden_case():
@@ -179,12 +182,9 @@ def _identity(ablate: str) -> str:
 @pytest.mark.parametrize("ablate", IDENTITY_CASES)
 def test_the_identity_under_each_persona_ablation_is_exactly_the_golden_file(ablate):
     name = f"identity_{'full' if ablate == 'full' else 'without_' + ablate}"
-    text = as_text(render("day_plan", CASES["day_plan"].model_copy(update={"identity": _identity(ablate)})))
-    path = golden_path(name)
-    if os.environ.get("UPDATE_GOLDEN") == "1" and (not path.exists() or path.read_text(encoding="utf-8") != text):
-        path.write_text(text, encoding="utf-8")
-        pytest.fail(f"{path.name} rewritten; review `git diff {path}` and run the tests again")
-    assert text == path.read_text(encoding="utf-8")
+    assert_golden(
+        name, as_text(render("day_plan", CASES["day_plan"].model_copy(update={"identity": _identity(ablate)})))
+    )
 
 
 @pytest.mark.parametrize("ablate", IDENTITY_CASES[1:])
