@@ -133,6 +133,7 @@ class MemoryStream:
         self._created = _Column(np.int64)
         self._accessed = _Column(np.int64)
         self._importance = _Column(np.float32)
+        self._scored = _Column(np.int8)
         self.importance_since_reflection = 0
         self.unscored: list[int] = []
         self.recall_enabled = recall  # off in the "no memory" ablation: records are kept, nothing is recalled
@@ -161,6 +162,7 @@ class MemoryStream:
             self._created.append(tick)
             self._accessed.append(tick)
             self._importance.append(record.importance)
+            self._scored.append(record.scored)
             if not record.scored:
                 self.unscored.append(record.id)
             elif record.kind != "thought":
@@ -198,6 +200,7 @@ class MemoryStream:
             self._created.append(record.created)
             self._accessed.append(record.last_accessed)
             self._importance.append(record.importance)
+            self._scored.append(record.scored)
         self.importance_since_reflection = state.importance_since_reflection
         self.unscored = list(state.unscored)
 
@@ -230,12 +233,25 @@ class MemoryStream:
         if self.pending_texts:
             self.add_vectors(self.embedder.embed(self.take_pending()))
 
-    def vectors(self) -> np.ndarray:
-        """The embeddings, one float32 row per record in id order (what a save writes)."""
+    def vectors(self, start: int = 0) -> np.ndarray:
+        """The embeddings from record `start` on, one float32 row per record in id order (what a save writes)."""
         self.embed_waiting()
-        if not self.records:
+        if start >= len(self.records):
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return self.index.vectors()
+        return self.index.vectors(start)
+
+    def columns(self) -> np.ndarray:
+        """What changes in a record after it is made, one int32 row per record: importance, scored (0/1), last access.
+
+        A save appends each record once and rewrites only these columns, read here from the scoring arrays rather than
+        from a million record objects.
+        """
+        n = len(self.records)
+        return (
+            np.stack([self._importance.view(), self._scored.view(), self._accessed.view()], axis=1).astype(np.int32)
+            if n
+            else np.zeros((0, 3), dtype=np.int32)
+        )
 
     def set_importance(self, memory_id: int, score: int) -> None:
         """Replace a provisional importance with the scored one; only scored importance counts towards reflection."""
@@ -244,6 +260,7 @@ class MemoryStream:
         self._importance.data[memory_id] = score
         if not record.scored:
             record.scored = True
+            self._scored.data[memory_id] = 1
             if record.kind != "thought":
                 self.importance_since_reflection += score
 

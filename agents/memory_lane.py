@@ -18,8 +18,15 @@ class MemoryLane:
     __pydantic_config__ = SAVED  # a save naming a field this component lacks is damaged
 
     pending: list[PendingMemory] = field(default_factory=list)
-    importance_cache: dict[str, int] = field(default_factory=dict)  # text -> score the model gave it
+    # text -> the score the model gave it. It only grows, and a text's score never changes once learned (`learn`):
+    # a save appends the new entries to a log instead of rewriting a day's thousands.
+    importance_cache: dict[str, int] = field(default_factory=dict)
     reflection_questions: list[str] | None = None  # asked, awaiting insights
+
+    def learn(self, scores: dict[str, int]) -> None:
+        """Remember scores for texts not scored before (the first score a text got stays)."""
+        for text, score in scores.items():
+            self.importance_cache.setdefault(text, score)
 
     def take_pending(self) -> list[PendingMemory]:
         taken, self.pending = self.pending, []

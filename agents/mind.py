@@ -98,10 +98,14 @@ class Mind:
         self.lanes = Lanes()
 
     # -- state for saves ---------------------------------------------------------------------------------------------
-    def get_state(self) -> MindState:
-        """Every component, copied (the live mind goes on changing)."""
-        parts = {name: copy.deepcopy(getattr(self, name)) for name in COMPONENTS}
-        return MindState(persona=self.persona, memory=self.memory.get_state(), **parts)
+    def get_state(self, *, copy_parts: bool = True) -> MindState:
+        """Every component, copied (the live mind goes on changing).
+
+        With `copy_parts=False` the state shares the live components: a view for a save written before the mind
+        changes again (copying a day's caches is most of an autosave's time).
+        """
+        parts = {name: copy.deepcopy(getattr(self, name)) if copy_parts else getattr(self, name) for name in COMPONENTS}
+        return MindState.model_construct(persona=self.persona, memory=self.memory.get_state(), **parts)
 
     def set_state(self, state: MindState, vectors: np.ndarray) -> None:
         """Put a freshly built mind (same persona, map, config) into the saved state; `vectors` are the embeddings."""
@@ -165,7 +169,7 @@ class Mind:
         elif isinstance(effect, SetImportance):
             for memory_id, score in zip(effect.memories, effect.scores, strict=True):
                 self.memory.set_importance(memory_id, score)
-            self.memory_lane.importance_cache.update(effect.learned)
+            self.memory_lane.learn(effect.learned)
         elif isinstance(effect, ReactionDecided):
             self.attention.last_reaction_tick = tick
             if effect.decision == "talk":

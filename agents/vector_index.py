@@ -20,7 +20,9 @@ class VectorIndex(Protocol):
         """Cosine similarity of `query` to every stored row, in insertion order."""
         ...
 
-    def vectors(self) -> np.ndarray: ...
+    def vectors(self, start: int = 0) -> np.ndarray:
+        """The stored rows from row `start` on, in insertion order (a copy)."""
+        ...
 
     def __len__(self) -> int: ...
 
@@ -68,8 +70,12 @@ class NumpyIndex:
             return np.zeros(0, dtype=np.float32)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
-    def vectors(self) -> np.ndarray:
-        parts = self._filled()
+    def vectors(self, start: int = 0) -> np.ndarray:
+        parts, first = [], 0
+        for block in self._filled():  # only the blocks from `start` on: a save asks for the newest rows alone
+            if first + len(block) > start:
+                parts.append(block[max(0, start - first) :])
+            first += len(block)
         return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
 
     def __len__(self) -> int:

@@ -92,7 +92,9 @@ class ApiEmbedder:
     def _rows(self, response: Any, count: int) -> np.ndarray:
         data = response.get("data") if isinstance(response, dict) else getattr(response, "data", None)
         if not data or len(data) != count:
-            raise ProviderError(redact(f"the server returned {len(data or [])} embeddings for {count} texts"), True)
+            raise ProviderError(
+                redact(f"the server returned {len(data or [])} embeddings for {count} texts"), transient=True
+            )
         items = sorted(data, key=lambda d: int(_field(d, "index", 0)))
         rows = np.array([_field(d, "embedding", []) for d in items], dtype=np.float32)
         if rows.ndim != 2 or rows.shape[1] == 0 or (hasattr(self, "dim") and rows.shape[1] != self.dim):

@@ -40,8 +40,8 @@ class FaissIndex:
         scores, ids = self._index.search(np.ascontiguousarray(query, dtype=np.float32).reshape(1, self.dim), k)
         return scores[0], ids[0]
 
-    def vectors(self) -> np.ndarray:
-        return self._storage().copy()
+    def vectors(self, start: int = 0) -> np.ndarray:
+        return self._storage()[start:].copy()
 
     def __len__(self) -> int:
         return int(self._index.ntotal)

@@ -219,7 +219,7 @@ def good_save(tmp_path_factory):
     return config.save_path
 
 
-@pytest.mark.parametrize("name", ["manifest.json", "world.json", "runtime.json", "agents/000.json"])
+@pytest.mark.parametrize("name", ["manifest.json", "world.json", "runtime.json", "minds.jsonl", "memory.jsonl"])
 @HOSTILE
 @given(data=st.data())
 def test_hostile_save_files_are_a_save_error(tmp_path_factory, good_save, name, data):
@@ -230,7 +230,8 @@ def test_hostile_save_files_are_a_save_error(tmp_path_factory, good_save, name, 
 
     copy = tmp_path_factory.mktemp("save") / "s"
     shutil.copytree(good_save, copy)
-    (copy / name).write_bytes(data.draw(hostile((good_save / name).read_text(encoding="utf-8"))))
+    (path,) = [copy / name] if (copy / name).exists() else copy.glob(f"state-*/{name}")  # the current state's file
+    path.write_bytes(data.draw(hostile(path.read_text(encoding="utf-8"))))
     _only((SaveError,), load_save, copy)
 
 

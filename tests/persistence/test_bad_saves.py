@@ -32,6 +32,12 @@ def _fingerprint(folder: Path) -> dict[str, str]:
     }
 
 
+def _state(save: Path, name: str) -> Path:
+    """A file of the save's current state folder (`state-NNNNNN/name`)."""
+    (path,) = save.glob(f"state-*/{name}")
+    return path
+
+
 def _copy(good_save: Path, tmp_path: Path) -> Path:
     target = tmp_path / "save"
     shutil.copytree(good_save, target)
@@ -57,10 +63,18 @@ def test_the_good_save_loads(good_save):
 
 def test_truncated_file(good_save, tmp_path, capsys):
     save = _copy(good_save, tmp_path)
-    world = save / "world.json"
+    world = _state(save, "world.json")
     world.write_bytes(world.read_bytes()[: world.stat().st_size // 2])
     err = _resume_fails(save, tmp_path, capsys)
-    assert "world.json" in err and "truncated" in err
+    assert f"{world.parent.name}/world.json" in err and "truncated" in err
+
+
+def test_a_truncated_log_is_refused(good_save, tmp_path, capsys):
+    save = _copy(good_save, tmp_path)
+    log = save / "memory.jsonl"
+    log.write_bytes(log.read_bytes()[:-10])
+    err = _resume_fails(save, tmp_path, capsys)
+    assert "memory.jsonl" in err and "truncated" in err
 
 
 def test_wrong_version(good_save, tmp_path, capsys):
@@ -74,24 +88,60 @@ def test_wrong_version(good_save, tmp_path, capsys):
 
 def test_missing_embeddings(good_save, tmp_path, capsys):
     save = _copy(good_save, tmp_path)
-    (save / "agents" / "001.npy").unlink()
+    (save / "memory_vectors.f32").unlink()
     err = _resume_fails(save, tmp_path, capsys)
-    assert "agents/001.npy is missing" in err
+    assert "memory_vectors.f32 is missing" in err
+
+
+def _edit(save: Path, name: str, text: str) -> None:
+    """Rewrite a file of the save and fix its size and checksum in the manifest, as a careful editor would."""
+    (save / name).write_text(text)
+    manifest = json.loads((save / "manifest.json").read_text())
+    blob = text.encode()
+    manifest["files"][name] = {"sha256": hashlib.sha256(blob).hexdigest(), "bytes": len(blob)}
+    manifest["checksum"] = Manifest.model_validate(manifest).content_sha256()
+    (save / "manifest.json").write_text(json.dumps(manifest))
 
 
 def test_hand_edited_field_with_the_wrong_type(good_save, tmp_path, capsys):
     save = _copy(good_save, tmp_path)
-    path = save / "agents" / "002.json"
-    mind = json.loads(path.read_text())
-    mind["memory"]["records"][0]["importance"] = "very"
-    text = json.dumps(mind)
-    path.write_text(text)
+    lines = (save / "memory.jsonl").read_text().splitlines(keepends=True)
+    third = next(i for i, line in enumerate(lines) if json.loads(line)["agent"] == 2)
+    record = json.loads(lines[third])
+    record["kind"] = "dream"
+    lines[third] = json.dumps(record) + "\n"
+    _edit(save, "memory.jsonl", "".join(lines))
+    err = _resume_fails(save, tmp_path, capsys)
+    assert "minds.jsonl line 3" in err and "memory.records.0.kind" in err
+
+
+def test_a_column_out_of_range_is_refused(good_save, tmp_path, capsys):
+    save = _copy(good_save, tmp_path)
+    path = _state(save, "memory_columns.npy")
+    columns = np.load(path)
+    columns[0, 0] = 11  # importance is 1-10
+    np.save(path, columns)
     manifest = json.loads((save / "manifest.json").read_text())
-    manifest["files"]["agents/002.json"]["bytes"] = len(text.encode())  # a careful editor fixes the size too
+    name = f"{path.parent.name}/memory_columns.npy"
+    manifest["files"][name] = {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
     manifest["checksum"] = Manifest.model_validate(manifest).content_sha256()
     (save / "manifest.json").write_text(json.dumps(manifest))
     err = _resume_fails(save, tmp_path, capsys)
-    assert "agents/002.json" in err and "memory.records.0.importance" in err
+    assert "minds.jsonl line 1" in err and "memory.records.0.importance" in err
+
+
+def test_what_an_interrupted_append_left_after_a_log_is_not_read(good_save, tmp_path):
+    """A save killed while appending leaves more bytes in its logs than its manifest lists: the save reads as it was."""
+    save = _copy(good_save, tmp_path)
+    before = load_save(save)
+    for name in ("memory.jsonl", "memory_vectors.f32", "trajectory.jsonl", "llm_cache.jsonl"):
+        with (save / name).open("ab") as handle:
+            handle.write(b'{"agent": 0, "id": 999, "kind": "thought", "text": "half written')
+    after = load_save(save)
+    assert after.state == before.state
+    assert all(np.array_equal(a, b) for a, b in zip(after.vectors, before.vectors, strict=True))
+    after.copy_log(after.trajectory, tmp_path / "copy.jsonl")
+    assert (tmp_path / "copy.jsonl").read_bytes() == (good_save / "trajectory.jsonl").read_bytes()
 
 
 def test_not_a_save(tmp_path, capsys):
@@ -103,8 +153,9 @@ def test_not_a_save(tmp_path, capsys):
 def test_pickled_embeddings_are_refused(good_save, tmp_path):
     save = _copy(good_save, tmp_path)
     objects = np.array([{"boom": 1}], dtype=object)
-    np.save(save / "agents" / "000.npy", objects, allow_pickle=True)
-    with pytest.raises(SaveError, match="agents/000.npy"):
+    path = _state(save, "memory_columns.npy")
+    np.save(path, objects, allow_pickle=True)
+    with pytest.raises(SaveError, match="memory_columns.npy"):
         load_save(save)
 
 
@@ -115,7 +166,7 @@ MUTATIONS = st.sampled_from(["truncate", "flip", "delete", "append", "empty"])
 @given(data=st.data(), mutation=MUTATIONS)
 def test_randomly_corrupted_saves_are_rejected_cleanly(good_save, tmp_path_factory, data, mutation):
     save = _copy(good_save, tmp_path_factory.mktemp("corrupt"))
-    files = sorted(str(p.relative_to(save)) for p in save.rglob("*") if p.is_file())
+    files = sorted(str(p.relative_to(save)) for p in save.rglob("*") if p.is_file() and p.stat().st_size)
     target = save / data.draw(st.sampled_from(files), label="file")
     blob = target.read_bytes()
     if mutation == "truncate":
@@ -136,7 +187,17 @@ def test_randomly_corrupted_saves_are_rejected_cleanly(good_save, tmp_path_facto
     except SaveError as caught:
         message = str(caught)
     else:
-        # Only a change that means nothing may load: whitespace around the manifest's JSON.
+        # Only a change that means nothing may load: whitespace around the manifest's JSON, or bytes after the end of
+        # a log (what an interrupted append leaves; the manifest vouches for the log only up to its listed length).
+        if target.name in (
+            "memory.jsonl",
+            "memory_vectors.f32",
+            "importance_scores.jsonl",
+            "trajectory.jsonl",
+            "llm_cache.jsonl",
+        ):
+            assert mutation == "append"
+            return
         assert target.name == "manifest.json" and mutation in ("truncate", "append")
         assert json.loads(target.read_bytes()) == json.loads(blob)
         return

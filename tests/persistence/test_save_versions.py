@@ -1,7 +1,8 @@
-"""Saves of every version keep loading: a version-1 save written by this town is a fixture, never regenerated.
+"""Saves of every version keep loading: a version-1 and a version-2 save written by this town are fixtures, never
+regenerated.
 
-When the save format changes, bump SAVE_VERSION, add the upgrader from the previous version, and keep this fixture as
-it is: the test then proves that upgrader works on a real old save.
+When the save format changes, bump SAVE_VERSION, add the upgrader from the previous version, add a save the previous
+version wrote as a fixture and keep the older ones as they are: the tests then prove every upgrader on real old saves.
 """
 
 import asyncio
@@ -9,6 +10,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from town.core.errors import SaveError
@@ -18,6 +20,7 @@ from town.persistence.saves import load_save
 from town.persistence.saving import load_for_resume
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "save-v1"
+FIXTURE_V2 = Path(__file__).resolve().parents[1] / "fixtures" / "save-v2"
 
 
 def test_the_version_1_fixture_loads_and_resumes(tmp_path):
@@ -40,7 +43,7 @@ def test_the_version_1_manifest_lacks_a_field_of_the_current_version_and_is_chec
     raw = json.loads((FIXTURE / "manifest.json").read_text())
     assert "written_by" not in raw and "written_by" in saves.Manifest.model_fields
     loaded = load_save(FIXTURE)
-    assert loaded.manifest.save_version == saves.SAVE_VERSION == 2
+    assert loaded.manifest.save_version == saves.SAVE_VERSION == 3
     assert loaded.manifest.written_by.startswith("unknown")
     assert raw["config"]["engine"]["turn_timeout_ticks"] == 12  # version 1 counted silence in ticks of 10 s
     assert loaded.manifest.config["engine"]["turn_timeout_minutes"] == 2.0
@@ -59,35 +62,63 @@ def test_a_current_save_whose_manifest_lacks_a_current_field_is_refused(tmp_path
     sim = simulation_from_save(config, loaded, model=SchemaFakeModel())
     written = asyncio.run(save_simulation(sim, config, tmp_path / "again"))
     manifest = json.loads((written / "manifest.json").read_text())
-    assert manifest["save_version"] == 2 and manifest["written_by"].startswith("willowbrook-town")
-    del manifest["written_by"]
+    assert manifest["save_version"] == 3 and manifest["written_by"].startswith("willowbrook-town")
+    assert manifest["embedding_dim"] == 384
+    del manifest["embedding_dim"]
     (written / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(SaveError, match="manifest.json: field 'written_by' is required"):
+    with pytest.raises(SaveError, match="manifest.json: field 'embedding_dim' is required"):
         load_save(written)
 
 
+def test_the_version_2_fixture_loads_with_every_record_and_embedding_and_resumes(tmp_path):
+    """Version 2 kept each mind's records in agents/NNN.json and its embeddings in agents/NNN.npy."""
+    raw = json.loads((FIXTURE_V2 / "manifest.json").read_text())
+    assert raw["save_version"] == 2 and "embedding_dim" not in raw
+    loaded = load_save(FIXTURE_V2)
+    assert loaded.manifest.save_version == 3 and loaded.manifest.embedding_dim is None
+    for index, (mind, vectors) in enumerate(zip(loaded.state.minds, loaded.vectors, strict=True)):
+        saved = json.loads((FIXTURE_V2 / f"agents/{index:03d}.json").read_text())["memory"]["records"]
+        assert [(r.text, r.importance, r.scored) for r in mind.memory.records] == [
+            (r["text"], r["importance"], r["scored"]) for r in saved
+        ]
+        assert np.array_equal(vectors, np.load(FIXTURE_V2 / f"agents/{index:03d}.npy"))
+    assert sum(len(m.memory.records) for m in loaded.state.minds) == 59
+    config, loaded = load_for_resume(FIXTURE_V2, {"out": tmp_path / "resumed", "save_dir": tmp_path / "s"})
+    result = asyncio.run(run_headless(config, resume=loaded))
+    assert result.reason == "completed" and result.totals["ticks"] == 360
+    log = (tmp_path / "resumed" / "trajectory.jsonl").read_bytes()
+    assert log.startswith((FIXTURE_V2 / "trajectory.jsonl").read_bytes())
+    again = load_save(tmp_path / "s")  # its autosaves are version 3 and hold the upgraded records too
+    assert again.manifest.save_version == 3 and (tmp_path / "s" / "memory.jsonl").is_file()
+    assert [r.text for r in again.state.minds[0].memory.records[:13]] == [
+        r.text for r in loaded.state.minds[0].memory.records
+    ]
+
+
 def test_older_saves_pass_through_every_upgrader_in_order(tmp_path, monkeypatch):
-    """A pretend version 3 (one more manifest field): the version-1 fixture goes through 1->2 (real) then 2->3."""
+    """A pretend version 4 (one more manifest field): the version-1 fixture goes through 1->2, 2->3 (real), 3->4."""
     save = tmp_path / "save"
     shutil.copytree(FIXTURE, save)
     seen = []
 
-    class ManifestV3(saves.Manifest):
+    class ManifestV4(saves.Manifest):
         shelf: str
 
-    def two_to_three(raw):
+    def three_to_four(raw):
         seen.append(raw["manifest.json"]["save_version"])
-        raw["manifest.json"] = {**raw["manifest.json"], "save_version": 3, "shelf": "top"}
+        raw["manifest.json"] = {**raw["manifest.json"], "save_version": 4, "shelf": "top"}
         return raw
 
-    real = saves.UPGRADERS[1]
+    def recorded(real):
+        def upgrade(raw):
+            seen.append(raw["manifest.json"]["save_version"])
+            return real(raw)
 
-    def one_to_two(raw):
-        seen.append(raw["manifest.json"]["save_version"])
-        return real(raw)
+        return upgrade
 
-    monkeypatch.setattr(saves, "SAVE_VERSION", 3)
-    monkeypatch.setattr(saves, "UPGRADERS", {1: one_to_two, 2: two_to_three})
-    monkeypatch.setattr(saves, "MANIFESTS", {**saves.MANIFESTS, 3: ManifestV3})
+    upgraders = {version: recorded(real) for version, real in saves.UPGRADERS.items()}
+    monkeypatch.setattr(saves, "SAVE_VERSION", 4)
+    monkeypatch.setattr(saves, "UPGRADERS", {**upgraders, 3: three_to_four})
+    monkeypatch.setattr(saves, "MANIFESTS", {**saves.MANIFESTS, 4: ManifestV4})
     loaded = load_save(save)
-    assert seen == [1, 2] and loaded.manifest.save_version == 3 and loaded.manifest.shelf == "top"
+    assert seen == [1, 2, 3] and loaded.manifest.save_version == 4 and loaded.manifest.shelf == "top"

@@ -38,6 +38,16 @@ def test_a_busy_server_is_retried_and_one_that_stays_down_stops_with_a_clear_err
             embedder.embed(["hello"])
 
 
+def test_a_server_that_answers_fewer_rows_than_texts_is_retried_then_stops_the_run():
+    with embedding_server(dim=4) as server:
+        embedder = ApiEmbedder("openai/test-embed", server.base, backoff_s=0.0)
+        server.short = True
+        before = server.requests
+        with pytest.raises(EmbedderUnavailable, match="returned 1 embeddings for 2 texts"):
+            embedder.embed(["one", "two"])
+        assert server.requests - before > 1  # a short answer is retried like a busy server
+
+
 def test_no_server_is_refused_before_anything_runs():
     with embedding_server() as server:
         base = server.base

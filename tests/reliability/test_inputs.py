@@ -190,17 +190,24 @@ def saved(tmp_path) -> Path:
     return tmp_path / "s"
 
 
-@pytest.mark.parametrize("name", ["manifest.json", "world.json"])
+def _saved_file(save: Path, name: str) -> Path:
+    """`name` in the save, or in its current state folder (`state-NNNNNN/name`)."""
+    return save / name if (save / name).exists() else next(save.glob(f"state-*/{name}"))
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "world.json", "minds.jsonl"])
 def test_a_save_file_nested_100k_deep_is_one_line(tmp_path, saved, name):
-    (saved / name).write_text(DEEP_JSON)
+    _saved_file(saved, name).write_text(DEEP_JSON)
     _refused(["run", "--resume", "s", "--out", "again", "--quiet"], tmp_path, "save ", name)
 
 
-def test_a_link_inside_a_save_pointing_out_of_it_is_refused(tmp_path, saved):
-    (tmp_path / "elsewhere.json").write_bytes((saved / "world.json").read_bytes())
-    (saved / "world.json").unlink()
-    (saved / "world.json").symlink_to(tmp_path / "elsewhere.json")
-    _refused(["run", "--resume", "s", "--out", "again", "--quiet"], tmp_path, "world.json is a link")
+@pytest.mark.parametrize("name", ["world.json", "memory.jsonl"])
+def test_a_link_inside_a_save_pointing_out_of_it_is_refused(tmp_path, saved, name):
+    path = _saved_file(saved, name)
+    (tmp_path / "elsewhere.json").write_bytes(path.read_bytes())
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere.json")
+    _refused(["run", "--resume", "s", "--out", "again", "--quiet"], tmp_path, f"{name} is a link")
 
 
 def test_replay_opens_the_copy_a_crash_left_between_the_two_renames(tmp_path, saved):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from town.bench.figures import bench_calls, bench_engine, bench_experiments, bench_retrieval, bench_saves
+from town.bench.figures import bench_calls, bench_engine, bench_experiments, bench_retrieval
+from town.bench.saves import bench_saves
 
 
 def run(

@@ -139,59 +139,6 @@ def bench_retrieval(memories: int = 100_000, top_k: int = 30, queries: int = 30)
     return results
 
 
-def bench_saves(agents: int = 25, hours: float = 24.0, scrubs: int = 300) -> dict[str, Any]:
-    """A headless day with autosaves; then saving, loading and resuming its end state, and replaying its log."""
-    import tempfile  # noqa: PLC0415
-    from pathlib import Path  # noqa: PLC0415
-
-    from town.persistence.replay import open_replay  # noqa: PLC0415
-    from town.persistence.runner import run_headless  # noqa: PLC0415
-    from town.persistence.saves import load_save  # noqa: PLC0415
-    from town.persistence.saving import load_for_resume, save_simulation, simulation_from_save  # noqa: PLC0415
-    from town.runtime.builders import build_model  # noqa: PLC0415
-
-    with tempfile.TemporaryDirectory(prefix="town-bench-") as tmp:
-        root = Path(tmp)
-        figures: dict[str, Any] = {"benchmark": "saves", "agents": agents, "game_hours": hours}
-        for label, minutes in (("run_s_without_autosave", 0.0), ("run_s_autosave_every_10_min", 10.0)):
-            config = bench_config(agents, hours, out=root / label, autosave_minutes=minutes, save_dir=root / "save")
-            started = time.perf_counter()
-            result = asyncio.run(run_headless(config))
-            figures[label] = round(time.perf_counter() - started, 2)
-        figures["autosaves"] = result.summary["autosave"]["saves"]
-        save_dir = root / "save"
-        figures["save_mb"] = round(sum(f.stat().st_size for f in save_dir.rglob("*") if f.is_file()) / 1e6, 1)
-        figures["trajectory_mb"] = round((root / label / "trajectory.jsonl").stat().st_size / 1e6, 1)
-
-        started = time.perf_counter()
-        loaded = load_save(save_dir)
-        figures["load_s"] = round(time.perf_counter() - started, 3)
-        config, loaded = load_for_resume(save_dir, {"out": root / "resumed"})
-        started = time.perf_counter()
-        sim = simulation_from_save(config, loaded, model=build_model(config))
-        figures["rebuild_simulation_s"] = round(time.perf_counter() - started, 3)
-        started = time.perf_counter()
-        asyncio.run(save_simulation(sim, config, root / "again", trajectory=loaded.trajectory))
-        figures["save_s"] = round(time.perf_counter() - started, 3)
-        figures["memories_saved"] = sum(len(m.memory) for m in sim.minds)
-
-        started = time.perf_counter()
-        replay = open_replay(root / label)
-        figures["replay_open_s"] = round(time.perf_counter() - started, 3)
-        figures["replay_events"] = len(replay.events)
-        rng = np.random.default_rng(0)
-        times = []
-        for tick in rng.integers(0, replay.last_tick, size=scrubs).tolist():
-            started = time.perf_counter()
-            replay.snapshot(tick, inspected=replay.agents[tick % len(replay.agents)])
-            times.append(time.perf_counter() - started)
-        times.sort()
-        figures["scrub_ms_mean"] = round(1000 * statistics.mean(times), 2)
-        figures["scrub_ms_p95"] = round(1000 * times[int(0.95 * (len(times) - 1))], 2)
-        figures["scrub_frames_per_s_p95"] = round(1 / times[int(0.95 * (len(times) - 1))])
-    return figures
-
-
 def bench_experiments(runs: int = 8, agents: int = 6, hours: float = 2.0, latency: float = 0.05) -> dict[str, Any]:
     """Runs per hour of an experiment (fixed-latency fake) on the local pool with 1 and 2 workers."""
     import tempfile  # noqa: PLC0415

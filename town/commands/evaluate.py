@@ -115,7 +115,7 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
     from town.evaluation.judge import rank_conditions, rate_answers  # noqa: PLC0415
     from town.evaluation.judge_check import judge_pretest  # noqa: PLC0415
     from town.evaluation.persona_tasks import grade_tasks, persona_scores  # noqa: PLC0415
-    from town.persistence.run_source import find_source, read_events  # noqa: PLC0415
+    from town.persistence.run_source import find_source  # noqa: PLC0415
     from town.persistence.trajectory import typed_events  # noqa: PLC0415
     from town.runtime.model_chain import close_models  # noqa: PLC0415
 
@@ -127,7 +127,7 @@ def _judge(judge: tuple[Any, Any], evaluations: list[Any], out: Path) -> Any:
             source = find_source(evaluation.run)
             identities = {p.name: p.summary() for p in source.personas}
             # First the judge must tell who is speaking in this run's own talk; its ratings are marked if it cannot.
-            corpus = corpus_from_events(typed_events(read_events(source.trajectory)), identities, name=evaluation.label)
+            corpus = corpus_from_events(typed_events(source.events()), identities, name=evaluation.label)
             evaluation.judge_check = asyncio.run(
                 judge_pretest(llm, corpus, seed=0, stylometric_baseline=evaluation.speaker_id.accuracy)
             )

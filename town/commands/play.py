@@ -60,6 +60,7 @@ class LiveTown:
     ) -> None:
         from town.persistence.run_folders import check_run_folders, open_run_folders  # noqa: PLC0415
         from town.persistence.runner import call_recorder  # noqa: PLC0415
+        from town.persistence.save_writer import SaveWriter  # noqa: PLC0415
         from town.persistence.saving import save_simulation, simulation_from_save  # noqa: PLC0415
         from town.persistence.trajectory import TelemetryWriter, TrajectoryWriter  # noqa: PLC0415
         from town.runtime.builders import build_model, build_simulation  # noqa: PLC0415
@@ -81,10 +82,13 @@ class LiveTown:
         sim.subscribe(self.trajectory)
         cache = find_cache(self.model)
         trajectory = self.trajectory
+        writer = SaveWriter()  # the window's saves after the first append to it
 
         async def save(s: Any) -> Path:
             trajectory.flush()
-            return await save_simulation(s, config, config.save_path, trajectory=trajectory.path, cache=cache)
+            return await save_simulation(
+                s, config, config.save_path, trajectory=trajectory.path, cache=cache, writer=writer
+            )
 
         self.session = LiveSession(
             sim,

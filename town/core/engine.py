@@ -106,11 +106,14 @@ class Engine:
         bus.keep_time(lambda: self.world.tick)  # what happens is stamped with the tick the world is at
 
     # -- state for saves -------------------------------------------------------------------------------------------
-    def get_state(self) -> EngineState:
-        """Everything the next tick depends on, copied (caches such as searched paths are not state)."""
-        return EngineState(
+    def get_state(self, *, copy_world: bool = True) -> EngineState:
+        """Everything the next tick depends on, copied (caches such as searched paths are not state).
+
+        With `copy_world=False` the state shares the live world: a view for a save written before the next tick.
+        """
+        return EngineState.model_construct(
             next_event_id=self.bus.next_id,
-            world=copy.deepcopy(self.world),
+            world=copy.deepcopy(self.world) if copy_world else self.world,
             queue=list(self.pending_inputs),
             perceiver=self.perceiver.get_state(),
         )

@@ -137,14 +137,17 @@ def _at(path: str) -> str:
     return f"field '{path}': " if path else ""
 
 
-def read_jsonl(path: Path, where: str, error: type[TownError]) -> list[Any]:
+def read_jsonl(path: Path, where: str, error: type[TownError], limit: int | None = None) -> list[Any]:
     """Every whole line of a JSON-lines file town wrote (a log, a cache); a torn last line (a crash) is left out.
+
+    With `limit`, only the file's first `limit` bytes (the part of a save's log its manifest vouches for).
 
     A bad line anywhere before the last means the file was edited or damaged: one line naming it. Lines are decoded
     one by one, so a non-UTF-8 byte is reported with its line number instead of escaping as a traceback.
     """
     try:
-        blob = path.read_bytes()
+        with path.open("rb") as handle:
+            blob = handle.read(-1 if limit is None else limit)
     except OSError as exc:
         raise error(f"{where}: cannot read ({exc.strerror})") from None
     lines = blob.split(b"\n")

@@ -55,7 +55,7 @@ from town.evaluation.social import (
 )
 from town.evaluation.style import bootstrap_shares
 from town.evaluation.surveys import SurveyMeasures, survey_measures
-from town.persistence.run_source import find_source, read_events
+from town.persistence.run_source import find_source
 from town.persistence.trajectory import typed_events
 
 PROXIES = [
@@ -121,7 +121,7 @@ def evaluate_run(
 ) -> RunEvaluation:
     source = find_source(run)
     try:
-        events = typed_events(read_events(source.trajectory))
+        events = typed_events(source.events())
     except TownError as exc:
         raise TownError(f"eval {run}: {exc}") from None
     start = events[0] if events else None

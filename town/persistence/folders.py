@@ -7,9 +7,9 @@ marker is refused with one line before anything is written, so pointing `--out` 
 own files can never lose them.
 
 While a process writes a folder it holds an exclusive `fcntl.flock` on a lock file: for a run folder the stamp itself,
-for a save the sibling `.NAME.lock` (a save directory is replaced by rename on every autosave, so a lock inside it
-would be replaced with it). The kernel drops the lock when the process ends, however it ends, so a crash never
-leaves a stale lock; a second process asking for the same folder gets one line and touches nothing.
+for a save the sibling `.NAME.lock` (a save directory is replaced by rename whenever a save is written whole, so a
+lock inside it would be replaced with it). The kernel drops the lock when the process ends, however it ends, so a
+crash never leaves a stale lock; a second process asking for the same folder gets one line and touches nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from town.core.errors import ConfigError
+from town.persistence.manifest import LEFTOVER_NAMES
 
 RUN_STAMP = "town-run.json"
 RUN_FORMAT = "town-run"
@@ -165,7 +166,9 @@ def foreign_in_save(dest: Path) -> str | None:
     if manifest is None:
         return f"holds files town did not write (no town save {SAVE_MANIFEST})"
     listed = {SAVE_MANIFEST, *manifest}
-    extra = sorted(rel for rel in _files_under(dest) if rel not in listed)
+    # What an interrupted save leaves inside its folder (a manifest being written, a state folder never named) is
+    # town's own and goes with the next save.
+    extra = sorted(rel for rel in _files_under(dest) if rel not in listed and not LEFTOVER_NAMES.fullmatch(rel))
     if extra:
         shown = ", ".join(extra[:3]) + (f" and {len(extra) - 3} more" if len(extra) > 3 else "")
         return f"holds files the save does not list ({shown})"

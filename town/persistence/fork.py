@@ -16,6 +16,7 @@ from typing import Any
 
 from town.core.errors import TownError
 from town.persistence.run_source import read_events
+from town.persistence.save_memory import read_prefix
 from town.persistence.saves import LoadedSave, load_save
 from town.persistence.saving import save_simulation, simulation_from_save
 from town.persistence.trajectory import TrajectoryWriter
@@ -38,16 +39,15 @@ class ForkResult:
 async def fork_run(source: str | Path, tick: int, dest: Path, *, work: Path) -> ForkResult:
     """Write a save of `source` (a run folder or a save) as it was after `tick` ticks into `dest`."""
     source = Path(source)
-    save, trajectory, cache, config_raw = _describe(source)
-    original = read_events(trajectory)
+    save, log, config_raw = _describe(source)
+    original = log.events()
     last = original[-1]["tick"] if original else 0
     if not 0 <= tick <= last:
         raise TownError(f"fork {source}: tick {tick} is outside the log (0..{last})")
     start = save if save is not None and save.manifest.tick <= tick else None
     work.mkdir(parents=True, exist_ok=True)
     cache_copy = work / "llm_cache.jsonl"
-    if cache is not None:
-        shutil.copyfile(cache, cache_copy)
+    log.copy_cache(cache_copy)
     overrides = {"out": work / "run", "overwrite": True, "cache": "record", "cache_path": cache_copy}
     config = validate_run_config({**config_raw, **overrides, "autosave_minutes": 0}, f"fork {source}: logged config")
     (work / "run").mkdir(parents=True, exist_ok=True)
@@ -55,7 +55,7 @@ async def fork_run(source: str | Path, tick: int, dest: Path, *, work: Path) -> 
     model = build_model(config)
     recorder = cache_model(model)
     if start is not None:
-        shutil.copyfile(start.trajectory, log_path) if start.trajectory else log_path.write_bytes(b"")
+        start.copy_log(start.trajectory, log_path) if start.trajectory else log_path.write_bytes(b"")
         sim = simulation_from_save(config, start, model=model)
     elif save is not None:  # personas come with the save, not from the persona files
         world = (load_world(config)[0], [m.persona for m in save.state.minds])
@@ -94,13 +94,31 @@ def _same(fork_line: bytes, recorded: str) -> bool:
     return json.loads(fork_line) == json.loads(recorded)
 
 
-def _describe(source: Path) -> tuple[LoadedSave | None, Path, Path | None, dict[str, Any]]:
-    """(the save if any, the log, the cache if any, the logged config with installed asset paths)."""
+@dataclass(frozen=True)
+class _Recorded:
+    """The log and cache a fork re-simulates from: a run folder's files, or a save's as far as its manifest vouches."""
+
+    trajectory: Path
+    cache: Path | None
+    save: LoadedSave | None = None  # when they are a save's
+
+    def events(self) -> list[dict[str, Any]]:
+        return read_events(self.trajectory, self.save.log_bytes[self.trajectory.name] if self.save else None)
+
+    def copy_cache(self, target: Path) -> None:
+        if self.cache is not None and self.save is not None:
+            self.save.copy_log(self.cache, target)
+        elif self.cache is not None:
+            shutil.copyfile(self.cache, target)
+
+
+def _describe(source: Path) -> tuple[LoadedSave | None, _Recorded, dict[str, Any]]:
+    """(the save if any, the recorded log and cache, the logged config with installed asset paths)."""
     if (source / "manifest.json").exists():
         save = load_save(source)
         if save.trajectory is None:
             raise TownError(f"fork {source}: the save holds no trajectory to fork from")
-        return save, save.trajectory, save.cache, installed_paths(save.manifest.config)
+        return save, _Recorded(save.trajectory, save.cache, save), installed_paths(save.manifest.config)
     trajectory = source / "trajectory.jsonl"
     if not trajectory.is_file():
         raise TownError(f"fork {source}: neither a run folder (trajectory.jsonl) nor a save (manifest.json)")
@@ -110,7 +128,7 @@ def _describe(source: Path) -> tuple[LoadedSave | None, Path, Path | None, dict[
     config = dict(events[0].get("config", {}))
     cache = source / "llm_cache.jsonl"
     save = run_autosave(source, events[0])
-    return save, trajectory, cache if cache.is_file() else None, installed_paths(config)
+    return save, _Recorded(trajectory, cache if cache.is_file() else None), installed_paths(config)
 
 
 def run_autosave(run: Path, start: dict[str, Any] | None = None) -> LoadedSave | None:
@@ -126,6 +144,8 @@ def run_autosave(run: Path, start: dict[str, Any] | None = None) -> LoadedSave |
         return None
     if save.trajectory is None or not save.trajectory.is_file():
         return None
-    with save.trajectory.open(encoding="utf-8") as handle:
-        first = json.loads(handle.readline())
-    return save if first == start else None
+    first = read_prefix(save.trajectory, min(save.log_bytes[save.trajectory.name], 1 << 20)).partition(b"\n")[0]
+    try:
+        return save if json.loads(first) == start else None
+    except ValueError:
+        return None

@@ -21,7 +21,7 @@ from town.core.clock import GameClock
 from town.core.errors import TownError
 from town.core.events import event_class
 from town.core.places import TownMap, load_town_map
-from town.persistence.run_source import find_source, read_events
+from town.persistence.run_source import find_source
 from town.runtime.event_text import FEED_TYPES, TEXT_TYPES, event_line, feed_line
 from town.runtime.snapshot import (
     FEED_LENGTH,
@@ -323,4 +323,4 @@ def open_replay(path: str | Path) -> Replay:
     source = find_source(path)
     if not source.map_path.is_file():
         raise TownError(f"replay {path}: the run's map {source.map_path} is not there any more")
-    return Replay(read_events(source.trajectory), load_town_map(source.map_path), source.personas)
+    return Replay(source.events(), load_town_map(source.map_path), source.personas)

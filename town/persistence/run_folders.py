@@ -7,7 +7,6 @@ saved log in to continue from. `RunFolders.release` drops both locks when the ru
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,9 +88,9 @@ def _remove_empty(folder: Path) -> None:
 def _copy_saved_log(config: RunConfig, loaded: LoadedSave) -> None:
     trajectory = config.out / "trajectory.jsonl"
     if loaded.trajectory is not None:
-        shutil.copyfile(loaded.trajectory, trajectory)
+        loaded.copy_log(loaded.trajectory, trajectory)
     else:
         trajectory.write_bytes(b"")
     cache_target = config.cache_path or config.out / "llm_cache.jsonl"
     if config.cache != "off" and loaded.cache is not None and not cache_target.exists():
-        shutil.copyfile(loaded.cache, cache_target)
+        loaded.copy_log(loaded.cache, cache_target)

@@ -26,6 +26,10 @@ class ReplaySource:
     personas: list[Persona]
     # What could not be read beside the log (the run's persona folder moved, say): figures that need it are missing.
     problems: list[str] = field(default_factory=list)
+    trajectory_bytes: int | None = None  # a save's log is read only as far as its manifest vouches
+
+    def events(self) -> list[dict[str, Any]]:
+        return read_events(self.trajectory, self.trajectory_bytes)
 
 
 def find_source(path: str | Path) -> ReplaySource:
@@ -40,7 +44,10 @@ def find_source(path: str | Path) -> ReplaySource:
         if loaded.trajectory is None:
             raise SaveError(f"save {path}: holds no trajectory.jsonl to replay")
         return ReplaySource(
-            loaded.trajectory, installed_path(loaded.manifest.config["map"]), [m.persona for m in loaded.state.minds]
+            loaded.trajectory,
+            installed_path(loaded.manifest.config["map"]),
+            [m.persona for m in loaded.state.minds],
+            trajectory_bytes=loaded.log_bytes[loaded.trajectory.name],
         )
     trajectory = path if path.is_file() else path / "trajectory.jsonl"
     if not trajectory.is_file():
@@ -72,9 +79,9 @@ def _first_event(trajectory: Path) -> dict[str, Any]:
     return event
 
 
-def read_events(trajectory: Path) -> list[dict[str, Any]]:
-    """Every complete event of a log; a torn last line (a killed run) is left out."""
-    events = read_jsonl(trajectory, f"replay {trajectory}", TownError)
+def read_events(trajectory: Path, limit: int | None = None) -> list[dict[str, Any]]:
+    """Every complete event of a log (of its first `limit` bytes); a torn last line (a killed run) is left out."""
+    events = read_jsonl(trajectory, f"replay {trajectory}", TownError, limit)
     if any(not isinstance(event, dict) for event in events):
         raise TownError(f"replay {trajectory}: holds lines that are not events; is this a town trajectory?")
     return events

@@ -108,4 +108,15 @@ def upgrade_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
     return upgraded
 
 
-UPGRADERS: dict[int, Upgrader] = {1: upgrade_1_to_2}
+def upgrade_2_to_3(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 moved memory into append-only logs; read back, a version-2 save's state is already in its shape.
+
+    The loader reads each version's files into the same JSON (minds with their records), so only the manifest
+    changes: it gains `embedding_dim`, which version 2 did not need (its .npy files carry their shape).
+    """
+    manifest = dict(raw["manifest.json"])
+    manifest.update(save_version=3, embedding_dim=None)
+    return {**raw, "manifest.json": manifest}
+
+
+UPGRADERS: dict[int, Upgrader] = {1: upgrade_1_to_2, 2: upgrade_2_to_3}

@@ -14,7 +14,8 @@ from agents.llm.protocol import ChatModel
 from agents.llm.structured import CallRecord
 from town.core.errors import ConfigError, SaveError
 from town.core.places import load_town_map
-from town.persistence.saves import LoadedSave, file_sha256, load_save, write_save
+from town.persistence.save_writer import SaveInfo, SaveWriter
+from town.persistence.saves import LoadedSave, file_sha256, load_save
 from town.runtime.builders import build_simulation
 from town.runtime.config import RunConfig, installed_paths, validate_run_config
 from town.runtime.sim_state import capture_simulation, restore_simulation
@@ -45,21 +46,28 @@ RESUMABLE_GATEWAY = frozenset(
 
 
 async def save_simulation(
-    sim: Simulation, config: RunConfig, dest: Path, *, trajectory: Path | None = None, cache: Path | None = None
+    sim: Simulation,
+    config: RunConfig,
+    dest: Path,
+    *,
+    trajectory: Path | None = None,
+    cache: Path | None = None,
+    writer: SaveWriter | None = None,
 ) -> Path:
-    """Write the simulation's state between ticks to `dest` (atomically); operations in flight are awaited first."""
-    state, vectors = await capture_simulation(sim)
-    return write_save(
-        dest,
-        state,
-        vectors,
+    """Write the simulation's state between ticks to `dest`; operations in flight are awaited first.
+
+    With the `writer` of the run's earlier saves to `dest`, only what changed since is written (see `save_writer`).
+    """
+    writer = writer or SaveWriter()
+    starts = writer.starts(dest, len(sim.minds), trajectory, cache)
+    state, memory = await capture_simulation(sim, starts)
+    info = SaveInfo(
         seed=config.seed,
         game_time=sim.clock.time_at(sim.tick).isoformat(),
         config=config.public_dict(),
         map_sha256=_map_sha256(config.map),
-        trajectory=trajectory,
-        cache=cache,
     )
+    return writer.write(dest, state, memory, info, trajectory=trajectory, cache=cache)
 
 
 def load_for_resume(path: Path, overrides: dict[str, Any]) -> tuple[RunConfig, LoadedSave]:
@@ -110,12 +118,15 @@ class Autosaver:
         self.cache = cache
         self.saves = 0
         self.last: Path | None = None
+        self.writer = SaveWriter()
 
     def due(self, sim: Simulation) -> bool:
         return self.every > 0 and sim.tick % self.every == 0
 
     async def save(self, sim: Simulation) -> Path:
-        self.last = await save_simulation(sim, self.config, self.dest, trajectory=self.trajectory, cache=self.cache)
+        self.last = await save_simulation(
+            sim, self.config, self.dest, trajectory=self.trajectory, cache=self.cache, writer=self.writer
+        )
         self.saves += 1
         return self.last
 

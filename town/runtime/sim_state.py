@@ -2,13 +2,15 @@
 
 Capture happens between ticks. Operations still thinking are awaited first and stored with their due tick as
 `FlightState`s, so after a restore they land at exactly the tick they would have — which is what makes a resumed run
-identical to an uninterrupted one. Memory embeddings are returned beside the typed state (one matrix per agent) because
-they go to .npy files, not JSON.
+identical to an uninterrupted one. Memory embeddings and the records' changing columns are returned beside the typed
+state as arrays (`MemoryArrays`, one per agent), because a save keeps them in binary files, not JSON.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -51,8 +53,28 @@ class SimulationState(_State):
     runtime: RuntimeState
 
 
-async def capture_simulation(sim: Simulation) -> tuple[SimulationState, list[np.ndarray]]:
-    """The state between ticks, after waiting for every operation in flight (their outcomes are kept, not applied)."""
+@dataclass(frozen=True)
+class MemoryArrays:
+    """One agent's memory as a save writes it: embeddings from record `start` on, and every record's changing columns.
+
+    `columns` is `MemoryStream.columns()`: importance, scored (0/1) and last access, one int32 row per record.
+    """
+
+    start: int
+    vectors: np.ndarray
+    columns: np.ndarray
+
+
+async def capture_simulation(
+    sim: Simulation, starts: Sequence[int] | None = None
+) -> tuple[SimulationState, list[MemoryArrays]]:
+    """The state between ticks, after waiting for every operation in flight (their outcomes are kept, not applied).
+
+    The state shares the live world and minds (copying them was most of an autosave's time): write or copy it before
+    the simulation steps again.
+
+    `starts` are the records a save already holds, per agent: only the embeddings after them are copied out.
+    """
     await sim.wait_for_flights()
     runtime = RuntimeState(
         started=sim.started,
@@ -60,14 +82,23 @@ async def capture_simulation(sim: Simulation) -> tuple[SimulationState, list[np.
         stats=copy.deepcopy(sim.stats),
         usage=copy.deepcopy(sim.llm.usage),
         flights=[
-            FlightState(
-                agent=f.agent_index, lane=f.lane, started=f.started, due=f.due, outcome=copy.deepcopy(f.outcome())
+            FlightState.model_construct(
+                agent=f.agent_index, lane=f.lane, started=f.started, due=f.due, outcome=f.outcome()
             )
             for f in sim.inflight
         ],
     )
-    state = SimulationState(engine=sim.engine.get_state(), minds=[m.get_state() for m in sim.minds], runtime=runtime)
-    return state, [m.memory.vectors() for m in sim.minds]
+    # A view sharing the live world and minds: the save is written before the town takes its next tick.
+    state = SimulationState.model_construct(
+        engine=sim.engine.get_state(copy_world=False),
+        minds=[m.get_state(copy_parts=False) for m in sim.minds],
+        runtime=runtime,
+    )
+    starts = starts if starts is not None else [0] * len(sim.minds)
+    return state, [
+        MemoryArrays(start, m.memory.vectors(start), m.memory.columns())
+        for m, start in zip(sim.minds, starts, strict=True)
+    ]
 
 
 def restore_simulation(sim: Simulation, state: SimulationState, vectors: list[np.ndarray]) -> None:
