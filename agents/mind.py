@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import copy
 from datetime import date
+from functools import cached_property
 
 import numpy as np
+from pydantic import BaseModel
 
 from agents.agenda import Agenda
 from agents.attention import Attention
@@ -38,6 +40,7 @@ from agents.persona_facts import WakingDay, home_of, known_places
 from agents.planning import decompose_op, emoji_for, plan_day_op, routine_place, routine_schedule
 from agents.reaction import react_op
 from agents.reflection import insights_op, questions_op
+from agents.schemas import steps_schema
 from agents.state import MindState
 from agents.wording import progressive
 from town.core.clock import GameClock, clock_label
@@ -114,6 +117,15 @@ class Mind:
         self.memory.set_state(state.memory, vectors)
 
     # -- what operations read (MindView) ---------------------------------------------------------------------------
+    @cached_property
+    def step_schema(self) -> type[BaseModel]:
+        """The answer model of a decomposition, `place` one of this agent's places: built once per mind.
+
+        A shared cache of these thrashed in a town of thousands, each with its own places, rebuilding a model class
+        (and its JSON schema) for nearly every call.
+        """
+        return steps_schema(tuple(self.places))
+
     @property
     def current_action_text(self) -> str:
         return self.agenda.current_action_text

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pydantic import BaseModel
+
 from agents.config import CognitionConfig
 from agents.memory import MemoryStream
 from agents.persona import Persona
@@ -28,6 +30,8 @@ class MindView(Protocol):
     def memory(self) -> MemoryStream: ...  # read through retrieve/recent; touched by the outcome, not the operation
     @property
     def places(self) -> dict[str, Arena]: ...  # label -> arena the agent may choose in plans
+    @property
+    def step_schema(self) -> type[BaseModel]: ...  # the answer model of a decomposition, its places those above
     @property
     def default_place_label(self) -> str: ...
     @property

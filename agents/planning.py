@@ -20,7 +20,7 @@ from agents.mind_view import MindView
 from agents.operations import Operation, Outcome, asking, recall
 from agents.persona import Persona, minute_of_day
 from agents.prompts import render
-from agents.schemas import DayPlan, HourBlock, steps_schema
+from agents.schemas import DayPlan, HourBlock
 
 # Emoji for the action bubble, chosen from word stems of the action so the model spends no tokens on it.
 _EMOJI = (
@@ -240,7 +240,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         total_minutes=total,
         example=json.dumps(example, ensure_ascii=False),
     )
-    schema = steps_schema(labels)
+    schema = mind.step_schema
 
     def fallback() -> BaseModel:
         return schema.model_validate(

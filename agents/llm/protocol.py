@@ -6,7 +6,7 @@ A provider is data (a litellm model string and options); every model, real or fa
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import weakref
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -71,10 +71,19 @@ class ChatModel(Protocol):
     ) -> LLMReply: ...
 
 
-@lru_cache(maxsize=4096)
+_SCHEMA_JSON: weakref.WeakKeyDictionary[type[BaseModel], dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
 def schema_json(schema: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema of an answer model, built once per model class (it is asked for on every call)."""
-    return schema.model_json_schema()
+    """The JSON schema of an answer model, built once per model class (it is asked for on every call).
+
+    Kept as long as the class lives: a town of thousands has a decomposition model per agent's places, more than
+    a bounded cache holds.
+    """
+    cached = _SCHEMA_JSON.get(schema)
+    if cached is None:
+        cached = _SCHEMA_JSON[schema] = schema.model_json_schema()
+    return cached
 
 
 def estimate_tokens(text: str) -> int:
