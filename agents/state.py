@@ -3,7 +3,7 @@
 It is made of the mind's own components as they are (agenda, attention, memory lane, lanes) plus the memory stream's
 state, so a field added to a component is saved and restored with no second edit. The persona travels with the state
 (a save does not depend on the persona files it started from). Memory embeddings are not part of this model: the save
-writes them beside it as a .npy matrix, one row per record. `Mind.get_state`/`Mind.set_state` produce and apply it.
+keeps them beside it in binary (one float32 row per record). `Mind.get_state`/`Mind.set_state` produce and apply it.
 """
 
 from __future__ import annotations

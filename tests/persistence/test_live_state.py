@@ -40,6 +40,7 @@ NOT_STATE = {
     "cognition",
     "_run_config",
     "engine_config",
+    "step_schema",  # a mind's answer model, built from its places on first use
 }
 
 

@@ -1,4 +1,4 @@
-"""Writing saves: `SaveWriter` (a run's saves into one folder, each after the first by appending) and `write_save`.
+"""Writing saves: `SaveWriter`, which writes a run's saves into one folder, each after the first by appending.
 
 A save's first write into a folder is whole: every file goes into a temporary sibling folder that is renamed into
 place, so a crash leaves the old save or the new one. Later saves by the same writer append: the new memory records,
@@ -114,6 +114,9 @@ class SaveWriter:
             len(mind.memory_lane.importance_cache) >= n for mind, n in zip(state.minds, last.scores, strict=True)
         )
         if last is not None and grown and [m.start for m in memory] == last.records:
+            foreign = foreign_in_save(dest)
+            if foreign is not None:  # the folder is town's only while it holds nothing else: refused as a whole save is
+                raise SaveError(f"save {dest}: {foreign}; the previous save is unchanged")
             try:
                 self._last = _append(last, state, memory, info, {TRAJECTORY: trajectory, LLM_CACHE: cache})
             except OSError as exc:
@@ -144,19 +147,6 @@ class SaveWriter:
         except OSError:
             return None
         return last
-
-
-def write_save(
-    dest: Path,
-    state: SimulationState,
-    memory: Sequence[MemoryArrays],
-    info: SaveInfo,
-    *,
-    trajectory: Path | None = None,
-    cache: Path | None = None,
-) -> Path:
-    """Write one whole save to `dest` atomically (replacing an earlier save there) and return `dest`."""
-    return SaveWriter().write(dest, state, memory, info, trajectory=trajectory, cache=cache)
 
 
 # -- whole saves -------------------------------------------------------------------------------------------------------
