@@ -102,11 +102,7 @@ class Mind:
 
     # -- state for saves ---------------------------------------------------------------------------------------------
     def get_state(self, *, copy_parts: bool = True) -> MindState:
-        """Every component, copied (the live mind goes on changing).
-
-        With `copy_parts=False` the state shares the live components: a view for a save written before the mind
-        changes again (copying a day's caches is most of an autosave's time).
-        """
+        """Every component, copied; with `copy_parts=False` shared (a view for a save made before the mind changes)."""
         parts = {name: copy.deepcopy(getattr(self, name)) if copy_parts else getattr(self, name) for name in COMPONENTS}
         return MindState.model_construct(persona=self.persona, memory=self.memory.get_state(), **parts)
 
@@ -119,11 +115,7 @@ class Mind:
     # -- what operations read (MindView) ---------------------------------------------------------------------------
     @cached_property
     def step_schema(self) -> type[BaseModel]:
-        """The answer model of a decomposition, `place` one of this agent's places: built once per mind.
-
-        A shared cache of these thrashed in a town of thousands, each with its own places, rebuilding a model class
-        (and its JSON schema) for nearly every call.
-        """
+        """The decomposition's answer model over this agent's places, built once (a shared cache thrashed at 10k)."""
         return steps_schema(tuple(self.places))
 
     @property
