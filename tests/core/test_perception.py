@@ -68,3 +68,24 @@ def test_the_same_sight_is_not_news_again_within_the_renotice_window(town_map):
     assert leave_and_return() == []  # still within 30 game minutes of seeing B
     engine.world.tick += engine.clock.ticks_for(minutes=31)
     assert leave_and_return() == ["B"]
+
+
+def test_every_busy_object_within_the_radius_is_seen_and_no_other(town_map):
+    # Objects are found through grid cells; checked against measuring every object from every onlooker.
+    import math
+
+    config = EngineConfig(attention_bandwidth=20, retention=100)
+    radius = config.vision_radius
+    walkable = [(x, y) for y in range(town_map.height) for x in range(town_map.width) if town_map.walkable[y, x]]
+    for x, y in walkable[:: max(1, len(walkable) // 60)]:
+        engine = Engine(town_map, GameClock(), EventBus(), config)
+        engine.spawn("A", (x, y))
+        for address in town_map.objects:
+            engine.world.objects[address] = "in use"
+        seen = {p.subject for p in engine.step().percepts.get("A", []) if p.kind == "object"}
+        expected = {
+            address
+            for address, obj in town_map.objects.items()
+            if min(math.hypot(ax - x, ay - y) for ax, ay in obj.access_tiles or (obj.access_tile,)) <= radius
+        }
+        assert seen == expected, (x, y)

@@ -73,13 +73,23 @@ class Perceiver:
         cells: dict[tuple[int, int], list[int]] = {}
         for i, (x, y) in enumerate(positions.tolist()):
             cells.setdefault((x // r, y // r), []).append(i)
+        # Busy objects go into the same cells by each tile they are used from: one within the radius has such a
+        # tile in the 3x3 cells around the onlooker's cell, so a big town's thousands of busy objects are not all
+        # measured against every agent.
+        object_cells: dict[tuple[int, int], list[int]] = {}
+        for n, (obj, _) in enumerate(busy):
+            for cell in {(ax // r, ay // r) for ax, ay in obj.access_tiles or (obj.access_tile,)}:
+                object_cells.setdefault(cell, []).append(n)
+        neighbourhood = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
         for (cx, cy), members in cells.items():
             awake = [i for i in members if not bodies[i].asleep]
             if not awake:
                 continue
             around = np.array(
-                [j for dx in (-1, 0, 1) for dy in (-1, 0, 1) for j in cells.get((cx + dx, cy + dy), ())], dtype=np.int64
+                [j for dx, dy in neighbourhood for j in cells.get((cx + dx, cy + dy), ())], dtype=np.int64
             )
+            nearby = {n for dx, dy in neighbourhood for n in object_cells.get((cx + dx, cy + dy), ())}
+            near_objects = [busy[n] for n in sorted(nearby)]
             diff = positions[awake][:, None, :] - positions[around][None, :, :]
             dist2 = (diff * diff).sum(axis=2)
             for row, i in enumerate(awake):
@@ -91,7 +101,7 @@ class Perceiver:
                     (math.sqrt(d2[k]), keys[around[k]], bodies[around[k]]) for k in near.tolist()
                 ]
                 x, y = bodies[i].tile
-                for obj, state in busy:
+                for obj, state in near_objects:
                     d = min(math.hypot(ax - x, ay - y) for ax, ay in obj.access_tiles or (obj.access_tile,))
                     if d <= r:
                         in_view.append((d, f"{obj.address}#{state}", (obj.address, obj.name, state)))

@@ -47,6 +47,7 @@ from town.core.inputs import EndConversation, StartAction, StartConversation
 from town.core.places import TownMap
 from town.core.rng import RngTree
 from town.runtime.approaches import Approaches
+from town.runtime.collector import collector_paused
 from town.runtime.flights import InFlight, drop_flights
 from town.runtime.stats import RunStats
 
@@ -262,30 +263,31 @@ class Simulation:
         if self.live:
             self.engine.hold_conversations(self.thinking_agents())
             self.approaches.follow_up(self.tick)
-        result = self.engine.step()
-        now = result.tick
-        world = self.engine.world
-        self.stats.ticks += 1
-        with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
-            for mind in self.minds:
-                if not mind.lanes.departed:
-                    mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
-            for index, mind in enumerate(self.minds):
-                if mind.lanes.departed:
-                    continue
-                if not mind.lanes.asleep:
-                    self.stats.awake_agent_ticks += 1
-                inputs, launch = mind.next_action(now, world)
-                for item in inputs:
-                    if mind.name in self.approaches and isinstance(item, StartAction) and not item.asleep:
-                        continue  # on the way to someone to talk to: the next errand waits (the talk re-plans anyway)
-                    self.engine.submit(item)
-                self._launch(launch, index, ACT, now)
-                self._launch(mind.next_plan(now, world), index, PLAN, now)
-                drafts, launch = mind.next_memory(now)
-                self._remember(mind, drafts, now)
-                self._launch(launch, index, MEMORY, now)
-            embed_pending([m.memory for m in self.minds], self._embedder)  # the tick's new memories in one batch
+        with collector_paused():  # the tick's synchronous part: no awaits inside
+            result = self.engine.step()
+            now = result.tick
+            world = self.engine.world
+            self.stats.ticks += 1
+            with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
+                for mind in self.minds:
+                    if not mind.lanes.departed:
+                        mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
+                for index, mind in enumerate(self.minds):
+                    if mind.lanes.departed:
+                        continue
+                    if not mind.lanes.asleep:
+                        self.stats.awake_agent_ticks += 1
+                    inputs, launch = mind.next_action(now, world)
+                    for item in inputs:
+                        if mind.name in self.approaches and isinstance(item, StartAction) and not item.asleep:
+                            continue  # on the way to someone to talk to: the next errand waits (the talk re-plans)
+                        self.engine.submit(item)
+                    self._launch(launch, index, ACT, now)
+                    self._launch(mind.next_plan(now, world), index, PLAN, now)
+                    drafts, launch = mind.next_memory(now)
+                    self._remember(mind, drafts, now)
+                    self._launch(launch, index, MEMORY, now)
+                embed_pending([m.memory for m in self.minds], self._embedder)  # the tick's new memories in one batch
         await asyncio.sleep(0)  # let new operations reach their first model call
         await self._settle(now + 1)
 
