@@ -37,6 +37,7 @@ class NumpyIndex:
 
     BLOCK_ROWS = 4096
     FIRST_ROWS = 64
+    ROW_DTYPE: type[np.generic] = np.float32  # how rows are stored (a subclass may store them smaller)
 
     def __init__(self, dim: int) -> None:
         self.dim = dim
@@ -50,7 +51,7 @@ class NumpyIndex:
         while done < len(vectors):
             if self._size == self._capacity:
                 rows = min(self.BLOCK_ROWS, max(self.FIRST_ROWS, self._capacity))
-                self._blocks.append(np.zeros((rows, self.dim), dtype=np.float32))
+                self._blocks.append(np.zeros((rows, self.dim), dtype=self.ROW_DTYPE))
                 self._capacity += rows
             block = self._blocks[-1]
             at = self._size - (self._capacity - len(block))
@@ -65,10 +66,14 @@ class NumpyIndex:
 
     def similarities(self, query: np.ndarray) -> np.ndarray:
         q = np.asarray(query, dtype=np.float32).reshape(self.dim)
-        parts = [block @ q for block in self._filled()]
+        parts = self._products(self._filled(), q)
         if not parts:
             return np.zeros(0, dtype=np.float32)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _products(self, blocks: list[np.ndarray], query: np.ndarray) -> list[np.ndarray]:
+        """Each block's similarities to `query` (float32), one matrix-vector product a block."""
+        return [block @ query for block in blocks]
 
     def vectors(self, start: int = 0) -> np.ndarray:
         parts, first = [], 0
@@ -76,7 +81,9 @@ class NumpyIndex:
             if first + len(block) > start:
                 parts.append(block[max(0, start - first) :])
             first += len(block)
-        return np.concatenate(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+        if not parts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.concatenate(parts).astype(np.float32, copy=False)  # float16 rows widen exactly
 
     def __len__(self) -> int:
         return self._size

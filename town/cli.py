@@ -22,6 +22,10 @@ from town.core.secrets import redact
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 EMBEDDER_HELP = "memory embedder: minilm (default), hashing, or api:MODEL (any litellm embedding model or server)"
+INDEX_HELP = (
+    "vector index: faiss (default) or numpy, both exact float32; half: float16 rows (half the memory, about twice as"
+    " fast at 100k memories)"
+)
 
 
 class TownParser(argparse.ArgumentParser):
@@ -76,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--personas", type=Path, help="folder of persona YAML/JSON files")
     run.add_argument("--embedder", help=EMBEDDER_HELP)
     run.add_argument("--embedder-api-base", dest="embedder_api_base", help="URL of an embedding server for api:MODEL")
-    run.add_argument("--index", choices=["faiss", "numpy"], help="vector index (default faiss)")
+    run.add_argument("--index", choices=["faiss", "numpy", "half"], help=INDEX_HELP)
     run.add_argument(
         "--cache", choices=["record", "replay", "off"], help="LLM record/replay cache mode (default record)"
     )
@@ -103,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
         ("--personas", {"type": Path, "help": "folder of persona YAML/JSON files"}),
         ("--embedder", {"help": EMBEDDER_HELP}),
         ("--embedder-api-base", {"dest": "embedder_api_base", "help": "URL of an embedding server for api:MODEL"}),
-        ("--index", {"choices": ["faiss", "numpy"], "help": "vector index (default faiss)"}),
+        ("--index", {"choices": ["faiss", "numpy", "half"], "help": INDEX_HELP}),
         ("--fake-latency", {"dest": "fake_latency_s", "type": float, "help": "seconds per call for --model fake"}),
         ("--resume", {"type": Path, "help": "continue a save (saves/NAME)"}),
         ("--autosave", {"dest": "autosave_minutes", "type": float, "help": "game minutes between autosaves (0: off)"}),

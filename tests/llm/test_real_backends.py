@@ -61,6 +61,30 @@ def test_faiss_index_agrees_with_the_numpy_index():
     assert np.allclose(faiss_index.vectors(), data)
 
 
+def test_half_index_keeps_rounded_rows_and_ranks_like_float32():
+    from agents.llm.half_index import HalfIndex
+
+    rng = np.random.default_rng(1)
+    data = rng.standard_normal((5000, 384)).astype(np.float32)
+    data /= np.linalg.norm(data, axis=1, keepdims=True)
+    half, exact = HalfIndex(384), NumpyIndex(384)
+    for chunk in (data[:70], data[70:4500], data[4500:]):  # across the index's growing blocks
+        half.add(chunk)
+        exact.add(chunk)
+    rounded = data.astype(np.float16).astype(np.float32)
+    assert len(half) == 5000 and half.vectors().dtype == np.float32
+    assert np.array_equal(half.vectors(), rounded) and np.array_equal(half.vectors(4990), rounded[4990:])
+    query = data[17] + 0.3 * data[4321]
+    query /= np.linalg.norm(query)
+    near = half.similarities(query)
+    assert near.dtype == np.float32 and np.abs(near - exact.similarities(query)).max() < 2e-3
+    assert set(np.argsort(-near)[:2]) == {17, 4321}
+    # What a save writes and a resume reads back ranks exactly as the run that saved.
+    resumed = HalfIndex(384)
+    resumed.add(half.vectors())
+    assert np.array_equal(resumed.similarities(query), near)
+
+
 def test_several_api_bases_make_one_pool_and_a_limit_for_an_unknown_server_is_refused():
     from agents.llm.litellm_model import LiteLLMModel
     from town.core.errors import ConfigError

@@ -1,6 +1,6 @@
 """The scaling benchmark measures and flags honestly (small sizes here; `town bench scaling` runs the full curves)."""
 
-from town.bench.scaling import SUPER_LINEAR, bench_scaling, log_log_slope
+from town.bench.scaling import SUPER_LINEAR, bench_scaling, log_log_slope, recall_at_k
 
 
 def test_log_log_slope_reads_growth():
@@ -20,3 +20,10 @@ def test_scaling_writes_the_table_and_the_plot(tmp_path):
         # The flag follows the worst stretch of the measured curve, whatever this machine measured.
         assert figures[f"{name}_super_linear"] is (max(steps) > SUPER_LINEAR)
     assert (tmp_path / "scaling.png").stat().st_size > 10_000
+    for row in figures["retrieval"]:  # float16 rows find what float32 rows find
+        assert row["half_recall_at_30"] >= 0.95 and row["half_recall_at_30_worst"] >= 0.8
+
+
+def test_recall_counts_the_exact_results_found_in_any_order():
+    assert recall_at_k([1, 2, 3, 4], [4, 3, 9, 1]) == 0.75
+    assert recall_at_k([1, 2], [5, 6]) == 0.0

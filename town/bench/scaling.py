@@ -16,6 +16,7 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from agents.llm.fakes import SchemaFakeModel
 from agents.memory import MemoryRecord, MemoryState, MemoryStream
 from agents.persona import Persona
 from agents.retrieval import RetrievalWeights
-from agents.vector_index import NumpyIndex
+from agents.vector_index import NumpyIndex, VectorIndex
 from town.core.clock import GameClock
 from town.core.places import TownMap, load_town_map
 from town.experiments.population import generate_population
@@ -56,7 +57,19 @@ def generated_world(people: int, seed: int = 0) -> tuple[TownMap, list[Persona]]
 
 
 def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 360) -> list[dict[str, Any]]:
-    """Wall time per tick of `ticks` ticks (default one game hour from 08:00) for each town size."""
+    """Wall time per tick of `ticks` ticks (default one game hour from 08:00) for each town size.
+
+    A small town runs first, untimed, so one-time costs (imports, schemas built on first use) are not charged to the
+    first size measured.
+    """
+    warm_up = generated_world(20)
+    asyncio.run(
+        build_simulation(
+            RunConfig(agents=20, model="fake", embedder="hashing", index="numpy", cache="off"),
+            model=SchemaFakeModel(seed=0),
+            world=warm_up,
+        ).run(60)
+    )
     rows = []
     for agents in counts:
         world = generated_world(agents)
@@ -80,15 +93,28 @@ def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 360) -> li
     return rows
 
 
-def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) -> list[dict[str, Any]]:
+def recall_at_k(exact: list[int], approximate: list[int]) -> float:
+    """Share of the exact top-k that the approximate top-k also returns (order ignored)."""
+    return len(set(exact) & set(approximate)) / len(exact) if exact else 1.0
+
+
+def retrieval_curve(
+    counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10, half: bool = True
+) -> list[dict[str, Any]]:
+    """Median top-30 latency at each memory count, exact float32 rows and (with `half`) float16 rows with recall."""
     rows = []
     rng = np.random.default_rng(0)
     embedder = HashingEmbedder()
     weights = RetrievalWeights(top_k=30)
+    index_types: list[tuple[str, Callable[[int], VectorIndex]]] = [("numpy", NumpyIndex)]
+    if half:
+        from agents.llm.half_index import HalfIndex  # noqa: PLC0415 - imports torch
+
+        index_types.append(("half", HalfIndex))
     for n in counts:
-        vectors = rng.standard_normal((n, embedder.dim)).astype(np.float32)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = _unit_rows(rng, n, embedder.dim)
         created = np.sort(rng.integers(0, 8640, size=n))
+        importance = rng.integers(1, 11, size=n)
         records = [
             MemoryRecord(
                 id=i,
@@ -96,7 +122,7 @@ def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) 
                 text=f"m{i}",
                 created=int(c),
                 last_accessed=int(c),
-                importance=3,
+                importance=int(v),
                 depth=0,
                 evidence=[],
                 sources=[],
@@ -104,20 +130,54 @@ def retrieval_curve(counts: tuple[int, ...] = MEMORY_COUNTS, queries: int = 10) 
                 told_by=None,
                 scored=True,
             )
-            for i, c in enumerate(created.tolist())
+            for i, (c, v) in enumerate(zip(created.tolist(), importance.tolist(), strict=True))
         ]
-        stream = MemoryStream(embedder, NumpyIndex(embedder.dim), GameClock())
-        stream.set_state(
-            MemoryState.model_construct(records=records, unscored=[], importance_since_reflection=0), vectors
-        )
-        latencies = []
-        for q in range(queries):
-            started = time.perf_counter()
-            stream.retrieve(f"query {q}", 8640, weights, touch=False)
-            latencies.append(time.perf_counter() - started)
-        rows.append({"memories": n, "retrieve_ms_median": round(1000 * statistics.median(latencies), 2)})
-        del stream, vectors, records
+        # Queries near a stored memory, as a real query is near what it should find.
+        targets = rng.integers(0, n, size=queries)
+        query_vectors = vectors[targets] + 0.5 * _unit_rows(rng, queries, embedder.dim)
+        row: dict[str, Any] = {"memories": n}
+        chosen: dict[str, list[list[int]]] = {}
+        for name, index_type in index_types:
+            stream = MemoryStream(_Fixed(embedder.dim, query_vectors), index_type(embedder.dim), GameClock())
+            stream.set_state(
+                MemoryState.model_construct(records=records, unscored=[], importance_since_reflection=0), vectors
+            )
+            latencies, ids = [], []
+            for q in range(queries):
+                started = time.perf_counter()
+                found = stream.retrieve(str(q), 8640, weights, touch=False)
+                latencies.append(time.perf_counter() - started)
+                ids.append([r.record.id for r in found])
+            chosen[name] = ids
+            key = "retrieve_ms_median" if name == "numpy" else f"{name}_retrieve_ms_median"
+            row[key] = round(1000 * statistics.median(latencies), 2)
+            del stream
+        if half:
+            recalls = [recall_at_k(e, a) for e, a in zip(chosen["numpy"], chosen["half"], strict=True)]
+            row["half_recall_at_30"] = round(float(np.mean(recalls)), 4)
+            row["half_recall_at_30_worst"] = round(min(recalls), 4)
+        rows.append(row)
+        del vectors, records
     return rows
+
+
+def _unit_rows(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
+    rows = rng.standard_normal((n, dim)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows
+
+
+class _Fixed:
+    """An embedder that answers query number i (its text is "i") with the i-th prepared vector."""
+
+    name = "fixed-queries"
+
+    def __init__(self, dim: int, queries: np.ndarray) -> None:
+        self.dim = dim
+        self._queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._queries[[int(t) for t in texts]]
 
 
 def bench_scaling(

@@ -71,6 +71,10 @@ def build_embedder(config: RunConfig) -> Embedder:
 def index_factory(config: RunConfig) -> Callable[[int], VectorIndex]:
     if config.index == "numpy":
         return NumpyIndex
+    if config.index == "half":
+        from agents.llm.half_index import HalfIndex  # noqa: PLC0415 - imports torch
+
+        return HalfIndex
     from agents.llm.faiss_index import FaissIndex  # noqa: PLC0415
 
     return FaissIndex

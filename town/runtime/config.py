@@ -76,7 +76,8 @@ class RunConfig(BaseModel):
     # API through litellm (OpenAI, or an OpenAI-compatible server such as TEI or vLLM at `embedder_api_base`).
     embedder: str = Field(default="minilm", pattern=r"^(minilm|hashing|api:\S+)$")
     embedder_api_base: str | None = None
-    index: Literal["faiss", "numpy"] = "faiss"
+    # faiss and numpy keep float32 rows (exact); half keeps float16 rows (agents/llm/half_index.py).
+    index: Literal["faiss", "numpy", "half"] = "faiss"
     cache: Literal["record", "replay", "off"] = "record"
     cache_path: Path | None = None
     # A crash or kill loses at most this much game time; 0 turns autosave off.
