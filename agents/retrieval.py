@@ -1,4 +1,4 @@
-"""Retrieval scoring as pure functions: `RetrievalWeights`, `min_max`, `score_memories`, `top_k`, `best_k`.
+"""Retrieval scoring, pure functions: `RetrievalWeights`, `min_max`, `score_memories`, `top_k`, `best_k`, `recall_at_k`.
 
 score = w_rec·recency + w_imp·importance + w_rel·relevance, each min-max normalised over all candidates, with
 recency = decay ** (game hours since last access) — the newest memory scores highest (Park et al.'s released code
@@ -7,7 +7,7 @@ sorts this the other way round; we follow the paper).
 `score_memories` gives every part for every memory; `best_k` is the same ranking fused for a memory stream's hot
 path: min-max normalisation is affine, so the total is one weighted sum of the raw parts (float32, in place) plus a
 constant, the recency extremes come from the extremes of the hours (decay is monotonic), and the normalised parts are
-computed for the k chosen only.
+computed for the k chosen only. `recall_at_k` measures how much of an exact ranking a quantised index finds.
 """
 
 from __future__ import annotations
@@ -134,3 +134,8 @@ def best_k(
         relevance=part(rel[chosen], rel_lo, rel_scale),
         total=total[chosen].astype(np.float64) + constant,
     )
+
+
+def recall_at_k(exact: list[int], approximate: list[int]) -> float:
+    """Share of the exact top-k that the approximate top-k also returns (order ignored)."""
+    return len(set(exact) & set(approximate)) / len(exact) if exact else 1.0

@@ -51,7 +51,7 @@ class NumpyIndex:
         while done < len(vectors):
             if self._size == self._capacity:
                 rows = min(self.BLOCK_ROWS, max(self.FIRST_ROWS, self._capacity))
-                self._blocks.append(np.zeros((rows, self.dim), dtype=self.ROW_DTYPE))
+                self._blocks.append(self._new_block(rows))
                 self._capacity += rows
             block = self._blocks[-1]
             at = self._size - (self._capacity - len(block))
@@ -59,6 +59,9 @@ class NumpyIndex:
             block[at : at + take] = vectors[done : done + take]
             done += take
             self._size += take
+
+    def _new_block(self, rows: int) -> np.ndarray:
+        return np.zeros((rows, self.dim), dtype=self.ROW_DTYPE)
 
     def _filled(self) -> list[np.ndarray]:
         used = self._size - (self._capacity - len(self._blocks[-1])) if self._blocks else 0

@@ -1,6 +1,11 @@
 """The scaling benchmark measures and flags honestly (small sizes here; `town bench scaling` runs the full curves)."""
 
-from town.bench.scaling import SUPER_LINEAR, bench_scaling, log_log_slope, recall_at_k
+import json
+import subprocess
+import sys
+
+from agents.retrieval import recall_at_k
+from town.bench.scaling import SUPER_LINEAR, bench_scaling, log_log_slope
 
 
 def test_log_log_slope_reads_growth():
@@ -27,3 +32,15 @@ def test_scaling_writes_the_table_and_the_plot(tmp_path):
 def test_recall_counts_the_exact_results_found_in_any_order():
     assert recall_at_k([1, 2, 3, 4], [4, 3, 9, 1]) == 0.75
     assert recall_at_k([1, 2], [5, 6]) == 0.0
+
+
+def test_memory_figure_counts_each_memorys_embedding():
+    # In a fresh process, as `town bench memory` runs: here freed pages of earlier tests would be reused unseen.
+    code = (
+        "import json; from town.bench.memory import bench_memory; print(json.dumps(bench_memory(steps=(4000, 8000))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    figures = json.loads(done.stdout)
+    assert figures["bytes_per_memory_at_largest"] >= 384 * 4  # the float32 row is part of what a memory costs
+    half = figures["half_index"]["bytes_per_memory_at_largest"]
+    assert 384 * 2 <= half < figures["bytes_per_memory_at_largest"] - 384

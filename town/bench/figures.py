@@ -17,7 +17,7 @@ from agents.embedding import CachingEmbedder, HashingEmbedder
 from agents.llm.fakes import CountingModel, EverydayImportance, SchemaFakeModel
 from agents.llm.protocol import ChatModel
 from agents.memory import MemoryDraft, MemoryStream
-from agents.retrieval import RetrievalWeights
+from agents.retrieval import RetrievalWeights, recall_at_k
 from agents.vector_index import NumpyIndex
 from town.core.clock import GameClock
 from town.runtime.builders import build_simulation
@@ -95,46 +95,55 @@ def bench_engine() -> dict[str, Any]:
 
 
 def bench_retrieval(memories: int = 100_000, top_k: int = 30, queries: int = 30) -> dict[str, Any]:
+    """Top-k latency over each index on the same memories and queries, and each quantised index's recall@k."""
     rng = np.random.default_rng(0)
     clock = GameClock()
     embedder = HashingEmbedder()
     texts = [f"memory {i}: {' '.join(map(str, rng.integers(0, 5000, size=8)))}" for i in range(memories)]
+    importance = rng.integers(1, 11, size=memories).tolist()
+    asked = [texts[int(i)] for i in rng.integers(memories, size=queries)]
     results: dict[str, Any] = {"benchmark": "retrieval", "memories": memories, "top_k": top_k, "indexes": {}}
     index_types: list[tuple[str, Any]] = [("numpy", NumpyIndex)]
     try:
         from agents.llm.faiss_index import FaissIndex  # noqa: PLC0415
+        from agents.llm.half_index import HalfIndex  # noqa: PLC0415
 
-        index_types.append(("faiss", FaissIndex))
+        index_types += [("faiss", FaissIndex), ("half", HalfIndex)]
     except ImportError:
         pass
     weights = RetrievalWeights(top_k=top_k)
+    exact: list[list[int]] = []
     for name, index_type in index_types:
         stream = MemoryStream(CachingEmbedder(embedder), index_type(embedder.dim), clock)
         started = time.perf_counter()
         batch = 5000
         for start in range(0, memories, batch):
             drafts = [
-                MemoryDraft(kind="observation", text=t, importance=int(rng.integers(1, 11)))
-                for t in texts[start : start + batch]
+                MemoryDraft(kind="observation", text=t, importance=v)
+                for t, v in zip(texts[start : start + batch], importance[start : start + batch], strict=True)
             ]
             stream.add_many(drafts, tick=start // 100)
             stream.embed_waiting()
         add_s = time.perf_counter() - started
-        latencies, similarities = [], []
-        for q in range(queries):
-            query = texts[int(rng.integers(memories))]
+        latencies, similarities, found = [], [], []
+        for q, query in enumerate(asked):
             t0 = time.perf_counter()
-            stream.retrieve(query, memories // 100 + q, weights, touch=False)
+            ranked = stream.retrieve(query, memories // 100 + q, weights, touch=False)
             latencies.append(time.perf_counter() - t0)
+            found.append([r.record.id for r in ranked])
             vector = embedder.embed([query])[0]
             t0 = time.perf_counter()
             stream.index.similarities(vector)  # the bare matrix-vector product every exact scoring needs
             similarities.append(time.perf_counter() - t0)
+        exact = exact or found
         results["indexes"][name] = {
             "add_s": round(add_s, 2),
             "retrieve_ms_median": round(1000 * statistics.median(latencies), 2),
             "retrieve_ms_p95": round(1000 * sorted(latencies)[int(0.95 * (len(latencies) - 1))], 2),
             "similarities_ms_median": round(1000 * statistics.median(similarities), 2),
+            f"recall_at_{top_k}_vs_numpy": round(
+                float(np.mean([recall_at_k(e, f) for e, f in zip(exact, found, strict=True)])), 4
+            ),
         }
     return results
 

@@ -26,7 +26,7 @@ from agents.embedding import HashingEmbedder
 from agents.llm.fakes import SchemaFakeModel
 from agents.memory import MemoryRecord, MemoryState, MemoryStream
 from agents.persona import Persona
-from agents.retrieval import RetrievalWeights
+from agents.retrieval import RetrievalWeights, recall_at_k
 from agents.vector_index import NumpyIndex, VectorIndex
 from town.core.clock import GameClock
 from town.core.places import TownMap, load_town_map
@@ -91,11 +91,6 @@ def engine_curve(counts: tuple[int, ...] = AGENT_COUNTS, ticks: int = 360) -> li
         )
         del sim, world
     return rows
-
-
-def recall_at_k(exact: list[int], approximate: list[int]) -> float:
-    """Share of the exact top-k that the approximate top-k also returns (order ignored)."""
-    return len(set(exact) & set(approximate)) / len(exact) if exact else 1.0
 
 
 def retrieval_curve(
