@@ -2,9 +2,9 @@
 
 Retrieval reads every row for every query (min-max normalisation needs the similarity to all of them), so at 100k
 memories its cost is the memory traffic of one matrix-vector product: 154 MB a query in float32. Float16 rows halve
-that and halve the embedding's share of a memory (768 instead of 1,536 bytes at 384-d). numpy has no fast float16
-product (it loops in Python-level casts, ~150 ms at 100k), torch's CPU kernel widens to float32 in registers
-(about 2 ms at 100k on 2 threads here, where numpy's float32 product takes about 5 ms).
+that and halve the embedding's share of a memory (768 instead of 1,536 bytes at 384-d). numpy's float16 product has
+no BLAS kernel (~150 ms at 100k); torch's CPU kernel widens to float32 in registers (2-3 ms at 100k on 2 threads
+here, where numpy's float32 product takes 4.5-5.5 ms).
 
 A row is rounded to float16 once, when it is added; `vectors` widens it back exactly, so a save holds the rounded
 values and a resumed run ranks as the run that saved did. Results are the float32 ranking of rounded embeddings, not

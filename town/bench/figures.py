@@ -33,9 +33,9 @@ def bench_config(agents: int, hours: float, **extra: Any) -> RunConfig:
     return RunConfig(agents=agents, hours=hours, model="fake", embedder="hashing", index="numpy", cache="off", **extra)
 
 
-async def _simulate(agents: int, hours: float, model: ChatModel, **extra: Any) -> tuple[Any, float]:
+async def _simulate(agents: int, hours: float, model: ChatModel, world: Any = None, **extra: Any) -> tuple[Any, float]:
     config = bench_config(agents, hours, **extra)
-    sim = build_simulation(config, model=model, embedder=CachingEmbedder(HashingEmbedder()))
+    sim = build_simulation(config, model=model, embedder=CachingEmbedder(HashingEmbedder()), world=world)
     started = time.perf_counter()
     await sim.run(config.ticks)
     wall = time.perf_counter() - started
@@ -44,8 +44,26 @@ async def _simulate(agents: int, hours: float, model: ChatModel, **extra: Any) -
 
 
 def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
+    """Calls per awake agent-hour on Willowbrook's cast, and for as many distinct people in a town generated for them.
+
+    Willowbrook has 10 personas: past them, copies share a home and a routine, so a crowd of look-alikes sees each
+    other all day (more sightings, scores, reflections and reactions). The generated town is closer to Park et al.'s 25
+    distinct people in Smallville; both are printed.
+    """
+    from town.bench.scaling import generated_world  # noqa: PLC0415 - builds the town only for this benchmark
+
+    figures = _calls(agents, hours, None)
+    generated = _calls(agents, hours, generated_world(agents))
+    figures["distinct_people_in_a_generated_town"] = {
+        k: generated[k]
+        for k in ("calls_per_awake_agent_hour", "calls_vs_park", "reflections_per_agent_day", "conversations")
+    }
+    return figures
+
+
+def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
     counting = CountingModel(EverydayImportance(SchemaFakeModel(seed=0)))
-    sim, wall = asyncio.run(_simulate(agents, hours, counting))
+    sim, wall = asyncio.run(_simulate(agents, hours, counting, world))
     agent_hours = sim.stats.awake_agent_ticks * sim.clock.tick_seconds / 3600
     tokens = {p: counting.prompt_tokens[p] + counting.completion_tokens[p] for p in counting.calls}
     calls_rate = counting.total_calls / agent_hours
