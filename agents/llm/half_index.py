@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.vector_index import NumpyIndex
+from agents.llm.block_rows import BlockRows
 
 
-class HalfIndex(NumpyIndex):
-    """`NumpyIndex`'s blocks, stored as float16 and scanned by torch."""
+class HalfIndex(BlockRows):
+    """`BlockRows` stored as float16 and scanned by torch."""
 
     ROW_DTYPE = np.float16
 

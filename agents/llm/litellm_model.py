@@ -303,9 +303,11 @@ def check_model(model: str, api_base: str | None = None) -> None:
     environment, and a given api_base accepts TCP connections. (We refuse rather than run a whole day on fallbacks.)
     """
     if model.startswith(f"{EMBEDDED_PROVIDER}/"):
-        from agents.llm.local_llama import find_bundled_gguf  # noqa: PLC0415
+        from agents.llm.local_llama import embedded_threads  # noqa: PLC0415
+        from agents.llm.model_store import find_gguf  # noqa: PLC0415
 
-        find_bundled_gguf()
+        find_gguf(model.removeprefix(f"{EMBEDDED_PROVIDER}/"))
+        embedded_threads()  # a bad TOWN_EMBEDDED_THREADS is refused before the run, not at the first call
         return
     litellm = import_litellm()
     bases = [b.strip() for b in (api_base or "").split(",") if b.strip()]

