@@ -23,8 +23,8 @@ EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
 EMBEDDER_HELP = "memory embedder: minilm (default), hashing, or api:MODEL (any litellm embedding model or server)"
 INDEX_HELP = (
-    "vector index: faiss (default) or numpy, both exact float32; half: float16 rows (half the memory, faster past"
-    " ~50k memories an agent)"
+    "vector index: faiss (default) or numpy, both exact float32; half: float16 rows (half the memory, faster at"
+    " 100k memories an agent)"
 )
 
 

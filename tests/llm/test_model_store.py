@@ -38,9 +38,7 @@ def tiny_model(datas):
         for i, d in enumerate(datas, start=1)
     )
     whole = hashlib.sha256(b"".join(datas)).hexdigest()
-    return LocalModel(
-        name="tiny", file_name="tiny.gguf", sha256=whole, size_bytes=None, licence="x", provenance="x", parts=parts
-    )
+    return LocalModel(name="tiny", file_name="tiny.gguf", sha256=whole, licence="x", provenance="x", parts=parts)
 
 
 DATAS = [os.urandom(300_000), os.urandom(300_000), os.urandom(1234)]

@@ -15,7 +15,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from agents.llm.model_store import CATALOGUE, LocalModel, ModelInstallError, catalogue_entry, join_parts, models_dir
+from agents.llm.model_store import (
+    CATALOGUE,
+    LocalModel,
+    ModelInstallError,
+    catalogue_entry,
+    find_gguf,
+    join_parts,
+    models_dir,
+)
 from town.core.errors import ConfigError
 
 
@@ -30,8 +38,6 @@ def model_rows() -> list[dict[str, Any]]:
     for entry in CATALOGUE.values():
         path: Path | None
         try:
-            from agents.llm.model_store import find_gguf  # noqa: PLC0415
-
             path = find_gguf(entry.name)
         except ConfigError:
             path = None
@@ -104,9 +110,9 @@ def _install(args: argparse.Namespace) -> int:
         print(f"embedded/{entry.name} comes with town (nothing to install)")
         return 0
     destination = models_dir() / entry.file_name
-    if destination.is_file():
+    if destination.is_file() and destination.stat().st_size == entry.size_bytes:
         print(f"embedded/{entry.name} is already installed: {destination}")
-        return 0
+        return 0  # a file of another size is damaged (installs rename only whole files): joined again, replaced
     if args.wheels is not None:
         path = join_parts(entry, _wheels_in(args.wheels, entry), destination)
     else:
