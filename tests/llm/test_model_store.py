@@ -122,3 +122,13 @@ def test_list_says_what_is_installed(tmp_path):
     assert refused.stderr.strip() == (
         "error: embedded/qwen2.5-coder-1.5b is not installed: run `town models install qwen2.5-coder-1.5b`"
     )
+
+
+def test_measured_speed_is_kept_and_listed(tmp_path):
+    models = tmp_path / "models"
+    done = town(["models", "list", "--measure"], models, check=True)
+    speeds = json.loads((models / "speeds.json").read_text())
+    smol = speeds["smollm2-135m-instruct"]
+    assert smol["tokens"] > 0 and smol["tokens_per_s"] > 0 and smol["threads"] >= 1
+    assert f"{smol['tokens_per_s']} tokens/s on {smol['threads']} thread(s)" in done.stdout
+    assert sorted(p.name for p in models.iterdir()) == ["speeds.json"]  # no temporary file left beside it
