@@ -34,10 +34,10 @@ class HalfIndex(BlockRows):
         return self._torch.zeros((rows, self.dim), dtype=self._torch.float16).numpy()
 
     def _products(self, blocks: list[np.ndarray], query: np.ndarray) -> list[np.ndarray]:
-        torch = self._torch
-        q = torch.from_numpy(query.astype(np.float16))
         if not blocks:
             return []
+        torch = self._torch
+        q = torch.from_numpy(query.astype(np.float16))
         with torch.inference_mode():  # widened to float32 by torch in one pass (numpy's float16 casts are slow)
             parts = [torch.mv(torch.from_numpy(block), q) for block in blocks]
             return [torch.cat(parts).float().numpy()]

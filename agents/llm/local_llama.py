@@ -34,6 +34,13 @@ def embedded_threads() -> int:
     return choose_threads(os.cpu_count() or 1, load, int(configured) if configured else None)
 
 
+def load_llama(name: str) -> Any:
+    """A llama.cpp model of the local model `name`, on the threads the machine can spare now."""
+    from llama_cpp import Llama  # noqa: PLC0415
+
+    return Llama(model_path=str(find_gguf(name)), n_ctx=CONTEXT_TOKENS, n_threads=embedded_threads(), verbose=False)
+
+
 SPEED_PROMPT = "Write three sentences about a morning in a small town."
 
 
@@ -41,10 +48,7 @@ def measure_speed(name: str, tokens: int = 64) -> dict[str, Any]:
     """Generation speed of a local model on this machine now: tokens per second over one greedy completion."""
     import time  # noqa: PLC0415
 
-    from llama_cpp import Llama  # noqa: PLC0415
-
-    threads = embedded_threads()
-    llama = Llama(model_path=str(find_gguf(name)), n_ctx=CONTEXT_TOKENS, n_threads=threads, verbose=False)
+    llama = load_llama(name)
     try:
         started = time.perf_counter()
         out = llama.create_chat_completion(
@@ -54,7 +58,7 @@ def measure_speed(name: str, tokens: int = 64) -> dict[str, Any]:
     finally:
         llama.close()
     produced = int((out.get("usage") or {}).get("completion_tokens", 0))
-    return {"tokens_per_s": round(produced / seconds, 1), "tokens": produced, "threads": threads}
+    return {"tokens_per_s": round(produced / seconds, 1), "tokens": produced, "threads": llama.n_threads}
 
 
 def make_handler() -> Any:
@@ -76,11 +80,7 @@ def make_handler() -> Any:
                 self._llama.close()
                 self._llama = None
             if self._llama is None:
-                from llama_cpp import Llama  # noqa: PLC0415
-
-                self._llama = Llama(
-                    model_path=str(find_gguf(name)), n_ctx=CONTEXT_TOKENS, n_threads=embedded_threads(), verbose=False
-                )
+                self._llama = load_llama(name)
                 self._loaded_name = name
             return self._llama
 

@@ -11,15 +11,15 @@ from __future__ import annotations
 import gc
 import resource
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from agents.embedding import HashingEmbedder
+from agents.llm.block_rows import BlockRows
 from agents.memory import MemoryDraft, MemoryStream
-from agents.vector_index import NumpyIndex, VectorIndex
+from agents.vector_index import NumpyIndex
 from town.bench.embed import memory_texts
 from town.core.clock import GameClock
 
@@ -50,7 +50,7 @@ def bench_memory(steps: tuple[int, ...] = STEPS, half: bool = True) -> dict[str,
     return figures
 
 
-def _measure(index_type: Callable[[int], VectorIndex], steps: tuple[int, ...]) -> dict[str, Any]:
+def _measure(index_type: type[BlockRows], steps: tuple[int, ...]) -> dict[str, Any]:
     embedder = HashingEmbedder()
     stream = MemoryStream(embedder, index_type(embedder.dim), GameClock())
     texts = memory_texts(max(steps))
@@ -71,7 +71,7 @@ def _measure(index_type: Callable[[int], VectorIndex], steps: tuple[int, ...]) -
         )
     first, last = rows[0], rows[-1]
     growth = (last["resident_mb"] / first["resident_mb"]) / (last["memories"] / first["memories"])
-    row = np.dtype(getattr(index_type, "ROW_DTYPE", np.float32))
+    row = np.dtype(index_type.ROW_DTYPE)
     return {
         "embedding": f"{embedder.dim}-d {row.name} ({row.itemsize * embedder.dim} bytes)",
         "steps": rows,
