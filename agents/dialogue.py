@@ -33,7 +33,6 @@ class UtteranceFields(BaseModel):
     place: str
     memories: str
     transcript: str
-    example: str
 
 
 def own_view(speaker_lines: list[tuple[str, str]], me: str, limit: int) -> str:
@@ -56,7 +55,6 @@ def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operat
         place=mind.place_label(conversation.place),
         memories=recalled.numbered(),
         transcript=own_view(history, persona.name, mind.config.transcript_lines),
-        example=_example_line(partner, mind.current_action_text, bool(history)),
     )
 
     def conclude(answer: Answer[UtteranceReply]) -> Outcome:
@@ -71,20 +69,12 @@ def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operat
     return asking(
         "utterance",
         persona.name,
-        render("utterance", fields),
+        render("utterance", fields, UtteranceReply),
         UtteranceReply,
         lambda: UtteranceReply(utterance=FALLBACK_LINE, end_conversation=True),
         conclude,
         check=lambda reply: reject_repeats(reply.utterance, [text for _, text in history]),
     )
-
-
-def _example_line(partner: str, current_action: str, replying: bool) -> str:
-    """An example built from the situation: a small model that copies it still says something that fits."""
-    first = partner.split(maxsplit=1)[0]
-    if replying:
-        return f"That sounds good, {first}. I am {current_action} right now."
-    return f"Hi {first}! I am {current_action}. How is your day going?"
 
 
 def _normal(text: str) -> str:

@@ -81,7 +81,7 @@ def importance_op(mind: MindView, memory_ids: list[int]) -> Operation:
     return asking(
         "importance",
         persona.name,
-        render("importance", fields),
+        render("importance", fields, schema),
         schema,
         lambda: schema.model_validate({"scores": [FALLBACK_SCORE] * len(unique)}),
         conclude,

@@ -7,7 +7,6 @@ current block into steps whose place is chosen from an enum of the places the ag
 
 from __future__ import annotations
 
-import json
 import re
 
 from pydantic import BaseModel
@@ -76,7 +75,6 @@ class DayPlanFields(BaseModel):
     wake_time: str
     bed_time: str
     routine: str
-    example: str
 
 
 class DecomposeFields(BaseModel):
@@ -90,7 +88,6 @@ class DecomposeFields(BaseModel):
     memories: str
     places: str
     total_minutes: int
-    example: str
 
 
 def routine_schedule(persona: Persona) -> list[tuple[int, str]]:
@@ -162,13 +159,6 @@ def plan_day_op(mind: MindView, now: int) -> Operation:
         wake_time=persona.wake_time,
         bed_time=persona.bed_time,
         routine="\n".join(f"- {item.time} {item.activity} ({item.place})" for item in persona.routine),
-        example=json.dumps(
-            {
-                "broad_strokes": [item.activity for item in persona.routine[:3]],
-                "schedule": [{"hour": int(item.time[:2]), "activity": item.activity} for item in persona.routine[:2]],
-            },
-            ensure_ascii=False,
-        ),
     )
     wake, bed = mind.wake_minute, mind.bed_minute
 
@@ -202,7 +192,7 @@ def plan_day_op(mind: MindView, now: int) -> Operation:
             memories=[_plan_draft(plan_memory)],
         )
 
-    return asking("plan_day", persona.name, render("day_plan", fields), DayPlan, fallback, conclude)
+    return asking("plan_day", persona.name, render("day_plan", fields, DayPlan), DayPlan, fallback, conclude)
 
 
 def _plan_draft(text: str) -> MemoryDraft:
@@ -225,8 +215,6 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     default_label = routine_place(persona, minute) or mind.default_place_label
     if default_label not in mind.places:
         default_label = mind.default_place_label
-    example_object = next(iter(mind.places[default_label].objects), "")
-    example = {"steps": [{"minutes": 10, "action": activity[:80], "place": default_label, "object": example_object}]}
     fields = DecomposeFields(
         name=persona.name,
         identity=mind.identity,
@@ -238,7 +226,6 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         memories=recalled.numbered(),
         places="; ".join(labels),
         total_minutes=total,
-        example=json.dumps(example, ensure_ascii=False),
     )
     schema = mind.step_schema
 
@@ -277,4 +264,4 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         events = [recalled.logged(persona.name, "decompose"), event]
         return Outcome(purpose="decompose", events=events, touched=recalled.ids, effects=[effect])
 
-    return asking("decompose", persona.name, render("decompose", fields), schema, fallback, conclude)
+    return asking("decompose", persona.name, render("decompose", fields, schema), schema, fallback, conclude)

@@ -68,7 +68,7 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
     return asking(
         "react",
         persona.name,
-        render("react", fields),
+        render("react", fields, ReactionChoice),
         ReactionChoice,
         lambda: ReactionChoice(decision="continue", reason="no decision"),
         conclude,

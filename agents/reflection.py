@@ -54,7 +54,7 @@ def questions_op(mind: MindView) -> Operation:
     return asking(
         "reflect_questions",
         persona.name,
-        render("reflect_questions", fields),
+        render("reflect_questions", fields, FocalQuestions),
         FocalQuestions,
         lambda: FocalQuestions(questions=[default]),
         conclude,
@@ -107,7 +107,7 @@ def insights_op(mind: MindView, questions: list[str], now: int) -> Operation:
     return asking(
         "reflect_insights",
         persona.name,
-        render("reflect_insights", fields),
+        render("reflect_insights", fields, Insights),
         Insights,
         lambda: Insights.model_construct(insights=[]),
         conclude,

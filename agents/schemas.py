@@ -1,7 +1,8 @@
 """Pydantic schemas of every structured answer the agents ask for.
 
 Choices are enums (the place list is built per agent from the places it knows), lengths and ranges are bounded, and
-shapes stay flat: small models fill flat JSON far more reliably than nested free text.
+shapes stay flat: small models fill flat JSON far more reliably than nested free text. Every text the model writes is
+`Written` (a copied `<placeholder>` is refused), and each field's description is the placeholder its prompt shows.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from functools import lru_cache
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+
+from agents.answer_shape import Written
 
 
 def _clamp(lo: int, hi: int) -> BeforeValidator:
@@ -36,26 +39,27 @@ class _Answer(BaseModel):
 
 
 class HourBlock(_Answer):
-    hour: Hour
-    activity: str = Field(min_length=1, max_length=100)
+    hour: Hour = Field(description="hour of the day, 0 to 23")
+    activity: Written = Field(min_length=1, max_length=100, description="what is done from that hour")
 
 
 class DayPlan(_Answer):
-    broad_strokes: list[str] = Field(min_length=1, max_length=8)
+    broad_strokes: list[Written] = Field(min_length=1, max_length=8, description="one aim for the day")
     schedule: list[HourBlock] = Field(min_length=1, max_length=18)
 
 
 class StepBase(_Answer):
-    minutes: StepMinutes
-    action: str = Field(min_length=1, max_length=80)
-    object: str = Field(default="", max_length=40)
+    minutes: StepMinutes = Field(description="5 to 15")
+    action: Written = Field(min_length=1, max_length=80, description="what is done in this step")
 
 
 @lru_cache(maxsize=4096)
 def steps_schema(place_labels: tuple[str, ...]) -> type[BaseModel]:
     """`{"steps": [{"minutes", "action", "place", "object"}]}` with `place` restricted to the agent's known places."""
     place_type = Literal[place_labels]  # type: ignore[valid-type]
-    step = create_model("Step", __base__=StepBase, place=(place_type, ...))
+    place = (place_type, Field(description="a place from the list"))
+    thing = (Written, Field(default="", max_length=40, description="a thing used there, or empty"))
+    step = create_model("Step", __base__=StepBase, place=place, object=thing)
     return create_model("Steps", __base__=_Answer, steps=(list[step], Field(min_length=1, max_length=6)))  # type: ignore[valid-type]
 
 
@@ -65,28 +69,28 @@ def importance_schema(count: int) -> type[BaseModel]:
     return create_model(
         "ImportanceScores",
         __base__=_Answer,
-        scores=(list[Score], Field(min_length=count, max_length=count)),
+        scores=(list[Score], Field(min_length=count, max_length=count, description="1 to 10 for that memory")),
     )
 
 
 class ReactionChoice(_Answer):
     decision: Literal["continue", "react", "talk"]
-    reason: str = Field(default="", max_length=160)
+    reason: Written = Field(default="", max_length=160, description="why, in a few words")
 
 
 class UtteranceReply(_Answer):
-    utterance: str = Field(min_length=1, max_length=300)
+    utterance: Written = Field(min_length=1, max_length=300, description="the next line, one or two sentences")
     end_conversation: bool = False
 
 
 class FocalQuestions(_Answer):
-    questions: list[str] = Field(min_length=1, max_length=3)
+    questions: list[Written] = Field(min_length=1, max_length=3, description="a high-level question")
 
 
 class Insight(_Answer):
-    text: str = Field(min_length=1, max_length=240)
-    evidence: list[int] = Field(default_factory=list, max_length=6)
-    importance: Score = 5
+    text: Written = Field(min_length=1, max_length=240, description="an insight")
+    evidence: list[int] = Field(default_factory=list, max_length=6, description="number of a statement")
+    importance: Score = Field(default=5, description="1 to 10")
 
 
 class Insights(_Answer):

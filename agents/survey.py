@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model, model_validator
 
+from agents.answer_shape import Written
 from agents.events import SurveyAnswered
 from agents.llm.structured import Answer
 from agents.memory import MemoryDraft
@@ -57,7 +58,6 @@ class SurveyFields(BaseModel):
     memories: str
     question: str
     answer_format: str
-    example: str
 
 
 def answer_schema(question: SurveyQuestion) -> type[BaseModel]:
@@ -65,30 +65,31 @@ def answer_schema(question: SurveyQuestion) -> type[BaseModel]:
     if question.kind == "likert":
         answer = (int, Field(ge=1, le=5))
     elif question.kind == "choice":
-        answer = (Literal[tuple(question.options)], ...)  # type: ignore[valid-type]
+        answer = (Literal[tuple(question.options)], Field(description="one of the options"))  # type: ignore[valid-type]
     elif question.kind == "number":
         answer = (float, ...)
     else:
-        answer = (str, Field(min_length=1, max_length=400))
+        answer = (Written, Field(min_length=1, max_length=400, description="your answer"))
     return create_model(f"Answer_{question.id}", answer=answer)
 
 
-def _format(question: SurveyQuestion) -> tuple[str, str]:
-    """How to answer, and an example of the reply's shape that names no answer (small models copy examples)."""
+def _format(question: SurveyQuestion) -> str:
+    """How to answer, in words (the shape beside it names no answer: small models copy examples)."""
     if question.kind == "likert":
         scale = "; ".join(f"{i} = {label}" for i, label in enumerate(LIKERT, start=1))
-        return f"a whole number from 1 to 5 ({scale})", '{"answer": <1 to 5>}'
+        return f"a whole number from 1 to 5 ({scale})"
     if question.kind == "choice":
-        return f"exactly one of: {', '.join(question.options)}", '{"answer": "<one of the options>"}'
+        return f"exactly one of: {', '.join(question.options)}"
     if question.kind == "number":
-        return "a number", '{"answer": <a number>}'
-    return "one or two sentences", '{"answer": "<your answer>"}'
+        return "a number"
+    return "one or two sentences"
 
 
 def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -> Operation:
     persona = mind.persona
     recalled = recall(mind, question.text, now)
-    answer_format, example = _format(question)
+    schema = answer_schema(question)
+    answer_format = _format(question)
     fields = SurveyFields(
         name=persona.name,
         identity=mind.identity,
@@ -96,9 +97,7 @@ def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -
         memories=recalled.numbered(),
         question=question.text,
         answer_format=answer_format,
-        example=example,
     )
-    schema = answer_schema(question)
 
     def conclude(answer: Answer[BaseModel]) -> Outcome:
         value = None if answer.fallback else answer.value.answer  # type: ignore[attr-defined]
@@ -122,7 +121,7 @@ def survey_op(mind: MindView, survey: str, question: SurveyQuestion, now: int) -
     return asking(
         "survey",
         persona.name,
-        render("survey", fields),
+        render("survey", fields, schema),
         schema,
         lambda: schema.model_construct(answer=None),  # no answer is recorded as none, never invented
         conclude,

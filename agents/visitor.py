@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from agents.answer_shape import Written
 from agents.events import VisitorExchange
 from agents.importance import PendingMemory
 from agents.llm.structured import Answer
@@ -25,7 +26,7 @@ FALLBACK_REPLY = "…"
 
 
 class VisitorReply(BaseModel):
-    reply: str = Field(min_length=1, max_length=500)
+    reply: Written = Field(min_length=1, max_length=500, description="the reply, one to three sentences")
 
 
 class VisitorFields(BaseModel):
@@ -36,7 +37,6 @@ class VisitorFields(BaseModel):
     place: str
     memories: str
     transcript: str
-    example: str
 
 
 def visitor_op(
@@ -55,11 +55,6 @@ def visitor_op(
         place=place,
         memories=recalled.numbered(),
         transcript="\n".join(f"{who}: {text}" for who, text in lines[-mind.config.transcript_lines :]),
-        example=(
-            f"I am {mind.current_action_text} right now; what brings you to Willowbrook?"
-            if mode == "visitor"
-            else f"I am {mind.current_action_text} right now, and I will tell you what I know."
-        ),
     )
 
     def conclude(answer: Answer[VisitorReply]) -> Outcome:
@@ -74,7 +69,7 @@ def visitor_op(
     return asking(
         mode,
         persona.name,
-        render("visitor_reply" if mode == "visitor" else "interview", fields),
+        render("visitor_reply" if mode == "visitor" else "interview", fields, VisitorReply),
         VisitorReply,
         lambda: VisitorReply(reply=FALLBACK_REPLY),
         conclude,

@@ -10,14 +10,23 @@ from agents.planning import DayPlanFields, DecomposeFields
 from agents.prompts import render
 from agents.reaction import ReactFields
 from agents.reflection import InsightFields, QuestionFields
-from agents.survey import SurveyFields
-from agents.visitor import VisitorFields
+from agents.schemas import (
+    DayPlan,
+    FocalQuestions,
+    Insights,
+    ReactionChoice,
+    UtteranceReply,
+    importance_schema,
+    steps_schema,
+)
+from agents.survey import SurveyFields, SurveyQuestion, answer_schema
+from agents.visitor import VisitorFields, VisitorReply
 from tests.helpers import golden_path
-from town.evaluation.judge import JudgeFields
-from town.evaluation.judge_check import SpeakerFields
-from town.evaluation.naturalness import NLIFields
-from town.evaluation.persona_tasks import RUBRICS, GradeFields, TaskFields
-from town.experiments.backstories import BackstoryFields, RevisionFields
+from town.evaluation.judge import JudgeFields, JudgeRating
+from town.evaluation.judge_check import SpeakerFields, speaker_schema
+from town.evaluation.naturalness import NLIAnswer, NLIFields
+from town.evaluation.persona_tasks import RUBRICS, Grade, GradeFields, TaskFields, questions_schema
+from town.experiments.backstories import Backstory, BackstoryFields, RevisionFields
 
 IDENTITY = "Mei Lin, 34, owner of Rosewood Cafe. Traits: warm, organised."
 BACKSTORY = BackstoryFields(
@@ -38,7 +47,6 @@ CASES = {
         wake_time="06:30",
         bed_time="22:30",
         routine="- 07:30 open the cafe (Rosewood Cafe: cafe)",
-        example='{"broad_strokes": ["open the cafe"], "schedule": [{"hour": 7, "activity": "open the cafe"}]}',
     ),
     "decompose": DecomposeFields(
         name="Mei Lin",
@@ -51,7 +59,6 @@ CASES = {
         memories="1. Jonah Price is making coffee",
         places="Rosewood Cafe: cafe; Rosewood Cafe: cafe kitchen",
         total_minutes=60,
-        example='{"steps": [{"minutes": 10, "action": "bake pastries", "place": "Rosewood Cafe: cafe kitchen", "object": "stove"}]}',
     ),
     "importance": ImportanceFields(
         name="Mei Lin", identity=IDENTITY, items="1. Jonah Price is idle\n2. Sofia is crying"
@@ -74,7 +81,6 @@ CASES = {
         place="Rosewood Cafe: cafe",
         memories="1. Sofia has exams soon",
         transcript="(nobody has spoken yet; you start)",
-        example="Hi Sofia! I am serving coffee. How is your day going?",
     ),
     "visitor_reply": VisitorFields(
         name="Mei Lin",
@@ -84,7 +90,6 @@ CASES = {
         place="Rosewood Cafe: cafe",
         memories="1. Mei planned a party",
         transcript="Visitor: Anything on tonight?",
-        example="I am serving coffee right now; what brings you to Willowbrook?",
     ),
     "interview": VisitorFields(
         name="Mei Lin",
@@ -94,7 +99,6 @@ CASES = {
         place="Rosewood Cafe: cafe",
         memories="1. Mei planned a party",
         transcript="Interviewer: Who is Kane Martinez?",
-        example="I am serving coffee right now, and I will tell you what I know.",
     ),
     "persona_task": TaskFields(identity=IDENTITY, rubric=RUBRICS[0].tests, count=2),
     "persona_task_score": GradeFields(
@@ -123,7 +127,6 @@ CASES = {
         memories="1. Priya Shah is running for town council",
         question="Will you vote for Priya Shah?",
         answer_format="exactly one of: yes, no, undecided",
-        example='{"answer": "yes"}',
     ),
     "backstory": BACKSTORY,
     "backstory_revise": RevisionFields(
@@ -139,6 +142,35 @@ CASES = {
         questions="What is Mei looking forward to?",
     ),
 }
+
+# The answer each prompt asks for, built as its caller builds it.
+SCHEMAS = {
+    "day_plan": DayPlan,
+    "decompose": steps_schema(("Rosewood Cafe: cafe", "Rosewood Cafe: cafe kitchen")),
+    "importance": importance_schema(2),
+    "react": ReactionChoice,
+    "utterance": UtteranceReply,
+    "visitor_reply": VisitorReply,
+    "interview": VisitorReply,
+    "persona_task": questions_schema(2),
+    "persona_task_score": Grade,
+    "judge_speaker": speaker_schema(["Mei Lin", "Jonah Price"]),
+    "judge_answer": JudgeRating,
+    "nli": NLIAnswer,
+    "survey": answer_schema(
+        SurveyQuestion(
+            id="vote", text="Will you vote for Priya Shah?", kind="choice", options=["yes", "no", "undecided"]
+        )
+    ),
+    "backstory": Backstory,
+    "backstory_revise": Backstory,
+    "reflect_questions": FocalQuestions,
+    "reflect_insights": Insights,
+}
+
+
+def prompt(name, fields=None):
+    return render(name, fields or CASES[name], SCHEMAS[name])
 
 
 def as_text(messages):
@@ -157,14 +189,14 @@ def assert_golden(name, text):
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_prompt_text_is_exactly_the_golden_file(name):
-    assert_golden(name, as_text(render(name, CASES[name])))
+    assert_golden(name, as_text(prompt(name)))
 
 
 def test_every_template_has_a_golden_case():
     from importlib.resources import files
 
     templates = {p.name.removesuffix(".txt") for p in files("agents.prompts").iterdir() if p.name.endswith(".txt")}
-    assert templates == set(CASES)
+    assert templates == set(CASES) == set(SCHEMAS)
 
 
 # SPeCtrum ablations: the identity every prompt starts from, with each part left out in turn.
@@ -183,7 +215,7 @@ def _identity(ablate: str) -> str:
 def test_the_identity_under_each_persona_ablation_is_exactly_the_golden_file(ablate):
     name = f"identity_{'full' if ablate == 'full' else 'without_' + ablate}"
     assert_golden(
-        name, as_text(render("day_plan", CASES["day_plan"].model_copy(update={"identity": _identity(ablate)})))
+        name, as_text(prompt("day_plan", CASES["day_plan"].model_copy(update={"identity": _identity(ablate)})))
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from agents.answer_shape import Written
 from agents.llm.structured import StructuredLLM
 from agents.prompts import render
 from town.evaluation.interviews import InterviewAnswer
@@ -33,7 +34,7 @@ class JudgeFields(BaseModel):
 
 class JudgeRating(BaseModel):
     believability: int = Field(ge=1, le=7)
-    reason: str = Field(default="", max_length=300)
+    reason: Written = Field(default="", max_length=300, description="one short sentence")
 
 
 class RatedAnswer(BaseModel):
@@ -66,7 +67,7 @@ async def rate_answers(
             identity=identities.get(a.agent, a.agent), category=a.category, question=a.question, answer=a.answer
         )
         result = await llm.ask(
-            render("judge_answer", fields),
+            render("judge_answer", fields, JudgeRating),
             JudgeRating,
             purpose="judge",
             agent=a.agent,

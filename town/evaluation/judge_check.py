@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from agents.llm.structured import StructuredLLM
 from agents.prompts import render
@@ -65,16 +65,22 @@ def speaker_items(corpus: Corpus, seed: int, items: int = ITEMS, candidates: int
     return out
 
 
+def speaker_schema(candidates: list[str]) -> type[BaseModel]:
+    """`{"speaker": one of the candidates}`."""
+    choice = Literal[tuple(candidates)]  # type: ignore[valid-type]
+    return create_model("SpeakerChoice", speaker=(choice, Field(description="one of the names above")))
+
+
 async def judge_pretest(
     llm: StructuredLLM, corpus: Corpus, seed: int, stylometric_baseline: float | None, items: int = ITEMS
 ) -> JudgeCheck:
     asked = speaker_items(corpus, seed, items)
     answered = correct = 0
     for item in asked:
-        schema = create_model("SpeakerChoice", speaker=(Literal[tuple(item.candidates)], ...))  # type: ignore[valid-type]
+        schema = speaker_schema(item.candidates)
         people = "\n".join(f"- {name}: {corpus.personas[name]}" for name in item.candidates)
         result = await llm.ask(
-            render("judge_speaker", SpeakerFields(people=people, line=item.line)),
+            render("judge_speaker", SpeakerFields(people=people, line=item.line), schema),
             schema,
             purpose="judge_check",
             agent=item.speaker,

@@ -164,7 +164,7 @@ class LLMNLI:
 
         async def one(premise: str, hypothesis: str) -> Label | None:
             answer = await self.llm.ask(
-                render("nli", NLIFields(premise=premise[:600], hypothesis=hypothesis[:600])),
+                render("nli", NLIFields(premise=premise[:600], hypothesis=hypothesis[:600]), NLIAnswer),
                 NLIAnswer,
                 purpose="nli",
                 agent="evaluation",

@@ -15,6 +15,7 @@ from statistics import mean
 
 from pydantic import BaseModel, Field, create_model
 
+from agents.answer_shape import Written
 from agents.llm.structured import StructuredLLM
 from agents.prompts import render
 
@@ -77,7 +78,7 @@ class GradeFields(BaseModel):
 
 class Grade(BaseModel):
     score: int = Field(ge=1, le=5)
-    reason: str = Field(default="", max_length=300)
+    reason: Written = Field(default="", max_length=300, description="one short sentence")
 
 
 class PersonaTask(BaseModel):
@@ -98,16 +99,22 @@ class AgentPersonaScore(BaseModel):
     ungraded: int
 
 
+def questions_schema(count: int) -> type[BaseModel]:
+    """`{"questions": [exactly count questions]}`."""
+    questions = Field(min_length=count, max_length=count, description="one question")
+    return create_model("Questions", questions=(list[Written], questions))
+
+
 async def write_tasks(
     judge: StructuredLLM, identities: dict[str, str], per_rubric: int
 ) -> tuple[list[PersonaTask], int]:
     """Questions for every agent and rubric, and how many the judge failed to write."""
-    schema = create_model("Questions", questions=(list[str], Field(min_length=per_rubric, max_length=per_rubric)))
+    schema = questions_schema(per_rubric)
     tasks, failed = [], 0
     for agent, identity in identities.items():
         for rubric in RUBRICS:
             result = await judge.ask(
-                render("persona_task", TaskFields(identity=identity, rubric=rubric.tests, count=per_rubric)),
+                render("persona_task", TaskFields(identity=identity, rubric=rubric.tests, count=per_rubric), schema),
                 schema,
                 purpose="persona_task",
                 agent=agent,
@@ -144,7 +151,7 @@ async def grade_tasks(judge: StructuredLLM, tasks: list[PersonaTask], identities
             answer=task.answer,
         )
         result = await judge.ask(
-            render("persona_task_score", fields),
+            render("persona_task_score", fields, Grade),
             Grade,
             purpose="persona_task_grade",
             agent=task.agent,

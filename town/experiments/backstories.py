@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
+from agents.answer_shape import Written
 from agents.llm.structured import StructuredLLM
 from agents.persona import Persona
 from agents.prompts import render
@@ -39,7 +40,7 @@ class RevisionFields(BackstoryFields):
 
 
 class Backstory(BaseModel):
-    backstory: str = Field(min_length=10, max_length=500)
+    backstory: Written = Field(min_length=10, max_length=500, description="two sentences of backstory")
 
 
 class BackstoryCounts(BaseModel):
@@ -82,7 +83,7 @@ async def write_backstories(
             places=_places(person, town_map),
         )
         counts.proposed += 1
-        messages = render("backstory", fields)
+        messages = render("backstory", fields, Backstory)
         accepted = None
         for attempt in range(revisions + 1):
             answer = await llm.ask(
@@ -109,6 +110,7 @@ async def write_backstories(
             messages = render(
                 "backstory_revise",
                 RevisionFields(**fields.model_dump(), previous=text, problems="\n".join(f"- {p}" for p in found)),
+                Backstory,
             )
         else:
             counts.dropped += 1
