@@ -87,6 +87,7 @@ class DecomposeFields(BaseModel):
     context: str
     memories: str
     places: str
+    usual_place: str
     total_minutes: int
 
 
@@ -212,9 +213,8 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     context = mind.replan_context or ""
     recalled = recall(mind, f"{activity}. {context}".strip(), now)
     labels = tuple(mind.places)
-    default_label = routine_place(persona, minute) or mind.default_place_label
-    if default_label not in mind.places:
-        default_label = mind.default_place_label
+    usual = routine_place(persona, minute)
+    default_label = usual if usual in mind.places else mind.default_place_label
     fields = DecomposeFields(
         name=persona.name,
         identity=mind.identity,
@@ -225,6 +225,8 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         context=f"Just now: {context}" if context else "",
         memories=recalled.numbered(),
         places="; ".join(labels),
+        # The routine's place for this hour: small models otherwise pick the first place listed (often home).
+        usual_place=f"At this hour {persona.name} is usually at {usual}." if usual in mind.places else "",
         total_minutes=total,
     )
     schema = mind.step_schema

@@ -261,6 +261,7 @@ def _parser() -> argparse.ArgumentParser:
             "embed",
             "memory",
             "compare",
+            "quality",
             "all",
         ],
     )
@@ -278,9 +279,11 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--map", type=Path, help="Tiled map for fps and maps (default Willowbrook)")
     bench.add_argument("--personas", type=Path, help="persona folder for fps on --map")
     bench.add_argument(
-        "--model", help="concurrency: measure this model (a real server) instead of the fake; embed: api:MODEL too"
+        "--model",
+        help="concurrency: measure this model (a real server) instead of the fake; embed: api:MODEL too; "
+        "quality: the model to score (default: the embedded default)",
     )
-    bench.add_argument("--api-base", dest="api_base", help="concurrency: the server's base URL for --model")
+    bench.add_argument("--api-base", dest="api_base", help="concurrency, embed, quality: the server for --model")
     _preflight_flags(bench)
     return parser
 

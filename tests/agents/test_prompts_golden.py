@@ -58,6 +58,7 @@ CASES = {
         context="Just now: Mei Lin just finished talking with Jonah Price.",
         memories="1. Jonah Price is making coffee",
         places="Rosewood Cafe: cafe; Rosewood Cafe: cafe kitchen",
+        usual_place="At this hour Mei Lin is usually at Rosewood Cafe: cafe kitchen.",
         total_minutes=60,
     ),
     "importance": ImportanceFields(

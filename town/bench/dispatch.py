@@ -66,6 +66,10 @@ def run(
         from town.bench.embed import bench_embed  # noqa: PLC0415
 
         figures.append(bench_embed(model if which == "embed" else None, api_base))
+    if which == "quality":  # not in "all": it runs a real model for minutes
+        from town.bench.quality import bench_quality  # noqa: PLC0415
+
+        figures.append(bench_quality(model, api_base))
     if which in ("scaling", "all"):
         from town.bench.scaling import bench_scaling  # noqa: PLC0415
 

@@ -8,12 +8,16 @@ import json
 from town.commands.options import provider_overrides
 from town.core.errors import ConfigError
 
+MODEL_BENCHES = ("concurrency", "embed", "quality")  # the benchmarks that measure a model you name
+
 
 def bench_command(args: argparse.Namespace) -> int:
     from town.bench import dispatch  # noqa: PLC0415
 
-    if (args.model or args.api_base) and args.which != "concurrency":
-        raise ConfigError("--model and --api-base are for `town bench concurrency` (the others measure the fakes)")
+    if (args.model or args.api_base) and args.which not in MODEL_BENCHES:
+        raise ConfigError(
+            f"--model and --api-base are for `town bench {'/'.join(MODEL_BENCHES)}` (the others measure the fakes)"
+        )
     latencies = args.latencies or ([args.latency] if args.which == "live" and args.latency is not None else None)
     figures = dispatch.run(
         args.which,
