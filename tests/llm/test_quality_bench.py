@@ -59,3 +59,18 @@ def test_copy_detector_tells_copied_wording_from_an_answer_that_uses_the_memorie
     assert copied(json.dumps({"reply": "Answer from what Ada Baker knows and remembers, honestly."}), wording)
     assert not copied(json.dumps({"reply": "Priya Shah told me she is running for town council."}), wording)
     assert not copied(json.dumps({"reply": "I do not know."}), wording)  # short: a common answer, not a copy
+
+
+def test_the_command_scores_the_model_it_is_given_and_refuses_a_model_for_a_benchmark_of_fakes():
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "town.cli", "bench", "quality", "--model", "fake", "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    (figures,) = json.loads(done.stdout)
+    assert figures["benchmark"] == "quality" and figures["model"] == "fake" and figures["cases"] == 30
+    assert figures["calls"] >= 30 and figures["copied_share"] == 0.0 and len(figures["first_replies"]) == 30
+    refused = subprocess.run(
+        [sys.executable, "-m", "town.cli", "bench", "engine", "--model", "fake"], capture_output=True, text=True
+    )
+    assert refused.returncode == 2 and refused.stderr.count("\n") == 1 and "quality" in refused.stderr
