@@ -361,7 +361,7 @@ class Mind:
         self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False
     ) -> StartAction:
         duration = self.clock.ticks_for(minutes=minutes)
-        action = progressive(action)
+        action = progressive(action, self.name)
         self.agenda.step_end_tick = tick + duration
         self.agenda.current_action_text = action
         self.note(PendingMemory(kind="observation", text=f"{self.name} is {action} at {arena.label}"))

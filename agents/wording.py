@@ -2,7 +2,8 @@
 
 "bake pastries and open the cafe" becomes "baking pastries and opening the cafe", so memories read "Mei Lin is baking
 pastries" whatever form a model wrote — also when it wrote in the first person ("I plan the cafe", "I'll open up",
-"I am baking my bread" become "planning the cafe", "opening up", "baking their bread").
+"I am baking my bread" become "planning the cafe", "opening up", "baking their bread"), and in the third person
+under the actor's own name ("Mei Lin enters the cafe", "Mei is baking" become "entering the cafe", "baking").
 """
 
 from __future__ import annotations
@@ -73,15 +74,19 @@ def _third_person(text: str) -> str:
     return " ".join(_OWN.get(word.lower(), word) if word.isalpha() else word for word in text.split(" "))
 
 
-def _clause(text: str, *, first_clause: bool) -> str:
+def _clause(text: str, *, first_clause: bool, third_person: bool = False) -> str:
     text = _third_person(text)
     words = text.split(" ", 1)
     first, rest = words[0], (words[1] if len(words) > 1 else "")
+    if third_person and first.isalpha():
+        first = _base_form(first)
     lowered = first.lower()
     if lowered in _LINKS and rest:
-        return f"{first} {_clause(rest, first_clause=first_clause)}"
+        return f"{first} {_clause(rest, first_clause=first_clause, third_person=third_person)}"
     if not lowered.isalpha() or lowered in _NOT_VERBS or (lowered.endswith("ing") and len(lowered) > 4):
         return text
+    if first[0].isupper() and rest[:1].isupper():
+        return text  # a name ("Mei Lin asks ...", "David Lin's dog ..."), not a verb
     if lowered in _NOUN_STARTS:
         return f"{_NOUN_STARTS[lowered]} {text}"
     if not rest and not first_clause and lowered not in _ONE_WORD_ACTIVITIES:
@@ -89,10 +94,45 @@ def _clause(text: str, *, first_clause: bool) -> str:
     return f"{gerund(first)} {rest}".strip()
 
 
-def progressive(action: str) -> str:
+_THIRD_PERSON_ES = ("ches", "shes", "sses", "xes", "zes", "oes")
+_THIRD_PERSON_IRREGULAR = {"is": "be", "was": "be", "has": "have"}
+
+
+def _base_form(verb: str) -> str:
+    """The verb a third-person form comes from: asks -> ask, studies -> study, finishes -> finish, goes -> go."""
+    word = verb.lower()
+    if word in _THIRD_PERSON_IRREGULAR:
+        return _THIRD_PERSON_IRREGULAR[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(_THIRD_PERSON_ES):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 2:
+        return word[:-1]
+    return word
+
+
+def _without_actor(text: str, actor: str) -> str | None:
+    """`text` less a leading mention of the actor ("Mei Lin enters ..." -> "enters ..."); None if it has none."""
+    for name in dict.fromkeys((actor, actor.split(maxsplit=1)[0])):
+        if text.lower().startswith(name.lower() + " "):
+            verb, _, rest = text[len(name) + 1 :].partition(" ")
+            if verb.lower() in ("is", "was") and rest:
+                return rest
+            if verb.isalpha() and verb.lower() not in _NOT_VERBS:
+                return f"{verb} {rest}".strip()
+    return None
+
+
+def progressive(action: str, actor: str = "") -> str:
     """Progressive form of each clause of a list ("a, b and c"; only the first word of a clause is touched)."""
     text = " ".join(action.split())
+    unnamed = _without_actor(text, actor) if actor else None
+    third_person = unnamed is not None  # "Mei Lin enters ... and goes ...": every clause's verb is "-s"
+    text = unnamed if unnamed is not None else text
     if not text:
         return text
     parts = re.split(r"((?<=\S)(?:, and |, | and )(?=\S))", text)  # clauses, with the separators between them
-    return "".join(part if i % 2 else _clause(part, first_clause=i == 0) for i, part in enumerate(parts))
+    return "".join(
+        part if i % 2 else _clause(part, first_clause=i == 0, third_person=third_person) for i, part in enumerate(parts)
+    )

@@ -35,3 +35,22 @@ from agents.wording import progressive
 )
 def test_plan_items_become_what_someone_is_doing(plan, doing):
     assert progressive(plan) == doing
+
+
+@pytest.mark.parametrize(
+    ("step", "doing"),
+    [
+        # Stronger models write steps in the third person under the actor's name; the memory reads "David Lin is
+        # asking Mei ...", never "David Lin is daviding Lin asks Mei ...".
+        ("David Lin asks Mei Lin if she is awake", "asking Mei Lin if she is awake"),
+        ("David Lin enters the kitchen", "entering the kitchen"),
+        ("David studies for the exam", "studying for the exam"),
+        ("David Lin finishes baking and goes home", "finishing baking and going home"),
+        ("David is baking bread", "baking bread"),
+        ("David Lin enters the cafe and has a coffee", "entering the cafe and having a coffee"),
+        ("David Lin's dog is barking", "David Lin's dog is barking"),  # not the actor: left as it is
+        ("Mei Lin asks David about school", "Mei Lin asks David about school"),  # someone else's name: left
+    ],
+)
+def test_a_step_under_the_actors_own_name_reads_as_what_they_are_doing(step, doing):
+    assert progressive(step, "David Lin") == doing
