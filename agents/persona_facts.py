@@ -12,13 +12,24 @@ from agents.persona import Persona, minute_of_day
 from town.core.clock import GameClock
 from town.core.places import Arena, TownMap
 
+# Public places a person knows besides their routine's: those near home and work. Willowbrook has 4 and Smallville
+# 6, so they know every one; a generated town for 10,000 has ~160, and listing all of them made every
+# agent's place list, prompt and schema grow with the town.
+KNOWN_PUBLIC_SECTORS = 12
+
 
 def known_places(persona: Persona, town_map: TownMap) -> dict[str, Arena]:
-    """Places an agent can choose in plans: home, workplace, every public place, its routine's and its known places."""
+    """Places an agent can choose in plans: home, workplace, public places near them, its routine's and known places.
+
+    In a small town that is every public place; in a big one the `KNOWN_PUBLIC_SECTORS` nearest home and work, so an
+    agent's choices (and its prompts, and its answer schema) stay the size of a neighbourhood as the town grows.
+    """
     ordered: list[Arena] = list(town_map.arenas_of(persona.home))
+    near = [persona.home]
     if persona.workplace:
         ordered += town_map.arenas_of(persona.workplace)
-    ordered += [a for s in town_map.sectors.values() if s.public for a in town_map.arenas_of(s.name)]
+        near.append(persona.workplace)
+    ordered += [a for s in town_map.public_near(near, KNOWN_PUBLIC_SECTORS) for a in town_map.arenas_of(s)]
     ordered += [a for item in persona.routine if (a := town_map.arena_by_label(item.place)) is not None]
     ordered += [a for label in persona.known_places if (a := town_map.arena_by_label(label)) is not None]
     places: dict[str, Arena] = {}

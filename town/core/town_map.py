@@ -101,6 +101,32 @@ class TownMap:
             by_label.setdefault(arena.label, arena)  # the first, as a scan in insertion order found it
         return by_label
 
+    def public_near(self, sectors: list[str], count: int) -> list[str]:
+        """Public sectors in map order: every one when there are at most `count`, else the `count` nearest each sector.
+
+        Nearness is between the mean tiles of the sectors' arenas (Manhattan), ties broken by map order.
+        """
+        public = self._public_centres
+        if len(public) <= count:
+            return [name for name, _ in public]
+        chosen: set[str] = set()
+        for sector in sectors:
+            x, y = self._centre_of(sector)
+            by_distance = sorted(public, key=lambda item: abs(item[1][0] - x) + abs(item[1][1] - y))
+            chosen.update(name for name, _ in by_distance[:count])
+        return [name for name, _ in public if name in chosen]
+
+    @cached_property
+    def _public_centres(self) -> list[tuple[str, tuple[float, float]]]:
+        """Public sectors that hold arenas, in map order, with their centres (computed once: the map is read-only)."""
+        return [(s.name, self._centre_of(s.name)) for s in self.sectors.values() if s.public and s.arenas]
+
+    def _centre_of(self, sector: str) -> tuple[float, float]:
+        tiles = [tile for arena in self.arenas_of(sector) for tile in arena.tiles]
+        if not tiles:
+            return (self.width / 2, self.height / 2)
+        return (sum(x for x, _ in tiles) / len(tiles), sum(y for _, y in tiles) / len(tiles))
+
     def door_anchors(self) -> np.ndarray:
         """Per tile, the tile id (y * width + x) of its room's door, or -1 outside rooms and in rooms without one.
 
