@@ -7,6 +7,7 @@ exceptions become `ProviderError`s marked transient (timeout, rate limit, 5xx, c
 
 from __future__ import annotations
 
+import atexit
 import json
 import math
 import os
@@ -44,6 +45,9 @@ def import_litellm() -> Any:
     litellm.drop_params = True
     if not _embedded_handler:
         _embedded_handler.append(make_handler())
+        # Whatever is still loaded at exit is freed while the interpreter can still do it (llama.cpp's destructor
+        # fails once module teardown has begun, printing a traceback after a run that went well).
+        atexit.register(close_embedded)
     if not any(entry.get("provider") == EMBEDDED_PROVIDER for entry in litellm.custom_provider_map):
         litellm.custom_provider_map = [
             *litellm.custom_provider_map,

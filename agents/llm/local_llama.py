@@ -126,6 +126,9 @@ def make_handler() -> Any:
                 if self._llama is not None:
                     self._llama.close()
                     self._llama = None
+                # A call that began between the cancel above and now holds the new epoch and would load the model
+                # again behind the close (then left to the interpreter's exit, whose teardown it fails in).
+                self._epoch += 1
 
     return EmbeddedLlamaHandler()
 

@@ -99,3 +99,25 @@ def test_several_api_bases_make_one_pool_and_a_limit_for_an_unknown_server_is_re
     assert model.pool.limits == {"http://10.0.0.1:8000/v1": 4, "http://10.0.0.2:8000/v1": 64}
     with pytest.raises(ConfigError, match="not one of the --api-base"):
         LiteLLMModel("openai/qwen", api_base="http://10.0.0.1:8000/v1", endpoint_concurrency={"http://x/v1": 2})
+
+
+@pytest.mark.real_llm
+def test_a_process_that_leaves_the_embedded_model_loaded_exits_without_a_traceback():
+    """llama.cpp's destructor fails once the interpreter's teardown has begun; the model is freed before that."""
+    import subprocess
+    import sys
+
+    script = (
+        "import asyncio\n"
+        "from agents.llm.litellm_model import LiteLLMModel\n"
+        "from agents.llm.local_llama import DEFAULT_EMBEDDED_MODEL\n"
+        "from agents.llm.protocol import ChatMessage, SamplingParams\n"
+        "from agents.schemas import ReactionChoice\n"
+        "model = LiteLLMModel(DEFAULT_EMBEDDED_MODEL)\n"
+        "ask = [ChatMessage(role='user', content='Continue, react or talk? Reply in JSON.')]\n"
+        "reply = asyncio.run(model.complete(ask, schema=ReactionChoice, purpose='react', params=SamplingParams(seed=1)))\n"
+        "print('answered', bool(reply.text))\n"  # and no close: exit with the model loaded
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0 and "answered True" in done.stdout
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done.stderr[-800:]
