@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel
@@ -28,6 +29,7 @@ def _refuse_placeholder(text: str) -> str:
 Written = Annotated[str, AfterValidator(_refuse_placeholder)]
 
 
+@lru_cache(maxsize=4096)  # every prompt renders one; a schema's JSON schema is built once, not per call
 def answer_shape(schema: type[BaseModel]) -> str:
     """The reply's JSON shape with a placeholder for every value (a field's description, else its type or range)."""
     spec = schema.model_json_schema()

@@ -79,8 +79,8 @@ def copied(reply: str, instructions: str) -> bool:
     """Whether the reply repeats the prompt instead of answering it.
 
     A placeholder (`<...>`) anywhere in the reply (the shape given back, valid JSON or not), or a value of `COPY_WORDS`
-    words or more that stands word for word in the prompt's own wording (`instructions`: the template's text and
-    shape, without the case's memories and names).
+    words or more that stands word for word in the prompt's own wording (`instructions`: the prompt less its
+    `DATA_FIELDS`).
     """
     if PLACEHOLDER.search(reply):
         return True
