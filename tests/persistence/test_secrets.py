@@ -50,7 +50,7 @@ def test_a_planted_key_appears_in_no_file_the_run_writes(tmp_path, monkeypatch):
     leaky = LeakyProvider(PLANTED)
     model.inner = leaky  # the record/replay cache wraps the leaky provider
     result = asyncio.run(run_headless(config, model=model))
-    assert leaky.failures > 3 and result.totals["failed_calls"] > 0
+    assert leaky.failures > 0 and result.totals["failed_calls"] > 0  # the leak paths were exercised
 
     written = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert {p.name for p in written} >= {"trajectory.jsonl", "telemetry.jsonl", "llm_cache.jsonl", "manifest.json"}
