@@ -42,6 +42,11 @@ class GatewayConfig(BaseModel):
     max_cost: float | None = Field(default=None, gt=0, le=1e9)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_output_tokens: int = Field(default=400, ge=16, le=8192)
+    # An answer that needs more room than the rest gets its own budget, by purpose: a day plan of eighteen hour blocks
+    # runs to ~700 tokens and was cut short (then invalid, then a fallback) at the ordinary 400.
+    output_tokens: dict[str, Annotated[int, Field(ge=16, le=8192)]] = Field(
+        default_factory=lambda: {"plan_day": 900}, max_length=64
+    )
     # A provider whose last this-many calls all failed (after their retries) is taken for gone: the run ends with
     # reason provider_unavailable instead of living the rest of the day on fallbacks. 0 never gives up.
     stop_after_failed_calls: int = Field(default=12, ge=0, le=100_000)
@@ -145,9 +150,8 @@ class StructuredLLM:
         `check` adds rules a schema cannot express: it raises `OutputError`, whose message goes back to the model in
         the repair turn.
         """
-        params = SamplingParams(
-            temperature=self.config.temperature, max_tokens=self.config.max_output_tokens, seed=self.seed
-        )
+        budget = self.config.output_tokens.get(purpose, self.config.max_output_tokens)
+        params = SamplingParams(temperature=self.config.temperature, max_tokens=budget, seed=self.seed)
         conversation = list(messages)
         repaired = False
         for attempt in range(2):  # the first answer and one repair

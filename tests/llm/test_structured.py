@@ -59,6 +59,41 @@ def test_second_failure_gives_the_counted_fallback():
     assert log[-1].fallback and llm.usage.fallbacks == 1
 
 
+class BudgetRecorder:
+    name = "budgets"
+
+    def __init__(self):
+        self.budgets = {}
+
+    async def complete(self, messages, *, schema, purpose, params):
+        self.budgets[purpose] = params.max_tokens
+        return LLMReply(text='{"decision": "yes", "confidence": 3}', prompt_tokens=5, completion_tokens=5)
+
+
+def _budgets(config):
+    model = BudgetRecorder()
+    llm = StructuredLLM(model, config)
+    for purpose in ("plan_day", "react"):
+        asyncio.run(
+            llm.ask(
+                MESSAGES,
+                Choice,
+                purpose=purpose,
+                agent="A",
+                fallback=lambda: Choice(decision="no", confidence=1),
+                log=[],
+            )
+        )
+    return model.budgets
+
+
+def test_a_day_plan_gets_room_for_its_long_answer_and_a_config_can_set_any_purpose():
+    # At the ordinary 400 tokens the 1.5B's eighteen-block plans were cut off mid-JSON and fell back.
+    assert _budgets(GatewayConfig()) == {"plan_day": 900, "react": 400}
+    config = GatewayConfig(max_output_tokens=200, output_tokens={"react": 64})
+    assert _budgets(config) == {"plan_day": 200, "react": 64}
+
+
 def test_custom_checks_use_the_repair_turn():
     def no_yes(choice):
         if choice.decision == "yes":
