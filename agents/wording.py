@@ -3,7 +3,8 @@
 "bake pastries and open the cafe" becomes "baking pastries and opening the cafe", so memories read "Mei Lin is baking
 pastries" whatever form a model wrote — also when it wrote in the first person ("I plan the cafe", "I'll open up",
 "I am baking my bread" become "planning the cafe", "opening up", "baking their bread"), and in the third person
-under the actor's own name ("Mei Lin enters the cafe", "Mei is baking" become "entering the cafe", "baking").
+under the actor's own name ("Mei Lin enters the cafe", "Mei is baking" become "entering the cafe", "baking") or with
+the name left out ("bakes pastries and opens the cafe" becomes "baking pastries and opening the cafe").
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ def _clause(text: str, *, first_clause: bool, third_person: bool = False) -> str
         return f"{first} {_clause(rest, first_clause=first_clause, third_person=third_person)}"
     if not lowered.isalpha() or lowered in _NOT_VERBS or (lowered.endswith("ing") and len(lowered) > 4):
         return text
+    if not third_person and not first_clause and _looks_third_person(lowered):
+        return text  # "buy milk and biscuits for the kids": the item's verbs are plain, so this is a noun
     if first[0].isupper() and rest[:1].isupper():
         return text  # a name ("Mei Lin asks ...", "David Lin's dog ..."), not a verb
     if lowered in _NOUN_STARTS:
@@ -112,6 +115,21 @@ def _base_form(verb: str) -> str:
     return word
 
 
+def _looks_third_person(word: str) -> bool:
+    """Whether a clause's first word reads as a verb's "-s" form ("bakes", "goes", "has"), not a plain verb."""
+    word = word.lower()
+    if word in _THIRD_PERSON_IRREGULAR:
+        return True
+    return (
+        len(word) > 3
+        and word.isalpha()
+        and word.endswith("s")
+        and not word.endswith(("ss", "us", "is", "ous"))
+        and word not in _NOT_VERBS
+        and word not in _NOUN_STARTS
+    )
+
+
 def _without_actor(text: str, actor: str) -> str | None:
     """`text` less a leading mention of the actor ("Mei Lin enters ..." -> "enters ..."); None if it has none."""
     for name in dict.fromkeys((actor, actor.split(maxsplit=1)[0])):
@@ -128,10 +146,15 @@ def progressive(action: str, actor: str = "") -> str:
     """Progressive form of each clause of a list ("a, b and c"; only the first word of a clause is touched)."""
     text = " ".join(action.split())
     unnamed = _without_actor(text, actor) if actor else None
-    third_person = unnamed is not None  # "Mei Lin enters ... and goes ...": every clause's verb is "-s"
     text = unnamed if unnamed is not None else text
     if not text:
         return text
+    first = text.split(" ", 1)[0]
+    if first.lower() in ("is", "was") and " " in text:
+        text, unnamed = text.split(" ", 1)[1], text  # "is baking bread": what is being done follows
+    # "Mei Lin enters ... and goes ...", or a model's "bakes pastries and opens the cafe" with the name left out: the
+    # item is written in the third person, so every clause's verb is an "-s" form to take back to the plain verb.
+    third_person = unnamed is not None or _looks_third_person(first)
     parts = re.split(r"((?<=\S)(?:, and |, | and )(?=\S))", text)  # clauses, with the separators between them
     return "".join(
         part if i % 2 else _clause(part, first_clause=i == 0, third_person=third_person) for i, part in enumerate(parts)

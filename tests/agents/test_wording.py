@@ -31,6 +31,15 @@ from agents.wording import progressive
         ("I will open the cafe", "opening the cafe"),
         ("we are walking to the park", "walking to the park"),
         ("walk to the park and then read", "walking to the park and then reading"),
+        # The third person with the name left out (the 1.5B writes steps so): never "bakesing".
+        ("bakes pastries and opens the cafe", "baking pastries and opening the cafe"),
+        ("goes to the park, has lunch and then studies", "going to the park, having lunch and then studying"),
+        ("finishes the dishes and closes up", "finishing the dishes and closing up"),
+        ("Checks the oven", "checking the oven"),
+        ("is baking bread", "baking bread"),
+        ("buys bread, eggs and milk", "buying bread, eggs and milk"),
+        ("buy milk and biscuits for the kids", "buying milk and biscuits for the kids"),
+        ("discuss the news", "discussing the news"),
     ],
 )
 def test_plan_items_become_what_someone_is_doing(plan, doing):
