@@ -49,6 +49,7 @@ class SetImportance(_Effect):
 
 class ReactionDecided(_Effect):
     kind: Literal["reaction_decided"] = "reaction_decided"
+    # "react" (re-plan on the sight) is no longer asked; an outcome still pending in an older save may carry it.
     decision: Literal["talk", "react", "continue"]
     subject: str
     replan_context: str | None = None

@@ -1,4 +1,4 @@
-"""Reacting to what an agent notices: `react_op` decides continue / react (re-plan) / talk for one salient percept.
+"""Reacting to what an agent notices: `react_op` decides whether to go and talk to the person just seen.
 
 Only other awake agents who are free to talk are salient, and cooldowns (per agent between decisions, per pair between
 chats) stop the same two people deciding about each other every tick.
@@ -49,12 +49,7 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
             inputs.append(
                 StartConversation(initiator=persona.name, partner=percept.subject, opening_reason=choice.reason)
             )
-        replan = f"{persona.name} noticed that {percept.text.rstrip('.')}. {choice.reason}".strip()
-        effect = ReactionDecided(
-            decision=choice.decision,
-            subject=percept.subject,
-            replan_context=replan if choice.decision == "react" else None,
-        )
+        effect = ReactionDecided(decision=choice.decision, subject=percept.subject)
         reaction = Reaction(
             agent=persona.name,
             percept=percept.text,
@@ -70,6 +65,6 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
         persona.name,
         render("react", fields, ReactionChoice),
         ReactionChoice,
-        lambda: ReactionChoice(decision="continue", reason="no decision"),
+        lambda: ReactionChoice(talk="no", reason="no decision"),
         conclude,
     )

@@ -25,7 +25,7 @@ def scripted_talk():
             "plan_day": CAFE_PLAN,
             "decompose": CAFE_STEPS,
             "react": lambda m: {
-                "decision": "talk" if m[0].content.startswith("You are Mei") else "continue",
+                "talk": "yes" if m[0].content.startswith("You are Mei") else "no",
                 "reason": "party",
             },
             "utterance": utterance,
@@ -130,19 +130,28 @@ def test_steps_planned_ahead_are_dropped_after_a_replan(town_map, personas):
     assert [s.action for s in agenda.steps] == ["fresh"] and mind.replan_context is None
 
 
-def test_reacting_to_a_sight_replans_with_it_as_context(town_map, personas):
+def test_deciding_not_to_talk_carries_on_the_plan(town_map, personas):
     model = scripted_talk()
-    model.handlers["react"] = {"decision": "react", "reason": "She wants to hear about the party."}
+    model.handlers["react"] = {"talk": "no", "reason": "She is busy."}
     sim = make_sim(town_map, personas[:2], model)
     events = collect(sim)
     asyncio.run(sim.run(150))
     reactions = [e for e in events if e.type == "reaction"]
-    assert reactions and all(r.decision == "react" for r in reactions)
-    replans = [e for e in events if e.type == "steps" and "noticed that" in e.context]
-    assert replans and "She wants to hear about the party." in replans[0].context
+    assert reactions and all(r.decision == "continue" and r.reason == "She is busy." for r in reactions)
     assert not any(e.type == "conversation_start" for e in events)
+    assert not any(e.type == "steps" and "noticed that" in (e.context or "") for e in events)
     # The next reaction of the same agent waits for the cooldown (30 game minutes = 180 ticks).
     by_agent = {}
     for r in reactions:
         by_agent.setdefault(r.agent, []).append(r.tick)
     assert all(len(ticks) == 1 for ticks in by_agent.values())
+
+
+def test_a_re_plan_on_a_sight_still_pending_in_an_older_save_is_applied(town_map, personas):
+    # Older towns could decide "react" (re-plan on what was seen); such an outcome may be waiting in a save.
+    from agents.effects import ReactionDecided
+
+    sim = make_sim(town_map, personas[:1], scripted_talk())
+    mind = sim.minds[0]
+    mind.apply(ReactionDecided(decision="react", subject="Sam", replan_context="Mei noticed Sam."), 10)
+    assert mind.replan_context == "Mei noticed Sam."

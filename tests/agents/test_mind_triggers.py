@@ -18,7 +18,7 @@ def quiet_day(score: int) -> ByPurpose:
         {
             "plan_day": CAFE_PLAN,
             "decompose": CAFE_STEPS,
-            "react": {"decision": "continue", "reason": ""},
+            "react": {"talk": "no", "reason": ""},
             "importance": lambda m: {"scores": [score] * numbered_count(m)},
         }
     )

@@ -3,17 +3,21 @@
 import json
 
 from agents.llm.fakes import ScriptedModel
+from agents.schemas import ReactionChoice
 from town.bench.quality import copied, instructions_of, score
 from town.bench.quality_cases import CASES
 
 BY_ID = {case.id: case for case in CASES}
-PICKED = tuple(BY_ID[i] for i in ("recall-council", "importance-university", "invite-grading", "place-class"))
+PICKED = tuple(
+    BY_ID[i] for i in ("recall-council", "importance-university", "invite-grading", "place-class", "carry-on-exam")
+)
 RIGHT = [
     {"reply": "Priya Shah is running, she told me herself."},
     {"scores": [1, 9, 2]},
     {"answer": "decline"},
     {"steps": [{"minutes": 15, "action": "teach the first half", "place": "Oak Hill College: classroom", "object": ""},
                {"minutes": 15, "action": "set homework", "place": "Oak Hill College: classroom", "object": ""}]},
+    {"talk": "no", "reason": "no talking in the exam"},
 ]  # fmt: skip
 WRONG = [
     {"reply": "I think Omar is running."},
@@ -22,18 +26,24 @@ WRONG = [
     {"steps": [{"minutes": 15, "action": "teach", "place": "Willow Park: garden", "object": ""},
                {"minutes": 10, "action": "teach", "place": "Willow Park: garden", "object": ""},
                {"minutes": 5, "action": "walk over", "place": "Oak Hill College: classroom", "object": ""}]},
+    {"talk": "yes", "reason": "to say hello"},
 ]  # fmt: skip
 
 
-def test_thirty_cases_of_four_kinds_with_unique_ids():
-    assert len(CASES) == 30 and len(BY_ID) == 30
-    assert {case.kind for case in CASES} == {"recall", "place", "importance", "invitation"}
+def test_thirty_six_cases_of_five_kinds_with_unique_ids():
+    assert len(CASES) == 36 and len(BY_ID) == 36
+    assert {case.kind for case in CASES} == {"recall", "place", "importance", "invitation", "talk"}
+    # Talk-or-carry-on is not answered by always choosing one option.
+    talk = [case for case in CASES if case.kind == "talk"]
+    for always in ("yes", "no"):
+        right = sum(case.sensible(ReactionChoice(talk=always, reason="why")) for case in talk)
+        assert right <= len(talk) // 2, always
 
 
 def test_right_answers_are_sensible_and_not_copied():
     figures = score(ScriptedModel(RIGHT), PICKED)
     assert figures["sensible_share"] == 1.0 and figures["copied_share"] == 0.0
-    assert figures["schema_failure_share"] == 0.0 and figures["fallbacks"] == 0 and figures["calls"] == 4
+    assert figures["schema_failure_share"] == 0.0 and figures["fallbacks"] == 0 and figures["calls"] == 5
 
 
 def test_wrong_answers_are_not_sensible():
@@ -46,9 +56,9 @@ def test_a_model_that_returns_the_shape_is_counted_as_copying_and_failing_the_sc
         first = next(m for m in messages if m.role == "user")  # the repair turn too: copy the original shape
         return first.content.rsplit("shaped like ", 1)[1]
 
-    figures = score(ScriptedModel([copy_the_shape] * 8), PICKED)
+    figures = score(ScriptedModel([copy_the_shape] * 10), PICKED)
     assert figures["copied_share"] == 1.0 and figures["schema_failure_share"] == 1.0
-    assert figures["sensible_share"] == 0.0 and figures["fallbacks"] == 4 and figures["calls"] == 8
+    assert figures["sensible_share"] == 0.0 and figures["fallbacks"] == 5 and figures["calls"] == 10
 
 
 def test_copy_detector_tells_copied_wording_from_an_answer_that_uses_the_memories():
@@ -68,8 +78,8 @@ def test_the_command_scores_the_model_it_is_given_and_refuses_a_model_for_a_benc
     command = [sys.executable, "-m", "town.cli", "bench", "quality", "--model", "fake", "--json"]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
     (figures,) = json.loads(done.stdout)
-    assert figures["benchmark"] == "quality" and figures["model"] == "fake" and figures["cases"] == 30
-    assert figures["calls"] >= 30 and figures["copied_share"] == 0.0 and len(figures["first_replies"]) == 30
+    assert figures["benchmark"] == "quality" and figures["model"] == "fake" and figures["cases"] == 36
+    assert figures["calls"] >= 36 and figures["copied_share"] == 0.0 and len(figures["first_replies"]) == 36
     refused = subprocess.run(
         [sys.executable, "-m", "town.cli", "bench", "engine", "--model", "fake"],
         capture_output=True,

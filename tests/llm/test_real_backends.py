@@ -17,7 +17,7 @@ def test_embedded_model_answers_a_schema_through_litellm():
 
     check_model(DEFAULT_EMBEDDED_MODEL)
     model = LiteLLMModel(DEFAULT_EMBEDDED_MODEL)
-    messages = [ChatMessage(role="user", content="Jonah walks by. Should Mei continue, react or talk? Reply in JSON.")]
+    messages = [ChatMessage(role="user", content="Jonah walks by. Should Mei stop and talk to him? Reply in JSON.")]
     try:
         reply = asyncio.run(
             model.complete(messages, schema=ReactionChoice, purpose="react", params=SamplingParams(seed=1))
@@ -25,7 +25,7 @@ def test_embedded_model_answers_a_schema_through_litellm():
     finally:
         close_embedded()
     choice = ReactionChoice.model_validate_json(reply.text[reply.text.index("{") :])
-    assert choice.decision in {"continue", "react", "talk"}
+    assert choice.decision in {"continue", "talk"}
     assert reply.prompt_tokens > 10 and reply.completion_tokens > 0
 
 

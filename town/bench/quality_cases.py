@@ -1,9 +1,10 @@
-"""The questions of `town bench quality`: thirty agent prompts whose sensible answer a program can check.
+"""The questions of `town bench quality`: thirty-six agent prompts whose sensible answer a program can check.
 
 Each case is a real agent prompt (the template, fields and schema the agents use) and a check on the answer:
 facts to recall from the memories shown (an interview reply or a survey choice), the place for an activity chosen from
-the place list, the importance of one life-changing memory beside two mundane ones, and a party invitation to accept
-or decline given what the person has planned. The cases were written for the benchmark and are fixed; the checks
+the place list, the importance of one life-changing memory beside two mundane ones, a party invitation to accept
+or decline given what the person has planned, and whether to talk to someone just seen (the person they came to meet)
+or carry on (in the middle of an exam). The cases were written for the benchmark and are fixed; the checks
 accept any wording that carries the fact (a keyword), never a judge's opinion.
 """
 
@@ -17,7 +18,8 @@ from pydantic import BaseModel
 
 from agents.importance import ImportanceFields
 from agents.planning import DecomposeFields
-from agents.schemas import importance_schema, steps_schema
+from agents.reaction import ReactFields
+from agents.schemas import ReactionChoice, importance_schema, steps_schema
 from agents.survey import SurveyFields, SurveyQuestion, answer_schema
 from agents.visitor import VisitorFields, VisitorReply
 
@@ -29,7 +31,7 @@ class QualityCase:
     """One prompt and the check that says whether its (validated) answer is sensible."""
 
     id: str
-    kind: str  # recall, place, importance, invitation
+    kind: str  # recall, place, importance, invitation, talk
     template: str
     fields: BaseModel
     schema: type[BaseModel]
@@ -143,6 +145,19 @@ def _invitation(case: str, name: str, plan: str, invitation: str, expected: str)
     return _choice(case, "invitation", name, [plan], question, ["accept", "decline"], expected)
 
 
+def _talk(case: str, name: str, doing: str, seen: str, percept: str, memories: list[str], expected: str) -> QualityCase:
+    fields = ReactFields(
+        name=name,
+        identity=PEOPLE[name],
+        now=NOW,
+        current_action=doing,
+        percept=percept,
+        memories=_numbered(memories),
+        other=seen,
+    )
+    return QualityCase(case, "talk", "react", fields, ReactionChoice, lambda value: value.decision == expected)
+
+
 CASES: tuple[QualityCase, ...] = (
     _interview("recall-council", "Ada Baker",
                ["Priya Shah told Ada that she is running for town council.", "Ada baked rye bread this morning.",
@@ -219,4 +234,25 @@ CASES: tuple[QualityCase, ...] = (
     _invitation("invite-babysitting", "Mei Lin",
                 "Mei promised to look after her neighbour's children at their house tonight from 18:00 to 22:00.",
                 "Priya Shah invites Mei to dinner at Willow Market at 19:00 tonight.", "decline"),
+    _talk("talk-meeting", "Mei Lin", "waiting in the cafe for Priya", "Priya Shah",
+          "Priya Shah walks into the cafe and looks around for Mei",
+          ["Mei asked Priya to meet her at the cafe at four to plan the harvest party."], "talk"),
+    _talk("talk-ask-out", "Kofi Mensah", "walking through Willow Park", "Lena Novak",
+          "Lena Novak is sitting alone on a bench in the park",
+          ["Kofi has been meaning to ask Lena Novak to the concert on Saturday.",
+           "Kofi sees Lena at the library most weeks."], "talk"),
+    _talk("talk-job", "Omar Haddad", "closing up the bakery", "Theo Ito",
+          "Theo Ito is standing at the bakery counter",
+          ["Theo asked Omar yesterday whether the bakery needs a weekend helper.",
+           "Omar decided this morning to offer Theo the weekend job."], "talk"),
+    _talk("carry-on-exam", "Theo Ito", "writing his final chemistry exam", "Ada Baker",
+          "Ada Baker is walking between the desks, supervising the exam",
+          ["Talking during the exam means failing it.", "Ada Baker teaches Theo chemistry."], "continue"),
+    _talk("carry-on-court", "Priya Shah", "presenting her closing argument to the judge", "Omar Haddad",
+          "Omar Haddad is sitting in the public gallery of the courtroom",
+          ["Priya has ten minutes left for her closing argument.", "Omar buys bread for Priya's office."], "continue"),
+    _talk("carry-on-story-hour", "Lena Novak", "reading a story aloud to twenty children", "Kofi Mensah",
+          "Kofi Mensah is browsing the shelves at the back of the library",
+          ["Lena never stops story hour halfway; the children would be upset.", "Kofi borrows car manuals."],
+          "continue"),
 )  # fmt: skip
