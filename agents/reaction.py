@@ -46,15 +46,12 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
         choice = answer.value
         inputs: list[WorldInput] = []
         if choice.decision == "talk":
-            inputs.append(
-                StartConversation(initiator=persona.name, partner=percept.subject, opening_reason=choice.reason)
-            )
+            inputs.append(StartConversation(initiator=persona.name, partner=percept.subject))
         effect = ReactionDecided(decision=choice.decision, subject=percept.subject)
         reaction = Reaction(
             agent=persona.name,
             percept=percept.text,
             decision=choice.decision,
-            reason=choice.reason,
             fallback=answer.fallback,
         )
         events = [recalled.logged(persona.name, "react"), reaction]
@@ -65,6 +62,6 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
         persona.name,
         render("react", fields, ReactionChoice),
         ReactionChoice,
-        lambda: ReactionChoice(talk="no", reason="no decision"),
+        lambda: ReactionChoice(talk="no"),
         conclude,
     )

@@ -74,15 +74,15 @@ def importance_schema(count: int) -> type[BaseModel]:
 
 
 class ReactionChoice(_Answer):
-    """Whether to go and talk to the person just seen: one yes-or-no decision.
+    """Whether to go and talk to the person just seen: one yes-or-no decision, and nothing else.
 
     Asked to choose among carrying on, changing plans and talking, the 1.5B chose to talk in none of 6 cases (two
     seeds) where talking was the point; asked yes or no, in 4 of 6, and it carried on where it should in 5 of 6.
-    Plans still change after a sight: a conversation re-plans the rest of the day.
+    Plans still change after a sight: a conversation re-plans the rest of the day. No reason is asked for: SmolLM2
+    filled it with the placeholder's own words ("why, in a few words"), and nothing in the town reads it.
     """
 
     talk: Literal["yes", "no"]
-    reason: Written = Field(default="", max_length=160, description="why, in a few words")
 
     @property
     def decision(self) -> Literal["talk", "continue"]:

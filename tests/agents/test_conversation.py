@@ -24,10 +24,7 @@ def scripted_talk():
         {
             "plan_day": CAFE_PLAN,
             "decompose": CAFE_STEPS,
-            "react": lambda m: {
-                "talk": "yes" if m[0].content.startswith("You are Mei") else "no",
-                "reason": "party",
-            },
+            "react": lambda m: {"talk": "yes" if m[0].content.startswith("You are Mei") else "no"},
             "utterance": utterance,
             "importance": lambda m: {
                 "scores": [4] * sum(1 for line in m[-1].content.splitlines() if line[:1].isdigit())
@@ -132,12 +129,12 @@ def test_steps_planned_ahead_are_dropped_after_a_replan(town_map, personas):
 
 def test_deciding_not_to_talk_carries_on_the_plan(town_map, personas):
     model = scripted_talk()
-    model.handlers["react"] = {"talk": "no", "reason": "She is busy."}
+    model.handlers["react"] = {"talk": "no"}
     sim = make_sim(town_map, personas[:2], model)
     events = collect(sim)
     asyncio.run(sim.run(150))
     reactions = [e for e in events if e.type == "reaction"]
-    assert reactions and all(r.decision == "continue" and r.reason == "She is busy." for r in reactions)
+    assert reactions and all(r.decision == "continue" for r in reactions)
     assert not any(e.type == "conversation_start" for e in events)
     assert not any(e.type == "steps" and "noticed that" in (e.context or "") for e in events)
     # The next reaction of the same agent waits for the cooldown (30 game minutes = 180 ticks).

@@ -18,7 +18,7 @@ def quiet_day(score: int) -> ByPurpose:
         {
             "plan_day": CAFE_PLAN,
             "decompose": CAFE_STEPS,
-            "react": {"talk": "no", "reason": ""},
+            "react": {"talk": "no"},
             "importance": lambda m: {"scores": [score] * numbered_count(m)},
         }
     )

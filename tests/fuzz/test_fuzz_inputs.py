@@ -284,7 +284,7 @@ GOOD = {
     "DayPlan": '{"broad_strokes": ["open the cafe"], "schedule": [{"hour": 7, "activity": "open the cafe"}]}',
     "FocalQuestions": '{"questions": ["What matters?"]}',
     "Insights": '{"insights": [{"text": "She likes music", "evidence": [1], "importance": 5}]}',
-    "ReactionChoice": '{"talk": "yes", "reason": "a friend"}',
+    "ReactionChoice": '{"talk": "yes"}',
 }
 
 

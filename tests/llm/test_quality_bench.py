@@ -17,7 +17,7 @@ RIGHT = [
     {"answer": "decline"},
     {"steps": [{"minutes": 15, "action": "teach the first half", "place": "Oak Hill College: classroom", "object": ""},
                {"minutes": 15, "action": "set homework", "place": "Oak Hill College: classroom", "object": ""}]},
-    {"talk": "no", "reason": "no talking in the exam"},
+    {"talk": "no"},
 ]  # fmt: skip
 WRONG = [
     {"reply": "I think Omar is running."},
@@ -26,7 +26,7 @@ WRONG = [
     {"steps": [{"minutes": 15, "action": "teach", "place": "Willow Park: garden", "object": ""},
                {"minutes": 10, "action": "teach", "place": "Willow Park: garden", "object": ""},
                {"minutes": 5, "action": "walk over", "place": "Oak Hill College: classroom", "object": ""}]},
-    {"talk": "yes", "reason": "to say hello"},
+    {"talk": "yes"},
 ]  # fmt: skip
 
 
@@ -36,7 +36,7 @@ def test_thirty_six_cases_of_five_kinds_with_unique_ids():
     # Talk-or-carry-on is not answered by always choosing one option.
     talk = [case for case in CASES if case.kind == "talk"]
     for always in ("yes", "no"):
-        right = sum(case.sensible(ReactionChoice(talk=always, reason="why")) for case in talk)
+        right = sum(case.sensible(ReactionChoice(talk=always)) for case in talk)
         assert right <= len(talk) // 2, always
 
 

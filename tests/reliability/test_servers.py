@@ -69,7 +69,7 @@ def _ask(base: str, config: GatewayConfig) -> tuple[object, list, Attempts]:
             ReactionChoice,
             purpose="react",
             agent="A",
-            fallback=lambda: ReactionChoice(talk="no", reason="x"),
+            fallback=lambda: ReactionChoice(talk="no"),
             log=log,
         )
 

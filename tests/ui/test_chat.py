@@ -15,7 +15,7 @@ def scripted():
         {
             "plan_day": CAFE_PLAN,
             "decompose": CAFE_STEPS,
-            "react": {"talk": "no", "reason": ""},
+            "react": {"talk": "no"},
             "importance": lambda m: {"scores": [3] * sum(1 for x in m[-1].content.splitlines() if x[:1].isdigit())},
             "visitor": {"reply": "Yes! The harvest party is at five at Rosewood Cafe."},
             "interview": {"reply": "I have never heard of Kane Martinez."},

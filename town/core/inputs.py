@@ -36,7 +36,7 @@ class StartConversation(_Input):
     kind: Literal["start_conversation"] = "start_conversation"
     initiator: str
     partner: str
-    opening_reason: str = ""
+    opening_reason: str = ""  # no longer written (the reaction gives no reason); an older save's pending input has it
 
 
 class WalkTowards(_Input):
