@@ -59,9 +59,10 @@ def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operat
 
     def conclude(answer: Answer[UtteranceReply]) -> Outcome:
         reply = answer.value
-        say = Say(
-            conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=reply.end_conversation
-        )
+        # An opening line never ends the talk: the one spoken to always answers (the 1.5B set end_conversation on
+        # its first line, and a one-line "conversation" followed). A fallback still ends it.
+        ends = reply.end_conversation and (bool(history) or answer.fallback)
+        say = Say(conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=ends)
         return Outcome(
             purpose="utterance", inputs=[say], events=[recalled.logged(persona.name, "utterance")], touched=recalled.ids
         )

@@ -130,6 +130,21 @@ def _looks_third_person(word: str) -> bool:
     )
 
 
+# "Mei's plan for today is to ...", "Mei Lin's aim is to ...": what follows "to" is the action.
+_OWN_PLAN = re.compile(
+    r"^'s\s+(?:plan|aim|goal|intention)s?(?:\s+for\s+(?:today|the\s+day|this\s+\w+))?\s+is\s+to\s+", re.I
+)
+
+
+def _without_own_plan(text: str, actor: str) -> str:
+    """`text` less a leading "Mei's plan for today is to" (what follows is a plain verb); else `text` as it is."""
+    for name in dict.fromkeys((actor, actor.split(maxsplit=1)[0])):
+        own_plan = _OWN_PLAN.match(text[len(name) :]) if text.lower().startswith(name.lower()) else None
+        if own_plan:
+            return text[len(name) + own_plan.end() :]
+    return text
+
+
 def _without_actor(text: str, actor: str) -> str | None:
     """`text` less a leading mention of the actor ("Mei Lin enters ..." -> "enters ..."); None if it has none."""
     for name in dict.fromkeys((actor, actor.split(maxsplit=1)[0])):
@@ -145,6 +160,7 @@ def _without_actor(text: str, actor: str) -> str | None:
 def progressive(action: str, actor: str = "") -> str:
     """Progressive form of each clause of a list ("a, b and c"; only the first word of a clause is touched)."""
     text = " ".join(action.split())
+    text = _without_own_plan(text, actor) if actor else text
     unnamed = _without_actor(text, actor) if actor else None
     text = unnamed if unnamed is not None else text
     if not text:

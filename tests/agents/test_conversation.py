@@ -86,6 +86,20 @@ def test_repeated_lines_are_refused_and_end_the_talk(town_map, personas):
     assert next(e for e in events if e.type == "conversation_end").turns == 2
 
 
+def test_a_goodbye_in_the_opening_line_still_gets_an_answer(town_map, personas):
+    model = scripted_talk()
+    lines = iter(["Lovely to see you, Jonah, I must run!", "Oh, see you later then.", "Bye!", "Bye then."])
+    model.handlers["utterance"] = lambda m: {"utterance": next(lines), "end_conversation": True}
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(200))
+    said = [(e.speaker, e.text) for e in events if e.type == "utterance"]
+    assert [text for _, text in said] == ["Lovely to see you, Jonah, I must run!", "Oh, see you later then."]
+    assert said[0][0] != said[1][0]
+    ended = next(e for e in events if e.type == "conversation_end")
+    assert ended.turns == 2 and ended.reason == "said goodbye"
+
+
 def test_own_view_labels_lines_from_the_speakers_side():
     lines = [("Mei", "hi"), ("Jonah", "hello"), ("Mei", "bye")]
     assert own_view(lines, "Jonah", 8) == "Mei: hi\nYou: hello\nMei: bye"

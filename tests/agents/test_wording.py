@@ -57,6 +57,9 @@ def test_plan_items_become_what_someone_is_doing(plan, doing):
         ("David Lin finishes baking and goes home", "finishing baking and going home"),
         ("David is baking bread", "baking bread"),
         ("David Lin enters the cafe and has a coffee", "entering the cafe and having a coffee"),
+        ("David Lin's plan for today is to teach history at the college", "teaching history at the college"),
+        ("David's aim is to mark the essays", "marking the essays"),
+        ("David's plan for the day is to focus on the lecture", "focusing on the lecture"),
         ("David Lin's dog is barking", "David Lin's dog is barking"),  # not the actor: left as it is
         ("Mei Lin asks David about school", "Mei Lin asks David about school"),  # someone else's name: left
     ],
