@@ -8,6 +8,8 @@ echoing the partner; every line is grounded in memories retrieved about the part
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from agents.importance import PendingMemory
@@ -82,9 +84,22 @@ def _normal(text: str) -> str:
     return " ".join(text.lower().split()).strip(" .!?")
 
 
+ECHO_WORDS = 5  # a sentence this long said again word for word is an echo, not a reply ("Yes." may recur)
+
+
+def _sentences(text: str) -> list[str]:
+    return [_normal(part) for part in re.split(r"(?<=[.!?])\s+", text) if part.strip()]
+
+
 def reject_repeats(utterance: str, earlier: list[str]) -> None:
-    """Refuse a line that repeats one already said in this conversation (small models loop on greetings)."""
-    if _normal(utterance) in {_normal(line) for line in earlier}:
+    """Refuse a line that repeats one already said in this conversation, whole or a sentence of it.
+
+    Small models loop on greetings, and the 1.5B answered "Sure, Mei Lin." followed by Mei's whole last line.
+    """
+    said = {sentence for line in earlier for sentence in [_normal(line), *_sentences(line)]}
+    if _normal(utterance) in said or any(
+        len(sentence.split()) >= ECHO_WORDS and sentence in said for sentence in _sentences(utterance)
+    ):
         raise OutputError("that line was already said in this conversation; say something new or end the conversation")
 
 

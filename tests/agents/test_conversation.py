@@ -1,5 +1,7 @@
 import asyncio
 
+import pytest
+
 from agents.dialogue import own_view
 from tests.helpers import ByPurpose, collect, make_sim
 
@@ -98,6 +100,19 @@ def test_a_goodbye_in_the_opening_line_still_gets_an_answer(town_map, personas):
     assert said[0][0] != said[1][0]
     ended = next(e for e in events if e.type == "conversation_end")
     assert ended.turns == 2 and ended.reason == "said goodbye"
+
+
+def test_a_line_that_echoes_a_sentence_already_said_is_refused():
+    from agents.dialogue import reject_repeats
+    from agents.llm.parsing import OutputError
+
+    said = ["That sounds great! Can you tell me more about the menu for the party?"]
+    for echo in ("Sure. Can you tell me more about the menu for the party?", "that sounds great! can you tell me "
+                 "more about the menu for the party"):  # fmt: skip
+        with pytest.raises(OutputError, match="already said"):
+            reject_repeats(echo, said)
+    reject_repeats("That sounds great! I'll bring the bread and the cheese.", said)  # a short sentence may recur
+    reject_repeats("The menu is soup, bread and a big cake for the party.", said)
 
 
 def test_own_view_labels_lines_from_the_speakers_side():
