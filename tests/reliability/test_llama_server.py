@@ -66,25 +66,18 @@ def test_a_short_run_through_llama_cpp_server_negotiates_json_object(tmp_path):
     assert summary["structured_output"]["mode"] == "json_object" and summary["reason"] == "completed"
     through_server = _outcomes(tmp_path / "r")
     assert through_server["ok"] > 0
-    # Through the server with no response_format, 12 of 17 replies were invalid; constrained, most are JSON of the
-    # schema (SmolLM2 then often copies the placeholders through the server: counted apart, see issue 20's note).
-    assert through_server["format"] < through_server["ok"] + through_server["copied"], through_server
-    # The same town in-process: replies that are not JSON, or not JSON of the schema, are no more common through the
-    # server. (Lines refused for repeating the conversation are the model's own choice, the same either way.)
-    assert town(["run", "--out", "local", *TOWN], tmp_path, timeout=900).code == 0
-    local = _outcomes(tmp_path / "local")
-    assert through_server["format"] <= local["format"], (through_server, local)
+    # Through the server with no response_format, 12 of 17 replies were invalid, most of them prose with no JSON in
+    # it. Constrained by the schema's grammar, every reply is a JSON object: what fails is a reply cut off at the
+    # answer budget or JSON of the schema refused for what it says (a copied placeholder, a repeated line). Counts of
+    # those differ between the server and in-process with sampling (the server's repeat penalty is 1.1: see
+    # docs/servers.md), so they are not compared here.
+    assert through_server["prose"] == 0, through_server
 
 
 def _outcomes(run) -> Counter:
-    """Call outcomes, and `format`: invalid replies that were not JSON of the schema (not a refused repeat, say)."""
+    """Call outcomes, and `prose`: invalid replies that held no JSON object at all (what an unconstrained model writes)."""
     events = [json.loads(line) for line in (run / "trajectory.jsonl").read_text().splitlines()]
     calls = [e for e in events if e["type"] == "llm_call"]
     counts = Counter(e["outcome"] for e in calls)
-    # A copied <placeholder> is refused inside valid JSON of the schema: a choice of the model's, not a format failure.
-    copied = [e for e in calls if "write the actual answer" in (e.get("error") or "")]
-    counts["copied"] = len(copied)
-    counts["format"] = sum(
-        1 for e in calls if e["outcome"] == "invalid" and "JSON" in (e.get("error") or "") and e not in copied
-    )
+    counts["prose"] = sum(1 for e in calls if e["outcome"] == "invalid" and "JSON object" in (e.get("error") or ""))
     return counts
