@@ -44,7 +44,11 @@ class HourBlock(_Answer):
 
 
 class DayPlan(_Answer):
-    broad_strokes: list[Written] = Field(min_length=1, max_length=8, description="one aim for the day")
+    # Each aim bounded (the grammar enforces it too): SmolLM2 filled one aim with "The day begins at 161:00. The day
+    # ends at ..." until the 900-token plan budget ran out, a 12 s call that could only fall back.
+    broad_strokes: list[Annotated[Written, Field(max_length=120)]] = Field(
+        min_length=1, max_length=8, description="one aim for the day"
+    )
     schedule: list[HourBlock] = Field(min_length=1, max_length=18)
 
 
