@@ -42,8 +42,8 @@ class GatewayConfig(BaseModel):
     max_cost: float | None = Field(default=None, gt=0, le=1e9)
     temperature: float = Field(default=0.7, ge=0, le=2)
     max_output_tokens: int = Field(default=400, ge=16, le=8192)
-    # An answer that needs more room than the rest gets its own budget, by purpose: a day plan of eighteen hour blocks
-    # runs to ~700 tokens and was cut short (then invalid, then a fallback) at the ordinary 400.
+    # An answer that needs more room than the rest gets its own budget, by purpose: a day plan of up to eighteen hour
+    # blocks runs past the ordinary 400 (two of the 1.5B's four plans in one run were cut there, then fell back).
     output_tokens: dict[str, Annotated[int, Field(ge=16, le=8192)]] = Field(
         default_factory=lambda: {"plan_day": 900}, max_length=64
     )
