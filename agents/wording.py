@@ -136,9 +136,14 @@ _OWN_PLAN = re.compile(
 )
 
 
+def _actor_names(actor: str) -> tuple[str, ...]:
+    """How a text may name the actor: the full name, then the first name alone."""
+    return tuple(dict.fromkeys((actor, actor.split(maxsplit=1)[0])))
+
+
 def _without_own_plan(text: str, actor: str) -> str:
     """`text` less a leading "Mei's plan for today is to" (what follows is a plain verb); else `text` as it is."""
-    for name in dict.fromkeys((actor, actor.split(maxsplit=1)[0])):
+    for name in _actor_names(actor):
         own_plan = _OWN_PLAN.match(text[len(name) :]) if text.lower().startswith(name.lower()) else None
         if own_plan:
             return text[len(name) + own_plan.end() :]
@@ -147,30 +152,31 @@ def _without_own_plan(text: str, actor: str) -> str:
 
 def _without_actor(text: str, actor: str) -> str | None:
     """`text` less a leading mention of the actor ("Mei Lin enters ..." -> "enters ..."); None if it has none."""
-    for name in dict.fromkeys((actor, actor.split(maxsplit=1)[0])):
+    for name in _actor_names(actor):
         if text.lower().startswith(name.lower() + " "):
-            verb, _, rest = text[len(name) + 1 :].partition(" ")
-            if verb.lower() in ("is", "was") and rest:
-                return rest
+            rest = text[len(name) + 1 :]
+            verb = rest.split(" ", 1)[0]
             if verb.isalpha() and verb.lower() not in _NOT_VERBS:
-                return f"{verb} {rest}".strip()
+                return rest
     return None
 
 
 def progressive(action: str, actor: str = "") -> str:
     """Progressive form of each clause of a list ("a, b and c"; only the first word of a clause is touched)."""
     text = " ".join(action.split())
-    text = _without_own_plan(text, actor) if actor else text
-    unnamed = _without_actor(text, actor) if actor else None
+    unnamed = None
+    if actor:
+        text = _without_own_plan(text, actor)
+        unnamed = _without_actor(text, actor)
     text = unnamed if unnamed is not None else text
     if not text:
         return text
-    first = text.split(" ", 1)[0]
-    if first.lower() in ("is", "was") and " " in text:
-        text, unnamed = text.split(" ", 1)[1], text  # "is baking bread": what is being done follows
+    first, _, rest = text.partition(" ")
     # "Mei Lin enters ... and goes ...", or a model's "bakes pastries and opens the cafe" with the name left out: the
     # item is written in the third person, so every clause's verb is an "-s" form to take back to the plain verb.
     third_person = unnamed is not None or _looks_third_person(first)
+    if first.lower() in ("is", "was") and rest:
+        text = rest  # "is baking bread": what is being done follows
     parts = re.split(r"((?<=\S)(?:, and |, | and )(?=\S))", text)  # clauses, with the separators between them
     return "".join(
         part if i % 2 else _clause(part, first_clause=i == 0, third_person=third_person) for i, part in enumerate(parts)
