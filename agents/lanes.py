@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from town.core.world import SAVED, SortedNames
 
+ACT, PLAN, MEMORY = "act", "plan", "memory"  # the mind's own lanes
+
 
 @dataclass
 class Lanes:

@@ -1,10 +1,11 @@
 """`Mind`: one agent's cognition: its components' state and the triggers that decide when it needs to think.
 
 Each tick the runtime hands a mind what its body perceived (`observe`) and asks for work on three lanes: the action
-lane (`next_action`: wake, sleep, speak, plan the day, re-plan, react, take the next step, decompose), the planning lane
-(`next_plan`: decompose the next window while the last step runs) and the memory lane (`next_memory`: score new
-memories, reflect). A lane runs at most one operation at a time; everything that needs no
-model call (the next planned step, going to bed, idle observations) happens at once. Sleeping agents make no calls.
+lane (`next_action`, whose order of triggers — wake, sleep, speak, plan the day, re-plan, react, take the next step,
+decompose — is `action_policy`'s), the planning lane (`next_plan`: decompose the next window while the last step runs)
+and the memory lane (`next_memory`: score new memories, reflect). A lane runs at most one operation at a time;
+everything that needs no model call (the next planned step, going to bed, idle observations) happens at once. Sleeping
+agents make no calls.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from functools import cached_property
 import numpy as np
 from pydantic import BaseModel
 
+from agents import action_policy
 from agents.agenda import Agenda
 from agents.attention import Attention
 from agents.config import CognitionConfig
-from agents.dialogue import chat_memory, utterance_op
+from agents.dialogue import chat_memory
 from agents.effects import (
     Effect,
     PlannedStep,
@@ -31,14 +33,13 @@ from agents.effects import (
     SetSteps,
 )
 from agents.importance import PendingMemory, importance_op, known_score
-from agents.lanes import Lanes
+from agents.lanes import MEMORY, PLAN, Lanes
 from agents.memory import MemoryDraft, MemoryStream
 from agents.memory_lane import MemoryLane
 from agents.operations import Launch, Operation
 from agents.persona import Persona
 from agents.persona_facts import WakingDay, home_of, known_places
-from agents.planning import decompose_op, emoji_for, plan_day_op, routine_place, routine_schedule
-from agents.reaction import react_op
+from agents.planning import decompose_op, emoji_for
 from agents.reflection import insights_op, questions_op
 from agents.schemas import steps_schema
 from agents.state import MindState
@@ -49,10 +50,8 @@ from town.core.perception import Percept
 from town.core.places import Arena, TownMap
 from town.core.world import Conversation, WorldState
 
-ACT, PLAN, MEMORY = "act", "plan", "memory"
 # The mind's saved components, each a field of MindState of the same name (the memory stream is saved beside them).
 COMPONENTS = ("agenda", "attention", "memory_lane", "lanes")
-WAKE_UP_MINUTES = 10
 
 
 class Mind:
@@ -93,7 +92,7 @@ class Mind:
         self.wake_minute, self.bed_minute = self.day.wake_minute, self.day.bed_minute
         self.plans = "planning" not in config.ablate
         self.reflects = "reflection" not in config.ablate
-        self._salient_ticks = clock.ticks_for(minutes=config.salient_minutes)
+        self.salient_ticks = clock.ticks_for(minutes=config.salient_minutes)
 
         self.agenda = Agenda()
         self.attention = Attention()
@@ -204,7 +203,7 @@ class Mind:
         """Go where someone outside the town asked; the plan resumes (re-planned) when the stay is over."""
         self.agenda.drop_steps()  # a plan made ahead for the old step no longer fits
         self.attention.forget()
-        return self._start(tick, f"going over to {arena.label} as asked", arena, None, minutes)
+        return self.start(tick, f"going over to {arena.label} as asked", arena, None, minutes)
 
     # -- perception --------------------------------------------------------------------------------------------------
     def observe(
@@ -256,82 +255,8 @@ class Mind:
         )
 
     def next_action(self, tick: int, world: WorldState) -> tuple[list[WorldInput], Launch | None]:
-        """What the body does now (inputs) or the decision to think about first (a launch), in order of urgency."""
-        body = world.bodies[self.name]
-        if self.lanes.asleep:
-            return self._waking(tick)
-        if not self.is_awake_time(tick) and body.conversation is None:
-            return [self._go_to_sleep(tick)], None
-        if ACT in self.lanes.busy:
-            return [], None
-        if body.conversation is not None:
-            return [], self._turn_to_speak(tick, world.conversations.get(body.conversation))
-        if self.agenda.plan_day != self.waking_day(tick):
-            return self._plan_the_day(tick)
-        if self.agenda.replan_context is not None:
-            return self._replan(tick)
-        reaction = self._reaction(tick)
-        if reaction is not None:
-            return [], reaction
-        if tick >= self.agenda.step_end_tick:
-            return self._next_step(tick)
-        return [], None
-
-    def _waking(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
-        if not self.is_awake_time(tick):
-            return [], None
-        self.lanes.asleep = False
-        return [self._start(tick, "waking up", self.home_arena, self.bed, WAKE_UP_MINUTES)], None
-
-    def _turn_to_speak(self, tick: int, conv: Conversation | None) -> Launch | None:
-        if conv is None or conv.ended or conv.next_speaker != self.name:
-            return None
-        return self.launch(utterance_op(self, conv, tick), "utterance", tick)
-
-    def _plan_the_day(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
-        if self.plans:
-            return [], self.launch(plan_day_op(self, tick), "plan_day", tick)
-        schedule = routine_schedule(self.persona) or [(self.wake_minute, "go about the day")]
-        self.agenda.set_day(schedule, self.waking_day(tick))
-        return [], None
-
-    def _replan(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
-        if self.plans:
-            return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
-        self.agenda.replan_context = None
-        return [self._routine_step(tick)], None
-
-    def _reaction(self, tick: int) -> Launch | None:
-        """A decision about the agent just seen, if the sighting is fresh and the last reaction long enough ago."""
-        if self.attention.salient is None:
-            return None
-        percept = self.attention.take(tick, self._salient_ticks)
-        if percept is None:
-            return None
-        cooldown = self.clock.ticks_for(minutes=self.config.reaction_cooldown_minutes)
-        if tick - self.attention.last_reaction_tick < cooldown:
-            return None
-        return self.launch(react_op(self, percept, tick), "react", tick)
-
-    def _next_step(self, tick: int) -> tuple[list[WorldInput], Launch | None]:
-        agenda = self.agenda
-        if agenda.steps:
-            step = agenda.steps.popleft()
-            agenda.prefetched = False
-            return [self._start(tick, step.action, self.map.arenas[step.arena], step.object, step.minutes)], None
-        if PLAN in self.lanes.busy:
-            return [], None  # the next steps are being planned already
-        if not self.plans:
-            return [self._routine_step(tick)], None
-        return [], self.launch(decompose_op(self, tick, tick), "decompose", tick)
-
-    def _routine_step(self, tick: int) -> StartAction:
-        """Without planning: the current block's activity at the routine's place, until the block ends."""
-        minute = self.minute_of_day(tick)
-        _, end, activity = self.current_block(minute)
-        label = routine_place(self.persona, minute) or self.default_place_label
-        arena = self.places.get(label) or self.places[self.default_place_label]
-        return self._start(tick, activity[:80], arena, None, max(5, min(end - minute, 60)))
+        """What the body does now (inputs) or the decision to think about first (a launch): `action_policy`."""
+        return action_policy.next_action(self, tick, world)
 
     def next_plan(self, tick: int, world: WorldState) -> Launch | None:
         """Plan the next window while the last step runs, due the moment it ends.
@@ -357,9 +282,10 @@ class Mind:
         op = decompose_op(self, tick, agenda.step_end_tick)
         return self.launch(op, "decompose", tick, not_before=agenda.step_end_tick)
 
-    def _start(
+    def start(
         self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False
     ) -> StartAction:
+        """Begin an action now: the agenda's step end and action text, the agent's own observation of it, the input."""
         duration = self.clock.ticks_for(minutes=minutes)
         action = progressive(action, self.name)
         self.agenda.step_end_tick = tick + duration
@@ -375,14 +301,15 @@ class Mind:
             asleep=asleep,
         )
 
-    def _go_to_sleep(self, tick: int) -> StartAction:
+    def go_to_sleep(self, tick: int) -> StartAction:
+        """Bed until the waking hour: what was planned for the rest of the day is dropped."""
         self.lanes.asleep = True
         self.agenda.steps.clear()
         self.agenda.plan_version += 1
         self.agenda.replan_context = None
         self.attention.forget()
         minutes_left = (self.wake_minute + 1440 - self.minute_of_day(tick)) % 1440 or 1440
-        return self._start(tick, "sleeping", self.home_arena, self.bed, minutes_left, asleep=True)
+        return self.start(tick, "sleeping", self.home_arena, self.bed, minutes_left, asleep=True)
 
     # -- the memory lane ---------------------------------------------------------------------------------------------
     def next_memory(self, tick: int) -> tuple[list[MemoryDraft], Launch | None]:

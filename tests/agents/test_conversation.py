@@ -124,7 +124,7 @@ def test_own_view_labels_lines_from_the_speakers_side():
 
 def test_planning_ahead_leaves_the_action_lane_free_to_talk(town_map, personas):
     from agents.config import CognitionConfig
-    from agents.mind import ACT, PLAN
+    from agents.lanes import ACT, PLAN
 
     model = scripted_talk()
     # One 15-minute step per window: the next window is always being planned while the agents meet and talk.

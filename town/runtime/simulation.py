@@ -32,9 +32,10 @@ from agents.events import (
     Whispered,
 )
 from agents.importance import PendingMemory
+from agents.lanes import ACT, MEMORY, PLAN
 from agents.llm.structured import CallRecord, StructuredLLM
 from agents.memory import MemoryDraft, MemoryStream, embed_pending
-from agents.mind import ACT, MEMORY, PLAN, Mind
+from agents.mind import Mind
 from agents.operations import Launch, Outcome
 from agents.persona import Persona
 from agents.survey import SurveyQuestion, survey_op
