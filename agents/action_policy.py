@@ -4,28 +4,56 @@ One function per trigger, each over the agent's `Mind`: wake at the waking hour,
 is the agent's turn in a conversation, plan a new day, re-plan after an interruption, decide about someone just seen,
 take the next planned step (or decompose the block into steps). A trigger either starts an action at once (no model
 call) or launches the one operation the lane may run. The mind keeps the state these read and write; this module keeps
-only the order in which they are asked.
+only the order in which they are asked, and types the mind as `ActingMind` (the concrete class imports this module).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol
 
+from agents.agenda import Agenda
+from agents.attention import Attention
 from agents.dialogue import utterance_op
-from agents.lanes import ACT, PLAN
-from agents.operations import Launch
+from agents.lanes import ACT, PLAN, Lanes
+from agents.mind_view import MindView
+from agents.operations import Launch, Operation
 from agents.planning import decompose_op, plan_day_op, routine_place, routine_schedule
 from agents.reaction import react_op
+from town.core.clock import GameClock
 from town.core.inputs import StartAction, WorldInput
+from town.core.places import Arena, TownMap
 from town.core.world import Conversation, WorldState
-
-if TYPE_CHECKING:
-    from agents.mind import Mind
 
 WAKE_UP_MINUTES = 10
 
 
-def next_action(mind: Mind, tick: int, world: WorldState) -> tuple[list[WorldInput], Launch | None]:
+class ActingMind(MindView, Protocol):
+    """What the policy reads of a mind beyond an operation's view, and the components it may change.
+
+    Those are the mind's own lanes, agenda and attention: the policy is the mind's, not an operation's.
+    """
+
+    lanes: Lanes
+    agenda: Agenda
+    attention: Attention
+    clock: GameClock
+    map: TownMap
+    home_arena: Arena
+    bed: str | None
+    plans: bool
+    salient_ticks: int
+
+    def is_awake_time(self, tick: int) -> bool: ...
+    def waking_day(self, tick: int) -> date: ...
+    def launch(self, op: Operation, purpose: str, tick: int, not_before: int = 0) -> Launch: ...
+    def start(
+        self, tick: int, action: str, arena: Arena, obj: str | None, minutes: int, asleep: bool = False
+    ) -> StartAction: ...
+    def go_to_sleep(self, tick: int) -> StartAction: ...
+
+
+def next_action(mind: ActingMind, tick: int, world: WorldState) -> tuple[list[WorldInput], Launch | None]:
     """What the body does now (inputs) or the decision to think about first (a launch)."""
     body = world.bodies[mind.name]
     if mind.lanes.asleep:
@@ -48,20 +76,20 @@ def next_action(mind: Mind, tick: int, world: WorldState) -> tuple[list[WorldInp
     return [], None
 
 
-def _waking(mind: Mind, tick: int) -> tuple[list[WorldInput], Launch | None]:
+def _waking(mind: ActingMind, tick: int) -> tuple[list[WorldInput], Launch | None]:
     if not mind.is_awake_time(tick):
         return [], None
     mind.lanes.asleep = False
     return [mind.start(tick, "waking up", mind.home_arena, mind.bed, WAKE_UP_MINUTES)], None
 
 
-def _turn_to_speak(mind: Mind, tick: int, conv: Conversation | None) -> Launch | None:
+def _turn_to_speak(mind: ActingMind, tick: int, conv: Conversation | None) -> Launch | None:
     if conv is None or conv.ended or conv.next_speaker != mind.name:
         return None
     return mind.launch(utterance_op(mind, conv, tick), "utterance", tick)
 
 
-def _plan_the_day(mind: Mind, tick: int) -> tuple[list[WorldInput], Launch | None]:
+def _plan_the_day(mind: ActingMind, tick: int) -> tuple[list[WorldInput], Launch | None]:
     if mind.plans:
         return [], mind.launch(plan_day_op(mind, tick), "plan_day", tick)
     schedule = routine_schedule(mind.persona) or [(mind.wake_minute, "go about the day")]
@@ -69,14 +97,14 @@ def _plan_the_day(mind: Mind, tick: int) -> tuple[list[WorldInput], Launch | Non
     return [], None
 
 
-def _replan(mind: Mind, tick: int) -> tuple[list[WorldInput], Launch | None]:
+def _replan(mind: ActingMind, tick: int) -> tuple[list[WorldInput], Launch | None]:
     if mind.plans:
         return [], mind.launch(decompose_op(mind, tick, tick), "decompose", tick)
     mind.agenda.replan_context = None
     return [_routine_step(mind, tick)], None
 
 
-def _reaction(mind: Mind, tick: int) -> Launch | None:
+def _reaction(mind: ActingMind, tick: int) -> Launch | None:
     """A decision about the agent just seen, if the sighting is fresh and the last reaction long enough ago."""
     attention = mind.attention
     if attention.salient is None:
@@ -90,7 +118,7 @@ def _reaction(mind: Mind, tick: int) -> Launch | None:
     return mind.launch(react_op(mind, percept, tick), "react", tick)
 
 
-def _next_step(mind: Mind, tick: int) -> tuple[list[WorldInput], Launch | None]:
+def _next_step(mind: ActingMind, tick: int) -> tuple[list[WorldInput], Launch | None]:
     agenda = mind.agenda
     if agenda.steps:
         step = agenda.steps.popleft()
@@ -103,7 +131,7 @@ def _next_step(mind: Mind, tick: int) -> tuple[list[WorldInput], Launch | None]:
     return [], mind.launch(decompose_op(mind, tick, tick), "decompose", tick)
 
 
-def _routine_step(mind: Mind, tick: int) -> StartAction:
+def _routine_step(mind: ActingMind, tick: int) -> StartAction:
     """Without planning: the current block's activity at the routine's place, until the block ends."""
     minute = mind.minute_of_day(tick)
     _, end, activity = mind.current_block(minute)
