@@ -83,9 +83,42 @@ def test_every_busy_object_within_the_radius_is_seen_and_no_other(town_map):
         for address in town_map.objects:
             engine.world.objects[address] = "in use"
         seen = {p.subject for p in engine.step().percepts.get("A", []) if p.kind == "object"}
+        here = town_map.arena_at((x, y))
         expected = {
             address
             for address, obj in town_map.objects.items()
             if min(math.hypot(ax - x, ay - y) for ax, ay in obj.access_tiles or (obj.access_tile,)) <= radius
+            and here is not None
+            and obj.arena == here.address
         }
         assert seen == expected, (x, y)
+
+
+def test_sight_stops_at_the_walls_of_a_room(town_map):
+    # Park et al.'s agents perceive only their own arena: neighbours on either side of a wall, or someone on the
+    # street and someone indoors, do not see each other however close they stand.
+    walkable = [(x, y) for y in range(town_map.height) for x in range(town_map.width) if town_map.walkable[y, x]]
+
+    def room(tile):
+        arena = town_map.arena_at(tile)
+        return arena.address if arena else None
+
+    apart = next(
+        (a, b)
+        for a in walkable
+        for b in walkable
+        if a < b and abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 2 and room(a) != room(b)
+    )
+    together = next(
+        (a, b)
+        for a in walkable
+        for b in walkable
+        if a < b and abs(a[0] - b[0]) + abs(a[1] - b[1]) <= 2 and room(a) == room(b) is not None
+    )
+    for (a, b), seen in ((apart, False), (together, True)):
+        engine = Engine(town_map, GameClock(), EventBus())
+        engine.spawn("A", a)
+        engine.spawn("B", b)
+        percepts = engine.step().percepts
+        assert ("B" in {p.subject for p in percepts.get("A", [])}) is seen, (a, b)
+        assert ("A" in {p.subject for p in percepts.get("B", [])}) is seen, (a, b)

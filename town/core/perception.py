@@ -4,8 +4,11 @@ Vision is a radius in tiles; attention keeps the nearest `attention_bandwidth` n
 re-noticing the same thing (the same agent doing the same action, the same object state) among its last `retention`
 percepts — Park et al.'s 4 / 3 / 5. Only what is new counts: something that stays in view is noticed once, when it
 enters view or changes, and the same thing is not noticed again within `renotice_ticks`, so a busy cafe or a crowd
-walking past does not produce a fresh memory every tick. Distances take one vectorised pass
-per agent, and in a crowd only the nearest few dozen are considered, so the cost stays near-linear in agents.
+walking past does not produce a fresh memory every tick. Sight does not pass walls: an agent sees only what is in
+the arena it stands in (or, standing outside every arena, what is also outside), as Park et al.'s agents perceive only
+their own arena — a cafe's guests do not watch the street, and two neighbours do not notice each other through a
+wall. Distances take one vectorised pass per agent, and in a crowd only the nearest few dozen are considered, so the
+cost stays near-linear in agents.
 """
 
 from __future__ import annotations
@@ -46,6 +49,18 @@ class Perceiver:
         self.in_view: dict[str, set[str]] = {}
         self.renotice_ticks = renotice_ticks
         self.noticed_at: dict[str, dict[str, int]] = {}
+        # Which arena each tile and each object is in (-1: outside every arena), for the same-room rule of sight.
+        self._arena_grid = town_map.arena_grid
+        self._object_arena = {address: self._room_of(town_map, obj.arena) for address, obj in town_map.objects.items()}
+
+    @staticmethod
+    def _room_of(town_map: TownMap, arena_address: str) -> int:
+        """The arena grid's number for an arena (read off one of its tiles)."""
+        arena = town_map.arenas.get(arena_address)
+        if arena is None or not arena.tiles:
+            return -1
+        x, y = arena.tiles[0]
+        return int(town_map.arena_grid[y, x])
 
     def get_state(self) -> PerceiverState:
         return PerceiverState(
@@ -64,6 +79,7 @@ class Perceiver:
         if not bodies:
             return {}
         positions = np.array([b.tile for b in bodies], dtype=np.int64)
+        rooms = self._arena_grid[positions[:, 1], positions[:, 0]].astype(np.int64)
         keys = [_agent_key(b) for b in bodies]
         busy = [(self._map.objects[a], state) for a, state in world.objects.items() if state != IDLE]
         r = self.radius
@@ -77,6 +93,7 @@ class Perceiver:
         # tile in the 3x3 cells around the onlooker's cell, so a big town's thousands of busy objects are not all
         # measured against every agent.
         object_cells: dict[tuple[int, int], list[int]] = {}
+        object_rooms = [self._object_arena.get(obj.address, -1) for obj, _ in busy]
         for n, (obj, _) in enumerate(busy):
             for cell in {(ax // r, ay // r) for ax, ay in obj.access_tiles or (obj.access_tile,)}:
                 object_cells.setdefault(cell, []).append(n)
@@ -89,19 +106,23 @@ class Perceiver:
                 [j for dx, dy in neighbourhood for j in cells.get((cx + dx, cy + dy), ())], dtype=np.int64
             )
             nearby = {n for dx, dy in neighbourhood for n in object_cells.get((cx + dx, cy + dy), ())}
-            near_objects = [busy[n] for n in sorted(nearby)]
+            near_objects = [(busy[n], object_rooms[n]) for n in sorted(nearby)]
+            around_rooms = rooms[around]
             diff = positions[awake][:, None, :] - positions[around][None, :, :]
             dist2 = (diff * diff).sum(axis=2)
             for row, i in enumerate(awake):
                 d2 = dist2[row]
-                near = np.flatnonzero((d2 <= r * r) & (around != i))
+                room = rooms[i]
+                near = np.flatnonzero((d2 <= r * r) & (around != i) & (around_rooms == room))
                 if len(near) > self.pool:
                     near = near[np.argpartition(d2[near], self.pool)[: self.pool]]
                 in_view: list[tuple[float, str, Body | tuple[str, str, str]]] = [
                     (math.sqrt(d2[k]), keys[around[k]], bodies[around[k]]) for k in near.tolist()
                 ]
                 x, y = bodies[i].tile
-                for obj, state in near_objects:
+                for (obj, state), object_room in near_objects:
+                    if object_room != room:
+                        continue
                     d = min(math.hypot(ax - x, ay - y) for ax, ay in obj.access_tiles or (obj.access_tile,))
                     if d <= r:
                         in_view.append((d, f"{obj.address}#{state}", (obj.address, obj.name, state)))
