@@ -262,6 +262,7 @@ def _parser() -> argparse.ArgumentParser:
             "memory",
             "compare",
             "quality",
+            "rates",
             "all",
         ],
     )
@@ -281,9 +282,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument(
         "--model",
         help="concurrency: measure this model (a real server) instead of the fake; embed: api:MODEL too; "
-        "quality: the model to score (default: the embedded default)",
+        "quality, rates: the model to score (default: the embedded default)",
     )
-    bench.add_argument("--api-base", dest="api_base", help="concurrency, embed, quality: the server for --model")
+    bench.add_argument("--api-base", dest="api_base", help="concurrency, embed, quality, rates: the server for --model")
     _preflight_flags(bench)
     return parser
 

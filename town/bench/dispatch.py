@@ -70,6 +70,10 @@ def run(
         from town.bench.quality import bench_quality  # noqa: PLC0415
 
         figures.append(bench_quality(model, api_base))
+    if which == "rates":  # not in "all": it runs a real model for minutes
+        from town.bench.rates import bench_rates  # noqa: PLC0415
+
+        figures.append(bench_rates(model, api_base))
     if which in ("scaling", "all"):
         from town.bench.scaling import bench_scaling  # noqa: PLC0415
 

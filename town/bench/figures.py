@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from agents.embedding import CachingEmbedder, HashingEmbedder
-from agents.llm.fakes import CountingModel, EverydayImportance, SchemaFakeModel
+from agents.llm.fakes import MEASURED_TALK_SHARE, CountingModel, RealisticChoices, SchemaFakeModel
 from agents.llm.protocol import ChatModel
 from agents.memory import MemoryDraft, MemoryStream
 from agents.retrieval import RetrievalWeights, recall_at_k
@@ -62,7 +62,7 @@ def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
 
 
 def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
-    counting = CountingModel(EverydayImportance(SchemaFakeModel(seed=0)))
+    counting = CountingModel(RealisticChoices(SchemaFakeModel(seed=0)))
     sim, wall = asyncio.run(_simulate(agents, hours, counting, world))
     agent_hours = sim.stats.awake_agent_ticks * sim.clock.tick_seconds / 3600
     tokens = {p: counting.prompt_tokens[p] + counting.completion_tokens[p] for p in counting.calls}
@@ -88,6 +88,7 @@ def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
         "reflections_per_agent_day": round(sim.stats.counts["reflection"] / (agents * hours / 24), 2),
         "park_reflections_per_agent_day": "2-3",
         "importance_scores": "EVERYDAY_IMPORTANCE (agents/llm/fakes.py): 80% score 1-3, mean 2.5",
+        "talk_share": f"{MEASURED_TALK_SHARE} of sightings (the 1.5B's, town bench rates)",
         "wall_s": round(wall, 2),
     }
 

@@ -8,7 +8,7 @@ import json
 from town.commands.options import provider_overrides
 from town.core.errors import ConfigError
 
-MODEL_BENCHES = ("concurrency", "embed", "quality")  # the benchmarks that measure a model you name
+MODEL_BENCHES = ("concurrency", "embed", "quality", "rates")  # the benchmarks that measure a model you name
 
 
 def bench_command(args: argparse.Namespace) -> int:
