@@ -122,3 +122,36 @@ def test_sight_stops_at_the_walls_of_a_room(town_map):
         percepts = engine.step().percepts
         assert ("B" in {p.subject for p in percepts.get("A", [])}) is seen, (a, b)
         assert ("A" in {p.subject for p in percepts.get("B", [])}) is seen, (a, b)
+
+
+def test_skipping_unchanged_neighbourhoods_notices_exactly_what_looking_at_everyone_would(town_map):
+    # The perceiver passes over cells where nothing within sight changed since the last tick. A second engine that
+    # forgets what it saw (so it looks at every cell every tick) must notice the same things, tick by tick.
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    arenas = sorted(town_map.arenas)
+    skipping, looking = (Engine(town_map, GameClock(), EventBus()) for _ in range(2))
+    for engine in (skipping, looking):
+        for i in range(12):
+            engine.spawn(f"P{i}", town_map.arenas[arenas[i % 3]].tiles[0])
+    noticed = 0
+    for tick in range(400):
+        inputs = []
+        for i in range(12):
+            if rng.random() < 0.03:  # now and then someone sets off somewhere, uses something, or falls asleep
+                arena = town_map.arenas[arenas[int(rng.integers(len(arenas)))]]
+                obj = sorted(arena.objects)[0] if arena.objects and rng.random() < 0.5 else None
+                inputs.append(
+                    StartAction(agent=f"P{i}", description=f"errand {tick}", arena=arena.address, object=obj,
+                                duration_ticks=int(rng.integers(5, 60)), asleep=bool(rng.random() < 0.1))
+                )  # fmt: skip
+        for engine in (skipping, looking):
+            for item in inputs:
+                engine.submit(item)
+        looking.perceiver._last_bodies.clear()
+        looking.perceiver._last_busy.clear()
+        got, want = skipping.step().percepts, looking.step().percepts
+        assert got == want, tick
+        noticed += sum(len(p) for p in got.values())
+    assert noticed > 50  # the walk was eventful enough to notice things

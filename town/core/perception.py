@@ -52,6 +52,16 @@ class Perceiver:
         # Which arena each tile and each object is in (-1: outside every arena), for the same-room rule of sight.
         self._arena_grid = town_map.arena_grid
         self._object_arena = {address: self._room_of(town_map, obj.arena) for address, obj in town_map.objects.items()}
+        # The grid cells each object is used from (fixed: objects do not move).
+        r = vision_radius
+        self._object_cells = {
+            address: {(ax // r, ay // r) for ax, ay in obj.access_tiles or (obj.access_tile,)}
+            for address, obj in town_map.objects.items()
+        }
+        # What each body and busy object was at the last tick, to find the cells where nothing changed (a cache: an
+        # empty one after loading a save only means the first tick looks at everyone).
+        self._last_bodies: dict[str, tuple[tuple[int, int], tuple[int, int], str]] = {}
+        self._last_busy: dict[str, str] = {}
 
     @staticmethod
     def _room_of(town_map: TownMap, arena_address: str) -> int:
@@ -81,7 +91,9 @@ class Perceiver:
         positions = np.array([b.tile for b in bodies], dtype=np.int64)
         rooms = self._arena_grid[positions[:, 1], positions[:, 0]].astype(np.int64)
         keys = [_agent_key(b) for b in bodies]
-        busy = [(self._map.objects[a], state) for a, state in world.objects.items() if state != IDLE]
+        busy_states = {a: state for a, state in world.objects.items() if state != IDLE}
+        busy = [(self._map.objects[a], state) for a, state in busy_states.items()]
+        changed = self._changed_cells(bodies, keys, busy_states)
         r = self.radius
         result: dict[str, list[Percept]] = {}
         # Agents are grouped by grid cell of the vision radius; each cell's members are compared with the 3x3 cells
@@ -95,12 +107,16 @@ class Perceiver:
         object_cells: dict[tuple[int, int], list[int]] = {}
         object_rooms = [self._object_arena.get(obj.address, -1) for obj, _ in busy]
         for n, (obj, _) in enumerate(busy):
-            for cell in {(ax // r, ay // r) for ax, ay in obj.access_tiles or (obj.access_tile,)}:
+            for cell in self._object_cells[obj.address]:
                 object_cells.setdefault(cell, []).append(n)
         neighbourhood = [(dx, dy) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
         for (cx, cy), members in cells.items():
             awake = [i for i in members if not bodies[i].asleep]
             if not awake:
+                continue
+            if not any((cx + dx, cy + dy) in changed for dx, dy in neighbourhood):
+                # Everyone and everything within sight is where and as it was: each onlooker here sees what it saw
+                # last tick, and nothing that stays in view is new, so there is nothing to notice.
                 continue
             around = np.array(
                 [j for dx, dy in neighbourhood for j in cells.get((cx + dx, cy + dy), ())], dtype=np.int64
@@ -130,6 +146,27 @@ class Perceiver:
                 if fresh:
                     result[bodies[i].name] = fresh
         return {b.name: result[b.name] for b in bodies if b.name in result}
+
+    def _changed_cells(self, bodies: list[Body], keys: list[str], busy: dict[str, str]) -> set[tuple[int, int]]:
+        """The cells where a body moved, came, went or changed what it does, or an object changed state."""
+        r = self.radius
+        changed: set[tuple[int, int]] = set()
+        last, now = self._last_bodies, {}
+        for body, key in zip(bodies, keys, strict=True):
+            x, y = body.tile
+            mark = ((x // r, y // r), body.tile, key)
+            now[body.name] = mark
+            before = last.pop(body.name, None)
+            if before != mark:
+                changed.add(mark[0])
+                if before is not None:
+                    changed.add(before[0])
+        changed.update(gone[0] for gone in last.values())
+        for address in busy.keys() | self._last_busy.keys():
+            if busy.get(address) != self._last_busy.get(address):
+                changed.update(self._object_cells[address])
+        self._last_bodies, self._last_busy = now, busy
+        return changed
 
     def _notice(
         self, name: str, in_view: list[tuple[float, str, Body | tuple[str, str, str]]], world: WorldState
