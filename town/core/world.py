@@ -99,3 +99,12 @@ class WorldState:
     object_users: dict[str, SortedNames] = field(default_factory=dict)
     conversations: dict[int, Conversation] = field(default_factory=dict)
     next_conversation_id: int = 1
+
+
+def by_participant(conversations: list[Conversation]) -> dict[str, list[Conversation]]:
+    """The conversations each agent is in, by name."""
+    by_name: dict[str, list[Conversation]] = {}
+    for conv in conversations:
+        for name in conv.participants:
+            by_name.setdefault(name, []).append(conv)
+    return by_name

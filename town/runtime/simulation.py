@@ -47,6 +47,7 @@ from town.core.events import Event, EventBus, RunEnded, RunStarted
 from town.core.inputs import EndConversation, StartAction, StartConversation
 from town.core.places import TownMap
 from town.core.rng import RngTree
+from town.core.world import by_participant
 from town.runtime.approaches import Approaches
 from town.runtime.collector import collector_paused
 from town.runtime.flights import InFlight, drop_flights
@@ -270,9 +271,15 @@ class Simulation:
             world = self.engine.world
             self.stats.ticks += 1
             with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
+                # Each mind is handed only the conversations it is in: a big town starts several a tick, and every
+                # mind scanning all of them made the tick quadratic in agents.
+                started, ended = by_participant(result.started), by_participant(result.ended)
                 for mind in self.minds:
                     if not mind.lanes.departed:
-                        mind.observe(now, result.percepts.get(mind.name, []), result.started, result.ended, world)
+                        name = mind.name
+                        mind.observe(
+                            now, result.percepts.get(name, []), started.get(name, []), ended.get(name, []), world
+                        )
                 for index, mind in enumerate(self.minds):
                     if mind.lanes.departed:
                         continue
