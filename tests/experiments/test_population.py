@@ -369,3 +369,28 @@ def test_a_child_goes_to_a_head_old_enough_to_be_their_parent():
     assert with_child.head == 0 and with_child.roles[2] == "child"
     other = next(h for h in homes if 2 not in h.members)
     assert other.roles[other.members[1]] == "partner"  # 20 and 19: a couple, not parent and child
+
+
+def test_people_work_near_home_and_every_workplace_takes_an_equal_share(tmp_path):
+    from town.experiments.occupations import TownPlaces, homes_of
+
+    path = tmp_path / "town.tmj"
+    path.write_text(json.dumps(generate_town(1200, seed=5)), encoding="utf-8")
+    town_map = load_town_map(path)
+    job = "barista"
+    places = TownPlaces(town_map, {job})
+    assert len(places.workplaces[job]) >= 3  # a town with a choice of cafes to work in
+    homes = sorted({label.split(": ")[0] for label in homes_of(town_map)})
+    people = [(job, homes[i % len(homes)]) for i in range(60)]
+    chosen = places.assign_workplaces(people)
+    counts = Counter(chosen)
+    assert set(counts) == set(places.workplaces[job]) and max(counts.values()) - min(counts.values()) <= 1
+
+    def commute(home, label):
+        there, here = places._center(label), places._sector_center(home)
+        return abs(there[0] - here[0]) + abs(there[1] - here[1])
+
+    dealt = [places.workplaces[job][i % len(places.workplaces[job])] for i in range(len(people))]
+    near = sum(commute(home, w) for (_, home), w in zip(people, chosen, strict=True))
+    round_robin = sum(commute(home, w) for (_, home), w in zip(people, dealt, strict=True))
+    assert near < 0.8 * round_robin

@@ -89,9 +89,42 @@ class TownPlaces:
             self._centers[label] = None if mean is None else (float(mean[0]), float(mean[1]))
         return self._centers[label]
 
-    def workplace(self, job: str, index: int) -> str | None:
-        places = self.workplaces.get(job) or []
-        return places[index % len(places)] if places else None
+    def assign_workplaces(self, people: list[tuple[str, str | None]]) -> list[str | None]:
+        """A workplace for each (job, home sector): the nearest to home that still has room.
+
+        Every place of a job takes the same share of its workers (as many as dealing them out in turn would give),
+        and each person, in the order given, takes the nearest place with room left: people work near where they
+        live, so a big town's people do not all cross the town to work — and a commute, and the path walked each
+        time, stays the length of a neighbourhood, not of the town. Ties go to the place listed first.
+        """
+        by_job: dict[str, list[int]] = {}
+        for i, (job, _) in enumerate(people):
+            by_job.setdefault(job, []).append(i)
+        chosen: list[str | None] = [None] * len(people)
+        for job, workers in by_job.items():
+            places = self.workplaces.get(job) or []
+            if not places:
+                continue
+            share, extra = divmod(len(workers), len(places))
+            room = np.array([share + (k < extra) for k in range(len(places))])
+            centres = np.array([self._center(label) or (np.inf, np.inf) for label in places], dtype=float)
+            for i in workers:
+                home = self._sector_center(people[i][1])
+                distance = np.zeros(len(places)) if home is None else np.abs(centres - home).sum(axis=1)
+                distance[room == 0] = np.inf
+                k = int(np.argmin(distance)) if np.isfinite(distance).any() else int(np.flatnonzero(room)[0])
+                room[k] -= 1
+                chosen[i] = places[k]
+        return chosen
+
+    def _sector_center(self, sector: str | None) -> tuple[float, float] | None:
+        """The middle of a sector's arenas (a home), or None when the map has no such sector."""
+        found = self.map.sectors.get(sector) if sector else None
+        tiles = [t for name in found.arenas for t in self.map.arenas[name].tiles] if found else []
+        if not tiles:
+            return None
+        mean = np.mean(np.array(tiles), axis=0)
+        return float(mean[0]), float(mean[1])
 
 
 def places_named(town_map: TownMap, words: list[str]) -> list[str]:

@@ -176,10 +176,10 @@ def generate_population(
             drafts[member].home, drafts[member].bedroom = home.dwelling.sector, home.bedroom[member]
     name_households(drafts, households, rng)
     places = TownPlaces(town_map, {d.occupation for d in drafts})  # workplaces for the sampled occupations too
-    seen: dict[str, int] = {}
-    for draft in drafts:
-        seen[draft.occupation] = seen.get(draft.occupation, 0) + 1
-        draft.workplace = places.workplace(draft.occupation, seen[draft.occupation] - 1)
+    for draft, workplace in zip(
+        drafts, places.assign_workplaces([(d.occupation, d.home) for d in drafts]), strict=True
+    ):
+        draft.workplace = workplace
     ties = seed_ties(
         [Person(d.index, d.one("gender"), d.workplace.split(": ")[0] if d.workplace else None,
                 d.facts.chosen.get("interests", []), d.occupation) for d in drafts],
