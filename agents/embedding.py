@@ -61,15 +61,18 @@ class CachingEmbedder:
         self.misses = 0
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        # This call's rows are held here, not read back from the cache: a full cache starts afresh below, and the
+        # texts it already knew must still be answered.
+        rows = {t: self._cache[t] for t in texts if t in self._cache}
+        missing = list(dict.fromkeys(t for t in texts if t not in rows))
         if missing:
             vectors = self.inner.embed(missing)
             if len(self._cache) + len(missing) > self._max:
                 self._cache.clear()
             for text, vector in zip(missing, vectors, strict=True):
-                self._cache[text] = vector
+                self._cache[text] = rows[text] = vector
         self.misses += len(missing)
         self.hits += len(texts) - len(missing)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._cache[t] for t in texts])
+        return np.stack([rows[t] for t in texts])
