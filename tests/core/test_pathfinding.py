@@ -96,3 +96,67 @@ def test_far_walks_into_a_room_go_by_its_door_and_share_its_tree(tmp_path):
         assert len(walk) <= len(PathFinder(town.walkable)._astar(start, seat)) + 2 * len(cafe.tiles)  # noqa: SLF001
     assert len(finder._trees) == 1  # noqa: SLF001 - one tree (the cafe door's) served all three seats
     assert PathFinder(town.walkable, town.door_anchors()).path(start, seats[1]) == walks[1]
+
+
+def _walks(start, path, walkable):
+    steps = (start, *path)
+    return all(
+        abs(a[0] - b[0]) + abs(a[1] - b[1]) == 1 and walkable[b[1], b[0]]
+        for a, b in zip(steps, steps[1:], strict=False)
+    )
+
+
+def _bfs_length(walkable, start, goal):
+    from collections import deque
+
+    seen = {start: 0}
+    queue = deque([start])
+    while queue:
+        x, y = queue.popleft()
+        if (x, y) == goal:
+            return seen[goal]
+        for n in ((x + 1, y), (x - 1, y), (x, y + 1), (x, y - 1)):
+            if (
+                0 <= n[0] < walkable.shape[1]
+                and 0 <= n[1] < walkable.shape[0]
+                and walkable[n[1], n[0]]
+                and n not in seen
+            ):
+                seen[n] = seen[(x, y)] + 1
+                queue.append(n)
+    return None
+
+
+def test_far_paths_in_a_big_town_use_the_goal_regions_tree_and_stay_shortest():
+    from town.core.pathfinding import REGION
+
+    rng = np.random.default_rng(1)
+    big = rng.random((3 * REGION, 8 * REGION)) > 0.2  # a wide town with scattered obstacles
+    big[REGION, :] = True  # and a clear street across it, so every pair below is connected
+    big[:, 0::7] = True
+    big[REGION + 3, :] = True  # the start's own street
+    finder = PathFinder(big)
+    goal = (6 * REGION + 10, REGION)
+    near_start = (5 * REGION + 5, REGION + 3)  # inside the goal's region (the blocks around its own)
+    far_start = (10, REGION)  # outside it: the whole map's tree
+    for start in (near_start, far_start):
+        path = finder.path(start, goal)
+        assert path[-1] == goal and _walks(start, path, big)
+        assert len(path) == _bfs_length(big, start, goal)
+    boxes = {box for _, box in finder._trees}  # noqa: SLF001
+    assert (0, 0, big.shape[1], big.shape[0]) in boxes and len(boxes) == 2  # one region tree, one whole-map tree
+    region_box = next(b for b in boxes if b != (0, 0, big.shape[1], big.shape[0]))
+    assert (region_box[2] - region_box[0]) * (region_box[3] - region_box[1]) < big.size / 2
+
+
+def test_a_goal_walled_off_within_its_region_is_reached_round_the_outside():
+    from town.core.pathfinding import REGION
+
+    big = np.ones((3 * REGION, 8 * REGION), dtype=bool)
+    goal = (5 * REGION + 5, 5)
+    start = (5 * REGION + 5, 2 * REGION - 1)  # in the goal's region (x 4R-7R, y 0-2R), far enough for a tree
+    big[REGION, 3 * REGION + 64 :] = False  # a wall across the whole region: the way round passes x < 4R
+    path = PathFinder(big).path(start, goal)
+    assert path[-1] == goal and _walks(start, path, big)
+    assert len(path) == _bfs_length(big, start, goal)
+    assert any(x < 4 * REGION for x, _ in path)  # it went round, out of the goal's region

@@ -1,8 +1,12 @@
 """Shortest four-way paths over the walkable grid: `PathFinder`.
 
 Near goals (within `FIELD_FROM` tiles, Manhattan) are found by A*: Manhattan heuristic, deterministic tie-breaking
-(lower f, then lower h, then insertion order), no iteration cap. Far goals are read from a breadth-first tree over
-the whole grid (scipy's csgraph, in C), kept for the most recently used roots. With `anchors` (each room's door tile,
+(lower f, then lower h, then insertion order), no iteration cap. Far goals are read from a breadth-first tree (scipy's
+csgraph, in C), kept for the most recently used roots. A tree covers the goal's region: the square of `REGION`-tile
+blocks around the goal's block, clipped to the map (the whole map, in a town smaller than that). A start inside it
+walks the region's tree; one outside it, or walled off from the goal within it, the whole map's. So a tree costs the
+same to build however big the town, where a whole-map tree per door made a big town's paths cost in proportion to
+its size (and its thousands of doors each a tree the size of the map). With `anchors` (each room's door tile,
 `TownMap.door_anchors`) the tree is the goal room's: the walk goes to the room's door by its tree and on to the
 goal inside by A*, so one tree serves everyone going to that cafe or office, whichever chair they go to — where A*
 would search the town afresh for each. Which method serves a pair depends only on the two tiles, so a path never
@@ -21,12 +25,17 @@ import numpy as np
 from town.core.errors import NoPathError
 
 Tile = tuple[int, int]
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1: the tiles x0 <= x < x1, y0 <= y < y1
 
 # Enough for every (spawn, place) pair a few hundred agents use in a day; evicts least recently used.
 PATH_CACHE_SIZE = 20_000
 FIELD_FROM = 48  # Manhattan tiles from which a goal's breadth-first tree is used instead of A*
 FIELD_BUDGET_BYTES = 512 * 1024 * 1024  # trees kept (a byte per tile each), least recently used evicted
 _NOWHERE = 255  # a tile the tree does not reach (or the root)
+# A region's tree spans three blocks of this many tiles each way: far walks (a few hundred tiles between a home and the
+# places near it) start inside their goal's region, and a tree is 147k tiles, not a 10,000-person town's 788k.
+REGION = 128
+GRAPHS_KEPT = 16  # regions' graphs (a few MB each) kept for the next tree in the same region
 
 
 class PathFinder:
@@ -35,12 +44,13 @@ class PathFinder:
         self._anchors = anchors  # per tile: the tile id of its room's door, or -1
         self._height, self._width = walkable.shape
         self._cache: OrderedDict[tuple[Tile, Tile], tuple[Tile, ...]] = OrderedDict()
-        self._trees: OrderedDict[Tile, bytes] = OrderedDict()  # root -> per tile, the way to its parent
+        # (root, box) -> per tile of the box (x0, y0, x1, y1), the way to its parent
+        self._trees: OrderedDict[tuple[Tile, Box], bytes] = OrderedDict()
         # One tuple per tile a far path has crossed, shared by every path through it: a path of 500 steps in a big
         # town is then 500 references, not 500 new tuples for the garbage collector to follow and the memory to hold.
         self._tiles: list[Tile | None] = [None] * walkable.size
-        self._trees_kept = max(4, FIELD_BUDGET_BYTES // max(1, walkable.size))
-        self._graph = None  # built on the first far goal
+        self._trees_kept = max(4, FIELD_BUDGET_BYTES // max(1, min(walkable.size, (3 * REGION) ** 2)))
+        self._graphs: OrderedDict[Box, object] = OrderedDict()  # box -> its four-way graph, built on first use
 
     def path(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
         """Tiles from the one after `start` up to and including `goal` (empty when already there)."""
@@ -75,44 +85,80 @@ class PathFinder:
 
     def _from_tree(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
         """Follow the goal's breadth-first tree from the start: each tile's step leads one tile nearer the goal."""
-        directions = self._tree(goal)
-        width = self._width
+        region = self._region(goal)
+        if region != self._whole and _inside(start, region):
+            steps = self._walk(start, goal, region)
+            if steps is not None:
+                return steps  # else walled off from the goal within the region: the whole map may go round
+        steps = self._walk(start, goal, self._whole)
+        if steps is None:
+            raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+        return steps
+
+    @property
+    def _whole(self) -> Box:
+        return (0, 0, self._width, self._height)
+
+    def _region(self, goal: Tile) -> Box:
+        """The blocks of `REGION` tiles around the goal's block, clipped to the map."""
+        bx, by = goal[0] // REGION, goal[1] // REGION
+        return (
+            max(0, (bx - 1) * REGION),
+            max(0, (by - 1) * REGION),
+            min(self._width, (bx + 2) * REGION),
+            min(self._height, (by + 2) * REGION),
+        )
+
+    def _walk(self, start: Tile, goal: Tile, box: Box) -> tuple[Tile, ...] | None:
+        directions = self._tree(goal, box)
+        x0, y0, x1, _ = box
+        width, map_width = x1 - x0, self._width
         offsets = (1, -1, width, -width)
         tiles = self._tiles
-        node = start[1] * width + start[0]
+        node = (start[1] - y0) * width + start[0] - x0
         steps: list[Tile] = []
-        target = goal[1] * width + goal[0]
+        target = (goal[1] - y0) * width + goal[0] - x0
         while node != target:
             code = directions[node]
             if code == _NOWHERE:
-                raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+                return None
             node += offsets[code]
-            tile = tiles[node]
+            x, y = x0 + node % width, y0 + node // width
+            tile = tiles[y * map_width + x]
             if tile is None:
-                tile = tiles[node] = (node % width, node // width)
+                tile = tiles[y * map_width + x] = (x, y)
             steps.append(tile)
         return tuple(steps)
 
-    def _tree(self, goal: Tile) -> bytes:
-        tree = self._trees.get(goal)
+    def _tree(self, goal: Tile, box: Box) -> bytes:
+        key = (goal, box)
+        tree = self._trees.get(key)
         if tree is not None:
-            self._trees.move_to_end(goal)
+            self._trees.move_to_end(key)
             return tree
         from scipy.sparse.csgraph import breadth_first_order  # noqa: PLC0415
 
-        if self._graph is None:
-            self._graph = _grid_graph(self._walkable)
+        x0, y0, x1, y1 = box
+        width = x1 - x0
+        graph = self._graphs.get(box)
+        if graph is None:
+            graph = self._graphs[box] = _grid_graph(self._walkable[y0:y1, x0:x1])
+            if len(self._graphs) > GRAPHS_KEPT:
+                self._graphs.popitem(last=False)
+        else:
+            self._graphs.move_to_end(box)
         _, parents = breadth_first_order(
-            self._graph, goal[1] * self._width + goal[0], directed=True, return_predecessors=True
+            graph, (goal[1] - y0) * width + goal[0] - x0, directed=True, return_predecessors=True
         )
         # Each tile keeps only which way its parent lies (one byte, not a four-byte tile id): four times the trees
         # fit the same memory. Kept as bytes, whose items read as plain ints, several times faster to walk.
         codes = np.full(parents.shape, _NOWHERE, dtype=np.uint8)
-        ids = np.arange(len(parents))
-        for code, offset in enumerate((1, -1, self._width, -self._width)):
-            codes[(parents >= 0) & (parents - ids == offset)] = code
+        step = parents - np.arange(len(parents))
+        reached = parents >= 0
+        for code, offset in enumerate((1, -1, width, -width)):
+            codes[reached & (step == offset)] = code
         tree = codes.tobytes()
-        self._trees[goal] = tree
+        self._trees[key] = tree
         if len(self._trees) > self._trees_kept:
             self._trees.popitem(last=False)
         return tree
@@ -141,6 +187,10 @@ class PathFinder:
                     counter += 1
                     heapq.heappush(frontier, (cost + h, h, counter, nxt))
         raise NoPathError(f"no path from {start} to {goal}: the goal is walled off from the start")
+
+
+def _inside(tile: Tile, box: Box) -> bool:
+    return box[0] <= tile[0] < box[2] and box[1] <= tile[1] < box[3]
 
 
 def _grid_graph(walkable: np.ndarray):  # noqa: ANN202 - a scipy sparse matrix
