@@ -149,7 +149,7 @@ def test_skipping_unchanged_neighbourhoods_notices_exactly_what_looking_at_every
         for engine in (skipping, looking):
             for item in inputs:
                 engine.submit(item)
-        looking.perceiver._last_bodies.clear()
+        looking.perceiver._last_tiles.clear()
         looking.perceiver._last_busy.clear()
         got, want = skipping.step().percepts, looking.step().percepts
         assert got == want, tick

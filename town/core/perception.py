@@ -60,7 +60,8 @@ class Perceiver:
         }
         # What each body and busy object was at the last tick, to find the cells where nothing changed (a cache: an
         # empty one after loading a save only means the first tick looks at everyone).
-        self._last_bodies: dict[str, tuple[tuple[int, int], tuple[int, int], str]] = {}
+        self._last_tiles: dict[str, tuple[int, int]] = {}
+        self._last_keys: dict[str, str] = {}
         self._last_busy: dict[str, str] = {}
 
     @staticmethod
@@ -151,21 +152,22 @@ class Perceiver:
         """The cells where a body moved, came, went or changed what it does, or an object changed state."""
         r = self.radius
         changed: set[tuple[int, int]] = set()
-        last, now = self._last_bodies, {}
+        # Tiles and keys are kept as they are (no tuple per body and tick for the collector to follow).
+        last_tiles, last_keys = self._last_tiles, self._last_keys
+        tiles, now_keys = {}, {}
         for body, key in zip(bodies, keys, strict=True):
-            x, y = body.tile
-            mark = ((x // r, y // r), body.tile, key)
-            now[body.name] = mark
-            before = last.pop(body.name, None)
-            if before != mark:
-                changed.add(mark[0])
+            name, tile = body.name, body.tile
+            tiles[name], now_keys[name] = tile, key
+            before = last_tiles.pop(name, None)
+            if before != tile or last_keys.get(name) != key:
+                changed.add((tile[0] // r, tile[1] // r))
                 if before is not None:
-                    changed.add(before[0])
-        changed.update(gone[0] for gone in last.values())
+                    changed.add((before[0] // r, before[1] // r))
+        changed.update((x // r, y // r) for x, y in last_tiles.values())  # those who left the world
         for address in busy.keys() | self._last_busy.keys():
             if busy.get(address) != self._last_busy.get(address):
                 changed.update(self._object_cells[address])
-        self._last_bodies, self._last_busy = now, busy
+        self._last_tiles, self._last_keys, self._last_busy = tiles, now_keys, busy
         return changed
 
     def _notice(
