@@ -196,23 +196,23 @@ def _inside(tile: Tile, box: Box) -> bool:
 def _grid_graph(walkable: np.ndarray):  # noqa: ANN202 - a scipy sparse matrix
     """The four-way adjacency of walkable tiles as a symmetric sparse matrix over tile ids y * width + x.
 
-    Symmetric and in CSR already, so each breadth-first search reads it as it is (undirected searches convert).
+    Written straight into canonical CSR (each row's neighbours in id order: above, left, right, below), so no sort
+    is needed and each breadth-first search reads it as it is; a region's graph is built in a few milliseconds.
     """
-    from scipy.sparse import coo_matrix  # noqa: PLC0415
+    from scipy.sparse import csr_matrix  # noqa: PLC0415
 
     height, width = walkable.shape
-    ids = np.arange(height * width).reshape(height, width)
-    right = walkable[:, :-1] & walkable[:, 1:]
-    down = walkable[:-1, :] & walkable[1:, :]
-    one_way = (
-        np.concatenate([ids[:, :-1][right], ids[:-1, :][down]]),
-        np.concatenate([ids[:, 1:][right], ids[1:, :][down]]),
-    )
-    rows = np.concatenate([one_way[0], one_way[1]])
-    cols = np.concatenate([one_way[1], one_way[0]])
-    data = np.ones(len(rows), dtype=np.int8)
-    graph = coo_matrix((data, (rows, cols)), shape=(height * width, height * width)).tocsr()
-    graph.sum_duplicates()  # canonical once, so no search re-checks it
+    size = height * width
+    valid = np.zeros((height, width, 4), dtype=bool)
+    valid[1:, :, 0] = walkable[1:, :] & walkable[:-1, :]
+    valid[:, 1:, 1] = walkable[:, 1:] & walkable[:, :-1]
+    valid[:, :-1, 2] = walkable[:, :-1] & walkable[:, 1:]
+    valid[:-1, :, 3] = walkable[:-1, :] & walkable[1:, :]
+    node, way = np.divmod(np.flatnonzero(valid), 4)
+    indices = (node + np.array([-width, -1, 1, width])[way]).astype(np.int32)
+    indptr = np.searchsorted(node, np.arange(size + 1)).astype(np.int32)
+    graph = csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr), shape=(size, size))
+    graph.has_sorted_indices = True  # canonical as written: no search re-checks it
     return graph
 
 

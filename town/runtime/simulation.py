@@ -271,12 +271,14 @@ class Simulation:
             world = self.engine.world
             self.stats.ticks += 1
             with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
-                # Each mind is handed only the conversations it is in: a big town starts several a tick, and every
-                # mind scanning all of them made the tick quadratic in agents.
+                # Each mind is handed only the conversations it is in (every mind scanning all of them made the tick
+                # quadratic in agents), and a mind that saw nothing new and is in no talk that began or ended is not
+                # visited: observing nothing changes nothing.
                 started, ended = by_participant(result.started), by_participant(result.ended)
+                news = result.percepts.keys() | started.keys() | ended.keys()
                 for mind in self.minds:
-                    if not mind.lanes.departed:
-                        name = mind.name
+                    name = mind.name
+                    if name in news and not mind.lanes.departed:
                         mind.observe(
                             now, result.percepts.get(name, []), started.get(name, []), ended.get(name, []), world
                         )
