@@ -41,6 +41,11 @@ NOT_STATE = {
     "_run_config",
     "engine_config",
     "step_schema",  # a mind's answer model, built from its places on first use
+    # What perception saw at the last tick, to pass over unchanged cells: empty after loading, the first tick looks
+    # at everyone and notices exactly what it would have (tests/core/test_perception.py)
+    "_last_tiles",
+    "_last_keys",
+    "_last_busy",
 }
 
 
