@@ -160,3 +160,13 @@ def test_a_goal_walled_off_within_its_region_is_reached_round_the_outside():
     assert path[-1] == goal and _walks(start, path, big)
     assert len(path) == _bfs_length(big, start, goal)
     assert any(x < 4 * REGION for x, _ in path)  # it went round, out of the goal's region
+
+
+def test_trees_kept_stay_within_the_byte_budget(monkeypatch):
+    import town.core.pathfinding as pathfinding
+
+    monkeypatch.setattr(pathfinding, "FIELD_BUDGET_BYTES", 3 * 100 * 100)  # three trees of this 100x100 map
+    finder = PathFinder(np.ones((100, 100), dtype=bool))
+    for goal in [(99, 99), (99, 0), (0, 99), (60, 60), (99, 50)]:
+        assert finder.path((0, 0), goal)[-1] == goal
+    assert len(finder._trees) == 3 and sum(len(t) for t in finder._trees.values()) <= 3 * 100 * 100  # noqa: SLF001

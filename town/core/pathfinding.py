@@ -49,7 +49,7 @@ class PathFinder:
         # One tuple per tile a far path has crossed, shared by every path through it: a path of 500 steps in a big
         # town is then 500 references, not 500 new tuples for the garbage collector to follow and the memory to hold.
         self._tiles: list[Tile | None] = [None] * walkable.size
-        self._trees_kept = max(4, FIELD_BUDGET_BYTES // max(1, min(walkable.size, (3 * REGION) ** 2)))
+        self._tree_bytes = 0  # kept within FIELD_BUDGET_BYTES (a region's tree is smaller than the whole map's)
         self._graphs: OrderedDict[Box, object] = OrderedDict()  # box -> its four-way graph, built on first use
 
     def path(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
@@ -159,8 +159,9 @@ class PathFinder:
             codes[reached & (step == offset)] = code
         tree = codes.tobytes()
         self._trees[key] = tree
-        if len(self._trees) > self._trees_kept:
-            self._trees.popitem(last=False)
+        self._tree_bytes += len(tree)
+        while self._tree_bytes > FIELD_BUDGET_BYTES and len(self._trees) > 1:
+            self._tree_bytes -= len(self._trees.popitem(last=False)[1])
         return tree
 
     def _astar(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
