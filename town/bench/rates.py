@@ -14,7 +14,6 @@ to talk, and the distribution of the importance scores it gave. `agents.llm.fake
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections import Counter
 from typing import Any
@@ -51,8 +50,7 @@ def town_prompts(agents: int = 25, hours: float = 24.0) -> dict[str, list[list[C
     from town.bench.scaling import generated_world  # noqa: PLC0415
 
     keeper = PromptKeeper(CountingModel(RealisticChoices(SchemaFakeModel(seed=0))))
-    sim, _ = asyncio.run(_simulate(agents, hours, keeper, generated_world(agents)))
-    del sim
+    asyncio.run(_simulate(agents, hours, keeper, generated_world(agents)))
     return keeper.kept
 
 
@@ -132,5 +130,5 @@ def bench_rates(
         "model": name,
         "prompts_in_the_day": {p: len(v) for p, v in prompts.items()},
         **figures,
-        "sample": json.dumps({"sightings": sightings, "scoring_prompts": scorings}),
+        "sampled": {"sightings": sightings, "scoring_prompts": scorings},
     }

@@ -47,10 +47,10 @@ from town.core.events import Event, EventBus, RunEnded, RunStarted
 from town.core.inputs import EndConversation, StartAction, StartConversation
 from town.core.places import TownMap
 from town.core.rng import RngTree
-from town.core.world import by_participant
 from town.runtime.approaches import Approaches
 from town.runtime.collector import collector_paused
 from town.runtime.flights import InFlight, drop_flights
+from town.runtime.news import hand_out_news
 from town.runtime.stats import RunStats
 
 _LANE_ORDER = {ACT: 0, PLAN: 1, MEMORY: 2}
@@ -271,17 +271,7 @@ class Simulation:
             world = self.engine.world
             self.stats.ticks += 1
             with self.bus.at(now):  # the world has moved to the next tick; what minds do now belongs to this one
-                # Each mind is handed only the conversations it is in (every mind scanning all of them made the tick
-                # quadratic in agents), and a mind that saw nothing new and is in no talk that began or ended is not
-                # visited: observing nothing changes nothing.
-                started, ended = by_participant(result.started), by_participant(result.ended)
-                news = result.percepts.keys() | started.keys() | ended.keys()
-                for mind in self.minds:
-                    name = mind.name
-                    if name in news and not mind.lanes.departed:
-                        mind.observe(
-                            now, result.percepts.get(name, []), started.get(name, []), ended.get(name, []), world
-                        )
+                hand_out_news(self.minds, result, world)
                 for index, mind in enumerate(self.minds):
                     if mind.lanes.departed:
                         continue
