@@ -23,6 +23,7 @@ from town.core.inputs import Say
 from town.core.world import Conversation
 
 FALLBACK_LINE = "…"
+NOBODY_SPOKE = "(nobody has spoken yet; you start)"
 CHAT_MEMORY_CHARS = 700
 
 
@@ -39,7 +40,7 @@ class UtteranceFields(BaseModel):
 
 def own_view(speaker_lines: list[tuple[str, str]], me: str, limit: int) -> str:
     lines = [f"{'You' if who == me else who}: {text}" for who, text in speaker_lines[-limit:]]
-    return "\n".join(lines) or "(nobody has spoken yet; you start)"
+    return "\n".join(lines) or NOBODY_SPOKE
 
 
 def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operation:

@@ -201,6 +201,19 @@ def _plan_draft(text: str) -> MemoryDraft:
     return MemoryDraft(kind="plan", text=text[:600], importance=5)
 
 
+def usual_place_line(name: str, place: str) -> str:
+    return f"At this hour {name} is usually at {place}."
+
+
+_USUAL_PLACE = re.compile(r"^At this hour .+? is usually at (.+)\.$", re.MULTILINE)
+
+
+def usual_place_named(prompt: str) -> str | None:
+    """The usual place a decomposition prompt names, if it names one (for benchmarks that read prompts)."""
+    found = _USUAL_PLACE.search(prompt)
+    return found.group(1) if found else None
+
+
 def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     """Steps for the window beginning at tick `start` (now, or when the current step ends when planning ahead)."""
     persona = mind.persona
@@ -226,7 +239,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         memories=recalled.numbered(),
         places="; ".join(labels),
         # The routine's place for this hour: small models otherwise pick the first place listed (often home).
-        usual_place=f"At this hour {persona.name} is usually at {usual}." if usual in mind.places else "",
+        usual_place=usual_place_line(persona.name, usual) if usual in mind.places else "",
         total_minutes=total,
     )
     schema = mind.step_schema

@@ -126,42 +126,94 @@ EVERYDAY_IMPORTANCE = (0.30, 0.30, 0.20, 0.08, 0.05, 0.03, 0.02, 0.01, 0.005, 0.
 # observations higher than `EVERYDAY_IMPORTANCE` (mean 3.9: 49% 1, 27% 5, 20% 8-10) — but on the fake's invented
 # actions ("tidying the election"), which a model may find odd rather than mundane; README, `town bench calls`.
 MEASURED_TALK_SHARE = 0.53
+# Where a real model puts a planned step, against the place the prompt says the agent usually is at that hour, and
+# how often it ends a conversation after a line: the 1.5B over decomposition and line prompts sampled evenly from a
+# town's day (`town bench rates --model embedded/qwen2.5-coder-1.5b`, two runs: 55 of 122 and 63 of 118 steps at the
+# usual place; 73 of 118 in its building; 12 of 30 lines after the first ended the talk). A fake picking any known
+# place for every 5-15-minute step sends people across town most of the day — more sightings, reactions and talk,
+# more paths and perception for the engine — and one ending a talk after a quarter of its lines draws talks out.
+MEASURED_USUAL_PLACE_SHARE = 0.49  # the step is at the usual place (118 of 240)
+MEASURED_USUAL_BUILDING_SHARE = 0.62  # the step is in the usual place's building (that place or another room of it)
+MEASURED_END_SHARE = 0.40  # a line after the first ends the conversation
+
+
+def building_of(label: str) -> str:
+    """The building part of a place label ('Juniper Cafe: kitchen' is in 'Juniper Cafe')."""
+    return label.split(": ", 1)[0]
 
 
 class RealisticChoices:
-    """Another model, except for the two choices that set a town's call count, which follow a real model's rates.
+    """Another model, except for the choices that set a town's call count, which follow a real model's rates.
 
-    Importance scores follow `EVERYDAY_IMPORTANCE` and a sighting turns into a conversation with probability
-    `talk_share` (both seeded by the request, so a run is reproducible). A fake choosing uniformly talks on half of
-    all sightings and scores observations 5.5 on average: more conversations and reflections than a model makes.
+    Importance scores follow `EVERYDAY_IMPORTANCE`, a sighting turns into a conversation with probability
+    `talk_share`, a line after the first ends the conversation with probability `end_share`, and — given
+    `usual_place`, which reads the usual place a decomposition prompt names — a planned step is at that place with
+    probability `usual_place_share`, elsewhere in its building up to `usual_building_share`, and otherwise at a place
+    in another building (all seeded by the request, so a run is reproducible). A fake choosing uniformly talks on
+    half of all sightings, scores observations 5.5 on average and wanders: more conversations and reflections than a
+    model makes.
     """
+
+    PURPOSES = ("importance", "react", "decompose", "utterance")
 
     def __init__(
         self,
         inner: ChatModel,
         importance: tuple[float, ...] = EVERYDAY_IMPORTANCE,
         talk_share: float = MEASURED_TALK_SHARE,
+        usual_place: Callable[[str], str | None] | None = None,
+        usual_place_share: float = MEASURED_USUAL_PLACE_SHARE,
+        usual_building_share: float = MEASURED_USUAL_BUILDING_SHARE,
+        end_share: float = MEASURED_END_SHARE,
     ) -> None:
         self.inner = inner
         self.name = inner.name
         self.importance = np.array(importance) / sum(importance)
         self.talk_share = talk_share
+        self.usual_place = usual_place
+        self.usual_place_share = usual_place_share
+        self.usual_building_share = max(usual_building_share, usual_place_share)
+        self.end_share = end_share
 
     async def complete(
         self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
     ) -> LLMReply:
         reply = await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
-        if purpose not in ("importance", "react"):
+        usual = self.usual_place(messages[-1].content) if purpose == "decompose" and self.usual_place else None
+        if purpose not in self.PURPOSES or schema is None or (purpose == "decompose" and usual is None):
             return reply
         data = json.loads(reply.text)
         digest = hashlib.sha256(json.dumps([m.content for m in messages]).encode()).digest()
         rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
         if purpose == "importance":
             data["scores"] = [int(s) for s in rng.choice(np.arange(1, 11), size=len(data["scores"]), p=self.importance)]
-        else:
+        elif purpose == "react":
             data["talk"] = "yes" if rng.random() < self.talk_share else "no"
+        elif purpose == "utterance":
+            data["end_conversation"] = bool(rng.random() < self.end_share)
+        elif usual is not None:
+            self._place_steps(data["steps"], usual, _place_choices(schema_json(schema)), rng)
         text = json.dumps(data)
         return LLMReply(text=text, prompt_tokens=reply.prompt_tokens, completion_tokens=estimate_tokens(text))
+
+    def _place_steps(self, steps: list[dict], usual: str, places: list[str], rng: np.random.Generator) -> None:
+        building = building_of(usual)
+        same = [p for p in places if building_of(p) == building and p != usual]
+        other = [p for p in places if building_of(p) != building]
+        for step in steps:
+            draw = rng.random()
+            if draw < self.usual_place_share:
+                step["place"] = usual
+            elif draw < self.usual_building_share and same:
+                step["place"] = same[int(rng.integers(len(same)))]
+            elif other:
+                step["place"] = other[int(rng.integers(len(other)))]
+
+
+def _place_choices(json_schema: dict[str, Any]) -> list[str]:
+    """The labels a decomposition schema allows for a step's place."""
+    place = json_schema["$defs"]["Step"]["properties"]["place"]
+    return list(place["enum"]) if "enum" in place else [place["const"]]
 
 
 class CountingModel:

@@ -14,9 +14,16 @@ from typing import Any
 import numpy as np
 
 from agents.embedding import CachingEmbedder, HashingEmbedder
-from agents.llm.fakes import MEASURED_TALK_SHARE, CountingModel, RealisticChoices, SchemaFakeModel
+from agents.llm.fakes import (
+    MEASURED_TALK_SHARE,
+    MEASURED_USUAL_PLACE_SHARE,
+    CountingModel,
+    RealisticChoices,
+    SchemaFakeModel,
+)
 from agents.llm.protocol import ChatModel
 from agents.memory import MemoryDraft, MemoryStream
+from agents.planning import usual_place_named
 from agents.retrieval import RetrievalWeights, recall_at_k
 from agents.vector_index import NumpyIndex
 from town.core.clock import GameClock
@@ -27,6 +34,11 @@ from town.runtime.config import RunConfig
 # 3,665 steps of 10 s — about 54 calls and 26k tokens per agent per game hour.
 PARK_CALLS_PER_AGENT_HOUR = 54.0
 PARK_TOKENS_PER_AGENT_HOUR = 26_000.0
+
+
+def realistic_fake(seed: int = 0) -> RealisticChoices:
+    """The instant fake, deciding talk, importance and where planned steps go at a real model's measured rates."""
+    return RealisticChoices(SchemaFakeModel(seed=seed), usual_place=usual_place_named)
 
 
 def bench_config(agents: int, hours: float, **extra: Any) -> RunConfig:
@@ -62,7 +74,7 @@ def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
 
 
 def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
-    counting = CountingModel(RealisticChoices(SchemaFakeModel(seed=0)))
+    counting = CountingModel(realistic_fake())
     sim, wall = asyncio.run(_simulate(agents, hours, counting, world))
     agent_hours = sim.stats.awake_agent_ticks * sim.clock.tick_seconds / 3600
     tokens = {p: counting.prompt_tokens[p] + counting.completion_tokens[p] for p in counting.calls}
@@ -89,6 +101,7 @@ def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
         "park_reflections_per_agent_day": "2-3",
         "importance_scores": "EVERYDAY_IMPORTANCE (agents/llm/fakes.py): 80% score 1-3, mean 2.5",
         "talk_share": f"{MEASURED_TALK_SHARE} of sightings (the 1.5B's, town bench rates)",
+        "usual_place_share": f"{MEASURED_USUAL_PLACE_SHARE} of planned steps (the 1.5B's, town bench rates)",
         "wall_s": round(wall, 2),
     }
 

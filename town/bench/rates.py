@@ -1,13 +1,15 @@
-"""`town bench rates [--model M]`: how a real model decides the two things that set a town's call count.
+"""`town bench rates [--model M]`: how a real model decides the things that set a town's call count.
 
-Whether an agent stops to talk to someone it sees, and how important it finds what it observes, decide how many
-conversations (a sighting, a handful of lines, two re-plans) and reflections (two calls each) a day holds — and so most
-of `town bench calls`. The counting fake behind that benchmark must decide them as a real model does, not uniformly.
+Whether an agent stops to talk to someone it sees, how important it finds what it observes, and whether its planned
+steps keep it where it usually is at that hour or send it across town, decide how many conversations (a sighting, a
+handful of lines, two re-plans), reflections (two calls each) and sightings a day holds — and so most of `town bench
+calls`. The counting fake behind that benchmark must decide them as a real model does, not uniformly.
 
 This benchmark takes the prompts agents actually send: a day of 25 distinct people in a generated town runs on the
-fake, its sighting and scoring prompts are kept, an even sample of them is put to the named model through the gateway
-(validation, one repair, the fallback) exactly as an agent's call is, and the shares are printed: how often it chose
-to talk, and the distribution of the importance scores it gave. `agents.llm.fakes.MEASURED_TALK_SHARE` and
+fake, its sighting, scoring and decomposition prompts are kept, an even sample of them is put to the named model
+through the gateway (validation, one repair, the fallback) exactly as an agent's call is, and the shares are printed:
+how often it chose to talk, the distribution of the importance scores it gave, and the share of planned steps at the
+usual place the prompt names. `agents.llm.fakes.MEASURED_TALK_SHARE`, `MEASURED_USUAL_PLACE_SHARE` and
 `EVERYDAY_IMPORTANCE` are set from these figures.
 """
 
@@ -16,16 +18,27 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
 
-from agents.llm.fakes import CountingModel, RealisticChoices, SchemaFakeModel
+from agents.dialogue import NOBODY_SPOKE
+from agents.llm.fakes import CountingModel, building_of
 from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, SamplingParams
 from agents.llm.structured import GatewayConfig, StructuredLLM
-from agents.schemas import ReactionChoice, importance_schema
+from agents.planning import usual_place_named
+from agents.schemas import ReactionChoice
 
-SAMPLED_PURPOSES = ("react", "importance")
+SAMPLED_PURPOSES = ("react", "importance", "decompose", "utterance")
+
+
+@dataclass(frozen=True)
+class KeptPrompt:
+    """A prompt an agent sent and the answer model it was asked for."""
+
+    messages: list[ChatMessage]
+    schema: type[BaseModel]
 
 
 class PromptKeeper:
@@ -34,70 +47,81 @@ class PromptKeeper:
     def __init__(self, inner: ChatModel) -> None:
         self.inner = inner
         self.name = inner.name
-        self.kept: dict[str, list[list[ChatMessage]]] = {p: [] for p in SAMPLED_PURPOSES}
+        self.kept: dict[str, list[KeptPrompt]] = {p: [] for p in SAMPLED_PURPOSES}
 
     async def complete(
         self, messages: list[ChatMessage], *, schema: type[BaseModel] | None, purpose: str, params: SamplingParams
     ) -> LLMReply:
-        if purpose in self.kept:
-            self.kept[purpose].append(list(messages))
+        if purpose in self.kept and schema is not None:
+            self.kept[purpose].append(KeptPrompt(list(messages), schema))
         return await self.inner.complete(messages, schema=schema, purpose=purpose, params=params)
 
 
-def town_prompts(agents: int = 25, hours: float = 24.0) -> dict[str, list[list[ChatMessage]]]:
-    """The sighting and scoring prompts of a fake day of `agents` distinct people in a town generated for them."""
-    from town.bench.figures import _simulate  # noqa: PLC0415 - the calls benchmark's own day
+def town_prompts(agents: int = 25, hours: float = 24.0) -> dict[str, list[KeptPrompt]]:
+    """The sampled purposes' prompts of a fake day of `agents` distinct people in a town generated for them."""
+    from town.bench.figures import _simulate, realistic_fake  # noqa: PLC0415 - the calls benchmark's own day
     from town.bench.scaling import generated_world  # noqa: PLC0415
 
-    keeper = PromptKeeper(CountingModel(RealisticChoices(SchemaFakeModel(seed=0))))
+    keeper = PromptKeeper(CountingModel(realistic_fake()))
     asyncio.run(_simulate(agents, hours, keeper, generated_world(agents)))
     return keeper.kept
 
 
 def evenly(items: list[Any], count: int) -> list[Any]:
     """`count` items spread evenly over the list (all of them if there are fewer): the whole day, not its morning."""
+    if count <= 0:
+        return []
     if len(items) <= count:
         return list(items)
     step = len(items) / count
     return [items[int(i * step)] for i in range(count)]
 
 
-def item_count(messages: list[ChatMessage]) -> int:
-    """How many numbered items a scoring prompt lists (each on its own line, '1. ...')."""
-    text = messages[-1].content
-    return sum(1 for line in text.splitlines() if line.split(".", 1)[0].strip().isdigit())
-
-
 def measure(
-    model: ChatModel, prompts: dict[str, list[list[ChatMessage]]], sightings: int, scorings: int, seed: int = 0
+    model: ChatModel,
+    prompts: dict[str, list[KeptPrompt]],
+    sightings: int,
+    scorings: int,
+    plannings: int = 0,
+    replies: int = 0,
 ) -> dict[str, Any]:
-    """The model's talk share over `sightings` sampled sighting prompts and its score distribution over `scorings`."""
-    llm = StructuredLLM(model, GatewayConfig(concurrency=1, max_retries=1), seed=seed)
+    """What the model chose on evenly sampled prompts of the day.
 
-    async def ask_all() -> tuple[list[str], list[int], int]:
-        talks: list[str] = []
-        scores: list[int] = []
-        fallbacks = 0
-        for messages in evenly(prompts["react"], sightings):
-            answer = await llm.ask(
-                messages, ReactionChoice, purpose="react", agent="bench", fallback=lambda: ReactionChoice(talk="no"),
-                log=[],
-            )  # fmt: skip
-            fallbacks += answer.fallback
-            if not answer.fallback:
-                talks.append(answer.value.talk)
-        for messages in evenly(prompts["importance"], scorings):
-            schema = importance_schema(item_count(messages))
-            answer = await llm.ask(
-                messages, schema, purpose="importance", agent="bench", fallback=schema.model_construct, log=[]
-            )
-            fallbacks += answer.fallback
-            if not answer.fallback:
-                scores.extend(answer.value.scores)  # type: ignore[attr-defined]
-        return talks, scores, fallbacks
+    Its talk share over `sightings` sighting prompts, its score distribution over `scorings` scoring prompts, the
+    share of its planned steps at the usual place (and in its building) over `plannings` decomposition prompts that
+    name one, and how often it ended the conversation over `replies` prompts for a line after the first.
+    """
+    llm = StructuredLLM(model, GatewayConfig(concurrency=1, max_retries=1), seed=0)
+    answers: dict[str, list[tuple[KeptPrompt, BaseModel]]] = {}
+    fallbacks = 0
+    named = [kept for kept in prompts.get("decompose", []) if usual_place_named(kept.messages[-1].content)]
+    answering = [kept for kept in prompts.get("utterance", []) if NOBODY_SPOKE not in kept.messages[-1].content]
+    sampled = {"react": (prompts["react"], sightings), "importance": (prompts["importance"], scorings),
+               "decompose": (named, plannings), "utterance": (answering, replies)}  # fmt: skip
+
+    async def ask_all() -> None:
+        nonlocal fallbacks
+        for purpose, (kept, count) in sampled.items():
+            answers[purpose] = []
+            for prompt in evenly(kept, count):
+                answer = await llm.ask(
+                    prompt.messages, prompt.schema, purpose=purpose, agent="bench",
+                    fallback=prompt.schema.model_construct, log=[],
+                )  # fmt: skip
+                fallbacks += answer.fallback
+                if not answer.fallback:
+                    answers[purpose].append((prompt, answer.value))
 
     started = time.perf_counter()
-    talks, scores, fallbacks = asyncio.run(ask_all())
+    asyncio.run(ask_all())
+    talks = [answer.talk for _, answer in answers["react"] if isinstance(answer, ReactionChoice)]
+    scores = [score for _, answer in answers["importance"] for score in answer.scores]  # type: ignore[attr-defined]
+    steps = [
+        (step.place, usual_place_named(prompt.messages[-1].content) or "")
+        for prompt, answer in answers["decompose"]
+        for step in answer.steps  # type: ignore[attr-defined]
+    ]
+    ends = [answer.end_conversation for _, answer in answers["utterance"]]  # type: ignore[attr-defined]
     histogram = Counter(scores)
     return {
         "sighting_prompts": len(talks),
@@ -105,13 +129,27 @@ def measure(
         "scored_observations": len(scores),
         "importance_shares_1_to_10": [round(histogram[s] / len(scores), 3) for s in range(1, 11)] if scores else [],
         "importance_mean": round(sum(scores) / len(scores), 2) if scores else None,
+        "planned_steps": len(steps),
+        "usual_place_share": _share([place == usual for place, usual in steps]),
+        "usual_building_share": _share([building_of(place) == building_of(usual) for place, usual in steps]),
+        "replies": len(ends),
+        "end_share": _share(ends),
         "fallbacks": fallbacks,
         "wall_s": round(time.perf_counter() - started, 1),
     }
 
 
+def _share(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 3) if flags else None
+
+
 def bench_rates(
-    model: str | None = None, api_base: str | None = None, sightings: int = 30, scorings: int = 8
+    model: str | None = None,
+    api_base: str | None = None,
+    sightings: int = 30,
+    scorings: int = 8,
+    plannings: int = 24,
+    replies: int = 30,
 ) -> dict[str, Any]:
     from agents.llm.local_llama import DEFAULT_EMBEDDED_MODEL  # noqa: PLC0415
     from town.runtime.builders import build_model  # noqa: PLC0415
@@ -122,7 +160,7 @@ def bench_rates(
     name = model or DEFAULT_EMBEDDED_MODEL
     chat = build_model(RunConfig(model=name, api_base=api_base, cache="off"))
     try:
-        figures = measure(chat, prompts, sightings, scorings)
+        figures = measure(chat, prompts, sightings, scorings, plannings, replies)
     finally:
         close_models(chat)  # the embedded model freed before the interpreter tears llama.cpp down
     return {
@@ -130,5 +168,10 @@ def bench_rates(
         "model": name,
         "prompts_in_the_day": {p: len(v) for p, v in prompts.items()},
         **figures,
-        "sampled": {"sightings": sightings, "scoring_prompts": scorings},
+        "sampled": {
+            "sightings": sightings,
+            "scoring_prompts": scorings,
+            "decomposition_prompts": plannings,
+            "line_prompts": replies,
+        },  # fmt: skip
     }
