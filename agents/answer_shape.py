@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
+import weakref
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel
+
+from agents.llm.protocol import schema_json
 
 PLACEHOLDER = re.compile(r"<[^<>\n]{1,120}>")
 _LONG_CHOICE = 6  # more options than this are named by the prompt's own list, not repeated in the shape
@@ -29,11 +31,20 @@ def _refuse_placeholder(text: str) -> str:
 Written = Annotated[str, AfterValidator(_refuse_placeholder)]
 
 
-@lru_cache(maxsize=4096)  # every prompt renders one; a schema's JSON schema is built once, not per call
+_SHAPES: weakref.WeakKeyDictionary[type[BaseModel], str] = weakref.WeakKeyDictionary()
+
+
 def answer_shape(schema: type[BaseModel]) -> str:
-    """The reply's JSON shape with a placeholder for every value (a field's description, else its type or range)."""
-    spec = schema.model_json_schema()
-    return _shape(spec, spec.get("$defs", {}), None)
+    """The reply's JSON shape with a placeholder for every value (a field's description, else its type or range).
+
+    Every prompt renders one, so it is drawn once per schema class and kept as long as the class lives (a big town
+    has a decomposition schema per agent, more than a bounded cache holds), from the JSON schema the gateway uses.
+    """
+    shape = _SHAPES.get(schema)
+    if shape is None:
+        spec = schema_json(schema)
+        shape = _SHAPES[schema] = _shape(spec, spec.get("$defs", {}), None)
+    return shape
 
 
 def _shape(spec: dict[str, Any], defs: dict[str, Any], note: str | None) -> str:

@@ -170,3 +170,30 @@ def test_trees_kept_stay_within_the_byte_budget(monkeypatch):
     for goal in [(99, 99), (99, 0), (0, 99), (60, 60), (99, 50)]:
         assert finder.path((0, 0), goal)[-1] == goal
     assert len(finder._trees) == 3 and sum(len(t) for t in finder._trees.values()) <= 3 * 100 * 100  # noqa: SLF001
+
+
+def test_region_graphs_kept_stay_within_their_byte_budget_and_are_reused(monkeypatch):
+    import town.core.pathfinding as pathfinding
+    from town.core.pathfinding import REGION
+
+    built = []
+    real_build = pathfinding._grid_graph  # noqa: SLF001
+    monkeypatch.setattr(
+        pathfinding, "_grid_graph", lambda walkable: built.append(walkable.shape) or real_build(walkable)
+    )
+    big = np.ones((3 * REGION, 9 * REGION), dtype=bool)
+    finder = PathFinder(big)
+    # Goals in three regions (x blocks 0-2, 3-5, 6-8), then other goals in the same regions (new trees): each
+    # region's graph is built once.
+    goals = [(REGION + 5, REGION), (4 * REGION + 5, REGION), (7 * REGION + 5, REGION)]
+    for lap in range(2):
+        for x, y in goals:
+            goal = (x, y + 7 * lap)
+            assert finder.path((x + 60, y + 3), goal)[-1] == goal  # from inside the region, far enough for a tree
+    assert len(finder._trees) == 6 and len(built) == 3  # noqa: SLF001
+    one = pathfinding._graph_bytes(finder._graphs[next(iter(finder._graphs))])  # noqa: SLF001
+    monkeypatch.setattr(pathfinding, "GRAPH_BUDGET_BYTES", 2 * one)
+    small = PathFinder(big)
+    for goal in goals:
+        small.path((goal[0] + 60, goal[1] + 3), goal)
+    assert len(small._graphs) == 2  # noqa: SLF001 - the least recently used region's graph was let go

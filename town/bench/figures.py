@@ -18,14 +18,13 @@ from agents.llm.fakes import (
     MEASURED_TALK_SHARE,
     MEASURED_USUAL_PLACE_SHARE,
     CountingModel,
-    RealisticChoices,
     SchemaFakeModel,
 )
 from agents.llm.protocol import ChatModel
 from agents.memory import MemoryDraft, MemoryStream
-from agents.planning import usual_place_named
 from agents.retrieval import RetrievalWeights, recall_at_k
 from agents.vector_index import NumpyIndex
+from town.bench.workload import generated_world, realistic_fake
 from town.core.clock import GameClock
 from town.runtime.builders import build_simulation
 from town.runtime.config import RunConfig
@@ -34,11 +33,6 @@ from town.runtime.config import RunConfig
 # 3,665 steps of 10 s — about 54 calls and 26k tokens per agent per game hour.
 PARK_CALLS_PER_AGENT_HOUR = 54.0
 PARK_TOKENS_PER_AGENT_HOUR = 26_000.0
-
-
-def realistic_fake(seed: int = 0) -> RealisticChoices:
-    """The instant fake, deciding talk, importance and where planned steps go at a real model's measured rates."""
-    return RealisticChoices(SchemaFakeModel(seed=seed), usual_place=usual_place_named)
 
 
 def bench_config(agents: int, hours: float, **extra: Any) -> RunConfig:
@@ -62,8 +56,6 @@ def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
     other all day (more sightings, scores, reflections and reactions). The generated town is closer to Park et al.'s 25
     distinct people in Smallville; both are printed.
     """
-    from town.bench.scaling import generated_world  # noqa: PLC0415 - builds the town only for this benchmark
-
     figures = _calls(agents, hours, None)
     generated = _calls(agents, hours, generated_world(agents))
     figures["distinct_people_in_a_generated_town"] = {

@@ -59,8 +59,8 @@ class PromptKeeper:
 
 def town_prompts(agents: int = 25, hours: float = 24.0) -> dict[str, list[KeptPrompt]]:
     """The sampled purposes' prompts of a fake day of `agents` distinct people in a town generated for them."""
-    from town.bench.figures import _simulate, realistic_fake  # noqa: PLC0415 - the calls benchmark's own day
-    from town.bench.scaling import generated_world  # noqa: PLC0415
+    from town.bench.figures import _simulate  # noqa: PLC0415 - the calls benchmark's own day
+    from town.bench.workload import generated_world, realistic_fake  # noqa: PLC0415
 
     keeper = PromptKeeper(CountingModel(realistic_fake()))
     asyncio.run(_simulate(agents, hours, keeper, generated_world(agents)))

@@ -15,9 +15,7 @@ unit embeddings loaded straight into a memory stream, so the curve is the scorin
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,12 +29,9 @@ from agents.memory import MemoryRecord, MemoryState, MemoryStream
 from agents.persona import Persona
 from agents.retrieval import RetrievalWeights, recall_at_k
 from agents.vector_index import NumpyIndex, VectorIndex
-from town.bench.figures import realistic_fake
+from town.bench.workload import generated_world, realistic_fake
 from town.core.clock import GameClock
-from town.core.places import TownMap, load_town_map
-from town.experiments.population import generate_population
-from town.experiments.quotas import QuotaSpec
-from town.mapping.generate import generate_town
+from town.core.places import TownMap
 from town.runtime.builders import build_simulation
 from town.runtime.config import RunConfig
 
@@ -50,16 +45,6 @@ SUPER_LINEAR = 1.15  # a log-log slope above this is flagged (1.0 is linear)
 def log_log_slope(xs: list[float], ys: list[float]) -> float:
     """How the cost grows: the slope of log(y) against log(x) (1 linear, 2 quadratic)."""
     return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
-
-
-def generated_world(people: int, seed: int = 0) -> tuple[TownMap, list[Persona]]:
-    """A town sized for `people` and its generated population (hashing embedder: no model needed)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "town.tmj"
-        path.write_text(json.dumps(generate_town(people, seed=seed)), encoding="utf-8")
-        town_map = load_town_map(path)
-    personas, _ = generate_population(people, QuotaSpec(), town_map, HashingEmbedder(), seed=seed)
-    return town_map, personas
 
 
 def engine_curve(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import heapq
 from collections import OrderedDict
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,10 @@ _NOWHERE = 255  # a tile the tree does not reach (or the root)
 # A region's tree spans three blocks of this many tiles each way: far walks (a few hundred tiles between a home and the
 # places near it) start inside their goal's region, and a tree is 147k tiles, not a 10,000-person town's 788k.
 REGION = 128
-GRAPHS_KEPT = 16  # regions' graphs (a few MB each) kept for the next tree in the same region
+# Regions' graphs (about 2 MB each) kept for the next tree in the same region, least recently used evicted. Far goals
+# come from every region in turn, so a budget below the map's ~50 regions at 10,000 people rebuilt a graph for most
+# new trees (2,048 builds in a game hour, 2.6 us an agent-tick); the whole map's fit.
+GRAPH_BUDGET_BYTES = 192 * 1024 * 1024
 
 
 class PathFinder:
@@ -50,7 +54,8 @@ class PathFinder:
         # town is then 500 references, not 500 new tuples for the garbage collector to follow and the memory to hold.
         self._tiles: list[Tile | None] = [None] * walkable.size
         self._tree_bytes = 0  # kept within FIELD_BUDGET_BYTES (a region's tree is smaller than the whole map's)
-        self._graphs: OrderedDict[Box, object] = OrderedDict()  # box -> its four-way graph, built on first use
+        self._graphs: OrderedDict[Box, Any] = OrderedDict()  # box -> its four-way graph, built on first use
+        self._graph_bytes = 0  # kept within GRAPH_BUDGET_BYTES
 
     def path(self, start: Tile, goal: Tile) -> tuple[Tile, ...]:
         """Tiles from the one after `start` up to and including `goal` (empty when already there)."""
@@ -143,8 +148,9 @@ class PathFinder:
         graph = self._graphs.get(box)
         if graph is None:
             graph = self._graphs[box] = _grid_graph(self._walkable[y0:y1, x0:x1])
-            if len(self._graphs) > GRAPHS_KEPT:
-                self._graphs.popitem(last=False)
+            self._graph_bytes += _graph_bytes(graph)
+            while self._graph_bytes > GRAPH_BUDGET_BYTES and len(self._graphs) > 1:
+                self._graph_bytes -= _graph_bytes(self._graphs.popitem(last=False)[1])
         else:
             self._graphs.move_to_end(box)
         _, parents = breadth_first_order(
@@ -192,6 +198,10 @@ class PathFinder:
 
 def _inside(tile: Tile, box: Box) -> bool:
     return box[0] <= tile[0] < box[2] and box[1] <= tile[1] < box[3]
+
+
+def _graph_bytes(graph: Any) -> int:
+    return int(graph.indptr.nbytes + graph.indices.nbytes + graph.data.nbytes)
 
 
 def _grid_graph(walkable: np.ndarray):  # noqa: ANN202 - a scipy sparse matrix
