@@ -357,9 +357,11 @@ def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 
 def main(argv: list[str] | None = None) -> int:
+    from town.runtime.collector import space_young_collections  # noqa: PLC0415
     from town.runtime.signals import install_process_handlers  # noqa: PLC0415
 
     install_process_handlers()
+    space_young_collections()
     try:
         return _dispatch(argv)
     except KeyboardInterrupt as exc:

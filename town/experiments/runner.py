@@ -130,6 +130,9 @@ def run_one(spec_json: str) -> dict[str, Any]:
     from town.experiments.config import Intervention, SurveySpec  # noqa: PLC0415
     from town.experiments.schedule import Schedule, SurveyTable  # noqa: PLC0415
     from town.persistence.runner import run_headless  # noqa: PLC0415
+    from town.runtime.collector import space_young_collections  # noqa: PLC0415
+
+    space_young_collections()  # a spawned or Ray worker did not start from the command line
 
     spec = RunSpec.model_validate_json(spec_json)
     config = validate_run_config(spec.config, f"run {spec.condition}/rep-{spec.replicate}")
