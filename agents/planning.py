@@ -201,6 +201,23 @@ def _plan_draft(text: str) -> MemoryDraft:
     return MemoryDraft(kind="plan", text=text[:600], importance=5)
 
 
+def window_activities(mind: MindView, minute: int, window_end: int) -> str:
+    """What the schedule holds from `minute` to `window_end`.
+
+    The block's activity, then each later block's the window reaches ("gardening, then from 11:00 lunch at the cafe").
+    """
+    start, end, activity = mind.current_block(minute)
+    parts = [activity]
+    while end < window_end:
+        start, next_end, next_activity = mind.current_block(end)
+        if next_activity != activity:
+            parts.append(f"from {_hhmm(start)} {next_activity}")
+        if next_end <= end:
+            break
+        end, activity = next_end, next_activity
+    return ", then ".join(parts)
+
+
 def usual_place_line(name: str, place: str) -> str:
     return f"At this hour {name} is usually at {place}."
 
@@ -220,11 +237,15 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     interrupt = start <= now
     version = mind.plan_version
     minute = mind.minute_of_day(start)
-    _, block_end, activity = mind.current_block(minute)
-    window_end = min(block_end, minute + mind.config.decompose_window_minutes, mind.bed_minute)
+    _, _, activity = mind.current_block(minute)
+    # The window is the next `decompose_window_minutes` whatever schedule blocks it spans (each block's activity is
+    # named): clipped at a block's end, a step ending at 10:55 asked for a five-minute plan, and the re-plan after
+    # each conversation planned only the rest of its block, so another call followed at the block's end.
+    window_end = min(minute + mind.config.decompose_window_minutes, mind.bed_minute)
     total = max(5, window_end - minute)
+    planned = window_activities(mind, minute, minute + total)
     context = mind.replan_context or ""
-    recalled = recall(mind, f"{activity}. {context}".strip(), now)
+    recalled = recall(mind, f"{planned}. {context}".strip(), now)
     labels = tuple(mind.places)
     usual = routine_place(persona, minute)
     default_label = usual if usual in mind.places else mind.default_place_label
@@ -234,7 +255,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         now=mind.now_label(now),
         window_start=_hhmm(minute),
         window_end=_hhmm(minute + total),
-        activity=activity,
+        activity=planned,
         context=f"Just now: {context}" if context else "",
         memories=recalled.numbered(),
         places="; ".join(labels),

@@ -1,5 +1,7 @@
 """Reacting to what an agent notices: `react_op` decides whether to go and talk to the person just seen.
 
+A yes comes with the opening line, which the conversation starts with (no second call for the first line).
+
 Only other awake agents who are free to talk are salient, and cooldowns (per agent between decisions, per pair between
 chats) stop the same two people deciding about each other every tick.
 """
@@ -46,7 +48,8 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
         choice = answer.value
         inputs: list[WorldInput] = []
         if choice.decision == "talk":
-            inputs.append(StartConversation(initiator=persona.name, partner=percept.subject))
+            opening = choice.opening_line
+            inputs.append(StartConversation(initiator=persona.name, partner=percept.subject, opening=opening))
         effect = ReactionDecided(decision=choice.decision, subject=percept.subject)
         reaction = Reaction(
             agent=persona.name,

@@ -78,15 +78,25 @@ def importance_schema(count: int) -> type[BaseModel]:
 
 
 class ReactionChoice(_Answer):
-    """Whether to go and talk to the person just seen: one yes-or-no decision, and nothing else.
+    """Whether to go and talk to the person just seen — a yes-or-no decision — and, if yes, the opening line.
 
     Asked to choose among carrying on, changing plans and talking, the 1.5B chose to talk in none of 6 cases (two
     seeds) where talking was the point; asked yes or no, in 4 of 6, and it carried on where it should in 5 of 6.
     Plans still change after a sight: a conversation re-plans the rest of the day. No reason is asked for: SmolLM2
     filled it with the placeholder's own words ("why, in a few words"), and nothing in the town reads it.
+
+    The opening line is asked in the same call: one call fewer a conversation, and the sighting's memories about the
+    person are the ones the first line would recall. A yes with no opening starts the talk as before, the first line
+    asked for on its own (`opening_line` is then empty).
     """
 
     talk: Literal["yes", "no"]
+    opening: Written = Field(default="", max_length=300, description="if yes, what you say first to them; if no, empty")
+
+    @property
+    def opening_line(self) -> str:
+        """The opening to speak as the talk starts, or "" (no talk, or a yes that wrote none)."""
+        return self.opening.strip() if self.talk == "yes" else ""
 
     @property
     def decision(self) -> Literal["talk", "continue"]:

@@ -68,6 +68,29 @@ def test_two_agents_meet_talk_in_turns_remember_and_replan(town_map, personas):
     assert any(e.type == "retrieval" and e.purpose == "utterance" for e in events)
 
 
+def test_a_yes_with_an_opening_line_starts_the_talk_with_it_and_saves_the_first_line_call(town_map, personas):
+    model = scripted_talk()
+    opening = "Jonah! Are you coming to the harvest party at five?"
+    model.handlers["react"] = lambda m: (
+        {"talk": "yes", "opening": opening} if m[0].content.startswith("You are Mei") else {"talk": "no"}
+    )
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(200))
+    said = [(e.speaker, e.text) for e in events if e.type == "utterance"]
+    # Mei's opening is the talk's first line; Jonah answers it, and Mei's next line is her first utterance call.
+    assert said == [("Mei Lin", opening), ("Jonah Price", "I'll bring my guitar."),
+                    ("Mei Lin", "Morning, Jonah! The harvest party is at five tonight."), ("Jonah Price", "Bye!"),
+                    ("Mei Lin", "See you there!")]  # fmt: skip
+    assert model.calls["utterance"] == 4  # five lines, the first written by the reaction
+    first = next(m for p, m in model.requests if p == "utterance")
+    assert first[0].content.startswith("You are Jonah") and f"Mei Lin: {opening}" in first[-1].content
+    react_prompt = next(m for p, m in model.requests if p == "react" and m[0].content.startswith("You are Mei"))
+    assert "what Mei Lin says first to Jonah Price" in react_prompt[-1].content
+    chats = [e for e in events if e.type == "memory" and e.kind == "chat"]
+    assert chats and all(opening in chat.text for chat in chats)
+
+
 def test_chat_cooldown_stops_the_pair_from_talking_again_at_once(town_map, personas):
     model = scripted_talk()
     sim = make_sim(town_map, personas[:2], model)

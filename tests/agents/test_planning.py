@@ -86,9 +86,12 @@ def test_day_plan_then_lazy_decomposition_into_known_places(town_map, personas):
         ("13:00", "lunch break and plan the party"),
     ]
     planned = next(e for e in events if e.type == "steps")
-    # The plan lands at 08:05 (five minutes of thought), so the window is 08:05-09:00: the two answered steps repeat
-    # to fill its 55 minutes; the object is matched to the arena's objects.
-    assert [s[0] for s in planned.steps] == [15, 15, 15, 10]
+    # The plan lands at 08:05 (five minutes of thought), so the window is the hour 08:05-09:05, which reaches into the
+    # next block (named in the prompt): the two answered steps repeat to fill its 60 minutes; the object is matched to
+    # the arena's objects.
+    asked = next(m for p, m in model.requests if p == "decompose")[-1].content
+    assert "From 08:05 to 09:05 Mei Lin plans to: bake pastries, then from 09:00 serve customers." in asked
+    assert [s[0] for s in planned.steps] == [15, 15, 15, 15]
     assert planned.steps[0][2] == "Willowbrook:Rosewood Cafe:cafe kitchen"
     assert planned.steps[0][3] == "stove" and planned.steps[1][3] == ""
     action = next(e for e in events if e.type == "action" and e.description == "baking pastries")

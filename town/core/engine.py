@@ -324,6 +324,8 @@ class Engine:
         started = ConversationStarted(conversation=conv.id, participants=conv.participants, place=conv.place)
         self.bus.emit(started)
         self._result.started.append(conv)
+        if item.opening:
+            self._say(Say(conversation=conv.id, speaker=a.name, text=item.opening))
 
     def _say(self, item: Say) -> None:
         conv = self.world.conversations.get(item.conversation)

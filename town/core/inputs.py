@@ -37,6 +37,7 @@ class StartConversation(_Input):
     initiator: str
     partner: str
     opening_reason: str = ""  # no longer written (the reaction gives no reason); an older save's pending input has it
+    opening: str = Field(default="", max_length=600)  # the initiator's first line, said as the talk starts (or none)
 
 
 class WalkTowards(_Input):
