@@ -38,6 +38,18 @@ class UtteranceFields(BaseModel):
     transcript: str
 
 
+def spoken(text: str, speaker: str) -> str:
+    """A line as said: without the speaker's own name in front ("Mei Lin: Hello" is "Hello").
+
+    Small models write it so after seeing transcripts of "Name: line"; the transcript would show the name twice.
+    """
+    line = text.strip()
+    for prefix in (f"{speaker}:", f"{speaker.split(maxsplit=1)[0]}:"):
+        if line.startswith(prefix) and len(line) > len(prefix):
+            return line[len(prefix) :].strip()
+    return line
+
+
 def own_view(speaker_lines: list[tuple[str, str]], me: str, limit: int) -> str:
     lines = [f"{'You' if who == me else who}: {text}" for who, text in speaker_lines[-limit:]]
     return "\n".join(lines) or NOBODY_SPOKE
@@ -65,7 +77,8 @@ def utterance_op(mind: MindView, conversation: Conversation, now: int) -> Operat
         # An opening line never ends the talk: the one spoken to always answers (the 1.5B set end_conversation on
         # its first line, and a one-line "conversation" followed). A fallback still ends it.
         ends = reply.end_conversation and (bool(history) or answer.fallback)
-        say = Say(conversation=conversation.id, speaker=persona.name, text=reply.utterance.strip(), end=ends)
+        line = spoken(reply.utterance, persona.name) or FALLBACK_LINE
+        say = Say(conversation=conversation.id, speaker=persona.name, text=line, end=ends)
         return Outcome(
             purpose="utterance", inputs=[say], events=[recalled.logged(persona.name, "utterance")], touched=recalled.ids
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from agents.dialogue import spoken
 from agents.effects import ReactionDecided
 from agents.events import Reaction
 from agents.llm.structured import Answer
@@ -48,7 +49,7 @@ def react_op(mind: MindView, percept: Percept, now: int) -> Operation:
         choice = answer.value
         inputs: list[WorldInput] = []
         if choice.decision == "talk":
-            opening = choice.opening_line
+            opening = spoken(choice.opening_line, persona.name)
             inputs.append(StartConversation(initiator=persona.name, partner=percept.subject, opening=opening))
         effect = ReactionDecided(decision=choice.decision, subject=percept.subject)
         reaction = Reaction(

@@ -71,8 +71,8 @@ def test_two_agents_meet_talk_in_turns_remember_and_replan(town_map, personas):
 def test_a_yes_with_an_opening_line_starts_the_talk_with_it_and_saves_the_first_line_call(town_map, personas):
     model = scripted_talk()
     opening = "Jonah! Are you coming to the harvest party at five?"
-    model.handlers["react"] = lambda m: (
-        {"talk": "yes", "opening": opening} if m[0].content.startswith("You are Mei") else {"talk": "no"}
+    model.handlers["react"] = lambda m: (  # written with the speaker's name in front, as small models do
+        {"talk": "yes", "opening": f"Mei Lin: {opening}"} if m[0].content.startswith("You are Mei") else {"talk": "no"}
     )
     sim = make_sim(town_map, personas[:2], model)
     events = collect(sim)
@@ -89,6 +89,15 @@ def test_a_yes_with_an_opening_line_starts_the_talk_with_it_and_saves_the_first_
     assert "what Mei Lin says first to Jonah Price" in react_prompt[-1].content
     chats = [e for e in events if e.type == "memory" and e.kind == "chat"]
     assert chats and all(opening in chat.text for chat in chats)
+
+
+def test_a_line_is_said_without_the_speakers_own_name_in_front():
+    from agents.dialogue import spoken
+
+    assert spoken("Mei Lin: Morning, Jonah!", "Mei Lin") == "Morning, Jonah!"
+    assert spoken("  Mei: Morning!", "Mei Lin") == "Morning!"
+    assert spoken("Jonah: you said it", "Mei Lin") == "Jonah: you said it"  # someone else's name stays
+    assert spoken("Mei Lin:", "Mei Lin") == "Mei Lin:"  # nothing after it: not emptied
 
 
 def test_chat_cooldown_stops_the_pair_from_talking_again_at_once(town_map, personas):
