@@ -207,7 +207,7 @@ def _plot(engine: list[dict[str, Any]], retrieval: list[dict[str, Any]], out: Pa
     out.mkdir(parents=True, exist_ok=True)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     for ax, rows, x, y, title in (
-        (left, engine, "agents", "ms_per_tick", "engine overhead per tick (instant fake model)"),
+        (left, engine, "agents", "ms_per_tick", "engine overhead per tick (instant fake at a real model's rates)"),
         (right, retrieval, "memories", "retrieve_ms_median", "top-30 retrieval, full scoring (numpy)"),
     ):
         xs, ys = [r[x] for r in rows], [r[y] for r in rows]
