@@ -33,6 +33,7 @@ from town.core.input_files import read_jsonl
 from town.runtime.config import RunConfig
 
 # The endings scenarios 2 and 3 must reach; anything else (a crash, "completed") fails the soak.
+DYING_TOWN_AGENTS = 10
 EXPECTED_ENDINGS = {"dying_endpoint": "provider_unavailable", "full_disk": "write_failed"}
 DISK_LIMIT_BYTES = 60_000
 
@@ -124,9 +125,15 @@ def _call_outcomes(log: Path) -> tuple[Counter[str], int]:
 
 
 def _dying_endpoint(agents: int, seed: int, out: Path) -> dict[str, Any]:
-    """Two game hours; the endpoint dies after a third of the calls a healthy run makes in that time."""
+    """Two game hours; the endpoint dies after a third of the calls a healthy run makes in that time.
+
+    At least `DYING_TOWN_AGENTS` people: the breaker trips after a dozen failed calls in a row and ends the run at the
+    next call once the outage outlasts its budget, and three people falling back to hour-long routine steps ask too
+    little in two hours to get there (the run then completes on fallbacks, which is right for them but tests nothing).
+    """
     from town.persistence.runner import run_headless  # noqa: PLC0415
 
+    agents = max(agents, DYING_TOWN_AGENTS)
     model = DyingEndpoint(SchemaFakeModel(seed=seed), healthy_calls=max(1, agents * 2))
     config = soak_config(agents, 2.0, seed, out, outage_budget_s=2.0)
     try:
