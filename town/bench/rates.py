@@ -1,16 +1,17 @@
 """`town bench rates [--model M]`: how a real model decides the things that set a town's call count.
 
-Whether an agent stops to talk to someone it sees, how important it finds what it observes, and whether its planned
-steps keep it where it usually is at that hour or send it across town, decide how many conversations (a sighting, a
-handful of lines, two re-plans), reflections (two calls each) and sightings a day holds — and so most of `town bench
-calls`. The counting fake behind that benchmark must decide them as a real model does, not uniformly.
+Whether an agent stops to talk to someone it sees, how important it finds what it observes, whether its planned
+steps keep it where it usually is at that hour or send it across town, and when it ends a conversation decide how many
+conversations (a sighting, a handful of lines, two re-plans), reflections (two calls each) and sightings a day holds —
+and so most of `town bench calls`. The counting fake behind that benchmark must decide them as a real model does, not
+uniformly.
 
 This benchmark takes the prompts agents actually send: a day of 25 distinct people in a generated town runs on the
-fake, its sighting, scoring and decomposition prompts are kept, an even sample of them is put to the named model
+fake, its sighting, scoring, decomposition and line prompts are kept, an even sample of them is put to the named model
 through the gateway (validation, one repair, the fallback) exactly as an agent's call is, and the shares are printed:
-how often it chose to talk, the distribution of the importance scores it gave, and the share of planned steps at the
-usual place the prompt names. `agents.llm.fakes.MEASURED_TALK_SHARE`, `MEASURED_USUAL_PLACE_SHARE` and
-`EVERYDAY_IMPORTANCE` are set from these figures.
+how often it chose to talk, the distribution of the importance scores it gave, the share of planned steps at the usual
+place the prompt names (and in its building), and how often a line after the first ended the talk. The `MEASURED_*`
+shares of `agents.llm.fakes` and its `EVERYDAY_IMPORTANCE` are set from these figures.
 """
 
 from __future__ import annotations
