@@ -206,15 +206,13 @@ def window_activities(mind: MindView, minute: int, window_end: int) -> str:
 
     The block's activity, then each later block's the window reaches ("gardening, then from 11:00 lunch at the cafe").
     """
-    start, end, activity = mind.current_block(minute)
+    _, end, activity = mind.current_block(minute)
     parts = [activity]
-    while end < window_end:
-        start, next_end, next_activity = mind.current_block(end)
+    while end < window_end:  # each block ends at least 5 minutes after it is asked about, so this ends
+        start, end, next_activity = mind.current_block(end)
         if next_activity != activity:
             parts.append(f"from {_hhmm(start)} {next_activity}")
-        if next_end <= end:
-            break
-        end, activity = next_end, next_activity
+        activity = next_activity
     return ", then ".join(parts)
 
 

@@ -15,7 +15,9 @@ import numpy as np
 
 from agents.embedding import CachingEmbedder, HashingEmbedder
 from agents.llm.fakes import (
+    MEASURED_END_SHARE,
     MEASURED_TALK_SHARE,
+    MEASURED_USUAL_BUILDING_SHARE,
     MEASURED_USUAL_PLACE_SHARE,
     CountingModel,
     SchemaFakeModel,
@@ -93,7 +95,9 @@ def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
         "park_reflections_per_agent_day": "2-3",
         "importance_scores": "EVERYDAY_IMPORTANCE (agents/llm/fakes.py): 80% score 1-3, mean 2.5",
         "talk_share": f"{MEASURED_TALK_SHARE} of sightings (the 1.5B's, town bench rates)",
-        "usual_place_share": f"{MEASURED_USUAL_PLACE_SHARE} of planned steps (the 1.5B's, town bench rates)",
+        "usual_place_share": f"{MEASURED_USUAL_PLACE_SHARE} of planned steps, {MEASURED_USUAL_BUILDING_SHARE} in its "
+        "building (the 1.5B's, town bench rates)",
+        "end_share": f"{MEASURED_END_SHARE} of lines after the first end the talk (the 1.5B's, town bench rates)",
         "wall_s": round(wall, 2),
     }
 

@@ -33,9 +33,9 @@ from town.core.input_files import read_jsonl
 from town.runtime.config import RunConfig
 
 # The endings scenarios 2 and 3 must reach; anything else (a crash, "completed") fails the soak.
-DYING_TOWN_AGENTS = 10
 EXPECTED_ENDINGS = {"dying_endpoint": "provider_unavailable", "full_disk": "write_failed"}
 DISK_LIMIT_BYTES = 60_000
+DYING_TOWN_AGENTS = 10  # the fewest people the dying endpoint's town has (`_dying_endpoint`)
 
 
 class DyingEndpoint:
