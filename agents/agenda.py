@@ -8,11 +8,15 @@ other edit.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from agents.effects import PlannedStep
+from town.core.clock import GameClock
 from town.core.world import SAVED
+
+# A step cut short by a talk resumes only if at least this much of it is left.
+MIN_RESUMED_MINUTES = 3
 
 
 @dataclass
@@ -26,6 +30,8 @@ class Agenda:
     current_action_text: str = "getting ready for the day"
     current_activity: str = ""
     replan_context: str | None = None  # what happened that asks for new steps now
+    current_step: PlannedStep | None = None  # the step under way, resumed when a talk cut it short
+    talk_context: str | None = None  # the last talk fitted into the plan, for the next plan to take into account
     prefetched: bool = False  # the next window's steps are being planned ahead
     plan_version: int = 0  # bumped by every change that makes steps planned ahead stale
 
@@ -52,7 +58,36 @@ class Agenda:
             self.step_end_tick = 0
         if self.replan_context == context:
             self.replan_context = None
+        if self.talk_context == context:
+            self.talk_context = None
         return True
+
+    def fit_talk(self, now: int, clock: GameClock, context: str) -> None:
+        """Fit a finished talk into the plan without a model call, the way Park et al.'s re-plan after a chat does.
+
+        The talk took the place of whatever the plan had for its time: those steps are dropped, the step it cut short
+        resumes for what is left of it (a remainder under `MIN_RESUMED_MINUTES` is not worth walking back for), and
+        the plan ends when it would have. The next step starts at once, so a body stopped mid-walk walks on. What was
+        said reaches the next plan asked for after the talk through `talk_context` (and the chat memory its recall may
+        bring up). A window planned ahead before the talk is kept: planning it again would cost a call in about one
+        talk in four, and an agreement for later is found by the recall of the plans made then.
+        """
+        kept: deque[PlannedStep] = deque()
+
+        def keep(step: PlannedStep, ends: int) -> None:
+            minutes = int((ends - now) * clock.tick_seconds // 60)
+            if minutes >= MIN_RESUMED_MINUTES:
+                kept.append(replace(step, minutes=min(minutes, step.minutes)))
+
+        end = self.step_end_tick
+        if self.current_step is not None:
+            keep(self.current_step, end)
+        for step in self.steps:
+            end += clock.ticks_for(minutes=step.minutes)
+            keep(step, end)
+        self.steps = kept
+        self.step_end_tick = now
+        self.talk_context = context[:300]
 
     def request_replan(self, context: str) -> None:
         self.replan_context = context[:300]

@@ -39,6 +39,11 @@ class CognitionConfig(BaseModel):
             "reflect_insights": 10.0,
         }
     )
+    # After a talk: "fit" fits it into the plan without a call, as Park et al.'s re-plan around a chat does (the
+    # steps it replaced are dropped, the one it cut short resumes, and the next plan is told about the talk);
+    # "call" has both speakers re-plan the next hour at once with what was said — two calls a conversation, about
+    # one an agent-hour, for plans that follow an agreement within the minute rather than by the next window.
+    talk_replan: Literal["fit", "call"] = "fit"
     # Lazy decomposition covers at most this much of the current block per call.
     decompose_window_minutes: int = Field(default=60, ge=15, le=240)
     # A sighting older than this is no longer worth a reaction decision (the other agent has likely moved on).

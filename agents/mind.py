@@ -126,6 +126,10 @@ class Mind:
         return self.agenda.replan_context
 
     @property
+    def talk_context(self) -> str | None:
+        return self.agenda.talk_context
+
+    @property
     def plan_version(self) -> int:
         return self.agenda.plan_version
 
@@ -219,10 +223,12 @@ class Mind:
             self.note(PendingMemory(kind="observation", text=percept.text, subject=percept.subject))
             if attention.salient_tick != tick and self._is_salient(percept, tick, world):
                 attention.notice(percept, tick)
+        refit = self.config.talk_replan == "call"
         for conv in started:
             if self.name in conv.participants:
-                self.agenda.steps.clear()
-                self.agenda.plan_version += 1
+                if refit:  # the plan is made again when the talk ends; none planned meanwhile is kept
+                    self.agenda.steps.clear()
+                    self.agenda.plan_version += 1
                 attention.forget()
         for conv in ended:
             if self.name not in conv.participants:
@@ -233,7 +239,12 @@ class Mind:
                 self.note(chat_memory(self.name, partner, lines))
             attention.talked(partner, tick)
             last = f" The last words were: {lines[-1][1]}" if lines else ""
-            self.agenda.request_replan(f"{self.name} just finished talking with {partner}.{last}")
+            if refit:
+                self.agenda.request_replan(f"{self.name} just finished talking with {partner}.{last}")
+            else:
+                when = self.clock.time_at(conv.started_tick).strftime("%H:%M")
+                talk = f"{self.name} talked with {partner} at {when}.{last}"
+                self.agenda.fit_talk(tick, self.clock, talk)
 
     def _is_salient(self, percept: Percept, tick: int, world: WorldState) -> bool:
         if percept.kind != "agent":
@@ -288,9 +299,15 @@ class Mind:
         """Begin an action now: the agenda's step end and action text, the agent's own observation of it, the input."""
         duration = self.clock.ticks_for(minutes=minutes)
         action = progressive(action, self.name)
-        self.agenda.step_end_tick = tick + duration
-        self.agenda.current_action_text = action
-        self.note(PendingMemory(kind="observation", text=f"{self.name} is {action} at {arena.label}"))
+        agenda = self.agenda
+        before = agenda.current_step
+        agenda.step_end_tick = tick + duration
+        agenda.current_step = PlannedStep(minutes, action, arena.address, obj)
+        agenda.current_action_text = action
+        # Going on with the same thing in the same place (a step resumed after a talk, or planned twice in a row) is
+        # nothing new to remember.
+        if before is None or (before.action, before.arena) != (action, arena.address):
+            self.note(PendingMemory(kind="observation", text=f"{self.name} is {action} at {arena.label}"))
         return StartAction(
             agent=self.name,
             description=action,
@@ -306,7 +323,7 @@ class Mind:
         self.lanes.asleep = True
         self.agenda.steps.clear()
         self.agenda.plan_version += 1
-        self.agenda.replan_context = None
+        self.agenda.replan_context = self.agenda.talk_context = None
         self.attention.forget()
         minutes_left = (self.wake_minute + 1440 - self.minute_of_day(tick)) % 1440 or 1440
         return self.start(tick, "sleeping", self.home_arena, self.bed, minutes_left, asleep=True)

@@ -128,13 +128,29 @@ def normalise_schedule(
 
 
 def fit_steps(steps: list[PlannedStep], total_minutes: int) -> list[PlannedStep]:
-    """Make steps cover exactly `total_minutes`: truncate the excess, or repeat the steps in order to fill the gap."""
+    """Make steps cover exactly `total_minutes`, in the order planned.
+
+    Steps past the window are cut (a remainder under five minutes joins the step before it). Steps that fall short are
+    stretched over the window in proportion: repeating them, as this once did, sent a person who planned "bake, then
+    serve" back and forth between kitchen and counter every ten minutes — a walk, an observation and a sighting for
+    everyone around at each turn.
+    """
     if not steps:
         return []
+    planned = sum(step.minutes for step in steps)
+    if 0 < planned < total_minutes:
+        stretched, reached, done = [], 0, 0
+        for step in steps:
+            reached += step.minutes
+            end = round(reached * total_minutes / planned)  # rounded at the running sum: the lengths add up exactly
+            stretched.append(PlannedStep(end - done, step.action, step.arena, step.object))
+            done = end
+        return stretched
     out: list[PlannedStep] = []
-    used, i = 0, 0
-    while used < total_minutes:
-        step = steps[i % len(steps)]
+    used = 0
+    for step in steps:
+        if used >= total_minutes:
+            break
         length = min(step.minutes, total_minutes - used)
         if length < 5 and out:  # a sliver too short to be an action goes to the previous step
             last = out.pop()
@@ -142,7 +158,6 @@ def fit_steps(steps: list[PlannedStep], total_minutes: int) -> list[PlannedStep]
         else:
             out.append(PlannedStep(length, step.action, step.arena, step.object))
         used += length
-        i += 1
     return out
 
 
@@ -242,7 +257,8 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     window_end = min(minute + mind.config.decompose_window_minutes, mind.bed_minute)
     total = max(5, window_end - minute)
     planned = window_activities(mind, minute, minute + total)
-    context = mind.replan_context or ""
+    # What asks for new steps now (an interruption), or else a talk fitted into the plan since the last one.
+    context = mind.replan_context or mind.talk_context or ""
     recalled = recall(mind, f"{planned}. {context}".strip(), now)
     labels = tuple(mind.places)
     usual = routine_place(persona, minute)
@@ -254,7 +270,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         window_start=_hhmm(minute),
         window_end=_hhmm(minute + total),
         activity=planned,
-        context=f"Just now: {context}" if context else "",
+        context=f"{'Just now' if mind.replan_context else 'Earlier'}: {context}" if context else "",
         memories=recalled.numbered(),
         places="; ".join(labels),
         # The routine's place for this hour: small models otherwise pick the first place listed (often home).

@@ -82,8 +82,8 @@ class ReactionChoice(_Answer):
 
     Asked to choose among carrying on, changing plans and talking, the 1.5B chose to talk in none of 6 cases (two
     seeds) where talking was the point; asked yes or no, in 4 of 6, and it carried on where it should in 5 of 6.
-    Plans still change after a sight: a conversation re-plans the rest of the day. No reason is asked for: SmolLM2
-    filled it with the placeholder's own words ("why, in a few words"), and nothing in the town reads it.
+    Plans still change after a sight: the next plan is told of the conversation it led to. No reason is asked for:
+    SmolLM2 filled it with the placeholder's own words ("why, in a few words"), and nothing in the town reads it.
 
     The opening line is asked in the same call: one call fewer a conversation, and the sighting's memories about the
     person are the ones the first line would recall. A yes with no opening starts the talk as before, the first line

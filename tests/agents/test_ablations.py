@@ -10,7 +10,9 @@ from town.runtime.builders import build_simulation
 
 def _run(tmp_path, ablate, hours=4):
     config = fake_config(tmp_path, agents=4, hours=hours, seed=2)
-    config = config.model_copy(update={"cognition": CognitionConfig(ablate=set(ablate))})
+    # A lower reflection threshold than Park et al.'s 150: four people reflect within a few game hours.
+    cognition = CognitionConfig(ablate=set(ablate), reflection_threshold=60)
+    config = config.model_copy(update={"cognition": cognition})
     counting = CountingModel(SchemaFakeModel(seed=2))
     sim = build_simulation(config, model=counting)
     events = []

@@ -2,6 +2,7 @@ import asyncio
 
 import pytest
 
+from agents.config import CognitionConfig
 from agents.dialogue import own_view
 from tests.helpers import ByPurpose, collect, make_sim
 
@@ -57,8 +58,6 @@ def test_two_agents_meet_talk_in_turns_remember_and_replan(town_map, personas):
         assert chat.sources == utterance_ids  # provenance: which utterance events the memory came from
         assert "harvest party is at five" in chat.text
     assert next(c for c in chats if c.agent == "Jonah Price").told_by == "Mei Lin"
-    replans = [e for e in events if e.type == "steps" and "just finished talking" in e.context]
-    assert {r.agent for r in replans} == {"Mei Lin", "Jonah Price"}
     # Each utterance prompt shows the agent's own view of the dialogue.
     jonah_prompt = next(m for p, m in model.requests if p == "utterance" and m[0].content.startswith("You are Jonah"))
     assert "Mei Lin: Morning, Jonah!" in jonah_prompt[-1].content
@@ -66,6 +65,46 @@ def test_two_agents_meet_talk_in_turns_remember_and_replan(town_map, personas):
     assert "You: Morning, Jonah!" in mei_second[-1].content
     # The retrieval behind each line is logged.
     assert any(e.type == "retrieval" and e.purpose == "utterance" for e in events)
+
+
+def test_a_talk_is_fitted_into_the_plan_and_the_next_plan_hears_of_it(town_map, personas):
+    model = scripted_talk()
+    sim = make_sim(town_map, personas[:2], model)
+    events = collect(sim)
+    asyncio.run(sim.run(800))
+    end = next(e for e in events if e.type == "conversation_end")
+    for name in ("Mei Lin", "Jonah Price"):
+        mine = [e for e in events if getattr(e, "agent", None) == name]
+        before = [e for e in mine if e.type == "action" and e.tick < end.tick][-1]
+        after = next(e for e in mine if e.type == "action" and e.tick >= end.tick)
+        # No call re-plans the hour: the step the talk cut short goes on, and ends when it was planned to.
+        assert after.description == before.description == "serving coffee" and after.tick - end.tick <= 1
+        assert 0 <= before.until_tick - after.until_tick <= 6  # to the minute (steps last whole minutes)
+        assert not [e for e in mine if e.type == "steps" and before.tick < e.tick <= end.tick]
+        # The next plan asked for after the talk is told about it, once (the window planned ahead during the step the
+        # talk cut short was asked for before it).
+        plans = [e for e in mine if e.type == "steps" and e.tick > end.tick][1:]
+        talk = f"{name} talked with {'Jonah Price' if name == 'Mei Lin' else 'Mei Lin'} at "
+        assert plans[0].context.startswith(talk) and plans[0].context.endswith("The last words were: See you there!")
+        assert all(talk not in (p.context or "") for p in plans[1:])
+        # Going on with the same step in the same place, after the talk or in the next window, is not remembered anew.
+        own = [e for e in mine if e.type == "memory" and e.text.startswith(f"{name} is serving coffee")]
+        assert len(own) == 1
+    asked = [m[-1].content for p, m in model.requests if p == "decompose" and m[0].content.startswith("You are Mei")]
+    assert sum("Earlier: Mei Lin talked with Jonah Price at " in prompt for prompt in asked) == 1
+    # Each speaker's hourly windows (four each, the last planned ahead) and no call for the talk.
+    assert model.calls["decompose"] == 8
+
+
+def test_a_town_set_to_re_plan_after_talks_asks_both_speakers_at_once(town_map, personas):
+    model = scripted_talk()
+    sim = make_sim(town_map, personas[:2], model, cognition=CognitionConfig(talk_replan="call"))
+    events = collect(sim)
+    asyncio.run(sim.run(200))
+    end = next(e for e in events if e.type == "conversation_end")
+    replans = [e for e in events if e.type == "steps" and "just finished talking" in e.context]
+    assert {r.agent for r in replans} == {"Mei Lin", "Jonah Price"}
+    assert all(r.tick - end.tick <= 12 for r in replans)  # within the two game minutes a re-plan takes
 
 
 def test_a_yes_with_an_opening_line_starts_the_talk_with_it_and_saves_the_first_line_call(town_map, personas):

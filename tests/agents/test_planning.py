@@ -38,11 +38,15 @@ def test_out_of_range_numbers_are_clamped_not_discarded():
 
 def test_steps_fill_the_window_exactly():
     a = PlannedStep(10, "a", "x", None)
-    b = PlannedStep(15, "b", "x", None)
-    assert [s.minutes for s in fit_steps([a, b], 60)] == [10, 15, 10, 15, 10]
+    b = PlannedStep(15, "b", "y", None)
+    c = PlannedStep(5, "c", "z", None)
+    # A plan that falls short is stretched in proportion, in its order: nobody walks back and forth between a and b.
+    assert [(s.action, s.minutes) for s in fit_steps([a, b], 60)] == [("a", 24), ("b", 36)]
+    assert [(s.action, s.minutes) for s in fit_steps([a, b, c], 45)] == [("a", 15), ("b", 23), ("c", 7)]
+    # One that runs over is cut at the window's end.
     assert [s.minutes for s in fit_steps([a, b], 20)] == [10, 10]
     # A remainder under five minutes joins the previous step instead of becoming a sliver.
-    assert [s.minutes for s in fit_steps([a], 23)] == [10, 13]
+    assert [(s.action, s.minutes) for s in fit_steps([a, b, c], 27)] == [("a", 10), ("b", 17)]
     assert fit_steps([], 30) == []
 
 
@@ -87,11 +91,11 @@ def test_day_plan_then_lazy_decomposition_into_known_places(town_map, personas):
     ]
     planned = next(e for e in events if e.type == "steps")
     # The plan lands at 08:05 (five minutes of thought), so the window is the hour 08:05-09:05, which reaches into the
-    # next block (named in the prompt): the two answered steps repeat to fill its 60 minutes; the object is matched to
-    # the arena's objects.
+    # next block (named in the prompt): the two answered steps are stretched to fill its 60 minutes; the object is
+    # matched to the arena's objects.
     asked = next(m for p, m in model.requests if p == "decompose")[-1].content
     assert "From 08:05 to 09:05 Mei Lin plans to: bake pastries, then from 09:00 serve customers." in asked
-    assert [s[0] for s in planned.steps] == [15, 15, 15, 15]
+    assert [(s[0], s[1]) for s in planned.steps] == [(30, "baking pastries"), (30, "icing buns")]
     assert planned.steps[0][2] == "Willowbrook:Rosewood Cafe:cafe kitchen"
     assert planned.steps[0][3] == "stove" and planned.steps[1][3] == ""
     action = next(e for e in events if e.type == "action" and e.description == "baking pastries")

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from agents.config import CognitionConfig
 from agents.embedding import CachingEmbedder, HashingEmbedder
 from agents.llm.fakes import (
     MEASURED_END_SHARE,
@@ -60,16 +61,17 @@ def bench_calls(agents: int = 25, hours: float = 24.0) -> dict[str, Any]:
     """
     figures = _calls(agents, hours, None)
     generated = _calls(agents, hours, generated_world(agents))
-    figures["distinct_people_in_a_generated_town"] = {
-        k: generated[k]
-        for k in ("calls_per_awake_agent_hour", "calls_vs_park", "reflections_per_agent_day", "conversations")
-    }
+    shown = ("calls_per_awake_agent_hour", "calls_vs_park", "reflections_per_agent_day", "conversations")
+    figures["distinct_people_in_a_generated_town"] = {k: generated[k] for k in shown}
+    # What the other setting of `cognition.talk_replan` costs: both speakers re-plan at once after every talk.
+    replanning = _calls(agents, hours, None, CognitionConfig(talk_replan="call"))
+    figures["with_talk_replan_call"] = {k: replanning[k] for k in shown}
     return figures
 
 
-def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
+def _calls(agents: int, hours: float, world: Any, cognition: CognitionConfig | None = None) -> dict[str, Any]:
     counting = CountingModel(realistic_fake())
-    sim, wall = asyncio.run(_simulate(agents, hours, counting, world))
+    sim, wall = asyncio.run(_simulate(agents, hours, counting, world, cognition=cognition or CognitionConfig()))
     agent_hours = sim.stats.awake_agent_ticks * sim.clock.tick_seconds / 3600
     tokens = {p: counting.prompt_tokens[p] + counting.completion_tokens[p] for p in counting.calls}
     calls_rate = counting.total_calls / agent_hours
@@ -98,6 +100,7 @@ def _calls(agents: int, hours: float, world: Any) -> dict[str, Any]:
         "usual_place_share": f"{MEASURED_USUAL_PLACE_SHARE} of planned steps, {MEASURED_USUAL_BUILDING_SHARE} in its "
         "building (the 1.5B's, town bench rates)",
         "end_share": f"{MEASURED_END_SHARE} of lines after the first end the talk (the 1.5B's, town bench rates)",
+        "talk_replan": f"{sim.cognition.talk_replan} (fit: a talk is fitted into the plan without a call)",
         "wall_s": round(wall, 2),
     }
 

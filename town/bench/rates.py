@@ -2,7 +2,7 @@
 
 Whether an agent stops to talk to someone it sees, how important it finds what it observes, whether its planned
 steps keep it where it usually is at that hour or send it across town, and when it ends a conversation decide how many
-conversations (a sighting, a handful of lines, two re-plans), reflections (two calls each) and sightings a day holds —
+conversations (a sighting and a handful of lines), reflections (two calls each) and sightings a day holds —
 and so most of `town bench calls`. The counting fake behind that benchmark must decide them as a real model does, not
 uniformly.
 
