@@ -145,3 +145,29 @@ def test_the_counting_fake_places_steps_and_ends_talks_at_the_shares_it_is_given
         for i in range(400)
     ]  # fmt: skip
     assert 20 <= sum(ends) <= 60
+
+
+def _listed(messages) -> list[str]:
+    return [line.split(". ", 1)[1] for line in messages[-1].content.splitlines() if line[:1].isdigit()]
+
+
+def test_scores_that_rise_down_the_list_are_told_from_scores_that_follow_what_was_seen():
+    from tests.helpers import ByPurpose
+    from town.bench.rates import scoring_by_batch_size
+
+    by_place = ByPurpose({"importance": lambda m: {"scores": [min(10, 1 + i) for i in range(len(_listed(m)))]}})
+    figures = scoring_by_batch_size(by_place, sizes=(10, 20), items=40)
+    assert figures["observations"] == 40
+    assert all(figures["by_batch_size"][size]["place_vs_score_spearman"] > 0.9 for size in ("10", "20"))
+    assert by_place.calls["importance"] == 4 + 2  # the same 40 observations in batches of 10, then of 20
+    # Scored by what was seen (a longer observation scores higher), the place in the batch says little.
+    by_text = ByPurpose({"importance": lambda m: {"scores": [1 + len(text) % 10 for text in _listed(m)]}})
+    rho = scoring_by_batch_size(by_text, sizes=(20,), items=40)["by_batch_size"]["20"]["place_vs_score_spearman"]
+    assert rho is not None and abs(rho) < 0.5
+    # All 1s: the share says so, and there is no correlation to speak of.
+    ones = ByPurpose({"importance": lambda m: {"scores": [1] * len(_listed(m))}})
+    flat = scoring_by_batch_size(ones, sizes=(40,), items=40)["by_batch_size"]["40"]
+    assert flat["share_of_1"] == 1.0 and flat["place_vs_score_spearman"] is None and flat["mean"] == 1.0
+    # A refused answer is a fallback, not a score.
+    refused = scoring_by_batch_size(ByPurpose({"importance": "no"}), sizes=(20,), items=40)["by_batch_size"]["20"]
+    assert refused == {"mean": None, "share_of_1": None, "place_vs_score_spearman": None, "fallbacks": 2}

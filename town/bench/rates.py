@@ -17,6 +17,7 @@ shares of `agents.llm.fakes` and its `EVERYDAY_IMPORTANCE` are set from these fi
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -25,13 +26,21 @@ from typing import Any
 from pydantic import BaseModel
 
 from agents.dialogue import NOBODY_SPOKE
+from agents.importance import ImportanceFields
 from agents.llm.fakes import CountingModel, building_of
 from agents.llm.protocol import ChatMessage, ChatModel, LLMReply, SamplingParams
 from agents.llm.structured import GatewayConfig, StructuredLLM
+from agents.operations import numbered
+from agents.persona import Persona
 from agents.planning import usual_place_named
-from agents.schemas import ReactionChoice
+from agents.prompts import render
+from agents.schemas import ReactionChoice, importance_schema
+from agents.wording import progressive
+from town.evaluation.surveys import spearman
 
 SAMPLED_PURPOSES = ("react", "importance", "decompose", "utterance")
+# Batch sizes the importance scores are compared at (`cognition.importance_batch_size` is at most 60, 40 by default).
+SCORING_BATCHES = (10, 20, 40, 60)
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,66 @@ def measure(
     }
 
 
+def routine_observations(count: int, seed: int = 0) -> tuple[Persona, list[str]]:
+    """Observations of people at their routine activities, and who is to score them: most of a day's memories.
+
+    Up to `count` distinct ones from a town generated for 25, shuffled.
+    """
+    from town.bench.workload import generated_world  # noqa: PLC0415 - the calls benchmark's own town
+
+    _, people = generated_world(25, seed=seed)
+    seen = [f"{p.name} is {progressive(r.activity, p.name)} at {r.place}" for p in people for r in p.routine]
+    texts = list(dict.fromkeys(seen))
+    random.Random(seed).shuffle(texts)
+    return people[0], texts[:count]
+
+
+def scoring_by_batch_size(
+    model: ChatModel, sizes: tuple[int, ...] = SCORING_BATCHES, items: int = 60
+) -> dict[str, Any]:
+    """How a model's importance scores depend on how many memories one call scores.
+
+    The same routine observations are scored in batches of each size, in the same order. Per size: the mean score, the
+    share of 1s, and Spearman's correlation between an item's place in its batch and its score — near 0 when the
+    score follows what was seen, towards 1 when scores rise down the list whatever it says (None: every score equal).
+    """
+    llm = StructuredLLM(model, GatewayConfig(concurrency=1, max_retries=1), seed=0)
+    owner, texts = routine_observations(items)
+    figures: dict[str, Any] = {}
+
+    async def score_all() -> None:
+        for size in sizes:
+            scores: list[int] = []
+            places: list[int] = []
+            fallbacks = 0
+            for start in range(0, len(texts), size):
+                batch = texts[start : start + size]
+                schema = importance_schema(len(batch))
+                fields = ImportanceFields(name=owner.name, identity=owner.summary(), items=numbered(batch))
+                answer = await llm.ask(
+                    render("importance", fields, schema), schema, purpose="importance", agent="bench",
+                    fallback=schema.model_construct, log=[],
+                )  # fmt: skip
+                if answer.fallback:
+                    fallbacks += 1
+                    continue
+                scores.extend(answer.value.scores)  # type: ignore[attr-defined]
+                places.extend(range(len(batch)))
+            figures[str(size)] = {
+                "mean": round(sum(scores) / len(scores), 2) if scores else None,
+                "share_of_1": _share([score == 1 for score in scores]),
+                "place_vs_score_spearman": _rounded(spearman(places, scores)),
+                "fallbacks": fallbacks,
+            }
+
+    asyncio.run(score_all())
+    return {"observations": len(texts), "by_batch_size": figures}
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
 def _share(flags: list[bool]) -> float | None:
     return round(sum(flags) / len(flags), 3) if flags else None
 
@@ -162,6 +231,7 @@ def bench_rates(
     chat = build_model(RunConfig(model=name, api_base=api_base, cache="off"))
     try:
         figures = measure(chat, prompts, sightings, scorings, plannings, replies)
+        figures["importance_by_batch_size"] = scoring_by_batch_size(chat)
     finally:
         close_models(chat)  # the embedded model freed before the interpreter tears llama.cpp down
     return {
