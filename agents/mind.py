@@ -244,7 +244,7 @@ class Mind:
             else:
                 when = self.clock.time_at(conv.started_tick).strftime("%H:%M")
                 talk = f"{self.name} talked with {partner} at {when}.{last}"
-                self.agenda.fit_talk(tick, self.clock, talk)
+                self.agenda.fit_talk(tick, conv.started_tick, self.clock, talk)
 
     def _is_salient(self, percept: Percept, tick: int, world: WorldState) -> bool:
         if percept.kind != "agent":
