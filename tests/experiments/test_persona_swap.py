@@ -92,6 +92,42 @@ def test_identical_receptions_differ_by_nothing_and_a_planted_effect_is_found(tm
     assert not found["invitations_received"].differs
 
 
+def test_a_few_noisy_pairs_leaning_one_way_are_not_called_a_difference(tmp_path):
+    # Six pairs like the schema fake's invitations once gave: a percentile bootstrap's Bonferroni interval, too narrow
+    # for six values, left out 0; Student's t does not.
+    from town.evaluation.bootstrap import bootstrap_mean
+
+    log = Log(tmp_path)
+    log.spawn()
+    base = reception(log.end(5), ["Ann", "Bo"], [])
+    leaning = [
+        {name: r.model_copy(update={"invitations_received": n}) for name, r in base.items()} for n in (1, 2, 0, 3, 1, 2)
+    ]
+    swapped = swap_differences("swapped", "base", ["Ann", "Bo"], leaning, [base] * 6)
+    tested = [d for d in swapped if d.difference is not None]
+    assert len(tested) == 4  # conversations and invitations, for each of the two (no lines: no positivity)
+    for found in (d for d in tested if d.measure == "invitations_received"):
+        assert found.difference.mean == 1.5 and found.difference.low > 0  # its own 95% interval leaves out 0 ...
+        assert found.corrected.low < 0 and not found.differs  # ... but not once widened for the four tests
+        assert bootstrap_mean([1, 2, 0, 3, 1, 2], 0, level=1 - 0.05 / 4).low > 0  # the bootstrap's would have
+    # One pair is no evidence at all, however large its difference.
+    one = {d.measure: d for d in swap_differences("swapped", "base", ["Bo"], leaning[3:4], [base])}
+    assert one["invitations_received"].difference is None and not one["invitations_received"].differs
+
+
+def test_the_t_interval_holds_its_level_where_the_bootstrap_does_not():
+    import numpy as np
+
+    from town.evaluation.bootstrap import bootstrap_mean, t_mean
+
+    rng = np.random.default_rng(1)
+    samples = [list(rng.normal(0, 1, 6)) for _ in range(600)]
+    held_t = sum(e.low <= 0 <= e.high for e in (t_mean(x) for x in samples)) / len(samples)
+    held_bootstrap = sum(e.low <= 0 <= e.high for e in (bootstrap_mean(x, i) for i, x in enumerate(samples)))
+    assert held_t > 0.92 and held_bootstrap / len(samples) < 0.90
+    assert t_mean([2.0]) is None and t_mean([1.0, 1.0]).low == 1.0  # no spread: the interval is the point
+
+
 @pytest.mark.slow
 def test_on_the_fake_model_no_difference_is_distinguishable_from_zero(tmp_path):
     """The null: the schema fake reads no meaning into demographics (its answers are a hash of the prompt)."""

@@ -4,8 +4,9 @@
 VADER calls positive, as the style metrics do), conversations others started with it, invitations it received (lines
 to it that mention a traced event) and, with interviews, the questions it declined or failed to answer.
 `swap_differences` compares a condition where two agents exchanged attributes with its baseline replicate by
-replicate (the same seeds): for each swapped agent and measure, the mean difference with a 95% bootstrap interval.
-With a model that ignores demographics every difference should be indistinguishable from zero.
+replicate (the same seeds): for each swapped agent and measure, the mean difference with a 95% Student's t interval
+(an experiment has a handful of replicate pairs, too few for a bootstrap interval to hold its level: `t_mean`). With a
+model that ignores demographics every difference should be indistinguishable from zero.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from town.core.events import ConversationStarted, Event, Utterance
-from town.evaluation.bootstrap import Estimate, bootstrap_mean
+from town.evaluation.bootstrap import Estimate, t_mean
 from town.evaluation.interviews import InterviewAnswer
 from town.evaluation.social import Fact
 from town.evaluation.style import positivity_share
@@ -40,7 +41,7 @@ class SwapDifference(BaseModel):
     agent: str
     measure: str
     replicates: int
-    difference: Estimate | None  # swapped minus baseline, 95% interval; None when neither side measured it
+    difference: Estimate | None  # swapped minus baseline, 95% interval; None with fewer than two replicate pairs
     # The interval widened for the number of differences tested together (Bonferroni): only a difference whose
     # corrected interval leaves out 0 is reported as one — with twenty 95% intervals, one misses 0 by chance.
     corrected: Estimate | None = None
@@ -84,7 +85,6 @@ def swap_differences(
     swapped_agents: Sequence[str],
     swapped: Sequence[dict[str, Reception]],
     baseline: Sequence[dict[str, Reception]],
-    seed: int = 0,
 ) -> list[SwapDifference]:
     """Per swapped agent and measure: the mean over replicate pairs of (swapped - baseline), with its interval."""
     pending: list[tuple[str, str, list[float]]] = []
@@ -97,11 +97,11 @@ def swap_differences(
                 if x is not None and y is not None:
                     diffs.append(float(x) - float(y))
             pending.append((agent, measure, diffs))
-    tested = sum(1 for _, _, diffs in pending if diffs)
+    tested = sum(1 for _, _, diffs in pending if len(diffs) >= 2)  # one pair has no interval, so is not tested
     level = 1 - 0.05 / max(1, tested)
     out = []
     for agent, measure, diffs in pending:
-        corrected = bootstrap_mean(diffs, seed, level=level) if diffs else None
+        corrected = t_mean(diffs, level=level)
         out.append(
             SwapDifference(
                 condition=condition,
@@ -109,7 +109,7 @@ def swap_differences(
                 agent=agent,
                 measure=measure,
                 replicates=len(diffs),
-                difference=bootstrap_mean(diffs, seed) if diffs else None,
+                difference=t_mean(diffs),
                 corrected=corrected,
                 differs=corrected is not None and not corrected.low <= 0 <= corrected.high,
             )

@@ -83,7 +83,8 @@ def swap_section(differences: list[SwapDifference]) -> list[str]:
         "",
         f"In *{first.condition}* two agents exchanged only their stated demographic attributes; everything else, seeds "
         f"included, is as in *{first.compared_with}*. Each figure is the mean over replicate pairs of the swapped run "
-        "minus its baseline run, with a 95% bootstrap interval. A difference is marked only when its interval widened "
+        "minus its baseline run, with a 95% Student's t interval (a few replicate pairs are too few for a bootstrap "
+        "interval to hold its level). A difference is marked only when its interval widened "
         "for the number of differences tested together (Bonferroni) leaves out 0: of many 95% intervals, about one in "
         "twenty misses 0 by chance alone.",
         "",
