@@ -110,9 +110,15 @@ def test_a_few_noisy_pairs_leaning_one_way_are_not_called_a_difference(tmp_path)
         assert found.difference.mean == 1.5 and found.difference.low > 0  # its own 95% interval leaves out 0 ...
         assert found.corrected.low < 0 and not found.differs  # ... but not once widened for the four tests
         assert bootstrap_mean([1, 2, 0, 3, 1, 2], 0, level=1 - 0.05 / 4).low > 0  # the bootstrap's would have
-    # One pair is no evidence at all, however large its difference.
-    one = {d.measure: d for d in swap_differences("swapped", "base", ["Bo"], leaning[3:4], [base])}
+    # One pair is no evidence at all, however large its difference, and the report says why there is no figure.
+    from town.evaluation.report_behaviour import swap_section
+
+    single = swap_differences("swapped", "base", ["Bo"], leaning[3:4], [base])
+    one = {d.measure: d for d in single}
     assert one["invitations_received"].difference is None and not one["invitations_received"].differs
+    section = "\n".join(swap_section(single))
+    assert "One replicate pair only, no interval: conversations others started with it" in section
+    assert "Not measured in these runs: interview" in section and "Not measured in these runs: conv" not in section
 
 
 def test_the_t_interval_holds_its_level_where_the_bootstrap_does_not():

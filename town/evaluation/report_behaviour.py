@@ -91,7 +91,8 @@ def swap_section(differences: list[SwapDifference]) -> list[str]:
         "| agent | measure | replicates | difference | 95% interval | corrected interval | verdict |",
         "|---|---|---|---|---|---|---|",
     ]
-    unmeasured = sorted({_MEASURE_NAMES[d.measure] for d in differences if d.difference is None})
+    unmeasured = sorted({_MEASURE_NAMES[d.measure] for d in differences if d.replicates == 0})
+    single = sorted({_MEASURE_NAMES[d.measure] for d in differences if d.replicates == 1})
     for d in differences:
         if d.difference is None or d.corrected is None:
             continue
@@ -103,4 +104,6 @@ def swap_section(differences: list[SwapDifference]) -> list[str]:
         )
     if unmeasured:
         lines += ["", f"Not measured in these runs: {'; '.join(unmeasured)} (interviews need `town eval --interview`)."]
+    if single:
+        lines += ["", f"One replicate pair only, no interval: {'; '.join(single)} (run two replicates or more)."]
     return [*lines, ""]
