@@ -223,10 +223,10 @@ class Mind:
             self.note(PendingMemory(kind="observation", text=percept.text, subject=percept.subject))
             if attention.salient_tick != tick and self._is_salient(percept, tick, world):
                 attention.notice(percept, tick)
-        refit = self.config.talk_replan == "call"
+        replans = self.config.talk_replan == "call"
         for conv in started:
             if self.name in conv.participants:
-                if refit:  # the plan is made again when the talk ends; none planned meanwhile is kept
+                if replans:  # the plan is made again when the talk ends; none planned meanwhile is kept
                     self.agenda.steps.clear()
                     self.agenda.plan_version += 1
                 attention.forget()
@@ -239,7 +239,7 @@ class Mind:
                 self.note(chat_memory(self.name, partner, lines))
             attention.talked(partner, tick)
             last = f" The last words were: {lines[-1][1]}" if lines else ""
-            if refit:
+            if replans:
                 self.agenda.request_replan(f"{self.name} just finished talking with {partner}.{last}")
             else:
                 when = self.clock.time_at(conv.started_tick).strftime("%H:%M")

@@ -216,10 +216,10 @@ def _plan_draft(text: str) -> MemoryDraft:
     return MemoryDraft(kind="plan", text=text[:600], importance=5)
 
 
-def window_activities(mind: MindView, minute: int, window_end: int) -> str:
-    """What the schedule holds from `minute` to `window_end`.
+def window_activities(mind: MindView, minute: int, window_end: int) -> list[str]:
+    """What the schedule holds from `minute` to `window_end`, in order.
 
-    The block's activity, then each later block's the window reaches ("gardening, then from 11:00 lunch at the cafe").
+    The current block's activity, then each later block's the window reaches ("from 11:00 lunch at the cafe").
     """
     _, end, activity = mind.current_block(minute)
     parts = [activity]
@@ -228,7 +228,7 @@ def window_activities(mind: MindView, minute: int, window_end: int) -> str:
         if next_activity != activity:
             parts.append(f"from {_hhmm(start)} {next_activity}")
         activity = next_activity
-    return ", then ".join(parts)
+    return parts
 
 
 def usual_place_line(name: str, place: str) -> str:
@@ -250,15 +250,20 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
     interrupt = start <= now
     version = mind.plan_version
     minute = mind.minute_of_day(start)
-    _, _, activity = mind.current_block(minute)
     # The window is the next `decompose_window_minutes` whatever schedule blocks it spans (each block's activity is
     # named): clipped at a block's end, a step ending at 10:55 asked for a five-minute plan, and the re-plan after
     # each conversation planned only the rest of its block, so another call followed at the block's end.
     window_end = min(minute + mind.config.decompose_window_minutes, mind.bed_minute)
     total = max(5, window_end - minute)
-    planned = window_activities(mind, minute, minute + total)
+    activities = window_activities(mind, minute, minute + total)
+    activity, planned = activities[0], ", then ".join(activities)  # the current block's; the whole window's
     # What asks for new steps now (an interruption), or else a talk fitted into the plan since the last one.
-    context = mind.replan_context or mind.talk_context or ""
+    if mind.replan_context:
+        context, said = mind.replan_context, f"Just now: {mind.replan_context}"
+    elif mind.talk_context:
+        context, said = mind.talk_context, f"Earlier: {mind.talk_context}"
+    else:
+        context = said = ""
     recalled = recall(mind, f"{planned}. {context}".strip(), now)
     labels = tuple(mind.places)
     usual = routine_place(persona, minute)
@@ -270,7 +275,7 @@ def decompose_op(mind: MindView, now: int, start: int) -> Operation:
         window_start=_hhmm(minute),
         window_end=_hhmm(minute + total),
         activity=planned,
-        context=f"{'Just now' if mind.replan_context else 'Earlier'}: {context}" if context else "",
+        context=said,
         memories=recalled.numbered(),
         places="; ".join(labels),
         # The routine's place for this hour: small models otherwise pick the first place listed (often home).
